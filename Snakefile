@@ -1,0 +1,22 @@
+# RIVM Rapport 270161002 (2010) replication: `snakemake --cores 4` builds every configured wave.
+# Data flow: data/raw/<wave> -> validate -> responses.parquet -> aggregate -> cells.csv
+#            -> tables / figures -> replication -> report.html   (see README.md)
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+validate(config, "workflow/schemas/config.schema.yaml")
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/validate.smk"
+
+
+rule all:
+    input:
+        [target for wave in WAVES for target in wave_targets(wave)],
+    default_target: True

@@ -1,0 +1,100 @@
+"""The pandera schema of a decoded export, generated from the codebook (never written by hand).
+
+Every check carries a name of the form `<rule>` or `<rule>:<item>` that `validate` turns into a
+readable problem: which rule, and what was expected.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+
+from analysis.codebook import Codebook, Item
+
+
+def _as_number(values: pd.Series) -> pd.Series:
+    return pd.to_numeric(values, errors="coerce")
+
+
+def item_column(item: Item, municipality_ids: list[str], wave: str) -> pa.Column:
+    """The column of one codebook item; skip logic is checked at frame level (needs two columns)."""
+    if item.type == "id":
+        return pa.Column(None, nullable=False, unique=True, report_duplicates="all")
+    if item.type == "wave":
+        return pa.Column(None, required=False, checks=pa.Check.isin([wave], name="wave_id"))
+    if item.type == "municipality":
+        return pa.Column(None, checks=pa.Check.isin(municipality_ids, name="municipality_in_sheet"))
+    if item.type == "number":
+        checks = [
+            pa.Check(lambda s: _as_number(s).notna() | s.isna(), name="type:number"),
+            pa.Check(
+                lambda s, lo=item.min, hi=item.max: _as_number(s).between(lo, hi) | _as_number(s).isna(),
+                name=f"range:{item.min}-{item.max}",
+            ),
+        ]
+        return pa.Column(None, nullable=True, checks=checks)
+    rule = "known_sector" if item.type == "sector" else "allowed_code"
+    return pa.Column(None, nullable=not _always_required(item), checks=pa.Check.isin(item.keys, name=rule))
+
+
+def _always_required(item: Item) -> bool:
+    return item.required and not item.asked_if
+
+
+def skip_logic_checks(book: Codebook) -> list[pa.Check]:
+    """Both directions of every asked_if rule, as frame-level checks.
+
+    An item answered by someone who should not have been asked it is as wrong as an item left
+    empty by someone who should have answered it: either means the export and the questionnaire
+    disagree, and counts based on the item would use the wrong base.
+    """
+    checks = []
+    for item in book.items:
+        if not item.asked_if:
+            continue
+
+        def asked(frame: pd.DataFrame, item=item) -> pd.Series:
+            mask = pd.Series(True, index=frame.index)
+            for parent, key in item.asked_if.items():
+                mask &= frame[parent].eq(key).fillna(False) if parent in frame else False
+            return mask
+
+        checks.append(pa.Check(
+            lambda f, item=item, asked=asked: ~(~asked(f) & f[item.id].notna()) if item.id in f else pd.Series(True, index=f.index),
+            name=f"skip_logic:answered_but_not_asked:{item.id}",
+        ))
+        if item.required:
+            checks.append(pa.Check(
+                lambda f, item=item, asked=asked: ~(asked(f) & f[item.id].isna()) if item.id in f else pd.Series(True, index=f.index),
+                name=f"skip_logic:missing_but_asked:{item.id}",
+            ))
+    return checks
+
+
+def export_schema(book: Codebook, municipality_ids: list[str], wave: str) -> pa.DataFrameSchema:
+    columns = {it.id: item_column(it, municipality_ids, wave) for it in book.items}
+    return pa.DataFrameSchema(columns, checks=skip_logic_checks(book), strict=True, name=f"export of wave {wave}")
+
+
+SIZE_CLASSES = ["G4", "G32", "small", "unknown"]
+YES_NO_UNKNOWN = ["yes", "no", "unknown"]
+
+
+def municipality_sheet_schema() -> pa.DataFrameSchema:
+    """The municipality sheet of a wave: one row per municipality."""
+    sent_ok = pa.Check(
+        lambda s: s.isna() | s.eq("unknown") | (_as_number(s).notna() & (_as_number(s) >= 0)),
+        name="questionnaires_sent:count_or_unknown",
+    )
+    return pa.DataFrameSchema(
+        {
+            "municipality_id": pa.Column(None, nullable=False, unique=True, report_duplicates="all"),
+            "name": pa.Column(None, nullable=True, required=False),
+            "size_class": pa.Column(None, nullable=True, required=False, checks=pa.Check.isin(SIZE_CLASSES, name="size_class")),
+            "krachtwijk": pa.Column(None, nullable=True, required=False, checks=pa.Check.isin(YES_NO_UNKNOWN, name="krachtwijk")),
+            "questionnaires_sent": pa.Column(None, nullable=True, required=False, checks=sent_ok),
+            "reconstructed": pa.Column(None, nullable=True, required=False),
+            "note": pa.Column(None, nullable=True, required=False),
+        },
+        strict=True,
+        name="municipality sheet",
+    )

@@ -1,0 +1,246 @@
+"""Validate one wave's export and municipality sheet against the codebook, lazily: every problem
+is collected and reported at once, each with file, row, respondent, column, value, rule and what
+was expected. Only a wave without problems becomes a responses table.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from analysis.codebook import Codebook
+from analysis.ingest import decode
+from analysis.readers import ExportReadError, RawExport, read_export
+from analysis.responses import typed_responses
+from analysis.schema import SIZE_CLASSES, YES_NO_UNKNOWN, export_schema, municipality_sheet_schema
+
+FAILURE_COLUMNS = ["file", "row", "respondent_id", "column", "value", "rule", "expected"]
+
+
+@dataclass
+class WaveValidation:
+    wave: str
+    failures: pd.DataFrame  # FAILURE_COLUMNS, one row per problem
+    responses: pd.DataFrame | None  # typed canonical table, only when there are no failures
+    municipalities: pd.DataFrame | None
+
+    @property
+    def ok(self) -> bool:
+        return self.failures.empty
+
+
+def validate_wave(wave: str, export_path: str, sheet_path: str, book: Codebook, column_map: dict | None) -> WaveValidation:
+    problems: list[dict] = []
+    sheet_raw = _read_or_report(sheet_path, problems)
+    export = _read_or_report(export_path, problems)
+    sheet = None if sheet_raw is None else sheet_raw.data
+    if sheet is not None:
+        problems += _sheet_failures(sheet, sheet_raw, sheet_path)
+    if export is not None:
+        municipality_ids = [] if sheet is None else sorted(sheet["municipality_id"].dropna().unique().tolist())
+        problems += _export_failures(export, book, column_map, municipality_ids, wave)
+    failures = _as_failure_table(problems)
+    if not failures.empty:
+        return WaveValidation(wave, failures, None, None)
+    decoded = decode(export, book, column_map)
+    if "wave" not in decoded:
+        decoded["wave"] = wave
+    return WaveValidation(wave, failures, typed_responses(decoded, book), _sheet_table(sheet))
+
+
+def _read_or_report(path: str, problems: list[dict]) -> RawExport | None:
+    try:
+        return read_export(path)
+    except ExportReadError as err:
+        problems.append(_problem(path, None, None, None, None, "readable_file", str(err)))
+        return None
+
+
+def _problem(file, row, respondent, column, value, rule, expected) -> dict:
+    return dict(zip(FAILURE_COLUMNS, [file, row, respondent, column, value, rule, expected]))
+
+
+def _export_failures(raw: RawExport, book: Codebook, column_map: dict | None, municipality_ids: list[str], wave: str) -> list[dict]:
+    decoded = decode(raw, book, column_map)
+    schema = export_schema(book, municipality_ids, wave)
+    try:
+        schema.validate(decoded, lazy=True)
+        return []
+    except pa.errors.SchemaErrors as err:
+        cases = err.failure_cases
+    renamed = raw.data.rename(columns=(column_map or {}).get("columns") or {})
+    tool_name = {v: k for k, v in ((column_map or {}).get("columns") or {}).items()}
+    explain = _Explainer(book, municipality_ids, wave)
+    problems = []
+    for case in _distinct_cases(cases).itertuples(index=False):
+        rule, column = _rule_and_column(case, book)
+        row_index = None if pd.isna(case.index) else int(case.index)
+        value = _raw_value(renamed, row_index, column, case.failure_case)
+        shown = f"{tool_name[column]} ({column})" if column in tool_name else column
+        respondent = _respondent(renamed, row_index)
+        row = None if row_index is None else int(raw.file_rows.iloc[row_index])
+        problems.append(_problem(raw.path, row, respondent, shown, value, rule, explain(rule, column, value)))
+    return problems
+
+
+def _distinct_cases(cases: pd.DataFrame) -> pd.DataFrame:
+    """Frame-level checks report every column of a failing row: keep one line per row and check."""
+    frame_level = cases["schema_context"].eq("DataFrameSchema") & cases["check"].astype(str).str.startswith("skip_logic")
+    return pd.concat([cases[~frame_level], cases[frame_level].drop_duplicates(["check", "index"])])
+
+
+ISIN_RULE = {"municipality": "municipality_in_sheet", "sector": "known_sector", "wave": "wave_id", "categorical": "allowed_code"}
+
+
+def _rule_and_column(case, book: Codebook) -> tuple[str, str | None]:
+    check = str(case.check)
+    if check.startswith("skip_logic:"):
+        _, rule, item = check.split(":")
+        return rule, item
+    if check == "column_in_dataframe":
+        return "missing_column", str(case.failure_case)
+    if check == "column_in_schema":
+        return "unknown_column", str(case.failure_case)
+    if check == "field_uniqueness":
+        return "duplicate_respondent_id", case.column
+    if check == "not_nullable":
+        return "missing_value", case.column
+    if check.startswith("isin("):
+        return ISIN_RULE[book[case.column].type], case.column
+    return check, case.column
+
+
+def _raw_value(frame: pd.DataFrame, row_index: int | None, column: str | None, fallback) -> object:
+    if row_index is None or column not in frame:
+        return None if row_index is not None else fallback if isinstance(fallback, str) else None
+    value = frame[column].iloc[row_index]
+    return None if pd.isna(value) else value
+
+
+def _respondent(frame: pd.DataFrame, row_index: int | None) -> object:
+    if row_index is None or "respondent_id" not in frame:
+        return None
+    value = frame["respondent_id"].iloc[row_index]
+    return None if pd.isna(value) else value
+
+
+class _Explainer:
+    """What was expected, in words a survey researcher recognises."""
+
+    def __init__(self, book: Codebook, municipality_ids: list[str], wave: str):
+        self.book, self.municipality_ids, self.wave = book, municipality_ids, wave
+
+    def __call__(self, rule: str, column: str | None, value) -> str:
+        item = self.book[column] if column in self.book else None
+        if rule == "missing_column":
+            return f"column {column} is required by the codebook ({item.nl if item else ''})"
+        if rule == "unknown_column":
+            return "a codebook item id, or a column named in the wave's column_map"
+        if rule == "duplicate_respondent_id":
+            return "each respondent_id once"
+        if rule in ("allowed_code", "known_sector"):
+            return "one of " + ", ".join(f"{a.code}={a.key}" for a in item.answers)
+        if rule == "municipality_in_sheet":
+            return "a municipality_id of the municipality sheet: " + ", ".join(self.municipality_ids)
+        if rule == "wave_id":
+            return f"the wave id {self.wave!r} of the config"
+        if rule == "type:number":
+            return "a number (decimal point or comma)"
+        if rule.startswith("range:"):
+            return f"a number from {item.min} to {item.max}"
+        if rule == "missing_value":
+            return "an answer: asked of every respondent"
+        condition = " and ".join(f"{p} = {k}" for p, k in item.asked_if.items()) if item else ""
+        if rule == "answered_but_not_asked":
+            return f"empty: asked only if {condition}"
+        if rule == "missing_but_asked":
+            return f"an answer: asked because {condition}"
+        return rule
+
+
+def _sheet_failures(sheet: pd.DataFrame, raw: RawExport, path: str) -> list[dict]:
+    try:
+        municipality_sheet_schema().validate(sheet, lazy=True)
+        return []
+    except pa.errors.SchemaErrors as err:
+        cases = err.failure_cases
+    expected = {
+        "size_class": "one of " + ", ".join(SIZE_CLASSES),
+        "krachtwijk": "one of " + ", ".join(YES_NO_UNKNOWN),
+        "questionnaires_sent:count_or_unknown": "a whole number >= 0 or 'unknown'",
+        "field_uniqueness": "each municipality_id once",
+        "not_nullable": "a municipality_id",
+        "column_in_schema": "municipality_id, name, size_class, krachtwijk, questionnaires_sent, reconstructed, note",
+        "column_in_dataframe": "column municipality_id",
+    }
+    problems = []
+    for case in cases.itertuples(index=False):
+        check = str(case.check)
+        rule = "duplicate_municipality_id" if check == "field_uniqueness" else check.split("(")[0].replace("isin", str(case.column))
+        row_index = None if pd.isna(case.index) else int(case.index)
+        row = None if row_index is None else int(raw.file_rows.iloc[row_index])
+        column = case.column if isinstance(case.column, str) else str(case.failure_case)
+        key = check if check in expected else str(case.column)
+        problems.append(_problem(path, row, None, column, case.failure_case, f"municipality_sheet:{rule}", expected.get(key, check)))
+    return problems
+
+
+def _sheet_table(sheet: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame({"municipality_id": sheet["municipality_id"].astype(str)})
+    for col, default in (("name", ""), ("size_class", "unknown"), ("krachtwijk", "unknown"), ("questionnaires_sent", "unknown")):
+        out[col] = sheet[col].fillna(default).astype(str) if col in sheet else default
+    return out.sort_values("municipality_id", key=_numeric_first).reset_index(drop=True)
+
+
+def _numeric_first(ids: pd.Series) -> pd.Series:
+    """Sort municipality ids 1, 2, ..., 10 rather than 1, 10, 2."""
+    return ids.map(lambda v: (0, int(v), "") if str(v).isdigit() else (1, 0, str(v)))
+
+
+def _as_failure_table(problems: list[dict]) -> pd.DataFrame:
+    table = pd.DataFrame(problems, columns=FAILURE_COLUMNS)
+    table["row"] = table["row"].astype("Int64")
+    order = table.assign(_row=table["row"].fillna(0)).sort_values(["file", "_row", "column", "rule"], kind="stable")
+    return order.drop(columns="_row").reset_index(drop=True)
+
+
+def sha256(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def render_report(result: WaveValidation, inputs: dict[str, str]) -> str:
+    """The validation report a person reads (results/<wave>/validation/report.md)."""
+    lines = [f"# Validation of wave `{result.wave}`", ""]
+    for role, path in inputs.items():
+        lines.append(f"- {role}: `{path}` (sha256 `{sha256(path)[:16]}…`)" if Path(path).exists() else f"- {role}: `{path}` (missing)")
+    lines.append("")
+    if result.ok:
+        lines += [f"No problems: {len(result.responses)} respondents passed every codebook rule.", ""]
+        return "\n".join(lines)
+    f = result.failures
+    lines += [f"**{len(f)} problems; no responses table was written for this wave.** "
+              "Nothing in the input files was changed.", "", "## Problems per rule", ""]
+    lines += [f"- {rule}: {n}" for rule, n in f["rule"].value_counts().sort_index().items()]
+    lines += ["", "## Every problem", "", "| file | row | respondent | column | value | rule | expected |", "|---|---|---|---|---|---|---|"]
+    for p in f.itertuples(index=False):
+        cells = [p.file, p.row, p.respondent_id, p.column, p.value, p.rule, p.expected]
+        lines.append("| " + " | ".join("" if pd.isna(c) else str(c).replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def run_validation(wave, export_path, sheet_path, book, column_map, report_dir, responses_out, municipalities_out) -> tuple[bool, str]:
+    """Validate and write: the report always; the responses table only when nothing failed."""
+    result = validate_wave(wave, export_path, sheet_path, book, column_map)
+    report_dir = Path(report_dir)
+    report_dir.mkdir(parents=True, exist_ok=True)
+    report = report_dir / "report.md"
+    report.write_text(render_report(result, {"export": export_path, "municipality sheet": sheet_path}), encoding="utf-8")
+    result.failures.to_csv(report_dir / "failures.csv", index=False, lineterminator="\n")
+    if not result.ok:
+        return False, f"Wave {wave}: validation failed with {len(result.failures)} problems; see {report} and {report_dir / 'failures.csv'}"
+    result.responses.to_parquet(responses_out, index=False)
+    result.municipalities.to_csv(municipalities_out, index=False, lineterminator="\n")
+    return True, f"Wave {wave}: {len(result.responses)} respondents valid; report {report}"

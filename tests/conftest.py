@@ -1,0 +1,26 @@
+"""Shared fixtures: the real codebook and the synthetic fixture wave (invented data)."""
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.codebook import load_codebook
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "data" / "raw" / "synthetic-fixture"
+
+
+@pytest.fixture(scope="session")
+def book():
+    return load_codebook(ROOT / "config" / "codebook.yaml", ROOT / "config" / "sectors.yaml")
+
+
+@pytest.fixture
+def fixture_export() -> pd.DataFrame:
+    """The fixture export as text, exactly as in the file (a fresh copy per test)."""
+    return pd.read_csv(FIXTURE / "responses.csv", dtype=str, keep_default_na=False)
+
+
+@pytest.fixture
+def sheet_path() -> Path:
+    return FIXTURE / "municipalities.csv"

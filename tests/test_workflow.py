@@ -1,0 +1,71 @@
+"""End to end: snakemake in a temporary copy of the project, on the fixture and a broken copy."""
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import ROOT
+
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+
+
+@pytest.fixture
+def project(tmp_path):
+    dst = tmp_path / "project"
+    dst.mkdir()
+    for part in ("Snakefile", "workflow", "config", "src", "data"):
+        src = ROOT / part
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, dst / part)
+    return dst
+
+
+def _run(project, *targets):
+    return subprocess.run([SNAKEMAKE, "--cores", "2", *targets], cwd=project, capture_output=True, text=True)
+
+
+def _only_fixture_wave(project, raw_dir="data/raw/synthetic-fixture", wave="synthetic-fixture"):
+    cfg = yaml.safe_load((project / "config/config.yaml").read_text())
+    cfg["waves"] = {wave: {"export": f"{raw_dir}/responses.csv", "municipalities": f"{raw_dir}/municipalities.csv", "synthetic": True}}
+    (project / "config/config.yaml").write_text(yaml.safe_dump(cfg))
+
+
+def test_fixture_wave_validates(project):
+    _only_fixture_wave(project)
+    done = _run(project, "results/synthetic-fixture/responses.parquet")
+    assert done.returncode == 0, done.stderr[-3000:]
+    responses = pd.read_parquet(project / "results/synthetic-fixture/responses.parquet")
+    assert len(responses) == 20 and responses["respondent_id"].str.startswith("SYN-").all()
+    assert "No problems" in (project / "results/synthetic-fixture/validation/report.md").read_text()
+
+
+def test_broken_wave_fails_with_report_and_no_responses(project):
+    _only_fixture_wave(project)
+    export = project / "data/raw/synthetic-fixture/responses.csv"
+    frame = pd.read_csv(export, dtype=str, keep_default_na=False)
+    frame.loc[0, "health_priority"] = "7"
+    frame.loc[1, "sector"] = "99"
+    frame.to_csv(export, index=False)
+    before = export.read_bytes()
+
+    done = _run(project, "results/synthetic-fixture/responses.parquet")
+
+    assert done.returncode != 0
+    assert "results/synthetic-fixture/validation/report.md" in done.stderr  # the terminal says where
+    report = (project / "results/synthetic-fixture/validation/report.md").read_text()
+    assert "2 problems" in report and "allowed_code" in report and "known_sector" in report
+    failures = pd.read_csv(project / "results/synthetic-fixture/validation/failures.csv", dtype=str)
+    assert set(failures["respondent_id"]) == {"SYN-001", "SYN-002"}
+    assert not (project / "results/synthetic-fixture/responses.parquet").exists()
+    assert export.read_bytes() == before  # raw data untouched
+
+
+def test_config_with_unknown_key_is_refused_at_parse_time(project):
+    cfg = yaml.safe_load((project / "config/config.yaml").read_text())
+    cfg["langauge"] = "en"
+    (project / "config/config.yaml").write_text(yaml.safe_dump(cfg))
+    done = _run(project, "-n")
+    assert done.returncode != 0 and "langauge" in done.stdout + done.stderr

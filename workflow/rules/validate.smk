@@ -1,0 +1,23 @@
+# validate: a wave's export + municipality sheet -> results/<wave>/responses.parquet, or a
+# validation report and a non-zero exit. The report and failures.csv are not declared outputs on
+# purpose: Snakemake deletes the outputs of a failed job, and the report must survive failure.
+
+
+rule validate:
+    input:
+        export=lambda w: wave_cfg(w.wave)["export"],
+        municipalities=lambda w: wave_cfg(w.wave)["municipalities"],
+        codebook=config["codebook"],
+        sectors=config["sectors"],
+        code=analysis_code("codebook", "readers", "ingest", "schema", "validate", "responses"),
+    output:
+        responses="results/{wave}/responses.parquet",
+        municipalities="results/{wave}/municipalities.csv",
+    params:
+        wave="{wave}",
+        column_map=lambda w: wave_cfg(w.wave).get("column_map", {}),
+        report_dir="results/{wave}/validation",
+    log:
+        "results/logs/validate_{wave}.log",
+    script:
+        "../scripts/validate.py"
