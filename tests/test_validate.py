@@ -176,3 +176,32 @@ def test_sav_value_labels_translate_codes_without_a_map(tmp_path, fixture_export
     canonical = _validate(tmp_path, fixture_export, book, sheet_path)
     assert result.ok, result.failures.to_string()
     pd.testing.assert_frame_equal(result.responses, canonical.responses)
+
+
+# --- items a wave did not ask ---------------------------------------------------------------------
+
+def test_item_not_asked_in_wave_may_be_absent_and_is_missing(tmp_path, fixture_export, book, sheet_path):
+    export = fixture_export.drop(columns=["collaborates"] + [i.id for i in book.items if i.asked_if == {"collaborates": "ja"}])
+    path = tmp_path / "export.csv"
+    export.to_csv(path, index=False)
+    # only the lead question is declared: its follow-up questions go with it
+    result = validate_wave(WAVE, str(path), str(sheet_path), book, None, not_asked=["collaborates"])
+    assert result.ok, result.failures.to_string()
+    assert result.responses["collaborates"].isna().all() and result.responses["pos_clear_roles"].isna().all()
+
+
+def test_answers_to_an_item_not_asked_in_wave_are_reported(tmp_path, fixture_export, book, sheet_path):
+    path = tmp_path / "export.csv"
+    fixture_export.to_csv(path, index=False)
+    result = validate_wave(WAVE, str(path), str(sheet_path), book, None, not_asked=["det_income"])
+    p = _only_problem(result)
+    assert (p.rule, p.column) == ("unknown_column", "det_income") and "not asked in wave" in p.expected
+
+
+def test_item_only_in_other_waves_is_not_expected(book):
+    from dataclasses import replace
+
+    extra = replace(book["det_income"], id="det_new", only_in_waves=("wave-b",))
+    extended = replace(book, items=book.items + (extra,))
+    assert "det_new" not in [i.id for i in extended.items_in_wave("wave-a")]
+    assert "det_new" in [i.id for i in extended.items_in_wave("wave-b")]

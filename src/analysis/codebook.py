@@ -42,6 +42,7 @@ class Item:
     min: float | None = None
     max: float | None = None
     published: tuple[dict, ...] = ()
+    only_in_waves: tuple[str, ...] = ()  # empty: asked in every wave
     extra: dict = field(default_factory=dict)
 
     @property
@@ -109,6 +110,24 @@ class Codebook:
                 return s
         raise KeyError(f"sector {sector_id!r} is not in config/sectors.yaml")
 
+    def items_in_wave(self, wave: str, not_asked: list[str] | tuple = ()) -> list[Item]:
+        """The items a wave's questionnaire contained.
+
+        An item is left out when the wave's config lists it as not asked, when the codebook
+        restricts it to other waves (`only_in_waves`), or when the item it depends on (asked_if)
+        was left out: a follow-up question cannot be asked without its lead question.
+        """
+        unknown = set(not_asked) - set(self.ids)
+        if unknown:
+            raise CodebookError(f"wave {wave}: not_asked names items not in the codebook: {sorted(unknown)}")
+        kept: list[Item] = []
+        for it in self.items:
+            if it.id in not_asked or (it.only_in_waves and wave not in it.only_in_waves):
+                continue
+            if all(parent in {k.id for k in kept} for parent in it.asked_if):
+                kept.append(it)
+        return kept
+
     def is_asked(self, item: Item, answers: dict) -> bool:
         """Whether `item` was asked of a respondent whose answer keys are `answers`."""
         return all(answers.get(parent) == key for parent, key in item.asked_if.items())
@@ -132,7 +151,7 @@ def load_codebook(codebook_path: str | Path, sectors_path: str | Path) -> Codebo
         Sector(s["id"], int(s["code"]), s["nl"], s["en"], str(s["domain"]), s["class"]) for s in sc["sectors"]
     )
     sector_answers = tuple(Answer(s.code, s.id, s.nl, s.en) for s in sectors)
-    known = {"id", "type", "nl", "en", "answer_set", "asked_if", "block", "required", "min", "max", "published"}
+    known = {"id", "type", "nl", "en", "answer_set", "asked_if", "block", "required", "min", "max", "published", "only_in_waves"}
 
     items: list[Item] = []
     for raw in cb["items"]:
@@ -161,6 +180,7 @@ def load_codebook(codebook_path: str | Path, sectors_path: str | Path) -> Codebo
                 min=raw.get("min"),
                 max=raw.get("max"),
                 published=tuple(raw.get("published") or ()),
+                only_in_waves=tuple(raw.get("only_in_waves") or ()),
                 extra={k: v for k, v in raw.items() if k not in known},
             )
         )

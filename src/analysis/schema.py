@@ -40,7 +40,7 @@ def _always_required(item: Item) -> bool:
     return item.required and not item.asked_if
 
 
-def skip_logic_checks(book: Codebook) -> list[pa.Check]:
+def skip_logic_checks(items: list[Item]) -> list[pa.Check]:
     """Both directions of every asked_if rule, as frame-level checks.
 
     An item answered by someone who should not have been asked it is as wrong as an item left
@@ -48,7 +48,7 @@ def skip_logic_checks(book: Codebook) -> list[pa.Check]:
     disagree, and counts based on the item would use the wrong base.
     """
     checks = []
-    for item in book.items:
+    for item in items:
         if not item.asked_if:
             continue
 
@@ -70,9 +70,11 @@ def skip_logic_checks(book: Codebook) -> list[pa.Check]:
     return checks
 
 
-def export_schema(book: Codebook, municipality_ids: list[str], wave: str) -> pa.DataFrameSchema:
-    columns = {it.id: item_column(it, municipality_ids, wave) for it in book.items}
-    return pa.DataFrameSchema(columns, checks=skip_logic_checks(book), strict=True, name=f"export of wave {wave}")
+def export_schema(book: Codebook, municipality_ids: list[str], wave: str, not_asked=()) -> pa.DataFrameSchema:
+    """Only the items of this wave's questionnaire: any other column is unknown."""
+    items = book.items_in_wave(wave, not_asked)
+    columns = {it.id: item_column(it, municipality_ids, wave) for it in items}
+    return pa.DataFrameSchema(columns, checks=skip_logic_checks(items), strict=True, name=f"export of wave {wave}")
 
 
 SIZE_CLASSES = ["G4", "G32", "small", "unknown"]

@@ -32,7 +32,10 @@ class WaveValidation:
         return self.failures.empty
 
 
-def validate_wave(wave: str, export_path: str, sheet_path: str, book: Codebook, column_map: dict | None) -> WaveValidation:
+def validate_wave(wave: str, export_path: str, sheet_path: str, book: Codebook, column_map: dict | None,
+                  not_asked: list[str] | tuple = ()) -> WaveValidation:
+    """`not_asked`: items the wave's questionnaire did not contain (their columns may be absent
+    or empty; they become missing, shown downstream as "not asked")."""
     problems: list[dict] = []
     sheet_raw = _read_or_report(sheet_path, problems)
     export = _read_or_report(export_path, problems)
@@ -41,11 +44,11 @@ def validate_wave(wave: str, export_path: str, sheet_path: str, book: Codebook, 
         problems += _sheet_failures(sheet, sheet_raw, sheet_path)
     if export is not None:
         municipality_ids = [] if sheet is None else sorted(sheet["municipality_id"].dropna().unique().tolist())
-        problems += _export_failures(export, book, column_map, municipality_ids, wave)
+        problems += _export_failures(export, book, column_map, municipality_ids, wave, not_asked)
     failures = _as_failure_table(problems)
     if not failures.empty:
         return WaveValidation(wave, failures, None, None)
-    decoded = decode(export, book, column_map)
+    decoded = _drop_empty_not_asked(decode(export, book, column_map), book, wave, not_asked)
     if "wave" not in decoded:
         decoded["wave"] = wave
     return WaveValidation(wave, failures, typed_responses(decoded, book), _sheet_table(sheet))
@@ -63,9 +66,18 @@ def _problem(file, row, respondent, column, value, rule, expected) -> dict:
     return dict(zip(FAILURE_COLUMNS, [file, row, respondent, column, value, rule, expected]))
 
 
-def _export_failures(raw: RawExport, book: Codebook, column_map: dict | None, municipality_ids: list[str], wave: str) -> list[dict]:
-    decoded = decode(raw, book, column_map)
-    schema = export_schema(book, municipality_ids, wave)
+def _drop_empty_not_asked(decoded: pd.DataFrame, book: Codebook, wave: str, not_asked) -> pd.DataFrame:
+    """Survey tools often export a question's column even when it was switched off: an empty
+    column of an item the wave did not ask is harmless; one with answers is reported."""
+    in_wave = {it.id for it in book.items_in_wave(wave, not_asked)}
+    empty = [c for c in decoded.columns if c in book and c not in in_wave and decoded[c].isna().all()]
+    return decoded.drop(columns=empty)
+
+
+def _export_failures(raw: RawExport, book: Codebook, column_map: dict | None, municipality_ids: list[str], wave: str,
+                     not_asked=()) -> list[dict]:
+    decoded = _drop_empty_not_asked(decode(raw, book, column_map), book, wave, not_asked)
+    schema = export_schema(book, municipality_ids, wave, not_asked)
     try:
         schema.validate(decoded, lazy=True)
         return []
@@ -137,6 +149,8 @@ class _Explainer:
         item = self.book[column] if column in self.book else None
         if rule == "missing_column":
             return f"column {column} is required by the codebook ({item.nl if item else ''})"
+        if rule == "unknown_column" and item is not None:
+            return f"no answers: {column} is not asked in wave {self.wave} (config not_asked or codebook only_in_waves)"
         if rule == "unknown_column":
             return "a codebook item id, or a column named in the wave's column_map"
         if rule == "duplicate_respondent_id":
@@ -231,9 +245,10 @@ def render_report(result: WaveValidation, inputs: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run_validation(wave, export_path, sheet_path, book, column_map, report_dir, responses_out, municipalities_out) -> tuple[bool, str]:
+def run_validation(wave, export_path, sheet_path, book, column_map, report_dir, responses_out, municipalities_out,
+                   not_asked=()) -> tuple[bool, str]:
     """Validate and write: the report always; the responses table only when nothing failed."""
-    result = validate_wave(wave, export_path, sheet_path, book, column_map)
+    result = validate_wave(wave, export_path, sheet_path, book, column_map, not_asked)
     report_dir = Path(report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)
     report = report_dir / "report.md"

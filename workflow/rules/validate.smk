@@ -16,6 +16,7 @@ rule validate:
     params:
         wave="{wave}",
         column_map=lambda w: wave_cfg(w.wave).get("column_map", {}),
+        not_asked=lambda w: wave_cfg(w.wave).get("not_asked", []),
         report_dir="results/{wave}/validation",
     log:
         "results/logs/validate_{wave}.log",
