@@ -1,0 +1,716 @@
+"""The report's figures, rebuilt from results/<wave>/cells.csv: one builder per figure.
+
+Each builder is pure: it takes DataFrames and the codebook and returns the matplotlib Figure and
+the tidy data it plots (`figuur_6_1(cells, book, language) -> (Figure, DataFrame)`). Only
+`save_figure` writes files: `<stem>.png`, `<stem>.svg` and `<stem>.data.csv`, byte-identical on
+every rerun (fixed size, dpi, font, metadata and SVG hash salt).
+
+Assumptions about cells.csv (the aggregate stage's contract):
+- `pct` is 100 * count / base, unrounded; `pct_rounded` is the report's half-up whole percent.
+- `ci_low` / `ci_high` are Wilson 95% bounds; proportions (0-1) are expected, percentages are
+  recognised (any bound above 1) and used as they are.
+- An item the wave did not ask has `status == "not asked"`, or base 0 in every unit, or no rows at
+  all. Such an item is drawn as "niet gevraagd" / "not asked", never as 0%.
+"""
+from __future__ import annotations
+
+import contextlib
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+
+from analysis.codebook import Codebook, Item
+
+# --- what is drawn -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    id: str
+    nl: str  # the report's figure title
+    en: str
+
+    @property
+    def stem(self) -> str:
+        """File name without extension: figuur_6_1, figuur_VI_1."""
+        return "figuur_" + self.id.replace(".", "_")
+
+    def title(self, language: str) -> str:
+        return self.nl if language == "nl" else self.en
+
+
+FIGURES: dict[str, FigureSpec] = {
+    s.id: s
+    for s in (
+        FigureSpec("3.1", "Respons digitale vragenlijsten", "Response to the online questionnaires"),
+        FigureSpec("4.1", "Gezondheid(sachterstanden) naar VNG-domein", "Health (inequalities) by VNG policy domain"),
+        FigureSpec("4.2", "Gezondheid(sachterstanden) als onderwerp per gemeente", "Health (inequalities) as a topic per municipality"),
+        FigureSpec("4.3", "Verbeteren ongunstige omstandigheden bij achterstandsgroepen", "Improving adverse circumstances of disadvantaged groups"),
+        FigureSpec("4.4", "Werken aan opleiding, beroepsklasse en inkomen per gemeente (aangrijpingspunt 1)", "Working on education, occupation and income per municipality (Albeda point 1)"),
+        FigureSpec("4.5", "Werken aan leefstijl en woon/leefomstandigheden per gemeente (aangrijpingspunt 3)", "Working on lifestyle and living conditions per municipality (Albeda point 3)"),
+        FigureSpec("5.1", "Samenwerking tussen beleidsambtenaar VGZ en andere sectoren", "Collaboration between public health officers and other sectors"),
+        FigureSpec("5.2", "Manier van samenwerken tussen verschillende beleidssectoren", "Forms of collaboration between policy sectors"),
+        FigureSpec("6.1", "Factoren met een positieve invloed op de intersectorale samenwerking", "Factors with a positive influence on intersectoral collaboration"),
+        FigureSpec("6.2", "Verschillen tussen gemeenten voor individuele factoren met positieve invloed", "Differences between municipalities in individual factors with a positive influence"),
+        FigureSpec("6.3", "Verschillen tussen gemeenten voor organisatorische factoren met positieve invloed", "Differences between municipalities in organisational factors with a positive influence"),
+        FigureSpec("6.4", "Factoren met een negatieve invloed op de intersectorale samenwerking", "Factors with a negative influence on intersectoral collaboration"),
+        FigureSpec("6.5", "Politieke factoren met een positieve invloed op intersectorale samenwerking", "Political factors with a positive influence on intersectoral collaboration"),
+        FigureSpec("6.6", "Verschillen tussen gemeenten voor politieke factoren met een positieve invloed", "Differences between municipalities in political factors with a positive influence"),
+        FigureSpec("VI.1", "Achtergrond respondenten", "Background of the respondents"),
+    )
+}
+FIGURE_IDS = list(FIGURES)
+
+# Words on the figures that are not codebook labels.
+_TEXT = {
+    "nl": {
+        "wave": "Meting",
+        "municipality": "Gemeente",
+        "total": "Totaal",
+        "not_asked": "niet gevraagd",
+        "no_base": "n=0",
+        "pct_officers": "Percentage beleidsambtenaren",
+        "pct_yes": "% ja",
+        "response": "Respons (%)",
+        "received": "Aantal ontvangen vragenlijsten",
+        "sent_unknown": "{received} ontvangen; verstuurd onbekend",
+        "response_known": "{received}/{sent} = {pct}% waar het aantal verstuurd bekend is; in totaal {total} ontvangen",
+        "left_out": "Weggelaten (minder dan {min_n} respondenten): {names}",
+        "vgz_to": "VGZ werkt samen met sector (VGZ n={n})",
+        "collab_n": "n bij een sector: respondenten van die sector die intersectoraal samenwerken (de vraag is alleen hun gesteld)",
+        "to_vgz": "Sector werkt samen met VGZ",
+        "functions": "Functie",
+        "hours": "Gemiddeld aantal uren per week",
+        "whiskers": "Lijntjes: 95%-betrouwbaarheidsinterval (Wilson)",
+        "uncertain": "* label in het rapport (deels) onleesbaar; kolomvolgorde geschat",
+        "synthetic": "SYNTHETISCHE GEGEVENS (verzonnen, niet de RIVM-data)",
+        "reconstructed": "Gereconstrueerde microdata (uit de gepubliceerde tabellen), niet de originele gegevens",
+    },
+    "en": {
+        "wave": "Wave",
+        "municipality": "Municipality",
+        "total": "Total",
+        "not_asked": "not asked",
+        "no_base": "n=0",
+        "pct_officers": "Percentage of policy officers",
+        "pct_yes": "% yes",
+        "response": "Response (%)",
+        "received": "Questionnaires received",
+        "sent_unknown": "{received} received; number sent unknown",
+        "response_known": "{received}/{sent} = {pct}% where the number sent is known; {total} received in all",
+        "left_out": "Left out (fewer than {min_n} respondents): {names}",
+        "vgz_to": "Public health collaborates with sector (public health n={n})",
+        "collab_n": "n of a sector: its respondents who collaborate intersectorally (only they were asked)",
+        "to_vgz": "Sector collaborates with public health",
+        "functions": "Function",
+        "hours": "Mean hours per week",
+        "whiskers": "Whiskers: Wilson 95% confidence interval",
+        "uncertain": "* label (partly) illegible in the report; column order estimated",
+        "synthetic": "SYNTHETIC DATA (invented, not the RIVM data)",
+        "reconstructed": "Reconstructed microdata (from the published tables), not the original data",
+    },
+}
+
+# Fixed look: DejaVu Sans ships with matplotlib, so every machine renders the same glyphs.
+STYLE = {
+    "font.family": "DejaVu Sans",
+    "font.size": 8,
+    "svg.hashsalt": "rivm270161002",
+    "svg.fonttype": "path",
+    "figure.dpi": 100,
+    "savefig.dpi": 150,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+DPI = 150
+PNG_METADATA = {"Software": None}
+SVG_METADATA = {"Date": None, "Creator": None}
+ANSWER_COLOURS = {"ja": "#2b6c9e", "weet_niet": "#b8b8b8", "nee": "#e39c4c"}
+BAR_COLOUR = "#2b6c9e"
+NOT_ASKED_COLOUR = "#eeeeee"
+
+
+def wave_note(language: str = "nl", synthetic: bool = False, reconstructed: bool = False) -> str | None:
+    """The footer that says a wave's data are invented or reconstructed (None for real data)."""
+    parts = [_TEXT[language][k] for k, flag in (("synthetic", synthetic), ("reconstructed", reconstructed)) if flag]
+    return "; ".join(parts) or None
+
+
+# --- reading cells -------------------------------------------------------------------------------
+
+
+def _wave(cells: pd.DataFrame) -> str:
+    waves = sorted(cells["wave"].astype(str).unique())
+    return ", ".join(waves)
+
+
+def _not_asked(cells: pd.DataFrame, item_ids: list[str]) -> set[str]:
+    """Items the wave did not ask at all: they must read "not asked", not 0%."""
+    out = set()
+    for iid in item_ids:
+        rows = cells[cells["item"] == iid]
+        flagged = "status" in rows and rows["status"].astype(str).eq("not asked").all()
+        if rows.empty or flagged or rows["base"].sum() == 0:
+            out.add(iid)
+    return out
+
+
+def _ci_factor(cells: pd.DataFrame) -> float:
+    # Proportions are expected; a bound above 1 can only be a percentage.
+    high = pd.to_numeric(cells.get("ci_high", pd.Series(dtype=float)), errors="coerce")
+    return 1.0 if high.max(skipna=True) > 1 else 100.0
+
+
+def answer_table(cells: pd.DataFrame, unit: str, item_ids: list[str], answer: str = "ja",
+                 unit_ids: list[str] | None = None) -> pd.DataFrame:
+    """One row per (unit_id, item): count of `answer`, base, pct and CI (in %), and a status.
+
+    Every unit_id of `unit` (or of `unit_ids`, for units that may have no respondents at all) gets
+    every item, so a missing combination still appears: status "not asked" (the wave did not ask
+    the item) or "n=0" (nobody in the unit was asked it).
+    """
+    unit_rows = cells[cells["unit"] == unit]
+    if unit_ids is None:
+        unit_ids = sorted(unit_rows["unit_id"].astype(str).unique(), key=municipality_sort_key)
+    grid = pd.MultiIndex.from_product([unit_ids, item_ids], names=["unit_id", "item"]).to_frame(index=False)
+    hits = unit_rows[unit_rows["item"].isin(item_ids) & (unit_rows["answer"] == answer)].copy()
+    hits["unit_id"] = hits["unit_id"].astype(str)
+    cols = ["unit_id", "item", "base", "count", "pct", "pct_rounded", "ci_low", "ci_high"]
+    out = grid.merge(hits[[c for c in cols if c in hits]], on=["unit_id", "item"], how="left")
+    out["base"] = out["base"].fillna(0).astype(int)
+    out["count"] = out["count"].fillna(0).astype(int)
+    factor = _ci_factor(cells)
+    out["ci_low"] = out["ci_low"] * factor
+    out["ci_high"] = out["ci_high"] * factor
+    not_asked = _not_asked(cells, item_ids)
+    out["status"] = np.where(out["item"].isin(not_asked), "not asked", np.where(out["base"] == 0, "n=0", "ok"))
+    # pct of a unit nobody was asked is undefined, not 0
+    for col in ("pct", "pct_rounded", "ci_low", "ci_high"):
+        out[col] = out[col].where(out["status"] == "ok")
+    out.insert(0, "unit", unit)
+    out.insert(3, "answer", answer)
+    return out
+
+
+def respondents(cells: pd.DataFrame, unit: str) -> pd.Series:
+    """Respondents per unit_id: the largest base of any item (items asked of all have base = n)."""
+    rows = cells[cells["unit"] == unit]
+    return rows.groupby(rows["unit_id"].astype(str))["base"].max().astype(int)
+
+
+def municipality_sort_key(unit_id: str) -> tuple:
+    """Numeric ids in numeric order (2 before 10), other ids after them alphabetically."""
+    s = str(unit_id)
+    return (0, int(s), "") if s.isdigit() else (1, 0, s)
+
+
+# --- labels ----------------------------------------------------------------------------------------
+
+
+def _unit_label(book: Codebook, unit: str, unit_id: str, language: str) -> str:
+    if unit == "municipality":
+        return f"{_TEXT[language]['municipality']} {unit_id}" if str(unit_id).isdigit() else str(unit_id)
+    if unit == "sector":
+        return getattr(book.sector(unit_id), language)
+    if unit == "domain":
+        return book.domains[unit_id][language]
+    if unit == "overall":
+        return _TEXT[language]["total"]
+    return str(unit_id)
+
+
+def _item_label(item: Item, language: str, width: int = 45) -> str:
+    # Labels rebuilt from a garbled report get a star, explained in the footer.
+    star = "*" if _uncertain(item) else ""
+    return textwrap.fill(item.label(language) + star, width)
+
+
+def _uncertain(item: Item) -> bool:
+    basis = str(item.extra.get("label_basis", "printed"))
+    return basis == "unknown" or basis.startswith("inferred")
+
+
+def _figure_items(book: Codebook, fig_id: str) -> list[Item]:
+    """Items the codebook's `published` entries map to figure `fig_id`, in codebook order."""
+    return [it for it in book.items if any(str(p.get("figure")) == fig_id for p in it.published)]
+
+
+def _pct_text(row, language: str) -> str:
+    if row["status"] == "not asked":
+        return _TEXT[language]["not_asked"]
+    if row["status"] != "ok" or pd.isna(row["pct_rounded"]):
+        return _TEXT[language]["no_base"]
+    return f"{int(row['pct_rounded'])}%"
+
+
+# --- drawing ---------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _style() -> Iterator[None]:
+    with matplotlib.rc_context(STYLE):
+        yield
+
+
+def _new_figure(width: float, height: float) -> Figure:
+    # A bare Figure (no pyplot): no global state, nothing to close, same result in any process.
+    return Figure(figsize=(width, height), dpi=100, layout="constrained")
+
+
+def _finish(fig: Figure, spec: FigureSpec, language: str, wave: str, n_text: str | None, notes: list[str | None]) -> None:
+    """Title with n, footer with the wave id and any note (synthetic data, left-out units)."""
+    title = spec.title(language) + (f" ({n_text})" if n_text else "")
+    # ~12 characters of 9 pt text per inch: wrap so a narrow heatmap keeps its whole title
+    heading = f"{'Figuur' if language == 'nl' else 'Figure'} {spec.id}  {title}"
+    fig.suptitle(textwrap.fill(heading, int(fig.get_figwidth() * 12)), fontsize=9, x=0.01, ha="left")
+    footer = [f"{_TEXT[language]['wave']}: {wave}"] + [n for n in notes if n]
+    fig.supxlabel("\n".join(footer), x=0.01, ha="left", fontsize=6.5, color="#444444")
+
+
+def _pct_bars(ax, data: pd.DataFrame, labels: list[str], language: str, colour: str = BAR_COLOUR) -> None:
+    """Horizontal % bars, top to bottom in data order, with Wilson whiskers and the rounded %."""
+    y = np.arange(len(data))[::-1]
+    pct = data["pct"].fillna(0).to_numpy()
+    err = np.vstack([(data["pct"] - data["ci_low"]).fillna(0), (data["ci_high"] - data["pct"]).fillna(0)])
+    ax.barh(y, pct, color=colour, xerr=err, error_kw={"ecolor": "#555555", "elinewidth": 0.7, "capsize": 2})
+    for yi, (_, row) in zip(y, data.iterrows()):
+        # right of the whisker, so the number never sits on the error bar
+        x = 1 if row["status"] != "ok" else np.nanmax([row["pct"], row["ci_high"]]) + 1
+        ax.text(x, yi, _pct_text(row, language), va="center", fontsize=7,
+                style="italic" if row["status"] != "ok" else "normal")
+    ax.set_yticks(y, labels)
+    ax.set_xlim(0, 110)
+    ax.set_xticks(range(0, 101, 20))
+    ax.set_xlabel(_TEXT[language]["pct_officers"])
+
+
+def _heatmap(ax, data: pd.DataFrame, row_col: str, col_col: str, language: str) -> None:
+    """Rows x columns of % ja: colour = %, text = rounded % (and the cell's n when it differs)."""
+    rows = list(dict.fromkeys(data[row_col]))
+    cols = list(dict.fromkeys(data[col_col]))
+    pct = data.pivot(index=row_col, columns=col_col, values="pct").reindex(index=rows, columns=cols).astype(float)
+    text = data.assign(t=data.apply(lambda r: _cell_text(r, language), axis=1))
+    annot = text.pivot(index=row_col, columns=col_col, values="t").reindex(index=rows, columns=cols)
+    ax.set_facecolor(NOT_ASKED_COLOUR)
+    sns.heatmap(pct, ax=ax, vmin=0, vmax=100, cmap="Blues", annot=annot.to_numpy(), fmt="", mask=pct.isna(),
+                linewidths=0.5, linecolor="white", annot_kws={"fontsize": 6.5},
+                cbar_kws={"label": _TEXT[language]["pct_yes"], "shrink": 0.6})
+    # seaborn leaves masked cells blank: write why they are empty
+    for i, r in enumerate(rows):
+        for j, c in enumerate(cols):
+            if np.isnan(pct.iat[i, j]):
+                ax.text(j + 0.5, i + 0.5, annot.iat[i, j], ha="center", va="center", fontsize=5.5, style="italic", color="#555555")
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.tick_params(axis="x", labelrotation=90)
+    ax.tick_params(axis="y", labelrotation=0)
+
+
+def _cell_text(row, language: str) -> str:
+    text = _pct_text(row, language)
+    if row["status"] == "ok" and row["base"] != row["row_n"]:
+        text += f"\n(n={row['base']})"
+    return text
+
+
+# --- shared shapes -----------------------------------------------------------------------------------
+
+
+def _per_municipality(cells: pd.DataFrame, book: Codebook, items: list[Item], language: str, min_n: int) -> tuple[pd.DataFrame, list[str]]:
+    """% ja per municipality and item, plus a total row; municipalities below `min_n` left out."""
+    ids = [it.id for it in items]
+    muni = answer_table(cells, "municipality", ids)
+    n_resp = respondents(cells, "municipality")
+    muni["respondents"] = muni["unit_id"].map(n_resp).fillna(0).astype(int)
+    dropped = sorted(muni.loc[muni["respondents"] < min_n, "unit_id"].unique(), key=municipality_sort_key)
+    muni = muni[muni["respondents"] >= min_n]
+    total = answer_table(cells, "overall", ids)
+    total["respondents"] = int(respondents(cells, "overall").max())
+    data = pd.concat([muni, total], ignore_index=True)
+    # the row's n is who was asked these items there (e.g. collaborators), shown in the row label
+    data["row_n"] = data.groupby("unit_id")["base"].transform("max").astype(int)
+    data["row_label"] = [f"{_unit_label(book, u, i, language)} (n={n})" for u, i, n in zip(data["unit"], data["unit_id"], data["row_n"])]
+    data["item_label"] = data["item"].map({it.id: _item_label(it, language, 28) for it in items})
+    data["min_n"] = min_n
+    left_out = [f"{_unit_label(book, 'municipality', m, language)} (n={n_resp.get(m, 0)})" for m in dropped]
+    return data, left_out
+
+
+def _municipality_heatmap(cells, book, items, spec, language, note, min_n) -> tuple[Figure, pd.DataFrame]:
+    data, left_out = _per_municipality(cells, book, items, language, min_n)
+    n_rows = data["unit_id"].nunique()
+    with _style():
+        # the rotated item labels need ~2 inches whatever the number of rows
+        fig = _new_figure(2.0 + 1.0 * len(items), 3.4 + 0.3 * n_rows)
+        ax = fig.add_subplot()
+        _heatmap(ax, data, "row_label", "item_label", language)
+        ax.axhline(n_rows - 1, color="black", linewidth=1)  # separates the total row
+        notes = [_TEXT[language]["left_out"].format(min_n=min_n, names=", ".join(left_out)) if left_out else None]
+        notes.append(_TEXT[language]["uncertain"] if any(_uncertain(it) for it in items) else None)
+        _finish(fig, spec, language, _wave(cells), None, notes + [note])
+    return fig, _tidy(data, spec, cells)
+
+
+def _overall_bars(cells, book, items, spec, language, note) -> tuple[Figure, pd.DataFrame]:
+    data = answer_table(cells, "overall", [it.id for it in items])
+    data["item_label"] = data["item"].map({it.id: _item_label(it, language) for it in items})
+    with _style():
+        fig = _new_figure(7.5, 1.2 + 0.38 * len(items))
+        ax = fig.add_subplot()
+        _pct_bars(ax, data, list(data["item_label"]), language)
+        notes = [_TEXT[language]["whiskers"], _TEXT[language]["uncertain"] if any(_uncertain(it) for it in items) else None, note]
+        _finish(fig, spec, language, _wave(cells), _n_text(data), notes)
+    return fig, _tidy(data, spec, cells)
+
+
+def _n_text(data: pd.DataFrame) -> str:
+    bases = sorted(set(data.loc[data["status"] == "ok", "base"]))
+    if not bases:
+        return "n=0"
+    return f"n={bases[0]}" if len(bases) == 1 else f"n={bases[0]}–{bases[-1]}"
+
+
+def _tidy(data: pd.DataFrame, spec: FigureSpec, cells: pd.DataFrame) -> pd.DataFrame:
+    """The plotted numbers in a stable column order, with the figure and wave they belong to."""
+    out = data.copy()
+    out.insert(0, "figure", spec.id)
+    out.insert(1, "wave", _wave(cells))
+    first = ["figure", "wave", "unit", "unit_id", "row_label", "item", "item_label", "answer",
+             "base", "count", "pct", "pct_rounded", "ci_low", "ci_high", "status"]
+    cols = [c for c in first if c in out] + [c for c in out if c not in first]
+    out = out[cols]
+    for c in ("row_label", "item_label"):
+        if c in out:
+            out[c] = out[c].str.replace("\n", " ", regex=False)
+    return out.reset_index(drop=True)
+
+
+# --- the figures -------------------------------------------------------------------------------------
+
+
+def figuur_3_1(cells: pd.DataFrame, municipalities: pd.DataFrame, book: Codebook, language: str = "nl",
+               note: str | None = None) -> tuple[Figure, pd.DataFrame]:
+    """Response per municipality: received / questionnaires_sent; received only where sent is unknown."""
+    spec, t = FIGURES["3.1"], _TEXT[language]
+    received = respondents(cells, "municipality")
+    data = municipalities[["municipality_id"]].astype(str).copy()
+    data["received"] = data["municipality_id"].map(received).fillna(0).astype(int)
+    data["sent"] = pd.to_numeric(municipalities["questionnaires_sent"], errors="coerce").astype("Int64").to_numpy()
+    data["response_pct"] = (100 * data["received"] / data["sent"].astype("Float64")).astype(float)
+    data["response_pct_rounded"] = data["response_pct"].map(_round_half_up).astype("Int64")
+    data["status"] = np.where(data["sent"].isna(), "sent unknown", "ok")
+    data = data.iloc[sorted(range(len(data)), key=lambda i: municipality_sort_key(data["municipality_id"].iat[i]))]
+    data["row_label"] = [f"{_unit_label(book, 'municipality', m, language)} (n={n})" for m, n in zip(data["municipality_id"], data["received"])]
+    known = data[data["status"] == "ok"]
+    with _style():
+        fig = _new_figure(7.0, 1.2 + 0.3 * len(data))
+        ax = fig.add_subplot()
+        y = np.arange(len(data))[::-1]
+        show_pct = not known.empty
+        values = data["response_pct"].fillna(0) if show_pct else data["received"]
+        ax.barh(y, values, color=BAR_COLOUR)
+        for yi, (_, row) in zip(y, data.iterrows()):
+            if row["status"] == "ok":
+                label = f"{int(row['received'])}/{int(row['sent'])} ({int(row['response_pct_rounded'])}%)"
+            else:
+                label = t["sent_unknown"].format(received=int(row["received"]))
+            ax.text((values.loc[row.name] if row["status"] == "ok" or not show_pct else 0) + 1, yi, label, va="center", fontsize=7)
+        ax.set_yticks(y, list(data["row_label"]))
+        ax.set_xlim(0, 130 if show_pct else max(1, data["received"].max()) * 1.4)
+        ax.set_xlabel(t["response"] if show_pct else t["received"])
+        total_received = int(data["received"].sum())
+        if show_pct:
+            total_sent = int(known["sent"].sum())
+            got = int(known["received"].sum())
+            n_text = f"{got}/{total_sent} = {_round_half_up(100 * got / total_sent)}%"
+            if len(known) < len(data):
+                n_text = t["response_known"].format(received=got, sent=total_sent, pct=_round_half_up(100 * got / total_sent), total=total_received)
+        else:
+            n_text = f"n={total_received}"
+        _finish(fig, spec, language, _wave(cells), n_text, [note])
+    out = data.assign(figure=spec.id, wave=_wave(cells))
+    return fig, out[["figure", "wave", "municipality_id", "row_label", "received", "sent", "response_pct", "response_pct_rounded", "status"]].reset_index(drop=True)
+
+
+def _round_half_up(value: float) -> float:
+    # the report's rounding (12.5 -> 13), not Python's banker's round
+    return int(np.floor(value + 0.5)) if pd.notna(value) else None
+
+
+def figuur_4_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
+               domains: tuple[str, ...] = ("1", "2", "3")) -> tuple[Figure, pd.DataFrame]:
+    """% ja per VNG domain for the figure's items; domains 4 (veiligheid) and anders left out (footnote 19)."""
+    spec = FIGURES["4.1"]
+    items = _figure_items(book, "4.1")
+    data = answer_table(cells, "domain", [it.id for it in items])
+    data = data[data["unit_id"].isin(domains)].copy()
+    n_dom = respondents(cells, "domain")
+    data["row_label"] = [f"{_unit_label(book, 'domain', d, language)} (n={n_dom.get(d, 0)})" for d in data["unit_id"]]
+    data["item_label"] = data["item"].map({it.id: _item_label(it, language, 30) for it in items})
+    with _style():
+        fig = _new_figure(8.0, 4.6)
+        ax = fig.add_subplot()
+        width = 0.8 / len(domains)
+        palette = sns.color_palette("Blues_d", len(domains))
+        for k, dom in enumerate(domains):
+            d = data[data["unit_id"] == dom].set_index("item").reindex([it.id for it in items])
+            x = np.arange(len(items)) + (k - (len(domains) - 1) / 2) * width
+            err = np.vstack([(d["pct"] - d["ci_low"]).fillna(0), (d["ci_high"] - d["pct"]).fillna(0)])
+            label = d["row_label"].dropna().iat[0] if d["row_label"].notna().any() else dom
+            ax.bar(x, d["pct"].fillna(0), width, color=palette[k], label=textwrap.fill(label, 40), yerr=err,
+                   error_kw={"ecolor": "#555555", "elinewidth": 0.7, "capsize": 2})
+            for xi, (_, row) in zip(x, d.iterrows()):
+                txt = _pct_text(row, language) if pd.notna(row["status"]) else ""
+                ax.text(xi, (np.nanmax([row["pct"], row["ci_high"]]) if row["status"] == "ok" else 0) + 1, txt, ha="center", va="bottom", fontsize=6.5,
+                        rotation=0 if row["status"] == "ok" else 90)
+        ax.set_xticks(np.arange(len(items)), [_item_label(it, language, 30) for it in items])
+        ax.set_ylim(0, 110)
+        ax.set_ylabel(_TEXT[language]["pct_officers"])
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=len(domains), frameon=False)
+        left = [_unit_label(book, "domain", d, language) for d in book.domains if d not in domains]
+        notes = [("Niet getoond (kleine aantallen): " if language == "nl" else "Not shown (small numbers): ") + ", ".join(left),
+                 _TEXT[language]["whiskers"], note]
+        _finish(fig, spec, language, _wave(cells), None, notes)
+    return fig, _tidy(data, spec, cells)
+
+
+def figuur_4_2(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
+               min_n: int = 2) -> tuple[Figure, pd.DataFrame]:
+    """Priorities block per municipality; municipalities with fewer than `min_n` respondents left out (footnote 20)."""
+    return _municipality_heatmap(cells, book, book.block("priorities"), FIGURES["4.2"], language, note, min_n)
+
+
+def figuur_4_3(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None) -> tuple[Figure, pd.DataFrame]:
+    """Determinants worked on, all respondents."""
+    return _overall_bars(cells, book, _figure_items(book, "4.3"), FIGURES["4.3"], language, note)
+
+
+def figuur_4_4(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
+               min_n: int = 1) -> tuple[Figure, pd.DataFrame]:
+    """Determinants of Albeda point 1 (education, occupation, income) per municipality."""
+    return _municipality_heatmap(cells, book, _figure_items(book, "4.4"), FIGURES["4.4"], language, note, min_n)
+
+
+def figuur_4_5(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
+               min_n: int = 1) -> tuple[Figure, pd.DataFrame]:
+    """Determinants of Albeda point 3 (lifestyle, living and working conditions) per municipality."""
+    return _municipality_heatmap(cells, book, _figure_items(book, "4.5"), FIGURES["4.5"], language, note, min_n)
+
+
+def figuur_5_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
+               hub: str = "vgz") -> tuple[Figure, pd.DataFrame]:
+    """Both directions: VGZ officers who collaborated with sector X, and sector X's officers who did with VGZ."""
+    spec, t = FIGURES["5.1"], _TEXT[language]
+    partner_item = {it.extra["partner_sector"]: it.id for it in book.block("collab_partners")}
+    others = [s.id for s in book.sectors if s.id != hub and s.id in partner_item]
+    hub_rows = answer_table(cells, "sector", [partner_item[s] for s in others], unit_ids=[hub])
+    hub_rows = hub_rows[hub_rows["unit_id"] == hub].assign(direction=f"{hub}_to_sector")
+    hub_rows["partner_sector"] = hub_rows["item"].map({v: k for k, v in partner_item.items()})
+    back = answer_table(cells, "sector", [partner_item[hub]], unit_ids=others)
+    back = back[back["unit_id"].isin(others)].assign(direction=f"sector_to_{hub}")
+    back["partner_sector"] = back["unit_id"]
+    data = pd.concat([hub_rows, back], ignore_index=True)
+    order = {s: i for i, s in enumerate(others)}
+    data = data.sort_values(["direction", "partner_sector"], key=lambda c: c.map(order) if c.name == "partner_sector" else c, kind="stable")
+    back_n = back.set_index("partner_sector")["base"]
+    data["row_label"] = [f"{getattr(book.sector(s), language)} (n={back_n.get(s, 0)})" for s in data["partner_sector"]]
+    hub_n = int(hub_rows["base"].max()) if len(hub_rows) else 0
+    with _style():
+        fig = _new_figure(7.5, 1.4 + 0.42 * len(others))
+        ax = fig.add_subplot()
+        y = np.arange(len(others))[::-1]
+        for k, (direction, colour, label) in enumerate(
+            [(f"{hub}_to_sector", BAR_COLOUR, t["vgz_to"].format(n=hub_n)), (f"sector_to_{hub}", "#e39c4c", t["to_vgz"])]
+        ):
+            d = data[data["direction"] == direction].set_index("partner_sector").reindex(others)
+            yy = y + (0.2 if k == 0 else -0.2)
+            ax.barh(yy, d["pct"].fillna(0), 0.4, color=colour, label=label)
+            for yi, (_, row) in zip(yy, d.iterrows()):
+                ax.text((row["pct"] if row["status"] == "ok" else 0) + 1, yi, _pct_text(row, language), va="center", fontsize=6.5)
+        ax.set_yticks(y, [f"{getattr(book.sector(s), language)} (n={back_n.get(s, 0)})" for s in others])
+        ax.set_xlim(0, 115)
+        ax.set_xlabel(t["pct_officers"])
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=2, frameon=False)
+        _finish(fig, spec, language, _wave(cells), None, [t["collab_n"], note])
+    return fig, _tidy(data, spec, cells)
+
+
+def figuur_5_2(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
+               min_n: int = 1) -> tuple[Figure, pd.DataFrame]:
+    """Forms of collaboration per municipality (Tabel VIII.3) with the total row."""
+    return _municipality_heatmap(cells, book, _figure_items(book, "5.2"), FIGURES["5.2"], language, note, min_n)
+
+
+def _answer_segments(cells, book, fig_id, language, note) -> tuple[Figure, pd.DataFrame]:
+    """Horizontal 100% bars Ja / Weet niet / Nee per factor: weet niet is its own segment."""
+    spec = FIGURES[fig_id]
+    items = _figure_items(book, fig_id)
+    keys = items[0].keys
+    data = pd.concat([answer_table(cells, "overall", [it.id for it in items], k) for k in keys], ignore_index=True)
+    data["item_label"] = data["item"].map({it.id: _item_label(it, language) for it in items})
+    order = {it.id: i for i, it in enumerate(items)}
+    data = data.sort_values(["item", "answer"], key=lambda c: c.map(order) if c.name == "item" else c.map(keys.index), kind="stable")
+    with _style():
+        fig = _new_figure(8.0, 1.4 + 0.4 * len(items))
+        ax = fig.add_subplot()
+        y = np.arange(len(items))[::-1]
+        left = np.zeros(len(items))
+        for key in keys:
+            d = data[data["answer"] == key].set_index("item").reindex([it.id for it in items])
+            width = d["pct"].fillna(0).to_numpy()
+            ax.barh(y, width, left=left, color=ANSWER_COLOURS.get(key, "#888888"), label=items[0].answer_label(key, language))
+            for yi, l, w, r in zip(y, left, width, d["pct_rounded"]):
+                if w >= 4:  # a number does not fit in a thinner segment; the data file has it
+                    ax.text(l + w / 2, yi, f"{int(r)}", ha="center", va="center", fontsize=6.5, color="white" if key != "weet_niet" else "black")
+            left += width
+        for yi, it in zip(y, items):
+            st = data.loc[data["item"] == it.id, "status"].iat[0]
+            if st != "ok":
+                ax.text(1, yi, _TEXT[language]["not_asked"] if st == "not asked" else "n=0", va="center", fontsize=7, style="italic")
+        ax.set_yticks(y, [_item_label(it, language) for it in items])
+        ax.set_xlim(0, 100)
+        ax.set_xticks(range(0, 101, 10), [f"{v}%" for v in range(0, 101, 10)])
+        ax.set_xlabel(_TEXT[language]["pct_officers"])
+        ax.legend(ncols=len(keys), fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
+        _finish(fig, spec, language, _wave(cells), _n_text(data), [note])
+    return fig, _tidy(data, spec, cells)
+
+
+def figuur_6_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None) -> tuple[Figure, pd.DataFrame]:
+    """Positive factors: Ja / Weet niet / Nee per factor."""
+    return _answer_segments(cells, book, "6.1", language, note)
+
+
+def _factors_of_kind(book: Codebook, kind: str) -> list[Item]:
+    return [it for it in book.block("positive_factors") if it.extra.get("factor_kind") == kind]
+
+
+def figuur_6_2(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
+               min_n: int = 1) -> tuple[Figure, pd.DataFrame]:
+    """Individual positive factors (codebook factor_kind) per municipality."""
+    return _municipality_heatmap(cells, book, _factors_of_kind(book, "individual"), FIGURES["6.2"], language, note, min_n)
+
+
+def figuur_6_3(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
+               min_n: int = 1) -> tuple[Figure, pd.DataFrame]:
+    """Organisational positive factors (codebook factor_kind) per municipality."""
+    return _municipality_heatmap(cells, book, _factors_of_kind(book, "organisational"), FIGURES["6.3"], language, note, min_n)
+
+
+def figuur_6_4(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None) -> tuple[Figure, pd.DataFrame]:
+    """Negative factors: Ja / Weet niet / Nee per factor."""
+    return _answer_segments(cells, book, "6.4", language, note)
+
+
+def figuur_6_5(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None) -> tuple[Figure, pd.DataFrame]:
+    """Political factors ticked, all collaborating respondents."""
+    return _overall_bars(cells, book, _figure_items(book, "6.5"), FIGURES["6.5"], language, note)
+
+
+def figuur_6_6(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
+               min_n: int = 1) -> tuple[Figure, pd.DataFrame]:
+    """Political factors per municipality (Tabel IX.3)."""
+    return _municipality_heatmap(cells, book, _figure_items(book, "6.5"), FIGURES["6.6"], language, note, min_n)
+
+
+def figuur_VI_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
+                hours_by_sector: pd.DataFrame | None = None) -> tuple[Figure, pd.DataFrame]:
+    """Respondents' functions; mean hours per week by sector when hours_by_sector is given.
+
+    hours_by_sector: results/<wave>/hours_by_sector.csv of the aggregate stage: `sector` (sector id,
+    or "all" for the total) and a mean column (`mean`, also `mean_hours` / `hours_mean`), optionally `n`.
+    """
+    spec, t = FIGURES["VI.1"], _TEXT[language]
+    item = book["function"]
+    funcs = pd.concat([answer_table(cells, "overall", [item.id], k) for k in item.keys], ignore_index=True)
+    funcs["item_label"] = [item.answer_label(k, language) for k in funcs["answer"]]
+    funcs["panel"] = "function"
+    hours = _hours(hours_by_sector, book, language)
+    with _style():
+        fig = _new_figure(8.0 if hours is None else 11.0, 1.4 + 0.32 * max(len(item.keys), 0 if hours is None else len(hours)))
+        axes = fig.subplots(1, 1 if hours is None else 2, squeeze=False)[0]
+        _pct_bars(axes[0], funcs, list(funcs["item_label"]), language)
+        axes[0].set_title(t["functions"], fontsize=8, loc="left")
+        if hours is not None:
+            y = np.arange(len(hours))[::-1]
+            axes[1].barh(y, hours["mean_hours"].fillna(0), color="#e39c4c")
+            for yi, v in zip(y, hours["mean_hours"]):
+                # a sector without respondents has no mean: say n=0 rather than draw 0 hours
+                axes[1].text((v if pd.notna(v) else 0) + 0.5, yi, f"{v:.1f}" if pd.notna(v) else "n=0", va="center", fontsize=6.5)
+            axes[1].set_yticks(y, list(hours["row_label"]))
+            axes[1].set_xlabel(t["hours"])
+            axes[1].set_title(t["hours"], fontsize=8, loc="left")
+        _finish(fig, spec, language, _wave(cells), _n_text(funcs), [t["whiskers"], note])
+    data = _tidy(funcs, spec, cells)
+    if hours is not None:
+        h = hours.rename(columns={"sector": "unit_id"}).assign(figure=spec.id, wave=_wave(cells), unit="sector", panel="hours_per_week")
+        data = pd.concat([data, h], ignore_index=True)
+    return fig, data
+
+
+def _hours(hours_by_sector: pd.DataFrame | None, book: Codebook, language: str) -> pd.DataFrame | None:
+    """Mean hours per sector in sector order, the overall row ("all") last as the total."""
+    if hours_by_sector is None or hours_by_sector.empty:
+        return None
+    mean_col = next(c for c in ("mean_hours", "hours_mean", "mean", "hours_per_week") if c in hours_by_sector)
+    h = hours_by_sector.rename(columns={mean_col: "mean_hours"}).copy()
+    h["sector"] = h["sector"].astype(str)
+    order = {s.id: i for i, s in enumerate(book.sectors)}
+    h = h[h["sector"].isin(order) | (h["sector"] == "all")]
+    h = h.sort_values("sector", key=lambda c: c.map(order).fillna(len(order)), kind="stable").reset_index(drop=True)
+    names = [_TEXT[language]["total"] if s == "all" else getattr(book.sector(s), language) for s in h["sector"]]
+    n = h["n"].astype(int) if "n" in h else None
+    h["row_label"] = [name + (f" (n={n.iat[i]})" if n is not None else "") for i, name in enumerate(names)]
+    return h
+
+
+# --- all figures, and writing them ---------------------------------------------------------------------
+
+
+def build_figures(cells: pd.DataFrame, municipalities: pd.DataFrame, book: Codebook, language: str = "nl",
+                  note: str | None = None, min_n: int = 2,
+                  hours_by_sector: pd.DataFrame | None = None) -> Iterator[tuple[FigureSpec, Figure, pd.DataFrame]]:
+    """Every figure of the report in report order, one at a time (a Figure is large; save and drop it).
+
+    min_n applies to Figuur 4.2 only, as in the report (footnote 20); the other per-municipality
+    figures show every municipality, as Tabellen VII.3, VIII.3 and IX.1-3 do.
+    """
+    builders = {
+        "3.1": lambda: figuur_3_1(cells, municipalities, book, language, note),
+        "4.1": lambda: figuur_4_1(cells, book, language, note),
+        "4.2": lambda: figuur_4_2(cells, book, language, note, min_n=min_n),
+        "4.3": lambda: figuur_4_3(cells, book, language, note),
+        "4.4": lambda: figuur_4_4(cells, book, language, note),
+        "4.5": lambda: figuur_4_5(cells, book, language, note),
+        "5.1": lambda: figuur_5_1(cells, book, language, note),
+        "5.2": lambda: figuur_5_2(cells, book, language, note),
+        "6.1": lambda: figuur_6_1(cells, book, language, note),
+        "6.2": lambda: figuur_6_2(cells, book, language, note),
+        "6.3": lambda: figuur_6_3(cells, book, language, note),
+        "6.4": lambda: figuur_6_4(cells, book, language, note),
+        "6.5": lambda: figuur_6_5(cells, book, language, note),
+        "6.6": lambda: figuur_6_6(cells, book, language, note),
+        "VI.1": lambda: figuur_VI_1(cells, book, language, note, hours_by_sector),
+    }
+    for fig_id in FIGURE_IDS:
+        fig, data = builders[fig_id]()
+        yield FIGURES[fig_id], fig, data
+
+
+def save_figure(fig: Figure, data: pd.DataFrame, stem: str | Path) -> list[Path]:
+    """Write <stem>.png, <stem>.svg and <stem>.data.csv; the same figure gives the same bytes."""
+    stem = Path(stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    paths = [stem.with_name(stem.name + ext) for ext in (".png", ".svg", ".data.csv")]
+    with _style():
+        fig.savefig(paths[0], format="png", dpi=DPI, metadata=PNG_METADATA)
+        fig.savefig(paths[1], format="svg", metadata=SVG_METADATA)
+    data.to_csv(paths[2], index=False, lineterminator="\n", float_format="%.6g")
+    return paths

@@ -1,0 +1,21 @@
+# Audit of the published report: every internal inconsistency of the printed numbers
+# (data/reference/rivm2010, values as printed) -> results/audit/published_consistency.csv/.md
+from pathlib import Path
+
+# The published numbers to audit: the RIVM 2010 report.
+AUDIT_REFERENCE_DIR = "data/reference/rivm2010"
+
+
+rule audit:
+    input:
+        reference=sorted(str(p) for p in Path(AUDIT_REFERENCE_DIR).glob("*.csv")),
+        code=["src/analysis/audit.py", "src/analysis/rounding.py"],
+    output:
+        csv="results/audit/published_consistency.csv",
+        md="results/audit/published_consistency.md",
+    params:
+        reference_dir=AUDIT_REFERENCE_DIR,
+    log:
+        "results/logs/audit.log",
+    script:
+        "../scripts/audit.py"
