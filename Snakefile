@@ -14,9 +14,15 @@ validate(config, "workflow/schemas/config.schema.yaml")
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/validate.smk"
+include: "workflow/rules/aggregate.smk"
+include: "workflow/rules/tables.smk"
+include: "workflow/rules/figures.smk"
+include: "workflow/rules/audit.smk"
+include: "workflow/rules/replicate.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:
     input:
-        [target for wave in WAVES for target in wave_targets(wave)],
+        sorted({target for wave in WAVES for target in wave_targets(wave)}),
     default_target: True

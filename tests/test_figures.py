@@ -261,7 +261,7 @@ def test_ci_given_as_percentages_is_not_scaled_again(small, book):
 
 
 def test_snakemake_rule_lists_every_figure_and_caption():
-    smk = (ROOT / "workflow/rules/figures.smk").read_text()
+    smk = (ROOT / "workflow/rules/common.smk").read_text()
     listed = smk.split("FIGURE_STEMS = [", 1)[1].split("]", 1)[0]
     stems = [s.strip().strip('"') for s in listed.replace("\n", " ").split(",") if s.strip()]
     assert stems == [F.FIGURES[i].stem for i in F.FIGURE_IDS]

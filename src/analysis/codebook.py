@@ -59,11 +59,13 @@ class Item:
                 return a.label(language)
         raise KeyError(f"{self.id}: no answer {key!r}")
 
-    def published_in(self, table: str) -> dict | None:
-        for p in self.published:
-            if p.get("table") == table or p.get("figure") == table:
-                return p
-        return None
+    def in_table(self, table: str) -> dict | None:
+        """The item's `published` entry for Tabel `table` (not a figure of the same number:
+        the report has both a Tabel 4.1 and a Figuur 4.1)."""
+        return next((p for p in self.published if str(p.get("table")) == table), None)
+
+    def in_figure(self, figure: str) -> bool:
+        return any(str(p.get("figure")) == figure for p in self.published)
 
 
 @dataclass(frozen=True)

@@ -239,7 +239,7 @@ def _uncertain(item: Item) -> bool:
 
 def _figure_items(book: Codebook, fig_id: str) -> list[Item]:
     """Items the codebook's `published` entries map to figure `fig_id`, in codebook order."""
-    return [it for it in book.items if any(str(p.get("figure")) == fig_id for p in it.published)]
+    return [it for it in book.items if it.in_figure(fig_id)]
 
 
 def _pct_text(row, language: str) -> str:

@@ -13,8 +13,6 @@ rule audit:
     output:
         csv="results/audit/published_consistency.csv",
         md="results/audit/published_consistency.md",
-    params:
-        reference_dir=AUDIT_REFERENCE_DIR,
     log:
         "results/logs/audit.log",
     script:

@@ -1,4 +1,6 @@
-# Helpers shared by every stage: the configured waves and the inputs each rule depends on.
+# Helpers shared by every stage: the configured waves, what each stage builds, and the inputs
+# that depend on a wave's config. Kept here so that the stage files hold rules only.
+import os
 import re
 
 WAVES = list(config["waves"])
@@ -6,6 +8,20 @@ WAVES = list(config["waves"])
 
 wildcard_constraints:
     wave="|".join(re.escape(w) for w in WAVES),
+
+
+# The report's tables and figures, by file stem. Written out rather than imported from
+# src/analysis (importing it would load pandas/matplotlib on every parse of the workflow);
+# tests/test_tables.py and tests/test_figures.py check these lists against the package.
+TABLE_IDS = ["tabel_3_1", "tabel_4_1", "figuur_4_1_data", "tabel_4_2", "tabel_VI_1", "tabel_VII_2",
+             "tabel_VII_3", "tabel_VIII_1", "tabel_VIII_2", "tabel_VIII_3", "tabel_IX_1", "tabel_IX_2",
+             "tabel_IX_3"]
+FIGURE_STEMS = [
+    "figuur_3_1", "figuur_4_1", "figuur_4_2", "figuur_4_3", "figuur_4_4", "figuur_4_5",
+    "figuur_5_1", "figuur_5_2", "figuur_6_1", "figuur_6_2", "figuur_6_3", "figuur_6_4",
+    "figuur_6_5", "figuur_6_6", "figuur_VI_1",
+]
+AUDIT_OUTPUTS = ["results/audit/published_consistency.csv", "results/audit/published_consistency.md"]
 
 
 def wave_cfg(wave):
@@ -18,6 +34,44 @@ def analysis_code(*modules):
     return [f"src/analysis/{m}.py" for m in modules]
 
 
+def has_reference(wave):
+    return "reference" in wave_cfg(wave)
+
+
+def wave_note(wave):
+    """The line every table of an invented or reconstructed wave carries."""
+    cfg = wave_cfg(wave)
+    if cfg.get("synthetic"):
+        return "Synthetic data (invented, for tests and demonstration): not the RIVM study's data."
+    if cfg.get("reconstructed"):
+        return "Reconstructed microdata (rebuilt from the published tables), not the original data."
+    return ""
+
+
+def optional_table_inputs(wave):
+    """sent_by_sector (Tabel VI.1 'Verstuurd') and the interview register (Tabel 3.1), if the wave
+    has them. A configured register that does not exist yet gives a Tabel 3.1 that says so, rather
+    than a workflow that cannot start."""
+    cfg = wave_cfg(wave)
+    return {key: cfg[key] for key in ("sent_by_sector", "interviews") if key in cfg and os.path.exists(cfg[key])}
+
+
+def reference_inputs(wave):
+    """The replication and the audit, for a wave with a published reference."""
+    if not has_reference(wave):
+        return {}
+    replication = f"results/{wave}/replication"
+    return {"scorecard": f"{replication}/scorecard.csv", "summary": f"{replication}/summary.csv", "audit": AUDIT_OUTPUTS[0]}
+
+
 def wave_targets(wave):
     """Everything `rule all` builds for one wave."""
-    return [f"results/{wave}/responses.parquet"]
+    results = f"results/{wave}"
+    targets = [f"{results}/responses.parquet", f"{results}/cells.csv", f"{results}/hours_by_sector.csv",
+               f"{results}/tables/tables.xlsx", f"{results}/report.html"]
+    targets += [f"{results}/tables/{t}.{ext}" for t in TABLE_IDS for ext in ("csv", "md")]
+    targets += [f"{results}/figures/{s}{ext}" for s in FIGURE_STEMS for ext in (".png", ".svg", ".data.csv")]
+    if has_reference(wave):
+        targets += [f"{results}/replication/{f}" for f in ("scorecard.csv", "summary.csv", "summary.md")]
+        targets += AUDIT_OUTPUTS
+    return targets

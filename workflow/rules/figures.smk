@@ -1,19 +1,6 @@
 # Figures of the report (issue 4): one job per wave builds all of them, because each Python job
 # pays seconds of matplotlib/seaborn imports. Builders live in src/analysis/figures.py.
 
-# File stems of the figures, in report order; tests/test_figures.py checks this list against
-# analysis.figures.FIGURES (importing matplotlib here would slow every parse of the workflow).
-FIGURE_STEMS = [
-    "figuur_3_1", "figuur_4_1", "figuur_4_2", "figuur_4_3", "figuur_4_4", "figuur_4_5",
-    "figuur_5_1", "figuur_5_2", "figuur_6_1", "figuur_6_2", "figuur_6_3", "figuur_6_4",
-    "figuur_6_5", "figuur_6_6", "figuur_VI_1",
-]
-
-
-def figures_targets(wave):
-    """Every file the figures rule writes for one wave (PNG, SVG and the plotted data)."""
-    return [f"results/{wave}/figures/{stem}{ext}" for stem in FIGURE_STEMS for ext in (".png", ".svg", ".data.csv")]
-
 
 rule figures:
     input:

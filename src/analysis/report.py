@@ -1,0 +1,204 @@
+"""results/<wave>/report.html: the study's tables and figures in the report's order, in one
+self-contained file (figures embedded, no external links), each with its number, caption, n and
+a provenance line, followed by the replication scorecard and the audit of the published report.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.codebook import Codebook
+from analysis.figures import FIGURES
+from analysis.tables import table_title
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str  # "table" | "figure"
+    id: str  # table stem (tabel_4_1) or figure number (4.1)
+    block: str | None = None  # codebook block whose base is the entry's n; None: all respondents
+
+    @property
+    def stem(self) -> str:
+        return self.id if self.kind == "table" else FIGURES[self.id].stem
+
+
+# The report's chapters and appendices, in its order. Only what the questionnaire data can give.
+OUTLINE: list[tuple[str, str, list[Entry]]] = [
+    ("Hoofdstuk 3 Deelnemende gemeenten en beleidsambtenaren", "Chapter 3 Participating municipalities and officers",
+     [Entry("table", "tabel_3_1"), Entry("figure", "3.1")]),
+    ("Hoofdstuk 4 Gezondheidsachterstanden in gemeentelijk beleid", "Chapter 4 Health inequalities in municipal policy",
+     [Entry("table", "tabel_4_1", "priorities"), Entry("figure", "4.1", "priorities"), Entry("table", "figuur_4_1_data", "priorities"),
+      Entry("figure", "4.2", "priorities"), Entry("table", "tabel_4_2", "health_target_groups"),
+      Entry("figure", "4.3", "determinants"), Entry("figure", "4.4", "determinants"), Entry("figure", "4.5", "determinants")]),
+    ("Hoofdstuk 5 Intersectorale samenwerking", "Chapter 5 Intersectoral collaboration",
+     [Entry("figure", "5.1", "collab_partners"), Entry("figure", "5.2", "collab_forms")]),
+    ("Hoofdstuk 6 Factoren die de samenwerking bevorderen of belemmeren", "Chapter 6 Factors that help or hinder collaboration",
+     [Entry("figure", "6.1", "positive_factors"), Entry("figure", "6.2", "positive_factors"), Entry("figure", "6.3", "positive_factors"),
+      Entry("figure", "6.4", "negative_factors"), Entry("figure", "6.5", "political_factors"), Entry("figure", "6.6", "political_factors")]),
+    ("Bijlage VI Respons en respondenten", "Appendix VI Response and respondents",
+     [Entry("table", "tabel_VI_1"), Entry("figure", "VI.1")]),
+    ("Bijlage VII Gezondheid(sachterstanden) per gemeente", "Appendix VII Health (inequalities) per municipality",
+     [Entry("table", "tabel_VII_2", "priorities"), Entry("table", "tabel_VII_3", "determinants")]),
+    ("Bijlage VIII Samenwerking per sector en gemeente", "Appendix VIII Collaboration per sector and municipality",
+     [Entry("table", "tabel_VIII_1", "collaboration"), Entry("table", "tabel_VIII_2", "collaboration"), Entry("table", "tabel_VIII_3", "collab_forms")]),
+    ("Bijlage IX Factoren per gemeente", "Appendix IX Factors per municipality",
+     [Entry("table", "tabel_IX_1", "positive_factors"), Entry("table", "tabel_IX_2", "negative_factors"), Entry("table", "tabel_IX_3", "political_factors")]),
+]
+
+WORDS = {
+    "nl": {"title": "Intersectoraal samenwerken in de aanpak van gezondheidsachterstanden", "wave": "Meting",
+           "n": "n", "source": "Herkomst", "replication": "Replicatie van het gepubliceerde rapport",
+           "audit": "Audit: tegenstrijdigheden in het gepubliceerde rapport", "contents": "Inhoud",
+           "earlier": "Vergeleken met eerdere metingen", "no_reference": "Voor deze meting is geen gepubliceerde referentie.",
+           "respondents": "respondenten"},
+    "en": {"title": "Intersectoral collaboration to reduce health inequalities", "wave": "Wave",
+           "n": "n", "source": "Provenance", "replication": "Replication of the published report",
+           "audit": "Audit: contradictions within the published report", "contents": "Contents",
+           "earlier": "Compared with earlier waves", "no_reference": "This wave has no published reference.",
+           "respondents": "respondents"},
+}
+
+CSS = """body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222;line-height:1.4}
+table{border-collapse:collapse;font-size:85%;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}
+th{background:#f2f2f2}.banner{background:#fff3cd;border:2px solid #c99a00;padding:.8em;font-weight:bold}
+.prov{color:#666;font-size:75%;font-family:monospace;word-break:break-all}img{max-width:100%}
+figure{margin:1em 0}figcaption,caption{font-weight:bold;text-align:left;margin:.3em 0}"""
+
+
+def file_sha256(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def config_hash(settings: dict) -> str:
+    """A short hash of the settings that shaped the outputs (canonical JSON, so key order is irrelevant)."""
+    return hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def git_commit(cwd: str | Path = ".") -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, check=True)
+        return out.stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+
+
+def entry_n(cells: pd.DataFrame, book: Codebook, block: str | None) -> int:
+    """The entry's n: respondents asked the block's items (its largest overall base)."""
+    overall = cells[cells["unit"] == "overall"]
+    items = [it.id for it in book.block(block)] if block else ["sector"]
+    bases = pd.to_numeric(overall.loc[overall["item"].isin(items), "base"], errors="coerce")
+    return int(bases.max()) if bases.notna().any() else 0
+
+
+def _esc(text) -> str:
+    return html.escape("" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text))
+
+
+def html_table(frame: pd.DataFrame, caption: str | None = None) -> str:
+    head = "".join(f"<th>{_esc(c)}</th>" for c in frame.columns)
+    rows = "".join("<tr>" + "".join(f"<td>{_esc(v)}</td>" for v in row) + "</tr>" for row in frame.itertuples(index=False))
+    cap = f"<caption>{_esc(caption)}</caption>" if caption else ""
+    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def embedded_png(png: bytes, alt: str) -> str:
+    return f'<img alt="{_esc(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+
+
+def entry_html(entry: Entry, body: str, n: int, provenance: str, language: str) -> str:
+    title = table_title(entry.id, language) if entry.kind == "table" else f"{'Figuur' if language == 'nl' else 'Figure'} {entry.id} {FIGURES[entry.id].title(language)}"
+    prov = f'<p class="prov">{WORDS[language]["source"]}: {_esc(provenance)}</p>'
+    return f'<section id="{entry.stem}"><h3>{_esc(title)} ({WORDS[language]["n"]}={n})</h3>{body}{prov}</section>'
+
+
+def render_report(*, wave: str, language: str, banner: str | None, chapters_html: list[tuple[str, str]],
+                  provenance: str) -> str:
+    w = WORDS[language]
+    toc = "".join(f'<li><a href="#ch{i}">{_esc(title)}</a></li>' for i, (title, _) in enumerate(chapters_html))
+    body = "".join(f'<h2 id="ch{i}">{_esc(title)}</h2>{content}' for i, (title, content) in enumerate(chapters_html))
+    ban = f'<p class="banner">{_esc(banner)}</p>' if banner else ""
+    return (f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8"><title>{_esc(w["title"])} — {_esc(wave)}</title>'
+            f"<style>{CSS}</style></head><body>{ban}<h1>{_esc(w['title'])}</h1><p>{w['wave']}: <b>{_esc(wave)}</b></p>"
+            f'<p class="prov">{_esc(provenance)}</p><h2>{w["contents"]}</h2><ol>{toc}</ol>{body}{ban}</body></html>\n')
+
+
+def build_report(*, wave: str, language: str, banner: str | None, cells: pd.DataFrame, book: Codebook,
+                 tables: dict[str, pd.DataFrame], figures_png: dict[str, bytes], entry_provenance: dict[str, str],
+                 extra_chapters: list[tuple[str, str]], provenance: str) -> str:
+    """Pure: every table and figure of OUTLINE in order, then the extra chapters (replication,
+    audit, comparison with earlier waves), as one HTML string."""
+    chapters = []
+    for nl, en, entries in OUTLINE:
+        parts = []
+        for e in entries:
+            body = html_table(tables[e.stem]) if e.kind == "table" else embedded_png(figures_png[e.stem], FIGURES[e.id].title(language))
+            parts.append(entry_html(e, body, entry_n(cells, book, e.block), entry_provenance[e.stem], language))
+        chapters.append((nl if language == "nl" else en, "".join(parts)))
+    return render_report(wave=wave, language=language, banner=banner, chapters_html=chapters + extra_chapters, provenance=provenance)
+
+
+# --- reading the built outputs (I/O kept apart from the pure builders above) --------------------
+
+def replication_chapter(scorecard: pd.DataFrame | None, summary: pd.DataFrame | None, language: str) -> str:
+    if scorecard is None:
+        return f"<p>{WORDS[language]['no_reference']}</p>"
+    differing = scorecard[scorecard["match"].astype(str).str.lower() != "true"]
+    cols = [c for c in ("table", "row", "column", "quantity", "printed", "regenerated", "verdict", "explanation", "line") if c in differing]
+    return html_table(summary) + html_table(differing[cols], "≠") if summary is not None else html_table(differing[cols])
+
+
+def audit_chapter(findings: pd.DataFrame) -> str:
+    cols = ["table", "row_id", "col_key", "printed", "consistent", "verdict", "explanation", "line"]
+    return html_table(findings[cols])
+
+
+def banner_text(cfg: dict, disclosure: str, language: str) -> str | None:
+    nl = language == "nl"
+    parts = []
+    if cfg.get("synthetic"):
+        parts.append("SYNTHETISCHE GEGEVENS: verzonnen, niet de gegevens van het RIVM-onderzoek." if nl
+                     else "SYNTHETIC DATA: invented, not the data of the RIVM study.")
+    if cfg.get("reconstructed"):
+        parts.append("GERECONSTRUEERDE GEGEVENS: uit de gepubliceerde tabellen herbouwd, niet de originele RIVM-microdata."
+                     if nl else "RECONSTRUCTED DATA: rebuilt from the published tables, not the original RIVM microdata.")
+    if disclosure:
+        parts.append(disclosure)
+    return " ".join(parts) or None
+
+
+def run_report(*, wave: str, language: str, cfg: dict, settings: dict, cells_path: str, tables_dir: str,
+               figures_dir: str, inputs: list[str], book: Codebook, out_path: str, scorecard_path: str | None = None,
+               summary_path: str | None = None, audit_path: str | None = None, chapter_paths: list[str] = (),
+               disclosure: str = "") -> None:
+    read = lambda p: pd.read_csv(p, dtype=str, keep_default_na=False)  # noqa: E731 (text in, text out)
+    cells = read(cells_path)
+    stems = [e.stem for _, _, entries in OUTLINE for e in entries]
+    tables = {s: read(Path(tables_dir) / f"{s}.csv") for s in stems if (Path(tables_dir) / f"{s}.csv").exists()}
+    figures_png = {s: (Path(figures_dir) / f"{s}.png").read_bytes() for s in stems if (Path(figures_dir) / f"{s}.png").exists()}
+    commit, chash = git_commit(), config_hash(settings)
+    sources = " · ".join(f"{p} sha256 {file_sha256(p)[:12]}" for p in inputs)
+    provenance = f"{sources} · git {commit} · config {chash}"
+    entry_prov = {
+        e.stem: f"{tables_dir if e.kind == 'table' else figures_dir}/{e.stem}"
+                f"{'.csv' if e.kind == 'table' else '.data.csv'} · src/analysis/{'tables' if e.kind == 'table' else 'figures'}.py"
+                f":{e.stem} · {provenance}"
+        for _, _, entries in OUTLINE for e in entries
+    }
+    extra = [(WORDS[language]["replication"], replication_chapter(
+        read(scorecard_path) if scorecard_path else None, read(summary_path) if summary_path else None, language))]
+    if audit_path:
+        extra.append((WORDS[language]["audit"], audit_chapter(read(audit_path))))
+    for p in chapter_paths:
+        extra.append((WORDS[language]["earlier"], Path(p).read_text(encoding="utf-8")))
+    page = build_report(wave=wave, language=language, banner=banner_text(cfg, disclosure, language), cells=cells, book=book,
+                        tables=tables, figures_png=figures_png, entry_provenance=entry_prov, extra_chapters=extra,
+                        provenance=provenance)
+    Path(out_path).write_text(page, encoding="utf-8")

@@ -1,0 +1,469 @@
+"""The report's tables, built from cells.csv: one builder per table, in the report's numbering.
+
+Every builder takes the tidy cells (analysis.aggregate) and the codebook and returns a DataFrame in
+the report's layout: a cell reads "75% (3)" (rounded percentage, count), a row carries its n, and
+"Gemiddeld" rows are pooled (total count / total n), as in the report. Which items make up a table
+and in which column order comes from the codebook's `published` entries, never from lists here.
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+
+from analysis.aggregate import NOT_ASKED, OK, OVERALL_ID, natural_key
+from analysis.codebook import Codebook, Item
+from analysis.rounding import percent_of
+
+SHOWN_ANSWER = "ja"  # the report prints the share answering "ja" (or ticking the box)
+
+WORDS = {
+    "nl": {
+        "municipality": "Gemeente", "average": "Gemiddeld", "total": "Totaal", "n": "n",
+        "sector": "Beleidsterrein", "domain": "VNG-domein", "not_asked": "niet gevraagd",
+        "lost": "kolomkop verloren in rapport", "presumably": "vermoedelijk",
+        "sent": "Verstuurd", "received": "Ontvangen", "percentage": "Percentage", "unknown": "onbekend",
+        "respondents": "Aantal respondenten", "priorities": "Prioriteiten en doelstellingen in beleid",
+        "target_groups": "Rekening houden met achterstandsgroepen", "interviews": "Aantal interviews",
+        "sector_category": "Beleidssectoren",
+        "no_register": "Geen interviewregister voor deze meting: Tabel 3.1 kan niet worden gemaakt.",
+        "note": "Opmerking",
+    },
+    "en": {
+        "municipality": "Municipality", "average": "Average", "total": "Total", "n": "n",
+        "sector": "Policy sector", "domain": "VNG domain", "not_asked": "not asked",
+        "lost": "column header lost in report", "presumably": "presumably",
+        "sent": "Sent", "received": "Received", "percentage": "Percentage", "unknown": "unknown",
+        "respondents": "Number of respondents", "priorities": "Priorities and goals in policy",
+        "target_groups": "Taking disadvantaged groups into account", "interviews": "Number of interviews",
+        "sector_category": "Policy sectors",
+        "no_register": "No interview register for this wave: Tabel 3.1 cannot be built.",
+        "note": "Note",
+    },
+}
+TITLES = {
+    "tabel_3_1": ("Tabel 3.1 Betrokken beleidssectoren in de verdiepende interviews",
+                  "Table 3.1 Policy sectors in the in-depth interviews"),
+    "tabel_4_1": ("Tabel 4.1 Gezondheid(sachterstanden) als onderwerp in beleid",
+                  "Table 4.1 Health (inequalities) as a policy topic"),
+    "figuur_4_1_data": ("Figuur 4.1 (gegevens) Werken aan gezondheid(sachterstanden) per VNG-domein",
+                        "Figure 4.1 (data) Working on health (inequalities) by VNG domain"),
+    "tabel_4_2": ("Tabel 4.2 Rekening houden met achterstandsgroepen in beleid",
+                  "Table 4.2 Taking disadvantaged groups into account in policy"),
+    "tabel_VI_1": ("Tabel VI.1 Respons per beleidsterrein", "Table VI.1 Response per policy sector"),
+    "tabel_VII_2": ("Tabel VII.2 Gezondheid(sachterstanden) als onderwerp in beleid per gemeente",
+                    "Table VII.2 Health (inequalities) as a policy topic per municipality"),
+    "tabel_VII_3": ("Tabel VII.3 Aantallen determinanten gezondheid(sachterstanden) per gemeente",
+                    "Table VII.3 Determinants of health (inequalities) per municipality"),
+    "tabel_VIII_1": ("Tabel VIII.1 Intersectoraal samenwerken per beleidssector",
+                     "Table VIII.1 Intersectoral collaboration per policy sector"),
+    "tabel_VIII_2": ("Tabel VIII.2 Intersectoraal samenwerken per gemeente",
+                     "Table VIII.2 Intersectoral collaboration per municipality"),
+    "tabel_VIII_3": ("Tabel VIII.3 Manier van samenwerken per gemeente",
+                     "Table VIII.3 Forms of collaboration per municipality"),
+    "tabel_IX_1": ("Tabel IX.1 Factoren met een positieve invloed op de samenwerking per gemeente",
+                   "Table IX.1 Factors with a positive influence on collaboration per municipality"),
+    "tabel_IX_2": ("Tabel IX.2 Factoren met een negatieve invloed op de samenwerking per gemeente",
+                   "Table IX.2 Factors with a negative influence on collaboration per municipality"),
+    "tabel_IX_3": ("Tabel IX.3 Politieke factoren met een positieve invloed op de samenwerking per gemeente",
+                   "Table IX.3 Political factors with a positive influence on collaboration per municipality"),
+}
+
+
+def table_title(table_id: str, language: str = "nl") -> str:
+    nl, en = TITLES.get(table_id, (table_id, table_id))
+    return nl if language == "nl" else en
+# Tabel 3.1's municipality types (size class x krachtwijk), in the report's column order.
+MUNICIPALITY_TYPES = [
+    ("G4", "yes", "G4 met krachtwijk", "G4 with deprived area"),
+    ("G32", "yes", "G32 met krachtwijk", "G32 with deprived area"),
+    ("G32", "no", "G32 zonder krachtwijk", "G32 without deprived area"),
+    ("small", "no", "Kleinere gemeenten zonder krachtwijk", "Smaller municipalities without deprived area"),
+]
+# Figuur 4.1 compares VNG domains 1-3; the report leaves out veiligheid (n=10) and anders (n=12)
+# "vanwege de kleinere aantallen" (footnote 19).
+FIGURE_4_1_DOMAINS = ("1", "2", "3")
+FIXED_TIMESTAMP = datetime(2010, 1, 1)  # workbook metadata: fixed so two builds are byte-identical
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def table_entry(item: Item, table: str) -> dict | None:
+    """The item's `published` entry for Tabel `table` only."""
+    return item.in_table(table)
+
+
+def published_items(book: Codebook, table: str) -> list[Item]:
+    """Items the report prints in Tabel `table` (codebook order = the report's column order)."""
+    return [it for it in book.items if table_entry(it, table) is not None]
+
+
+def column_items(book: Codebook, table: str) -> list[Item]:
+    """Items that are a column of Tabel `table` (their entry names a col_key; the sector item of
+    VIII.1 is its row dimension, not a column)."""
+    return [it for it in published_items(book, table) if "col_key" in table_entry(it, table)]
+
+
+def figure_items(book: Codebook, figure: str) -> list[Item]:
+    """Items the report draws in Figuur `figure` (codebook order)."""
+    return [it for it in book.items if any(p.get("figure") == figure for p in it.published)]
+
+
+def header_lost(item: Item, table: str) -> str | None:
+    """None if the report's header is known; else "unknown" or "inferred" (how it was lost)."""
+    basis = str(item.extra.get("label_basis", ""))
+    col_key = str((table_entry(item, table) or {}).get("col_key", ""))
+    if basis == "unknown":
+        return "unknown"
+    if basis.startswith("inferred") or re.fullmatch(r"col\d+", col_key):
+        return "inferred"
+    return None
+
+
+def column_label(item: Item, table: str, language: str) -> str:
+    """The item's (short) label; a header the report lost says so."""
+    label = item.extra.get(f"short_{language}") or item.label(language)
+    words = WORDS[language]
+    lost = header_lost(item, table)
+    if lost == "unknown":
+        return f"{label} [{words['lost']}]"
+    if lost == "inferred":
+        return f"{label} [{words['lost']}; {words['presumably']}]"
+    return label
+
+
+def format_cell(pct_rounded, count, base, row_n, status: str, language: str) -> str:
+    """'75% (3)' as the report prints; '(4 v/d 5)' when the base is not the row's n (skip logic)."""
+    if status == NOT_ASKED:
+        return WORDS[language]["not_asked"]
+    if status != OK or pd.isna(pct_rounded):
+        return "–"
+    of = " v/d " if language == "nl" else " of "
+    shown = f"{count}{of}{base}" if pd.notna(row_n) and base != row_n else f"{count}"
+    return f"{pct_rounded}% ({shown})"
+
+
+def _shown(cells: pd.DataFrame, unit: str, items: list[Item], answer: str = SHOWN_ANSWER) -> pd.DataFrame:
+    ids = [it.id for it in items]
+    sel = cells[(cells["unit"] == unit) & cells["item"].isin(ids) & (cells["answer"] == answer)]
+    return sel.copy()
+
+
+def unit_n(cells: pd.DataFrame, unit: str, items: list[Item]) -> pd.Series:
+    """n of each unit for a table: the largest base among its items (who was asked the table)."""
+    sel = _shown(cells, unit, items)
+    return sel.groupby("unit_id", sort=False)["base"].max()
+
+
+def unit_grid(cells: pd.DataFrame, unit: str, items: list[Item], table: str, language: str) -> pd.DataFrame:
+    """Rows = units (cells order), columns = items' labels, values = formatted cells, plus n."""
+    sel = _shown(cells, unit, items)
+    n = unit_n(cells, unit, items)
+    sel["row_n"] = sel["unit_id"].map(n)
+    sel["text"] = [
+        format_cell(r.pct_rounded, r.count, r.base, r.row_n, r.status, language) for r in sel.itertuples()
+    ]
+    grid = sel.pivot(index="unit_id", columns="item", values="text")
+    grid = grid.reindex(index=list(dict.fromkeys(sel["unit_id"])), columns=[it.id for it in items])
+    grid.columns = [column_label(it, table, language) for it in items]
+    grid[WORDS[language]["n"]] = n.reindex(grid.index).astype("Int64")
+    return grid
+
+
+# --- appendix tables per municipality / sector -------------------------------------------------
+
+def municipality_table(cells: pd.DataFrame, book: Codebook, table: str, language: str = "nl",
+                       municipalities: pd.DataFrame | None = None) -> pd.DataFrame:
+    """A Bijlage table by municipality: rows 'Gemeente 1..16' + pooled 'Gemiddeld', n column."""
+    items = column_items(book, table)
+    words = WORDS[language]
+    body = unit_grid(cells, "municipality", items, table, language)
+    body.index = [municipality_label(m, municipalities, language) for m in body.index]
+    total = unit_grid(cells, "overall", items, table, language)
+    total.index = [words["average"]]
+    out = pd.concat([body, total]).rename_axis(words["municipality"]).reset_index()
+    return out
+
+
+def municipality_label(municipality_id: str, municipalities: pd.DataFrame | None, language: str) -> str:
+    """The sheet's name where it gives one, else 'Gemeente <id>' as the report numbers them."""
+    if municipalities is not None and "name" in municipalities:
+        names = dict(zip(municipalities["municipality_id"].astype(str), municipalities["name"]))
+        name = names.get(str(municipality_id))
+        if isinstance(name, str) and name.strip():
+            return name
+    return f"{WORDS[language]['municipality']} {municipality_id}"
+
+
+def tabel_VII_2(cells, book, language="nl", municipalities=None) -> pd.DataFrame:
+    """Tabel VII.2: health (inequalities) as a topic, per municipality."""
+    return municipality_table(cells, book, "VII.2", language, municipalities)
+
+
+def tabel_VII_3(cells, book, language="nl", municipalities=None) -> pd.DataFrame:
+    """Tabel VII.3: work on determinants of health inequalities, per municipality."""
+    return municipality_table(cells, book, "VII.3", language, municipalities)
+
+
+def tabel_VIII_2(cells, book, language="nl", municipalities=None) -> pd.DataFrame:
+    """Tabel VIII.2: intersectoral collaboration, per municipality."""
+    return municipality_table(cells, book, "VIII.2", language, municipalities)
+
+
+def tabel_VIII_3(cells, book, language="nl", municipalities=None) -> pd.DataFrame:
+    """Tabel VIII.3: forms of collaboration, per municipality (all headers lost in the report)."""
+    return municipality_table(cells, book, "VIII.3", language, municipalities)
+
+
+def tabel_IX_1(cells, book, language="nl", municipalities=None) -> pd.DataFrame:
+    """Tabel IX.1: positive factors ('ja'), per municipality."""
+    return municipality_table(cells, book, "IX.1", language, municipalities)
+
+
+def tabel_IX_2(cells, book, language="nl", municipalities=None) -> pd.DataFrame:
+    """Tabel IX.2: negative factors ('ja'), per municipality."""
+    return municipality_table(cells, book, "IX.2", language, municipalities)
+
+
+def tabel_IX_3(cells, book, language="nl", municipalities=None) -> pd.DataFrame:
+    """Tabel IX.3: political factors, per municipality (headers 1-5 lost in the report)."""
+    return municipality_table(cells, book, "IX.3", language, municipalities)
+
+
+def tabel_VIII_1(cells: pd.DataFrame, book: Codebook, language: str = "nl") -> pd.DataFrame:
+    """Tabel VIII.1: intersectoral collaboration per sector + pooled total."""
+    items = column_items(book, "VIII.1")
+    words = WORDS[language]
+    body = unit_grid(cells, "sector", items, "VIII.1", language)
+    body.index = [book.sector(s).nl if language == "nl" else book.sector(s).en for s in body.index]
+    total = unit_grid(cells, "overall", items, "VIII.1", language)
+    total.index = [f"{words['average']}/{words['total']}"]
+    return pd.concat([body, total]).rename_axis(words["sector"]).reset_index()
+
+
+# --- chapter tables ----------------------------------------------------------------------------
+
+def tabel_4_1(cells: pd.DataFrame, book: Codebook, language: str = "nl") -> pd.DataFrame:
+    """Tabel 4.1: priorities and work on health (inequalities), all respondents."""
+    items = column_items(book, "4.1")
+    words = WORDS[language]
+    sel = _shown(cells, "overall", items).set_index("item").reindex([it.id for it in items])
+    n = sel["base"].max()
+    return pd.DataFrame({
+        words["priorities"]: [it.label(language) for it in items],
+        f"{words['respondents']} (n={n if pd.notna(n) else 0})": sel["count"].astype("Int64").to_list(),
+        words["percentage"]: [words["not_asked"] if st == NOT_ASKED else (f"{p}%" if pd.notna(p) else "–")
+                              for p, st in zip(sel["pct_rounded"], sel["status"])],
+    })
+
+
+def tabel_4_2(cells: pd.DataFrame, book: Codebook, language: str = "nl") -> pd.DataFrame:
+    """Tabel 4.2: target groups taken into account, by policy aim (health / inequalities)."""
+    items = published_items(book, "4.2")
+    members = [it for it in items if table_entry(it, "4.2").get("row")]
+    sel = _shown(cells, "overall", members).set_index("item")
+    rows = list(dict.fromkeys(table_entry(it, "4.2")["row"] for it in members))
+    out = pd.DataFrame(index=rows)
+    for block in dict.fromkeys(it.block for it in members):
+        scope_items = [it for it in members if it.block == block]
+        n = sel.loc[[it.id for it in scope_items], "base"].max()
+        header = f"{book.blocks[block][language]} (n={n if pd.notna(n) else 0})"
+        texts = {
+            table_entry(it, "4.2")["row"]: format_cell(
+                sel.at[it.id, "pct_rounded"], sel.at[it.id, "count"], sel.at[it.id, "base"], n,
+                sel.at[it.id, "status"], language)
+            for it in scope_items
+        }
+        out[header] = [texts.get(r, "") for r in rows]
+    labels = {table_entry(it, "4.2")["row"]: it.label(language) for it in members}
+    out.index = [labels[r] for r in rows]
+    return out.rename_axis(WORDS[language]["target_groups"]).reset_index()
+
+
+def tabel_VI_1(cells: pd.DataFrame, book: Codebook, language: str = "nl",
+               sent_by_sector: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Tabel VI.1: response per sector (questionnaires sent, received, %). Sent may be unknown."""
+    words = WORDS[language]
+    # received = respondents per sector: the overall count of the sector item
+    received = cells[(cells["unit"] == "overall") & (cells["item"] == "sector")].set_index("answer")["count"]
+    sent = {}
+    if sent_by_sector is not None:
+        sent = dict(zip(sent_by_sector["sector"].astype(str), pd.to_numeric(sent_by_sector["questionnaires_sent"])))
+    rows = []
+    for s in book.sectors:
+        rows.append((s.nl if language == "nl" else s.en, sent.get(s.id), int(received.get(s.id, 0))))
+    known_sent = all(r[1] is not None for r in rows)
+    rows.append((words["total"], sum(r[1] for r in rows) if known_sent else None, sum(r[2] for r in rows)))
+    return pd.DataFrame({
+        words["sector"]: [r[0] for r in rows],
+        words["sent"]: [int(r[1]) if r[1] is not None else words["unknown"] for r in rows],
+        words["received"]: [r[2] for r in rows],
+        words["percentage"]: [f"{percent_of(r[2], r[1])}%" if r[1] else "–" for r in rows],
+    })
+
+
+def figuur_4_1_data(cells: pd.DataFrame, book: Codebook, language: str = "nl") -> pd.DataFrame:
+    """The numbers behind Figuur 4.1: health/inequalities work by VNG domain 1-3."""
+    items = figure_items(book, "4.1")
+    grid = unit_grid(cells, "domain", items, "figure 4.1", language)
+    grid = grid.loc[[d for d in grid.index if d in FIGURE_4_1_DOMAINS]]
+    grid.index = [book.domains[d][language] for d in grid.index]
+    return grid.rename_axis(WORDS[language]["domain"]).reset_index()
+
+
+def tabel_3_1(interviews: pd.DataFrame, municipalities: pd.DataFrame, language: str = "nl") -> pd.DataFrame:
+    """Tabel 3.1: interviews by sector category and municipality type (size class x krachtwijk).
+
+    The register may carry its own `municipality_type` (one of the four report labels) or only a
+    municipality_id, whose size class and krachtwijk then come from the municipality sheet.
+    """
+    words = WORDS[language]
+    types = interview_types(interviews, municipalities)
+    category = _first_column(interviews, ["sector_category", "sector", "beleidssector"])
+    frame = pd.DataFrame({"category": interviews[category].astype(str).to_numpy(), "type": types.to_numpy()})
+    labels = [t[2] if language == "nl" else t[3] for t in MUNICIPALITY_TYPES]
+    nl_labels = [t[2] for t in MUNICIPALITY_TYPES]
+    counts = pd.crosstab(frame["category"], pd.Categorical(frame["type"], categories=nl_labels + [words["unknown"]]),
+                         dropna=False)
+    counts = counts.reindex(index=list(dict.fromkeys(frame["category"])), columns=nl_labels + [words["unknown"]],
+                            fill_value=0)
+    counts.columns = labels + [words["unknown"]]
+    if counts[words["unknown"]].sum() == 0:
+        counts = counts.drop(columns=words["unknown"])
+    counts.insert(0, words["interviews"], counts.sum(axis=1))
+    counts.loc[words["total"]] = counts.sum()
+    return counts.rename_axis(words["sector_category"]).reset_index()
+
+
+def interview_types(interviews: pd.DataFrame, municipalities: pd.DataFrame) -> pd.Series:
+    """The report's municipality type of each interview (Dutch label), 'onbekend' if not known."""
+    if "municipality_type" in interviews:
+        return interviews["municipality_type"].astype(str)
+    sheet = municipalities.assign(municipality_id=municipalities["municipality_id"].astype(str)).set_index(
+        "municipality_id")
+    ids = interviews["municipality_id"].astype(str)
+    size = ids.map(sheet["size_class"]).astype(str)
+    kw = ids.map(sheet["krachtwijk"]).astype(str)
+    label = {(s, k): nl for s, k, nl, _ in MUNICIPALITY_TYPES}
+    return pd.Series([label.get((s, k), WORDS["nl"]["unknown"]) for s, k in zip(size, kw)], index=interviews.index)
+
+
+def _first_column(frame: pd.DataFrame, names: list[str]) -> str:
+    for name in names:
+        if name in frame:
+            return name
+    raise KeyError(f"interview register has none of the columns {names}; it has {list(frame.columns)}")
+
+
+# --- all tables, and writing them --------------------------------------------------------------
+
+def build_tables(cells: pd.DataFrame, book: Codebook, language: str = "nl",
+                 municipalities: pd.DataFrame | None = None, sent_by_sector: pd.DataFrame | None = None,
+                 interviews: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """Every table of the report that this wave can fill, keyed by output id, in report order."""
+    if interviews is not None:
+        tables = {"tabel_3_1": tabel_3_1(interviews, municipalities, language)}
+    else:
+        tables = {"tabel_3_1": pd.DataFrame({WORDS[language]["note"]: [WORDS[language]["no_register"]]})}
+    tables |= {
+        "tabel_4_1": tabel_4_1(cells, book, language),
+        "figuur_4_1_data": figuur_4_1_data(cells, book, language),
+        "tabel_4_2": tabel_4_2(cells, book, language),
+        "tabel_VI_1": tabel_VI_1(cells, book, language, sent_by_sector),
+        "tabel_VII_2": tabel_VII_2(cells, book, language, municipalities),
+        "tabel_VII_3": tabel_VII_3(cells, book, language, municipalities),
+        "tabel_VIII_1": tabel_VIII_1(cells, book, language),
+        "tabel_VIII_2": tabel_VIII_2(cells, book, language, municipalities),
+        "tabel_VIII_3": tabel_VIII_3(cells, book, language, municipalities),
+        "tabel_IX_1": tabel_IX_1(cells, book, language, municipalities),
+        "tabel_IX_2": tabel_IX_2(cells, book, language, municipalities),
+        "tabel_IX_3": tabel_IX_3(cells, book, language, municipalities),
+    }
+    return tables
+
+
+TABLE_IDS = ["tabel_3_1", "tabel_4_1", "figuur_4_1_data", "tabel_4_2", "tabel_VI_1", "tabel_VII_2",
+             "tabel_VII_3", "tabel_VIII_1", "tabel_VIII_2", "tabel_VIII_3", "tabel_IX_1", "tabel_IX_2",
+             "tabel_IX_3"]
+
+
+def to_markdown(table: pd.DataFrame) -> str:
+    """A GitHub-style pipe table (no tabulate dependency)."""
+    def esc(v) -> str:
+        return "" if pd.isna(v) else str(v).replace("|", "\\|")
+    head = "| " + " | ".join(esc(c) for c in table.columns) + " |"
+    rule = "|" + "|".join("---" for _ in table.columns) + "|"
+    body = ["| " + " | ".join(esc(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    return "\n".join([head, rule, *body]) + "\n"
+
+
+def write_table(table: pd.DataFrame, csv_path, md_path, title: str = "", note: str = "") -> None:
+    table.to_csv(csv_path, index=False, lineterminator="\n")
+    head = (f"## {title}\n\n" if title else "") + (f"*{note}*\n\n" if note else "")
+    Path(md_path).write_text(head + to_markdown(table), encoding="utf-8")
+
+
+def workbook_bytes(tables: dict[str, pd.DataFrame], titles: dict[str, str] | None = None, note: str = "") -> bytes:
+    """One sheet per table (title and note above the header); timestamps fixed, in the metadata and
+    the zip entries, so two builds are byte-identical."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, table in tables.items():
+        ws = wb.create_sheet(title=name[:31])
+        ws.append([(titles or {}).get(name, name)])
+        if note:
+            ws.append([note])
+        ws.append([])
+        ws.append([str(c) for c in table.columns])
+        for row in table.itertuples(index=False):
+            ws.append([None if pd.isna(v) else v for v in row])
+    wb.properties.created = FIXED_TIMESTAMP
+    raw = io.BytesIO()
+    wb.save(raw)  # openpyxl stamps `modified` with now() on save: fixed below in the XML itself
+    return _fix_zip_times(raw.getvalue())
+
+
+def _fix_zip_times(data: bytes) -> bytes:
+    stamp = FIXED_TIMESTAMP.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>" + stamp.encode() + rb"\g<2>", content)
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            dst.writestr(fixed, content)
+    return out.getvalue()
+
+
+def write_tables(tables: dict[str, pd.DataFrame], outdir, xlsx_path, language: str = "nl", note: str = "") -> None:
+    """<id>.csv and <id>.md per table, and all of them in one workbook."""
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    titles = {name: table_title(name, language) for name in tables}
+    for name, table in tables.items():
+        write_table(table, outdir / f"{name}.csv", outdir / f"{name}.md", title=titles[name], note=note)
+    Path(xlsx_path).write_bytes(workbook_bytes(tables, titles, note))
+
+
+def run_tables(cells_path, municipalities_path, codebook_path, sectors_path, sent_by_sector_path,
+               interviews_path, language: str, note: str, outdir, xlsx_out) -> None:
+    """The tables step of the workflow: read, build every table, write (the only I/O here)."""
+    from analysis.aggregate import read_cells
+    from analysis.codebook import load_codebook
+
+    def optional(path):
+        return pd.read_csv(path, dtype=str, keep_default_na=False) if path else None
+
+    book = load_codebook(codebook_path, sectors_path)
+    tables = build_tables(read_cells(cells_path), book, language,
+                          municipalities=pd.read_csv(municipalities_path, dtype=str, keep_default_na=False),
+                          sent_by_sector=optional(sent_by_sector_path), interviews=optional(interviews_path))
+    write_tables(tables, outdir, xlsx_out, language, note)

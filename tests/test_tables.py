@@ -1,0 +1,143 @@
+"""The report's tables from cells: layout, hand-computed cells, lost headers, determinism."""
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import tables as T
+from analysis.aggregate import aggregate_cells
+from analysis.responses import typed_responses
+
+ROOT = Path(__file__).resolve().parents[1]
+SHEET = pd.DataFrame({"municipality_id": ["1", "2"], "name": ["", ""], "size_class": ["G4", "G32"],
+                      "krachtwijk": ["yes", "no"], "questionnaires_sent": ["4", "2"]})
+
+
+@pytest.fixture
+def cells(book):
+    """Municipality 1: 4 respondents, 3 collaborate; municipality 2: 2 respondents, 1 collaborates.
+
+    Positive experiences among collaborators: m1 ja, ja, weet_niet; m2 ja -> m1 67% (2), total 75% (3).
+    health_work ja for 3 of 6; health_target_groups ja for 1 of those 3.
+    """
+    rows = [
+        dict(municipality_id="1", sector="vgz", health_priority="ja", health_work="ja", health_target_groups="ja",
+             health_tg_low_ses="ja", health_tg_migrants="nee", health_tg_deprived_areas="nee", health_tg_other="nee",
+             collaborates="ja", pos_positive_experiences="ja", det_income="ja"),
+        dict(municipality_id="1", sector="jeugd", health_priority="nee", health_work="ja", health_target_groups="nee",
+             collaborates="ja", pos_positive_experiences="ja", det_income="nee"),
+        dict(municipality_id="1", sector="wonen", health_priority="nee", health_work="nee",
+             collaborates="ja", pos_positive_experiences="weet_niet", det_income="nee"),
+        dict(municipality_id="1", sector="vgz", health_priority="nee", health_work="nee", collaborates="nee",
+             det_income="nee"),
+        dict(municipality_id="2", sector="vgz", health_priority="ja", health_work="ja", health_target_groups="nee",
+             collaborates="ja", pos_positive_experiences="ja", det_income="ja"),
+        dict(municipality_id="2", sector="milieu", health_priority="nee", health_work="nee", collaborates="nee",
+             det_income="nee"),
+    ]
+    answers = pd.DataFrame([r | {"respondent_id": f"R{i}", "wave": "hand", "hours_per_week": 8.0}
+                            for i, r in enumerate(rows)])
+    return aggregate_cells(typed_responses(answers, book), SHEET, book, "hand")
+
+
+def test_municipality_table_cells_n_and_pooled_average(book, cells):
+    t = T.tabel_IX_1(cells, book, "nl")
+    assert list(t["Gemeente"]) == ["Gemeente 1", "Gemeente 2", "Gemiddeld"]
+    col = "Positieve ervaringen met intersectoraal samenwerken"
+    assert list(t[col]) == ["67% (2)", "100% (1)", "75% (3)"]
+    assert list(t["n"]) == [3, 1, 4]  # collaborators: who was asked
+
+
+def test_skip_logic_base_shown_when_it_is_not_the_row_n(book, cells):
+    t = T.tabel_VII_2(cells, book, "nl")
+    # achterstandsgroepen: asked of those working on health (m1: 2 of 4 respondents)
+    assert t.loc[0, "Achterstandsgroepen"] == "50% (1 v/d 2)"
+    assert t.loc[0, "Gezondheid prioriteit"] == "25% (1)"
+    assert t.loc[2, "Gezondheid prioriteit"] == "33% (2)"  # 2 of 6 pooled
+    assert list(t["n"]) == [4, 2, 6]
+
+
+def test_vii_3_columns_follow_codebook(book, cells):
+    t = T.tabel_VII_3(cells, book, "en")
+    assert t.columns[1] == "Improving low income"
+    assert t.columns[0] == "Municipality" and t.iloc[-1, 0] == "Average"
+    assert t.loc[1, "Improving low income"] == "50% (1)"
+
+
+def test_lost_headers_say_so(book, cells):
+    viii3 = T.tabel_VIII_3(cells, book, "nl")
+    for header in viii3.columns[1:-1]:
+        assert "[kolomkop verloren in rapport; vermoedelijk]" in header
+    ix3 = T.tabel_IX_3(cells, book, "nl").columns
+    assert "kolomkop verloren in rapport" in ix3[3] and "vermoedelijk" not in ix3[3]  # pol_3: unknown
+    assert ix3[6] == "Veel aandacht vanuit landelijk beleid"  # printed (vertically): kept as is
+    assert "[column header lost in report; presumably]" in T.tabel_IX_3(cells, book, "en").columns[1]
+
+
+def test_not_asked_item_reads_not_asked(book, cells):
+    absent = cells.copy()
+    rows = absent["item"] == "det_income"
+    absent.loc[rows, "status"] = "not asked"
+    absent.loc[rows, "count"] = pd.NA
+    t = T.tabel_VII_3(absent, book, "nl")
+    assert set(t["Verbeteren laag inkomen"]) == {"niet gevraagd"}
+
+
+def test_base_zero_cell_is_a_dash_not_zero(book, cells):
+    t = T.tabel_VIII_1(cells, book, "nl")
+    by = t.set_index("Beleidsterrein")
+    assert by.loc["Sport", "Intersectoraal samenwerken"] == "–"
+    assert by.loc["VGZ", "Intersectoraal samenwerken"] == "67% (2)"
+    assert by.loc["Gemiddeld/Totaal", "Intersectoraal samenwerken"] == "67% (4)"
+
+
+def test_tabel_4_1_and_4_2(book, cells):
+    t41 = T.tabel_4_1(cells, book, "nl")
+    assert list(t41.iloc[:2, 1]) == [2, 3] and list(t41["Percentage"]) == ["33%", "50%"] + ["niet gevraagd"] * 2
+    assert "(n=6)" in t41.columns[1]
+    assert len(t41) == 4  # Figuur 4.1's achterstandsgroepen is not a row of Tabel 4.1
+    t42 = T.tabel_4_2(cells, book, "nl").set_index("Rekening houden met achterstandsgroepen")
+    health = [c for c in t42.columns if "verbeteren van gezondheid" in c]
+    assert len(health) == 1 and health[0].endswith("(n=1)")
+    assert t42.loc["Mensen met lage SES", health[0]] == "100% (1)"
+    assert t42.loc["Allochtonen", health[0]] == "0% (0)"
+
+
+def test_tabel_vi_1_with_and_without_sent(book, cells):
+    sent = pd.DataFrame({"sector": [s.id for s in book.sectors], "questionnaires_sent": [8] * 13})
+    t = T.tabel_VI_1(cells, book, "nl", sent).set_index("Beleidsterrein")
+    assert (t.loc["VGZ", "Ontvangen"], t.loc["VGZ", "Percentage"]) == (3, "38%")  # 3/8 = 37.5 -> 38
+    assert (t.loc["Totaal", "Verstuurd"], t.loc["Totaal", "Ontvangen"]) == (104, 6)
+    unknown = T.tabel_VI_1(cells, book, "nl").set_index("Beleidsterrein")
+    assert unknown.loc["VGZ", "Verstuurd"] == "onbekend" and unknown.loc["VGZ", "Percentage"] == "–"
+
+
+def test_figuur_4_1_data_domains_1_to_3_only(book, cells):
+    t = T.figuur_4_1_data(cells, book, "nl")
+    assert len(t) == 3  # veiligheid and anders are left out, as in the report
+    # domain 2 (VGZ counted there): 3 VGZ respondents, 2 work on health
+    assert t.loc[1, "Werken aan gezondheid"] == "67% (2)"
+
+
+def test_tabel_3_1_from_register(book):
+    register = pd.DataFrame({"municipality_id": ["1", "1", "2"], "sector_category": ["VGZ", "Sport", "VGZ"]})
+    t = T.tabel_3_1(register, SHEET, "nl").set_index("Beleidssectoren")
+    assert t.loc["VGZ", "Aantal interviews"] == 2
+    assert t.loc["VGZ", "G4 met krachtwijk"] == 1 and t.loc["VGZ", "G32 zonder krachtwijk"] == 1
+    assert t.loc["Totaal", "Aantal interviews"] == 3
+
+
+def test_workbook_is_byte_identical_and_outputs_written(book, cells, tmp_path):
+    tables = T.build_tables(cells, book, "nl", SHEET)
+    T.write_tables(tables, tmp_path / "a", tmp_path / "a.xlsx", "nl", "note")
+    T.write_tables(tables, tmp_path / "b", tmp_path / "b.xlsx", "nl", "note")
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+    assert sorted(p.stem for p in (tmp_path / "a").glob("*.csv")) == sorted(T.TABLE_IDS)
+    assert "Geen interviewregister" in (tmp_path / "a" / "tabel_3_1.md").read_text()
+
+
+def test_rule_lists_the_same_tables_as_the_module():
+    smk = (ROOT / "workflow" / "rules" / "common.smk").read_text()
+    listed = re.search(r"TABLE_IDS = \[(.*?)\]", smk, re.S).group(1)
+    assert re.findall(r'"(\w+)"', listed) == T.TABLE_IDS

@@ -1,0 +1,21 @@
+# aggregate: results/<wave>/responses.parquet -> results/<wave>/cells.csv (every item x answer x
+# unit: overall, sector, VNG domain, social/physical class, municipality, size class) and the
+# hours-per-week summary behind Figuur VI.1.
+
+
+rule aggregate:
+    input:
+        responses="results/{wave}/responses.parquet",
+        municipalities="results/{wave}/municipalities.csv",
+        codebook=config["codebook"],
+        sectors=config["sectors"],
+        code=analysis_code("codebook", "rounding", "aggregate"),
+    output:
+        cells="results/{wave}/cells.csv",
+        hours="results/{wave}/hours_by_sector.csv",
+    params:
+        wave="{wave}",
+    log:
+        "results/logs/aggregate_{wave}.log",
+    script:
+        "../scripts/aggregate.py"

@@ -1,0 +1,35 @@
+# replicate: for a wave with a published `reference`, every published cell next to the regenerated
+# one, with the audit's verdict where they differ (results/audit/published_consistency.csv).
+import glob
+import os
+
+
+rule replicate:
+    input:
+        cells="results/{wave}/cells.csv",
+        reference=lambda w: sorted(glob.glob(os.path.join(wave_cfg(w.wave)["reference"], "*.csv"))),
+        findings="results/audit/published_consistency.csv",
+        codebook=config["codebook"],
+        sectors=config["sectors"],
+        code=analysis_code("codebook", "rounding", "aggregate", "replicate"),
+    output:
+        scorecard=report(
+            "results/{wave}/replication/scorecard.csv",
+            caption="../report/replication_scorecard.rst",
+            category="Replication",
+            subcategory="{wave}",
+        ),
+        summary="results/{wave}/replication/summary.csv",
+        summary_md=report(
+            "results/{wave}/replication/summary.md",
+            caption="../report/replication_summary.rst",
+            category="Replication",
+            subcategory="{wave}",
+        ),
+    params:
+        wave="{wave}",
+        reference_dir=lambda w: wave_cfg(w.wave)["reference"],
+    log:
+        "results/logs/replicate_{wave}.log",
+    script:
+        "../scripts/replicate.py"

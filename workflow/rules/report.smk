@@ -1,0 +1,31 @@
+# report: every table and figure of one wave, in the report's order, with n and provenance, the
+# replication scorecard and the audit, as one self-contained HTML file.
+
+
+rule report:
+    input:
+        unpack(lambda w: reference_inputs(w.wave)),
+        cells="results/{wave}/cells.csv",
+        tables=expand("results/{{wave}}/tables/{table}.csv", table=TABLE_IDS),
+        figures=expand("results/{{wave}}/figures/{stem}.png", stem=FIGURE_STEMS),
+        export=lambda w: wave_cfg(w.wave)["export"],
+        municipalities=lambda w: wave_cfg(w.wave)["municipalities"],
+        codebook=config["codebook"],
+        sectors=config["sectors"],
+        code=analysis_code("report", "tables", "figures"),
+    output:
+        report(
+            "results/{wave}/report.html",
+            caption="../report/report_html.rst",
+            category="Report",
+            subcategory="{wave}",
+        ),
+    params:
+        wave="{wave}",
+        language=config["language"],
+        cfg=lambda w: wave_cfg(w.wave),
+        settings=lambda w: {"language": config["language"], "wave": wave_cfg(w.wave)},
+    log:
+        "results/logs/report_{wave}.log",
+    script:
+        "../scripts/report.py"

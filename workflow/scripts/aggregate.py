@@ -1,0 +1,15 @@
+"""Snakemake script of rule aggregate: thin wrapper around analysis.aggregate."""
+import sys
+
+from analysis.aggregate import run_aggregate
+
+sys.stderr = open(snakemake.log[0], "w")  # noqa: F821 (snakemake is injected)
+run_aggregate(
+    responses_path=snakemake.input.responses,  # noqa: F821
+    municipalities_path=snakemake.input.municipalities,  # noqa: F821
+    codebook_path=snakemake.input.codebook,  # noqa: F821
+    sectors_path=snakemake.input.sectors,  # noqa: F821
+    wave=snakemake.params.wave,  # noqa: F821
+    cells_out=snakemake.output.cells,  # noqa: F821
+    hours_out=snakemake.output.hours,  # noqa: F821
+)

@@ -1,0 +1,23 @@
+"""Snakemake script of rule report: thin wrapper around analysis.report.run_report."""
+import sys
+
+from analysis.codebook import load_codebook
+from analysis.report import run_report
+
+sys.stderr = open(snakemake.log[0], "w")  # noqa: F821 (snakemake is injected)
+inp = snakemake.input  # noqa: F821
+run_report(
+    wave=snakemake.params.wave,  # noqa: F821
+    language=snakemake.params.language,  # noqa: F821
+    cfg=dict(snakemake.params.cfg),  # noqa: F821
+    settings=dict(snakemake.params.settings),  # noqa: F821
+    cells_path=inp.cells,
+    tables_dir=f"results/{snakemake.params.wave}/tables",  # noqa: F821
+    figures_dir=f"results/{snakemake.params.wave}/figures",  # noqa: F821
+    inputs=[inp.export, inp.municipalities],
+    book=load_codebook(inp.codebook, inp.sectors),
+    out_path=snakemake.output[0],  # noqa: F821
+    scorecard_path=inp.get("scorecard"),
+    summary_path=inp.get("summary"),
+    audit_path=inp.get("audit"),
+)

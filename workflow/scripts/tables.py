@@ -1,0 +1,18 @@
+"""Snakemake script of rule tables: thin wrapper around analysis.tables."""
+import sys
+
+from analysis.tables import run_tables
+
+sys.stderr = open(snakemake.log[0], "w")  # noqa: F821 (snakemake is injected)
+run_tables(
+    cells_path=snakemake.input.cells,  # noqa: F821
+    municipalities_path=snakemake.input.municipalities,  # noqa: F821
+    codebook_path=snakemake.input.codebook,  # noqa: F821
+    sectors_path=snakemake.input.sectors,  # noqa: F821
+    sent_by_sector_path=snakemake.input.get("sent_by_sector"),  # noqa: F821
+    interviews_path=snakemake.input.get("interviews"),  # noqa: F821
+    language=snakemake.params.language,  # noqa: F821
+    note=snakemake.params.note,  # noqa: F821
+    outdir=snakemake.params.outdir,  # noqa: F821
+    xlsx_out=snakemake.output.xlsx,  # noqa: F821
+)
