@@ -83,17 +83,21 @@ def unit_membership(responses: pd.DataFrame, municipalities: pd.DataFrame, book:
             for u in UNITS}
 
 
-def count_item(units: pd.Series, answers: pd.Series, keys: list[str]) -> pd.DataFrame:
-    """Count of every (unit, answer key) pair, zeros included, and the base of each unit."""
-    frame = pd.DataFrame({
-        "unit_id": units,
-        "answer": pd.Categorical(answers.astype(object), categories=keys),
-    })
-    # observed=False keeps every unit x answer pair, so unchosen answers count 0 (pandas 3 drops them otherwise)
-    counts = frame.groupby(["unit_id", "answer"], observed=False).size().rename("count").reset_index()
-    counts["base"] = counts.groupby("unit_id", observed=False)["count"].transform("sum")
-    counts["unit_id"] = counts["unit_id"].astype(str)
-    counts["answer"] = counts["answer"].astype(str)
+def count_items(units: pd.Series, responses: pd.DataFrame, items: list[Item]) -> pd.DataFrame:
+    """Count of every (unit, item, answer key), zeros included, and each unit's base per item.
+
+    One groupby over the long (respondent x item) answers, reindexed on the full grid of units x
+    codebook answer keys, so unchosen answers and empty units count 0 (pandas 3 drops them otherwise).
+    """
+    answered = [it.id for it in items if it.id in responses]
+    long = responses[answered].astype(object).assign(unit_id=units.astype(object)).melt(
+        id_vars="unit_id", var_name="item", value_name="answer").dropna()
+    observed = long.groupby(["unit_id", "item", "answer"]).size()
+    grid = pd.MultiIndex.from_tuples(
+        [(u, it.id, k) for it in items for u in units.cat.categories for k in it.keys],
+        names=["unit_id", "item", "answer"])
+    counts = observed.reindex(grid, fill_value=0).rename("count").reset_index()
+    counts["base"] = counts.groupby(["unit_id", "item"], sort=False)["count"].transform("sum")
     return counts
 
 
@@ -121,33 +125,26 @@ def add_percentages(counts: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def item_cells(item: Item, responses: pd.DataFrame, membership: dict[str, pd.Series]) -> pd.DataFrame:
-    """All cells of one item: every unit kind, unit and answer key."""
-    asked = item.id in responses and responses[item.id].notna().any()
-    parts = []
-    for unit in UNITS:
-        answers = responses[item.id] if asked else pd.Series(pd.NA, index=responses.index, dtype="object")
-        part = count_item(membership[unit], answers, item.keys)
-        part.insert(0, "unit", unit)
-        parts.append(part)
-    cells = add_percentages(pd.concat(parts, ignore_index=True))
-    cells["status"] = np.where(cells["base"] > 0, OK, BASE_0)
-    if not asked:
-        # an item the wave never asked is "not asked", not a 0 count
-        cells["status"] = NOT_ASKED
-        cells["count"] = pd.NA
-    cells["item"] = item.id
-    cells["table"] = item.block or BLOCKLESS_TABLE
-    return cells
-
-
 def aggregate_cells(responses: pd.DataFrame, municipalities: pd.DataFrame, book: Codebook, wave: str) -> pd.DataFrame:
     """cells.csv for one wave: every counted item x answer x unit, in codebook and unit order."""
     membership = unit_membership(responses, municipalities, book)
-    cells = pd.concat([item_cells(it, responses, membership) for it in counted_items(book)], ignore_index=True)
+    items = counted_items(book)
+    parts = [count_items(membership[unit], responses, items).assign(unit=unit) for unit in UNITS]
+    cells = add_percentages(pd.concat(parts, ignore_index=True))
+    cells["status"] = np.where(cells["base"] > 0, OK, BASE_0)
+    asked = {it.id for it in items if it.id in responses and responses[it.id].notna().any()}
+    # an item the wave never asked is "not asked", not a 0 count
+    not_asked = ~cells["item"].isin(asked)
+    cells.loc[not_asked, "status"] = NOT_ASKED
+    cells["count"] = cells["count"].astype("Int64").mask(not_asked)
+    table = {it.id: it.block or BLOCKLESS_TABLE for it in items}
+    cells["table"] = cells["item"].map(table)
     cells["wave"] = wave
-    cells["count"] = cells["count"].astype("Int64")
     cells["base"] = cells["base"].astype("Int64")
+    # codebook item order first, then unit kind, unit and answer (the grid's order)
+    order = {it.id: i for i, it in enumerate(items)}
+    cells = cells.assign(_item=cells["item"].map(order), _unit=cells["unit"].map(UNITS.index))
+    cells = cells.sort_values(["_item", "_unit"], kind="stable")
     return cells[CELL_COLUMNS].reset_index(drop=True)
 
 
