@@ -20,9 +20,10 @@ include: "workflow/rules/figures.smk"
 include: "workflow/rules/audit.smk"
 include: "workflow/rules/replicate.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/waves.smk"
 
 
 rule all:
     input:
-        sorted({target for wave in WAVES for target in wave_targets(wave)}),
+        sorted({target for wave in WAVES for target in wave_targets(wave)}) + cross_wave_targets(),
     default_target: True

@@ -134,7 +134,7 @@ def _tool_export(fixture_export, book):
     """The fixture as a survey tool would export it: Qnn names, 1=ja 2=nee 8=weet niet 9=no answer."""
     names = {item: f"Q{i}" for i, item in enumerate(book.ids) if item not in ("respondent_id", "wave", "municipality_id")}
     tool = fixture_export.rename(columns=names)
-    for item in book.items:
+    for item in book.items_in_wave(WAVE):
         if item.answer_set in ("yes_no", "selected", "yes_dk_no"):
             tool[names[item.id]] = fixture_export[item.id].map({"1": "1", "0": "2", "8": "8", "": ""})
     map_ = {"columns": {v: k for k, v in names.items()},
@@ -163,7 +163,7 @@ def test_sav_value_labels_translate_codes_without_a_map(tmp_path, fixture_export
     """An SPSS file with its own codes (2=Nee) but codebook labels needs no code map."""
     frame = fixture_export.replace("", None)
     labels = {}
-    for item in book.items:
+    for item in book.items_in_wave(WAVE):
         if item.answer_set == "yes_no":
             frame[item.id] = frame[item.id].map({"1": 1.0, "0": 2.0})
             labels[item.id] = {1.0: "Ja", 2.0: "Nee"}

@@ -1,5 +1,6 @@
 # Helpers shared by every stage: the configured waves, what each stage builds, and the inputs
 # that depend on a wave's config. Kept here so that the stage files hold rules only.
+import json
 import os
 import re
 
@@ -32,6 +33,12 @@ def wave_cfg(wave):
 def analysis_code(*modules):
     """Source files of src/analysis a rule runs, so that editing them reruns the rule."""
     return [f"src/analysis/{m}.py" for m in modules]
+
+
+def existing_wave_files(wave):
+    """The wave's export and municipality sheet, as far as they exist."""
+    cfg = wave_cfg(wave)
+    return {key: cfg[key] for key in ("export", "municipalities") if os.path.exists(cfg[key])}
 
 
 def has_reference(wave):
@@ -75,3 +82,29 @@ def wave_targets(wave):
         targets += [f"{results}/replication/{f}" for f in ("scorecard.csv", "summary.csv", "summary.md")]
         targets += AUDIT_OUTPUTS
     return targets
+
+
+# --- across waves (rules in waves.smk) ---------------------------------------------------------
+
+def waves_up_to(wave):
+    """The configured waves up to and including `wave` (config order = fielding order)."""
+    return WAVES[: WAVES.index(wave) + 1]
+
+
+def valid_waves(waves):
+    """Those of `waves` that passed validation; known only once their status jobs have run."""
+    valid = []
+    for wave in waves:
+        with open(checkpoints.wave_status.get(wave=wave).output[0], encoding="utf-8") as f:
+            if json.load(f)["valid"]:
+                valid.append(wave)
+    return valid
+
+
+def wave_files(waves, name):
+    return [f"results/{wave}/{name}" for wave in waves]
+
+
+def cross_wave_targets():
+    """What `rule all` builds across waves: the comparison report and each wave's chapter."""
+    return ["results/waves/report.html"] + [f"results/waves/chapter_{wave}.html" for wave in WAVES]

@@ -6,6 +6,7 @@ rule report:
     input:
         unpack(lambda w: reference_inputs(w.wave)),
         cells="results/{wave}/cells.csv",
+        chapter="results/waves/chapter_{wave}.html",
         tables=expand("results/{{wave}}/tables/{table}.csv", table=TABLE_IDS),
         figures=expand("results/{{wave}}/figures/{stem}.png", stem=FIGURE_STEMS),
         export=lambda w: wave_cfg(w.wave)["export"],

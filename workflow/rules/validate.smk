@@ -5,8 +5,9 @@
 
 rule validate:
     input:
-        export=lambda w: wave_cfg(w.wave)["export"],
-        municipalities=lambda w: wave_cfg(w.wave)["municipalities"],
+        # a configured file that does not exist is not declared: validation then reports
+        # "file not found" for this wave, instead of Snakemake refusing to build any wave
+        unpack(lambda w: existing_wave_files(w.wave)),
         codebook=config["codebook"],
         sectors=config["sectors"],
         code=analysis_code("codebook", "readers", "ingest", "schema", "validate", "responses"),
@@ -15,6 +16,8 @@ rule validate:
         municipalities="results/{wave}/municipalities.csv",
     params:
         wave="{wave}",
+        export=lambda w: wave_cfg(w.wave)["export"],
+        municipalities=lambda w: wave_cfg(w.wave)["municipalities"],
         column_map=lambda w: wave_cfg(w.wave).get("column_map", {}),
         not_asked=lambda w: wave_cfg(w.wave).get("not_asked", []),
         report_dir="results/{wave}/validation",

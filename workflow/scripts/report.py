@@ -20,4 +20,5 @@ run_report(
     scorecard_path=inp.get("scorecard"),
     summary_path=inp.get("summary"),
     audit_path=inp.get("audit"),
+    chapter_paths=[inp.chapter],
 )

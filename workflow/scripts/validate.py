@@ -7,8 +7,8 @@ from analysis.validate import run_validation
 sys.stderr = open(snakemake.log[0], "w")  # noqa: F821 (snakemake is injected)
 ok, message = run_validation(
     wave=snakemake.params.wave,  # noqa: F821
-    export_path=snakemake.input.export,  # noqa: F821
-    sheet_path=snakemake.input.municipalities,  # noqa: F821
+    export_path=snakemake.params.export,  # noqa: F821
+    sheet_path=snakemake.params.municipalities,  # noqa: F821
     book=load_codebook(snakemake.input.codebook, snakemake.input.sectors),  # noqa: F821
     column_map=snakemake.params.column_map,  # noqa: F821
     not_asked=snakemake.params.not_asked,  # noqa: F821

@@ -1,0 +1,296 @@
+"""Cross-wave statistics against textbook values, and the workflow with a new and a broken wave."""
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from scipy import stats
+
+from analysis import waves as W
+from analysis.demo_wave import WAVE as DEMO, config_entry
+from conftest import ROOT
+
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+
+
+# --- statistics: textbook values --------------------------------------------------------------
+
+def test_wilson_newcombe_1998_single_proportion():
+    # Newcombe (1998a) Stat Med 17:857, example 81/263: Wilson 0.2553 to 0.3662
+    assert W.wilson(81, 263) == pytest.approx((0.2553, 0.3662), abs=5e-5)
+    # 0/20 is defined (0 to 0.1611), not "nan"
+    assert W.wilson(0, 20) == pytest.approx((0.0, 0.1611), abs=5e-5)
+
+
+@pytest.mark.parametrize("counts, expected", [
+    # Newcombe (1998b) Stat Med 17:873, Table II, method 10 (hybrid score)
+    ((56, 70, 48, 80), (0.0524, 0.3339)),
+    ((9, 10, 3, 10), (0.1705, 0.8090)),
+    ((6, 7, 2, 7), (0.0582, 0.8062)),
+    ((5, 56, 0, 29), (-0.0381, 0.1926)),
+    ((0, 10, 0, 20), (-0.1611, 0.2775)),
+    ((10, 10, 0, 20), (0.6791, 1.0)),
+])
+def test_newcombe_difference_matches_the_paper(counts, expected):
+    diff, low, high = W.newcombe_difference(*counts)
+    assert diff == pytest.approx(counts[0] / counts[1] - counts[2] / counts[3])
+    assert (low, high) == pytest.approx(expected, abs=5e-5)
+
+
+def test_fisher_exact_lady_tasting_tea():
+    # Fisher's tea-tasting table [[3, 1], [1, 3]]: two-sided p = 34/70
+    assert W.fisher_exact_p(3, 4, 1, 4) == pytest.approx(34 / 70)
+
+
+def test_exact_test_is_chosen_when_an_expected_count_is_small():
+    assert W.two_proportion_test(3, 4, 1, 4)[0] == "Fisher exact"
+    test, p = W.two_proportion_test(56, 70, 48, 80)
+    assert test == "chi-square"
+    # Pearson chi-square of [[56, 14], [48, 32]] by hand: X2 = 55.751 * 0.125978 = 7.0234 (= z^2, z = 2.650)
+    table = np.array([[56, 14], [48, 32]])
+    expected = table.sum(1, keepdims=True) * table.sum(0, keepdims=True) / table.sum()
+    x2 = ((table - expected) ** 2 / expected).sum()
+    assert x2 == pytest.approx(7.0234, abs=1e-4)
+    assert p == pytest.approx(float(stats.chi2.sf(x2, 1)))
+
+
+def test_holm_by_hand():
+    p = pd.Series([0.01, 0.04, 0.03, 0.005, np.nan])
+    # sorted 0.005*4=0.02, 0.01*3=0.03, 0.03*2=0.06, 0.04*1 -> max(0.04, 0.06)=0.06
+    assert W.holm(p).iloc[:4].tolist() == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    assert np.isnan(W.holm(p).iloc[4])  # nothing tested stays untested
+
+
+def _mancl_derouen(y, x, groups, beta):
+    """Bias-reduced sandwich of a logistic GEE with independence working correlation, by hand."""
+    mu = 1 / (1 + np.exp(-x @ beta))
+    w = mu * (1 - mu)
+    bread = np.linalg.inv((x * w[:, None]).T @ x)
+    meat = np.zeros_like(bread)
+    for g in np.unique(groups):
+        i = groups == g
+        xi, wi, ri = x[i], w[i], y[i] - mu[i]
+        h = (xi * wi[:, None]) @ bread @ xi.T  # H_ii = D_i B^-1 D_i' V_i^-1 for the canonical link
+        u = xi.T @ np.linalg.solve(np.eye(i.sum()) - h, ri)  # D_i' V_i^-1 (I - H_ii)^-1 r_i
+        meat += np.outer(u, u)
+    return np.sqrt(np.diag(bread @ meat @ bread))
+
+
+def test_gee_bias_reduced_standard_errors_match_mancl_derouen_by_hand():
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(7)
+    groups = np.repeat(np.arange(10), 6)
+    x = np.column_stack([np.ones(60), rng.integers(0, 2, 60)]).astype(float)
+    y = (rng.random(60) < 0.3 + 0.3 * x[:, 1]).astype(float)
+    fit = sm.GEE(y, x, groups=groups, family=sm.families.Binomial(),
+                 cov_struct=sm.cov_struct.Independence()).fit(cov_type="bias_reduced")
+    assert fit.bse == pytest.approx(_mancl_derouen(y, x, groups, fit.params), rel=1e-6)
+    assert (fit.bse > fit.standard_errors("robust")).all()  # the correction widens small-sample SEs
+
+
+# --- indicators, not asked, not estimable -----------------------------------------------------
+
+def _frame(wave, yes, no, item="health_work", municipalities=("1", "2", "3", "4")):
+    answers = ["ja"] * yes + ["nee"] * no
+    n = len(answers)
+    return pd.DataFrame({
+        "wave": wave, "respondent_id": [f"{wave}-{i}" for i in range(n)],
+        "cluster": [f"{wave}:{municipalities[i % len(municipalities)]}" for i in range(n)], "overall": "all",
+        "sector": pd.Categorical(["vgz", "wonen"] * (n // 2) + ["vgz"] * (n % 2), categories=["vgz", "wonen"]),
+        "domain": pd.Categorical(["2", "3"] * (n // 2) + ["2"] * (n % 2), categories=["1", "2", "3"]),
+        "class": pd.Categorical(["social", "physical"] * (n // 2) + ["social"] * (n % 2), categories=["social", "physical"]),
+        "municipality": [municipalities[i % len(municipalities)] for i in range(n)],
+        "size_class": pd.Categorical(["G4"] * n, categories=W.SIZE_CLASSES),
+        item: W.yes_indicator(pd.Series(answers)),
+    })
+
+
+def test_an_item_absent_from_a_wave_is_not_asked_never_zero(book):
+    responses = pd.DataFrame({"respondent_id": ["A", "B"], "municipality_id": ["1", "1"], "sector": ["vgz", "wonen"],
+                              "health_work": pd.Categorical([None, None], categories=["ja", "nee"])})
+    sheet = pd.DataFrame({"municipality_id": ["1"], "size_class": ["G4"]})
+    frame = W.respondent_frame("w2", responses, sheet, book, ["health_work", "collaborates"])
+    table = W.indicator_table(frame, ["health_work", "collaborates"], ["w2"], {"w2": "synthetic"})
+    assert set(table["status"]) == {W.NOT_ASKED}
+    assert table["count"].isna().all() and table["pct"].isna().all()  # no silent 0
+    within = W.within_wave_table(frame, "w2")
+    assert (within["status"] == W.NOT_ASKED).all() and "not asked" in within["text"].iloc[0]
+
+
+def test_difference_with_a_not_asked_wave_says_so(book):
+    stacked = pd.concat([_frame("w1", 6, 4), _frame("w2", 3, 7).assign(health_work=pd.NA)], ignore_index=True)
+    table = W.indicator_table(stacked, ["health_work"], ["w1", "w2"], {"w1": "survey", "w2": "survey"})
+    diffs = W.difference_table(table, ["w1", "w2"])
+    assert diffs["status"].eq("not asked in w2").all() and diffs["diff"].isna().all()
+
+
+def test_difference_is_later_minus_earlier_with_newcombe_interval():
+    stacked = pd.concat([_frame("w1", 48, 32), _frame("w2", 56, 14)], ignore_index=True)
+    table = W.indicator_table(stacked, ["health_work"], ["w1", "w2"], {"w1": "survey", "w2": "survey"})
+    overall = W.difference_table(table, ["w1", "w2"]).query("unit == 'overall'").iloc[0]
+    assert overall["diff"] == pytest.approx(0.2)
+    assert (overall["ci_low"], overall["ci_high"]) == pytest.approx((0.0524, 0.3339), abs=5e-5)
+
+
+def test_all_yes_wave_makes_the_model_not_estimable_with_a_reason():
+    stacked = pd.concat([_frame("w1", 10, 0), _frame("w2", 5, 5)], ignore_index=True)
+    gee = W.gee_table(stacked, ["health_work"], ["w1", "w2"])
+    assert len(gee) == 1 and gee["status"].iloc[0].startswith("not estimable: all or none said yes in wave w1")
+    assert gee[["log_odds", "p"]].isna().all().all()  # nothing pretends to be a number
+
+
+def test_too_few_clusters_is_not_estimable():
+    stacked = pd.concat([_frame("w1", 4, 6, municipalities=("1",)), _frame("w2", 6, 4, municipalities=("1",))])
+    gee = W.gee_table(stacked.reset_index(drop=True), ["health_work"], ["w1", "w2"])
+    assert "clusters" in gee["status"].iloc[0] and gee["status"].iloc[0].startswith("not estimable")
+
+
+def test_gee_reports_t_based_p_on_clusters_minus_parameters():
+    rng = np.random.default_rng(3)
+    frames = [_frame(w, int(k), 40 - int(k), municipalities=tuple("ABCDEFGH")) for w, k in (("w1", 15), ("w2", 26))]
+    stacked = pd.concat(frames, ignore_index=True)
+    stacked["health_work"] = stacked["health_work"].sample(frac=1, random_state=rng.integers(1000)).to_numpy()
+    gee = W.gee_table(stacked, ["health_work"], ["w1", "w2"])
+    wave = gee[gee["term"] == "wave"].iloc[0]
+    assert wave["status"] == W.OK and wave["df"] == 16 - 3  # 16 municipalities, 3 parameters
+    assert wave["p"] == pytest.approx(2 * stats.t.sf(abs(wave["t"]), 13))
+
+
+def test_within_wave_comparison_carries_numbers_and_the_caveat():
+    frame = _frame("w1", 12, 8)
+    frame["segv_work"] = frame["health_work"]
+    frame["collaborates"] = frame["health_work"]
+    table = W.within_wave_table(frame, "w1")
+    social = table.iloc[0]
+    assert social["status"] == W.OK and social["test"] == "Fisher exact"
+    assert social["n_a"] + social["n_b"] == 20
+    assert "not a random sample (report footnote 17)" in social["text"]
+
+
+def test_chapter_fragment_names_the_wave_and_the_excluded_ones():
+    stacked = pd.concat([_frame("w1", 6, 4), _frame("w2", 3, 7)], ignore_index=True)
+    for item in ("segv_work", "collaborates"):
+        stacked[item] = stacked["health_work"]
+    kinds = {"w1": "reconstructed", "w2": "synthetic"}
+    items = ["health_work"]
+    table = W.indicator_table(stacked, items, ["w1", "w2"], kinds)
+    html = W.compared_with_earlier_waves_html("w2", ["w1"], kinds, table, W.difference_table(table, ["w1", "w2"]),
+                                              W.within_wave_table(stacked, "w2"), {"health_work": "Werken aan gezondheid"},
+                                              [{"wave": "bad", "report": "results/bad/validation/report.md"}])
+    assert "Compared with earlier waves" in html and "w1 (reconstructed)" in html and "w2 (synthetic)" in html
+    assert "bad failed validation" in html and "nan" not in html.lower().replace("nance", "")
+
+
+# --- the workflow ----------------------------------------------------------------------------
+
+@pytest.fixture
+def project(tmp_path):
+    """A temporary copy with the cross-wave rules wired in (as the lead will in the Snakefile)."""
+    dst = tmp_path / "project"
+    dst.mkdir()
+    for part in ("Snakefile", "workflow", "config", "src", "data", "profiles"):
+        src = ROOT / part
+        if src.exists():
+            (shutil.copytree if src.is_dir() else shutil.copy)(src, dst / part)
+    snakefile = (dst / "Snakefile").read_text()
+    if "waves.smk" not in snakefile:
+        snakefile = snakefile.replace('include: "workflow/rules/validate.smk"\n',
+                                      'include: "workflow/rules/validate.smk"\ninclude: "workflow/rules/waves.smk"\n')
+    (dst / "Snakefile").write_text(snakefile)
+    return dst
+
+
+def _configure(project, waves: dict):
+    cfg = yaml.safe_load((project / "config/config.yaml").read_text())
+    cfg["waves"] = waves
+    (project / "config/config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
+
+
+FIXTURE = {"export": "data/raw/synthetic-fixture/responses.csv",
+           "municipalities": "data/raw/synthetic-fixture/municipalities.csv", "synthetic": True}
+
+
+def _targets(waves):
+    return ["results/waves/report.html", *[f"results/waves/chapter_{w}.html" for w in waves],
+            *[f"results/{w}/responses.parquet" for w in waves]]
+
+
+def _snakemake(project, *args):
+    return subprocess.run([SNAKEMAKE, "--cores", "2", "--keep-going", *args], cwd=project, capture_output=True, text=True)
+
+
+def _dry_run_jobs(project, targets) -> list[tuple[str, str]]:
+    """(rule, wave) of every job a dry run would run ("" for a job without a wave)."""
+    done = _snakemake(project, "-n", *targets)
+    assert done.returncode == 0, done.stderr[-3000:]
+    jobs: list[list[str]] = []
+    for line in (done.stdout + done.stderr).splitlines():
+        if start := re.match(r"^(?:local)?(?:rule|checkpoint) (\w+):$", line):
+            jobs.append([start[1], ""])
+        elif (wave := re.match(r"^\s+wildcards: wave=(\S+)$", line)) and jobs:
+            jobs[-1][1] = wave[1]
+    return [tuple(job) for job in jobs]
+
+
+def test_adding_the_demo_wave_runs_only_its_jobs_and_the_cross_wave_ones(project, book):
+    _configure(project, {"synthetic-fixture": FIXTURE})
+    built = _snakemake(project, *_targets(["synthetic-fixture"]))
+    assert built.returncode == 0, built.stderr[-3000:]
+    assert _dry_run_jobs(project, _targets(["synthetic-fixture"])) == []  # up to date
+
+    _configure(project, {"synthetic-fixture": FIXTURE, DEMO: config_entry(book)})
+    jobs = _dry_run_jobs(project, _targets(["synthetic-fixture", DEMO]))
+    assert sorted(jobs) == sorted([("validate", DEMO), ("wave_status", DEMO), ("wave_chapter", DEMO), ("waves", "")])
+
+    built = _snakemake(project, *_targets(["synthetic-fixture", DEMO]))
+    assert built.returncode == 0, built.stderr[-3000:]
+    indicators = pd.read_csv(project / "results/waves/indicators.csv", dtype={"unit_id": str})
+    assert set(indicators["wave"]) == {"synthetic-fixture", DEMO}
+    demo_municipalities = indicators.loc[(indicators["wave"] == DEMO) & (indicators["unit"] == "municipality"), "unit_id"]
+    assert set(demo_municipalities) == set("ABCDEFGH")
+    assert not indicators["pct"].astype(str).str.contains("nan").any()
+    report = (project / "results/waves/report.html").read_text()
+    assert f"{DEMO} (synthetic)" in report and "http" not in report and "data:image/png;base64," in report
+    chapter = (project / f"results/waves/chapter_{DEMO}.html").read_text()
+    assert "Compared with earlier waves" in chapter and "synthetic-fixture (synthetic)" in chapter
+    svg = project / "results/waves/figures/trend_collaborates.svg"
+    first = svg.read_bytes()
+    (project / "results/waves/report.html").unlink()
+    assert _snakemake(project, "results/waves/report.html").returncode == 0
+    assert svg.read_bytes() == first  # deterministic figures
+    assert "<dc:date>" not in first.decode()
+
+
+def test_a_broken_wave_next_to_a_valid_one(project):
+    broken_dir = project / "data/raw/broken-2024"
+    shutil.copytree(project / "data/raw/synthetic-fixture", broken_dir)
+    export = pd.read_csv(broken_dir / "responses.csv", dtype=str, keep_default_na=False)
+    export.loc[0, "health_priority"] = "7"  # no such code
+    export.loc[1, "municipality_id"] = "99"  # not in the municipality sheet
+    export = export.drop(columns="wave")  # optional column; else every row names the wrong wave
+    export.to_csv(broken_dir / "responses.csv", index=False)
+    broken = {"export": "data/raw/broken-2024/responses.csv", "municipalities": "data/raw/broken-2024/municipalities.csv"}
+    _configure(project, {"broken-2024": broken, "synthetic-fixture": FIXTURE})
+
+    done = _snakemake(project, *_targets(["broken-2024", "synthetic-fixture"]))
+
+    assert done.returncode != 0  # the bad wave is an error ...
+    assert (project / "results/synthetic-fixture/responses.parquet").exists()  # ... that stops nothing else
+    assert not (project / "results/broken-2024/responses.parquet").exists()
+    status = json.loads((project / "results/waves/status/broken-2024.json").read_text())
+    assert not status["valid"] and status["problems"] == 2
+    assert any("broken-2024" in p and "responses.csv" in p and "health_priority" in p for p in status["first_problems"])
+    waves = pd.read_csv(project / "results/waves/waves.csv")
+    assert waves.set_index("wave")["included"].to_dict() == {"broken-2024": False, "synthetic-fixture": True}
+    assert set(pd.read_csv(project / "results/waves/indicators.csv")["wave"]) == {"synthetic-fixture"}
+    report = (project / "results/waves/report.html").read_text()
+    assert "Excluded waves" in report and "broken-2024" in report
+    chapter = (project / "results/waves/chapter_synthetic-fixture.html").read_text()
+    assert "first valid wave" in chapter and "broken-2024 failed validation" in chapter

@@ -1,0 +1,74 @@
+# waves: comparisons across survey waves -> results/waves/ (indicators, differences, GEE,
+# within-wave comparisons, trend figures, report.html) and, per wave, the chapter "Compared with
+# earlier waves" (results/waves/chapter_<wave>.html) that the wave's report embeds.
+#
+# Why a checkpoint: a wave that fails validation has no responses.parquet, and a rule that lists
+# every wave's responses.parquet as input would then never run. `wave_status` validates each wave
+# again (same code as rule validate), never fails, and records valid/invalid with the first
+# problems (wave, file, field). The cross-wave inputs are then the valid waves only, decided
+# after the status jobs ran, and the outputs name the excluded waves. Together with keep-going
+# (workflow profile), one bad wave neither stops the other waves nor the cross-wave outputs.
+# Waves are compared in config order (fielding order). "waves" is therefore no valid wave id.
+
+
+checkpoint wave_status:
+    input:
+        # an absent file is not declared: the status job then records "file not found"
+        # instead of Snakemake refusing to build anything at all
+        files=lambda w: list(existing_wave_files(w.wave).values()),
+        codebook=config["codebook"],
+        sectors=config["sectors"],
+        code=analysis_code("codebook", "readers", "ingest", "schema", "validate", "responses", "waves"),
+    output:
+        "results/waves/status/{wave}.json",
+    params:
+        wave="{wave}",
+        cfg=lambda w: wave_cfg(w.wave),
+    log:
+        "results/logs/wave_status_{wave}.log",
+    script:
+        "../scripts/waves.py"
+
+
+rule waves:
+    input:
+        status=expand("results/waves/status/{wave}.json", wave=WAVES),
+        responses=lambda w: wave_files(valid_waves(WAVES), "responses.parquet"),
+        municipalities=lambda w: wave_files(valid_waves(WAVES), "municipalities.csv"),
+        codebook=config["codebook"],
+        sectors=config["sectors"],
+        code=analysis_code("codebook", "waves"),
+    output:
+        indicators="results/waves/indicators.csv",
+        differences="results/waves/differences.csv",
+        gee="results/waves/gee.csv",
+        within="results/waves/within_wave.csv",
+        waves="results/waves/waves.csv",
+        report="results/waves/report.html",
+        figures=directory("results/waves/figures"),
+    params:
+        language=config["language"],
+    log:
+        "results/logs/waves.log",
+    script:
+        "../scripts/waves.py"
+
+
+rule wave_chapter:
+    input:
+        # only this wave and the waves before it: adding a later wave leaves this chapter alone
+        status=lambda w: expand("results/waves/status/{wave}.json", wave=waves_up_to(w.wave)),
+        responses=lambda w: wave_files(valid_waves(waves_up_to(w.wave)[:-1]) + [w.wave], "responses.parquet"),
+        municipalities=lambda w: wave_files(valid_waves(waves_up_to(w.wave)[:-1]) + [w.wave], "municipalities.csv"),
+        codebook=config["codebook"],
+        sectors=config["sectors"],
+        code=analysis_code("codebook", "waves"),
+    output:
+        "results/waves/chapter_{wave}.html",
+    params:
+        wave="{wave}",
+        language=config["language"],
+    log:
+        "results/logs/wave_chapter_{wave}.log",
+    script:
+        "../scripts/waves.py"

@@ -1,0 +1,34 @@
+"""Snakemake script of rules wave_status, waves and wave_chapter: thin wrappers around analysis.waves."""
+import json
+import sys
+from pathlib import Path
+
+from analysis.codebook import load_codebook
+from analysis.waves import run_chapter, run_cross_wave, wave_status
+
+sm = snakemake  # noqa: F821 (injected by Snakemake)
+sys.stderr = open(sm.log[0], "w")
+book = load_codebook(sm.input.codebook, sm.input.sectors)
+
+
+def statuses() -> list[dict]:
+    return [json.loads(Path(p).read_text(encoding="utf-8")) for p in sm.input.status]
+
+
+def by_wave(paths: list[str]) -> dict[str, str]:
+    """results/<wave>/<file> -> {wave: path}"""
+    return {Path(p).parent.name: p for p in paths}
+
+
+if sm.rule == "wave_status":
+    record = wave_status(sm.params.wave, sm.params.cfg, book)
+    Path(sm.output[0]).write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+elif sm.rule == "waves":
+    included = run_cross_wave(statuses(), by_wave(sm.input.responses), by_wave(sm.input.municipalities), book,
+                              sm.params.language, str(Path(sm.output.report).parent))
+    print(f"cross-wave outputs built from waves: {', '.join(included) or 'none'}", file=sys.__stderr__)
+elif sm.rule == "wave_chapter":
+    run_chapter(sm.params.wave, statuses(), by_wave(sm.input.responses), by_wave(sm.input.municipalities), book,
+                sm.params.language, sm.output[0])
+else:
+    raise ValueError(f"workflow/scripts/waves.py does not serve rule {sm.rule}")
