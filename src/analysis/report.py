@@ -24,6 +24,7 @@ class Entry:
     kind: str  # "table" | "figure"
     id: str  # table stem (tabel_4_1) or figure number (4.1)
     block: str | None = None  # codebook block whose base is the entry's n; None: all respondents
+    counts: str = "respondents"  # what n counts: respondents, or interviews (Tabel 3.1)
 
     @property
     def stem(self) -> str:
@@ -33,7 +34,7 @@ class Entry:
 # The report's chapters and appendices, in its order. Only what the questionnaire data can give.
 OUTLINE: list[tuple[str, str, list[Entry]]] = [
     ("Hoofdstuk 3 Deelnemende gemeenten en beleidsambtenaren", "Chapter 3 Participating municipalities and officers",
-     [Entry("table", "tabel_3_1"), Entry("figure", "3.1")]),
+     [Entry("table", "tabel_3_1", counts="interviews"), Entry("figure", "3.1")]),
     ("Hoofdstuk 4 Gezondheidsachterstanden in gemeentelijk beleid", "Chapter 4 Health inequalities in municipal policy",
      [Entry("table", "tabel_4_1", "priorities"), Entry("figure", "4.1", "priorities"), Entry("table", "figuur_4_1_data", "priorities"),
       Entry("figure", "4.2", "priorities"), Entry("table", "tabel_4_2", "health_target_groups"),
@@ -132,7 +133,7 @@ def render_report(*, wave: str, language: str, banner: str | None, chapters_html
 
 def build_report(*, wave: str, language: str, banner: str | None, cells: pd.DataFrame, book: Codebook,
                  tables: dict[str, pd.DataFrame], figures_png: dict[str, bytes], entry_provenance: dict[str, str],
-                 extra_chapters: list[tuple[str, str]], provenance: str) -> str:
+                 extra_chapters: list[tuple[str, str]], provenance: str, interviews_n: int = 0) -> str:
     """Pure: every table and figure of OUTLINE in order, then the extra chapters (replication,
     audit, comparison with earlier waves), as one HTML string."""
     chapters = []
@@ -140,7 +141,8 @@ def build_report(*, wave: str, language: str, banner: str | None, cells: pd.Data
         parts = []
         for e in entries:
             body = html_table(tables[e.stem]) if e.kind == "table" else embedded_png(figures_png[e.stem], FIGURES[e.id].title(language))
-            parts.append(entry_html(e, body, entry_n(cells, book, e.block), entry_provenance[e.stem], language))
+            n = interviews_n if e.counts == "interviews" else entry_n(cells, book, e.block)
+            parts.append(entry_html(e, body, n, entry_provenance[e.stem], language))
         chapters.append((nl if language == "nl" else en, "".join(parts)))
     return render_report(wave=wave, language=language, banner=banner, chapters_html=chapters + extra_chapters, provenance=provenance)
 
@@ -177,7 +179,7 @@ def banner_text(cfg: dict, disclosure: str, language: str) -> str | None:
 def run_report(*, wave: str, language: str, cfg: dict, settings: dict, cells_path: str, tables_dir: str,
                figures_dir: str, inputs: list[str], book: Codebook, out_path: str, scorecard_path: str | None = None,
                summary_path: str | None = None, audit_path: str | None = None, chapter_paths: list[str] = (),
-               disclosure: str = "") -> None:
+               disclosure: str = "", interviews_path: str | None = None) -> None:
     read = lambda p: pd.read_csv(p, dtype=str, keep_default_na=False)  # noqa: E731 (text in, text out)
     cells = read(cells_path)
     stems = [e.stem for _, _, entries in OUTLINE for e in entries]
@@ -200,5 +202,5 @@ def run_report(*, wave: str, language: str, cfg: dict, settings: dict, cells_pat
         extra.append((WORDS[language]["earlier"], Path(p).read_text(encoding="utf-8")))
     page = build_report(wave=wave, language=language, banner=banner_text(cfg, disclosure, language), cells=cells, book=book,
                         tables=tables, figures_png=figures_png, entry_provenance=entry_prov, extra_chapters=extra,
-                        provenance=provenance)
+                        provenance=provenance, interviews_n=len(read(interviews_path)) if interviews_path else 0)
     Path(out_path).write_text(page, encoding="utf-8")

@@ -5,6 +5,7 @@
 rule report:
     input:
         unpack(lambda w: reference_inputs(w.wave)),
+        unpack(lambda w: optional_table_inputs(w.wave)),
         cells="results/{wave}/cells.csv",
         chapter="results/waves/chapter_{wave}.html",
         tables=expand("results/{{wave}}/tables/{table}.csv", table=TABLE_IDS),

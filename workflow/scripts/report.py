@@ -21,4 +21,5 @@ run_report(
     summary_path=inp.get("summary"),
     audit_path=inp.get("audit"),
     chapter_paths=[inp.chapter],
+    interviews_path=inp.get("interviews"),
 )

@@ -1,0 +1,52 @@
+"""report.html: every entry in the report's order, self-contained, banner for non-original data."""
+import re
+
+import pandas as pd
+
+from analysis import report as R
+
+PNG = b"\x89PNG\r\n\x1a\nfake"
+
+
+def _inputs(book):
+    stems = [e.stem for _, _, entries in R.OUTLINE for e in entries]
+    tables = {s: pd.DataFrame({"Gemeente": ["1"], "x": ["75% (3)"]}) for s in stems if s.startswith(("tabel", "figuur_4_1_data"))}
+    figures = {s: PNG for s in stems if s not in tables}
+    cells = pd.DataFrame({"unit": ["overall"] * 3, "item": ["sector", "collaborates", "pos_clear_roles"],
+                          "base": ["123", "123", "98"]})
+    prov = {s: f"prov-{s}" for s in stems}
+    return tables, figures, cells, prov
+
+
+def _build(book, cfg, language="nl"):
+    tables, figures, cells, prov = _inputs(book)
+    return R.build_report(wave="w", language=language, banner=R.banner_text(cfg, "", language), cells=cells, book=book,
+                          tables=tables, figures_png=figures, entry_provenance=prov,
+                          extra_chapters=[("Replicatie", "<p>scorecard</p>")], provenance="top", interviews_n=32)
+
+
+def test_every_table_and_figure_in_report_order_with_n_and_provenance(book):
+    page = _build(book, {})
+    ids = re.findall(r'<section id="([^"]+)"', page)
+    assert ids == [e.stem for _, _, entries in R.OUTLINE for e in entries]
+    assert ids.index("tabel_3_1") < ids.index("tabel_4_1") < ids.index("figuur_6_6") < ids.index("tabel_IX_3")
+    assert "Figuur 6.1 Factoren met een positieve invloed" in page and "(n=98)" in page  # collaborators
+    assert "Tabel 3.1 Betrokken beleidssectoren in de verdiepende interviews (n=32)" in page
+    assert page.count('class="prov"') == len(ids) + 1 and "prov-figuur_5_1" in page
+
+
+def test_self_contained(book):
+    page = _build(book, {})
+    assert "data:image/png;base64," in page
+    assert not re.search(r'(src|href)="(?!data:|#)', page)  # nothing fetched from elsewhere
+
+
+def test_banner_for_reconstructed_and_synthetic_data(book):
+    assert "GERECONSTRUEERDE GEGEVENS" in _build(book, {"reconstructed": True})
+    assert "SYNTHETIC DATA" in _build(book, {"synthetic": True}, language="en")
+    assert 'class="banner"' not in _build(book, {})
+
+
+def test_config_hash_ignores_key_order():
+    assert R.config_hash({"a": 1, "b": {"c": 2}}) == R.config_hash({"b": {"c": 2}, "a": 1})
+    assert R.config_hash({"a": 1}) != R.config_hash({"a": 2})
