@@ -21,6 +21,7 @@ include: "workflow/rules/audit.smk"
 include: "workflow/rules/replicate.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/waves.smk"
+include: "workflow/rules/reconstruct.smk"
 
 
 rule all:

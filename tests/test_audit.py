@@ -58,9 +58,9 @@ def consistent_reference():
                              "C": (7, {"intersectoraal_samenwerken": (86, 6)})},
                   ("Gemiddeld/Totaal", 18, {"intersectoraal_samenwerken": (83, 15, 18)}), row_type="sector")
     fig61 = pd.DataFrame([
-        dict(figure="6.1", pos_in_text=1, ja_pct_printed=80, weet_niet_pct_printed=13, nee_pct_printed=7,
+        dict(figure="6.1", pos_in_text=1, factor_label_printed="Factor een", ja_pct_printed=80, weet_niet_pct_printed=13, nee_pct_printed=7,
              line_ja=11, line_weet_niet=12, line_nee=13, matching_table="IX.1", matching_table_col_pos=1),
-        dict(figure="6.1", pos_in_text=2, ja_pct_printed=40, weet_niet_pct_printed=20, nee_pct_printed=40,
+        dict(figure="6.1", pos_in_text=2, factor_label_printed="Factor twee", ja_pct_printed=40, weet_niet_pct_printed=20, nee_pct_printed=40,
              line_ja=21, line_weet_niet=22, line_nee=23, matching_table="IX.1", matching_table_col_pos=2),
     ])
     footnotes = pd.DataFrame([dict(table="IX.1", n_in_footnote=15, of_total=18, line=950),
@@ -181,7 +181,7 @@ def test_figure_ja_differs_from_table_total(ref):
     bad = _set(ref, "fig_6_1_positive_factors", {"pos_in_text": 1}, ja_pct_printed=73, weet_niet_pct_printed=20)
     findings = find_inconsistencies(bad)
     f = _only(findings, check="figure_vs_table")
-    assert (f["table"], f["row_id"], f["col_key"], f["verdict"]) == ("Figuur 6.1", "1", "ja", "percentage typo")
+    assert (f["table"], f["row_id"], f["col_key"], f["verdict"]) == ("Figuur 6.1", "Factor een", "ja", "percentage typo")
     assert findings[findings["check"] == "figure_split"].empty
 
 
@@ -189,7 +189,7 @@ def test_impossible_ja_weet_niet_nee_triple(ref):
     # 40% = 6, 20% = 3 and 33% = 5 of 15 are each possible, but 6 + 3 + 5 = 14, not 15.
     bad = _set(ref, "fig_6_1_positive_factors", {"pos_in_text": 2}, nee_pct_printed=33)
     f = _only(find_inconsistencies(bad), check="figure_split")
-    assert (f["table"], f["row_id"], f["verdict"]) == ("Figuur 6.1", "2", "percentage typo")
+    assert (f["table"], f["row_id"], f["verdict"]) == ("Figuur 6.1", "Factor twee", "percentage typo")
     assert "Nee 40%" in f["consistent"]
 
 
@@ -320,3 +320,17 @@ def test_real_cell_status_covers_every_appendix_cell(real):
     assert s[("IX.1", "11", "duidelijkheid_bijdrage_eigen_terrein")] == "inconsistent"
     assert s[("IX.1", "10", "duidelijkheid_bijdrage_eigen_terrein")] == "consistent"
     assert s[("VII.3", "8", "opleidingsniveau")] == "consistent"  # 46% fits via one decimal
+
+
+def test_figure_inherits_a_total_that_contradicts_its_rows(ref):
+    # IX.1's total 13 of 15 (87%) fits itself and Figuur 6.1 (87 / 13 / 0 = 13 + 2 + 0 of 15), but
+    # the municipality rows add up to 12: the figure cannot be matched together with the rows.
+    bad = _set(ref, "tab_IX1_positive_factors_per_municipality", {"row_type": "total", "col_pos": 1},
+               count_value=13, pct_value=87)
+    bad = _set(bad, "fig_6_1_positive_factors", {"pos_in_text": 1}, ja_pct_printed=87, weet_niet_pct_printed=13,
+               nee_pct_printed=0)
+    findings = find_inconsistencies(bad)
+    assert set(findings["check"]) == {"column_sum", "figure_vs_rows"}
+    f = _only(findings, check="figure_vs_rows")
+    assert (f["table"], f["row_id"], f["verdict"]) == ("Figuur 6.1", "Factor een", "not explainable by a single cell")
+    assert "80%" in f["consistent"]

@@ -63,6 +63,7 @@ CHECKS = {
     "domain_size": "section 4.2.2 n per VNG domain against the VI.1 respondents of the sectors it names",
     "figure_split": "Figuur 6.1 / 6.4 Ja / Weet niet / Nee: some split of the collaborators gives all three",
     "figure_vs_table": "Figuur 6.1 / 6.4 Ja against the total row of Tabel IX.1 / IX.2",
+    "figure_vs_rows": "Figuur 6.1 / 6.4 against the sum of the municipality rows of Tabel IX.1 / IX.2",
     "footnote": "'(x v/d 123)' footnotes against their table's n and total percentages",
     "table_vs_table": "Tabel 4.1 and 4.2's n's against the VII.2 totals; Tabel 3.1 VGZ row against Box 3.1",
     "pct_reachable": "percentages printed without counts (Tabel 4.2, Figuur 5.1 prose) reachable from their base",
@@ -551,11 +552,44 @@ def check_figures(ref: dict[str, pd.DataFrame], cells: pd.DataFrame, rule: str) 
     return findings
 
 
+def check_figures_vs_rows(ref: dict[str, pd.DataFrame], cells: pd.DataFrame, column_sums: list[dict], rule: str) -> list[dict]:
+    """A figure that repeats a table total which contradicts its rows (a column_sum finding)
+    inherits the contradiction: no set of respondents matches both the figure and the rows."""
+    broken = {(f["table"], f["col_key"]) for f in column_sums if f["check"] == "column_sum"}
+    findings = []
+    for stem, fig in (("fig_6_1_positive_factors", "Figuur 6.1"), ("fig_6_4_negative_factors", "Figuur 6.4")):
+        for r in ref.get(stem, pd.DataFrame()).to_dict("records"):
+            total = _table_totals(cells, str(r["matching_table"])).get(_int(r["matching_table_col_pos"]))
+            if total is not None and (total["table"], total["col_key"]) in broken:
+                findings += _check_figure_vs_rows(r, fig, cells, str(r["matching_table"]), rule)
+    return findings
+
+
+def _check_figure_vs_rows(r: dict, fig: str, cells: pd.DataFrame, table: str, rule: str) -> list[dict]:
+    """The figure's triple against what the municipality rows of its table add up to."""
+    col = cells[(cells.table == table) & (cells.col_pos.astype(int) == _int(r["matching_table_col_pos"]))]
+    rows, total = col[col.row_type == "municipality"], col[col.row_type == "total"]
+    if total.empty or rows["count"].isna().any():
+        return []
+    row_sum, printed_total, base = int(rows["count"].sum()), int(total["count"].iloc[0]), int(total["base"].iloc[0])
+    if row_sum == printed_total:
+        return []
+    return [_finding(
+        "figure_vs_rows", fig, "factor", str(r["factor_label_printed"]), "",
+        f"Ja {_int(r['ja_pct_printed'])}% / Weet niet {_int(r['weet_niet_pct_printed'])}% / Nee {_int(r['nee_pct_printed'])}%",
+        f"Ja {percent_of(row_sum, base, rule)}% ({row_sum} of {base}) if the rows of Tabel {table} are right",
+        UNEXPLAINED,
+        f"the figure repeats the Gemiddeld row of Tabel {table} ({printed_total}), which contradicts the sum of its "
+        f"municipality rows ({row_sum}); Weet niet / Nee shift with it",
+        _line(r["line_ja"], r["line_weet_niet"], r["line_nee"]))]
+
+
 def _check_figure_row(r: dict, fig: str, totals: dict[int, dict], rule: str) -> list[dict]:
     triple = (_int(r["ja_pct_printed"]), _int(r["weet_niet_pct_printed"]), _int(r["nee_pct_printed"]))
     total = totals.get(_int(r["matching_table_col_pos"]))
     base = total["n"] if total else 98
-    row_id, lines = str(r["pos_in_text"]), _line(r["line_ja"], r["line_weet_niet"], r["line_nee"])
+    # the printed factor label is the row, as in the figure and the replication scorecard
+    row_id, lines = str(r["factor_label_printed"]), _line(r["line_ja"], r["line_weet_niet"], r["line_nee"])
     printed = f"Ja {triple[0]}% / Weet niet {triple[1]}% / Nee {triple[2]}% of {base}"
     findings = []
     splits = _splits(triple, base, rule)
@@ -863,6 +897,7 @@ def find_inconsistencies(ref: dict[str, pd.DataFrame], rule: str | None = None) 
         findings += check_percentages(extra, alts, rule)
     findings += check_vi1_sums(ref) + check_sector_n(ref) + check_domain_sizes(ref)
     findings += check_figures(ref, cells, rule) + check_footnotes(ref, cells, rule)
+    findings += check_figures_vs_rows(ref, cells, findings, rule) if len(cells) else []
     findings += check_tab_4_vs_vii2(ref, cells) + check_tab_4_2(ref, rule) + check_tab_3_1(ref)
     findings += check_box_3_1(ref, cells)
     findings += check_fig_5_1_prose(ref, rule) + check_prose(ref, cells, rule)

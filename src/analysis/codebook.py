@@ -5,7 +5,7 @@ checks the codebook's own consistency, so a typo in the YAML fails early with th
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -129,6 +129,10 @@ class Codebook:
             if all(parent in {k.id for k in kept} for parent in it.asked_if):
                 kept.append(it)
         return kept
+
+    def for_wave(self, wave: str, not_asked: list[str] | tuple = ()) -> "Codebook":
+        """The codebook as one wave's questionnaire: only the items it contained."""
+        return replace(self, items=tuple(self.items_in_wave(wave, not_asked)))
 
     def is_asked(self, item: Item, answers: dict) -> bool:
         """Whether `item` was asked of a respondent whose answer keys are `answers`."""
