@@ -1,6 +1,8 @@
 # RIVM Rapport 270161002 (2010) replication: `snakemake --cores 4` builds every configured wave.
 # Data flow: data/raw/<wave> -> validate -> responses.parquet -> aggregate -> cells.csv
 #            -> tables / figures -> replication -> report.html   (see README.md)
+import re
+
 from snakemake.utils import min_version, validate
 
 min_version("9.0")
@@ -13,6 +15,13 @@ validate(config, "workflow/schemas/config.schema.yaml")
 
 
 include: "workflow/rules/common.smk"
+
+
+# a wave wildcard only ever matches a configured wave id ("waves" and "audit" are result folders)
+wildcard_constraints:
+    wave="|".join(re.escape(w) for w in WAVES),
+
+
 include: "workflow/rules/validate.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/tables.smk"

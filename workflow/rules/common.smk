@@ -7,10 +7,6 @@ import re
 WAVES = list(config["waves"])
 
 
-wildcard_constraints:
-    wave="|".join(re.escape(w) for w in WAVES),
-
-
 # The report's tables and figures, by file stem. Written out rather than imported from
 # src/analysis (importing it would load pandas/matplotlib on every parse of the workflow);
 # tests/test_tables.py and tests/test_figures.py check these lists against the package.
@@ -106,5 +102,5 @@ def wave_files(waves, name):
 
 
 def cross_wave_targets():
-    """What `rule all` builds across waves: the comparison report and each wave's chapter."""
+    """The cross-wave part of the default target (the comparison report, each wave's chapter)."""
     return ["results/waves/report.html"] + [f"results/waves/chapter_{wave}.html" for wave in WAVES]
