@@ -29,6 +29,7 @@ include: "workflow/rules/figures.smk"
 include: "workflow/rules/audit.smk"
 include: "workflow/rules/replicate.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/feedback.smk"
 include: "workflow/rules/waves.smk"
 include: "workflow/rules/reconstruct.smk"
 

@@ -14,6 +14,7 @@ from scipy import stats
 
 from analysis import waves as W
 from analysis.demo_wave import WAVE as DEMO, config_entry
+from analysis.disclosure import pseudonym
 from conftest import ROOT
 
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
@@ -139,6 +140,25 @@ def test_difference_is_later_minus_earlier_with_newcombe_interval():
     assert (overall["ci_low"], overall["ci_high"]) == pytest.approx((0.0524, 0.3339), abs=5e-5)
 
 
+def test_cross_wave_tables_hide_what_a_public_wave_hides():
+    """Issue 6: a cell the public wave's cells.csv suppresses stays hidden in indicators,
+    differences and within-wave comparisons (marked, never 0 or NaN without a reason)."""
+    stacked = pd.concat([_frame("w1", 48, 32), _frame("w2", 56, 14)], ignore_index=True)
+    table = W.indicator_table(stacked, ["health_work"], ["w1", "w2"], {"w1": "survey", "w2": "survey"})
+    hidden = {("w2", "health_work", "sector", "vgz"): ("< 5", False), ("w2", "health_work", "municipality", "3"): ("×", True)}
+    out = W.protect_indicators(table, hidden)
+    vgz = out.query("wave == 'w2' and unit == 'sector' and unit_id == 'vgz'").iloc[0]
+    assert vgz["status"] == "< 5" and pd.isna(vgz["count"]) and pd.isna(vgz["pct"]) and vgz["n"] > 0
+    muni = out.query("wave == 'w2' and unit == 'municipality' and unit_id == '3'").iloc[0]
+    assert muni["status"] == "×" and pd.isna(muni["n"])
+    assert (out.query("wave == 'w1'")["status"] == "ok").all()
+    diff = W.difference_table(out, ["w1", "w2"]).query("unit == 'sector' and unit_id == 'vgz'").iloc[0]
+    assert "< 5" in diff["status"] and pd.isna(diff["diff"])
+    within = W.within_wave_table(stacked.assign(collaborates=stacked["health_work"]), "w2",
+                                 {("w2", "collaborates", "sector", "vgz"): ("< 5", False)})
+    assert within.set_index("item").loc["collaborates", "status"] == "suppressed (< 5)"
+
+
 def test_all_yes_wave_makes_the_model_not_estimable_with_a_reason():
     stacked = pd.concat([_frame("w1", 10, 0), _frame("w2", 5, 5)], ignore_index=True)
     gee = W.gee_table(stacked, ["health_work"], ["w1", "w2"])
@@ -247,15 +267,19 @@ def test_adding_the_demo_wave_runs_only_its_jobs_and_the_cross_wave_ones(project
 
     _configure(project, {"synthetic-fixture": FIXTURE, DEMO: config_entry(book)})
     jobs = _dry_run_jobs(project, _targets(["synthetic-fixture", DEMO]))
-    assert sorted(jobs) == sorted([("validate", DEMO), ("wave_status", DEMO), ("wave_chapter", DEMO), ("waves", "")])
+    # the cross-wave outputs read the protected cells.csv of each wave: its aggregate job runs too
+    assert sorted(jobs) == sorted([("validate", DEMO), ("aggregate", DEMO), ("wave_status", DEMO), ("wave_chapter", DEMO),
+                                   ("waves", "")])
 
     built = _snakemake(project, *_targets(["synthetic-fixture", DEMO]))
     assert built.returncode == 0, built.stderr[-3000:]
     indicators = pd.read_csv(project / "results/waves/indicators.csv", dtype={"unit_id": str})
     assert set(indicators["wave"]) == {"synthetic-fixture", DEMO}
     demo_municipalities = indicators.loc[(indicators["wave"] == DEMO) & (indicators["unit"] == "municipality"), "unit_id"]
-    assert set(demo_municipalities) == set("ABCDEFGH")
-    assert not indicators["pct"].astype(str).str.contains("nan").any()
+    # public mode (the default): municipalities under their pseudonyms, small cells marked
+    salt = config_entry(book).get("disclosure", {}).get("pseudonym_salt", "")
+    assert set(demo_municipalities) == {pseudonym(m, salt) for m in "ABCDEFGH"}
+    assert indicators.loc[indicators["pct"].isna(), "status"].ne("ok").all()
     report = (project / "results/waves/report.html").read_text()
     assert f"{DEMO} (synthetic)" in report and "http" not in report and "data:image/png;base64," in report
     chapter = (project / f"results/waves/chapter_{DEMO}.html").read_text()

@@ -189,12 +189,18 @@ def read_cells(path) -> pd.DataFrame:
 
 
 def run_aggregate(responses_path, municipalities_path, codebook_path, sectors_path, wave: str,
-                  cells_out, hours_out) -> None:
-    """The aggregate step of the workflow: read, aggregate, write (the only I/O of this module)."""
+                  cells_out, hours_out, disclosure: dict | None = None) -> None:
+    """The aggregate step of the workflow: read, aggregate, protect small cells, write (the only
+    I/O of this module). In public mode nothing unprotected is written: protection fails the step
+    rather than write a cell that can be recomputed."""
     from analysis.codebook import load_codebook
+    from analysis.disclosure import protect_cells, protect_hours
 
     book = load_codebook(codebook_path, sectors_path)
     responses = pd.read_parquet(responses_path)
     municipalities = pd.read_csv(municipalities_path, dtype=str, keep_default_na=False)
-    write_csv(aggregate_cells(responses, municipalities, book, wave), cells_out)
-    write_csv(hours_by_sector(responses, book, wave), hours_out)
+    settings = disclosure or {"mode": "restricted", "min_base": 1}
+    mode, k = settings["mode"], int(settings["min_base"])
+    cells = aggregate_cells(responses, municipalities, book, wave)
+    write_csv(protect_cells(cells, k, mode, book=book, municipalities=municipalities), cells_out)
+    write_csv(protect_hours(hours_by_sector(responses, book, wave), k, mode), hours_out)

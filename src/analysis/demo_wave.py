@@ -95,6 +95,7 @@ def config_entry(book: Codebook, folder: str = f"data/raw/{WAVE}") -> dict:
         "export": f"{folder}/responses.sav",
         "municipalities": f"{folder}/municipalities.csv",
         "synthetic": True,
+        "disclosure": {"pseudonym_salt": "synthetic-demo"},
         "not_asked": list(NOT_ASKED),
         "column_map": {
             "columns": {tool: item_id for item_id, tool in names.items()},

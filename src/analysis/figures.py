@@ -27,6 +27,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 
 from analysis.codebook import Codebook, Item
+from analysis.disclosure import SECONDARY_MARK as SUPPRESSED_N, is_suppressed
 
 # --- what is drawn -------------------------------------------------------------------------------
 
@@ -182,15 +183,20 @@ def answer_table(cells: pd.DataFrame, unit: str, item_ids: list[str], answer: st
     grid = pd.MultiIndex.from_product([unit_ids, item_ids], names=["unit_id", "item"]).to_frame(index=False)
     hits = unit_rows[unit_rows["item"].isin(item_ids) & (unit_rows["answer"] == answer)].copy()
     hits["unit_id"] = hits["unit_id"].astype(str)
-    cols = ["unit_id", "item", "base", "count", "pct", "pct_rounded", "ci_low", "ci_high"]
+    cols = ["unit_id", "item", "base", "count", "pct", "pct_rounded", "ci_low", "ci_high", "status"]
     out = grid.merge(hits[[c for c in cols if c in hits]], on=["unit_id", "item"], how="left")
-    out["base"] = out["base"].fillna(0).astype(int)
-    out["count"] = out["count"].fillna(0).astype(int)
+    # a suppressed cell keeps its mark ("< k" or "×") and no number, never 0
+    if "status" not in out:
+        out["status"] = ""
+    suppressed = out["status"].map(is_suppressed).astype(bool)
+    out["base"] = out["base"].mask(out["base"].isna() & ~suppressed, 0).astype("Int64")
+    out["count"] = out["count"].mask(out["count"].isna() & ~suppressed, 0).astype("Int64")
     factor = _ci_factor(cells)
     out["ci_low"] = out["ci_low"] * factor
     out["ci_high"] = out["ci_high"] * factor
     not_asked = _not_asked(cells, item_ids)
-    out["status"] = np.where(out["item"].isin(not_asked), "not asked", np.where(out["base"] == 0, "n=0", "ok"))
+    status = np.where(out["item"].isin(not_asked), "not asked", np.where(out["base"].fillna(1) == 0, "n=0", "ok"))
+    out["status"] = out["status"].where(suppressed, status).astype(str)
     # pct of a unit nobody was asked is undefined, not 0
     for col in ("pct", "pct_rounded", "ci_low", "ci_high"):
         out[col] = out[col].where(out["status"] == "ok")
@@ -202,7 +208,12 @@ def answer_table(cells: pd.DataFrame, unit: str, item_ids: list[str], answer: st
 def respondents(cells: pd.DataFrame, unit: str) -> pd.Series:
     """Respondents per unit_id: the largest base of any item (items asked of all have base = n)."""
     rows = cells[cells["unit"] == unit]
-    return rows.groupby(rows["unit_id"].astype(str))["base"].max().astype(int)
+    return rows.groupby(rows["unit_id"].astype(str))["base"].max().astype("Int64")
+
+
+def _n(n) -> str:
+    """An n for a label; a base hidden by small-cell protection reads "×", never 0."""
+    return SUPPRESSED_N if pd.isna(n) else str(int(n))
 
 
 def municipality_sort_key(unit_id: str) -> tuple:
@@ -245,6 +256,8 @@ def _figure_items(book: Codebook, fig_id: str) -> list[Item]:
 def _pct_text(row, language: str) -> str:
     if row["status"] == "not asked":
         return _TEXT[language]["not_asked"]
+    if is_suppressed(row["status"]):
+        return str(row["status"])
     if row["status"] != "ok" or pd.isna(row["pct_rounded"]):
         return _TEXT[language]["no_base"]
     return f"{int(row['pct_rounded'])}%"
@@ -335,8 +348,8 @@ def _per_municipality(cells: pd.DataFrame, book: Codebook, items: list[Item], la
     total["respondents"] = int(respondents(cells, "overall").max())
     data = pd.concat([muni, total], ignore_index=True)
     # the row's n is who was asked these items there (e.g. collaborators), shown in the row label
-    data["row_n"] = data.groupby("unit_id")["base"].transform("max").astype(int)
-    data["row_label"] = [f"{_unit_label(book, u, i, language)} (n={n})" for u, i, n in zip(data["unit"], data["unit_id"], data["row_n"])]
+    data["row_n"] = data.groupby("unit_id")["base"].transform("max").astype("Int64")
+    data["row_label"] = [f"{_unit_label(book, u, i, language)} (n={_n(n)})" for u, i, n in zip(data["unit"], data["unit_id"], data["row_n"])]
     data["item_label"] = data["item"].map({it.id: _item_label(it, language, 28) for it in items})
     data["min_n"] = min_n
     left_out = [f"{_unit_label(book, 'municipality', m, language)} (n={n_resp.get(m, 0)})" for m in dropped]
@@ -520,8 +533,8 @@ def figuur_5_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: 
     order = {s: i for i, s in enumerate(others)}
     data = data.sort_values(["direction", "partner_sector"], key=lambda c: c.map(order) if c.name == "partner_sector" else c, kind="stable")
     back_n = back.set_index("partner_sector")["base"]
-    data["row_label"] = [f"{getattr(book.sector(s), language)} (n={back_n.get(s, 0)})" for s in data["partner_sector"]]
-    hub_n = int(hub_rows["base"].max()) if len(hub_rows) else 0
+    data["row_label"] = [f"{getattr(book.sector(s), language)} (n={_n(back_n.get(s, 0))})" for s in data["partner_sector"]]
+    hub_n = _n(hub_rows["base"].max()) if len(hub_rows) else 0
     with _style():
         fig = _new_figure(7.5, 1.4 + 0.42 * len(others))
         ax = fig.add_subplot()
@@ -641,9 +654,11 @@ def figuur_VI_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note:
         if hours is not None:
             y = np.arange(len(hours))[::-1]
             axes[1].barh(y, hours["mean_hours"].fillna(0), color="#e39c4c")
-            for yi, v in zip(y, hours["mean_hours"]):
-                # a sector without respondents has no mean: say n=0 rather than draw 0 hours
-                axes[1].text((v if pd.notna(v) else 0) + 0.5, yi, f"{v:.1f}" if pd.notna(v) else "n=0", va="center", fontsize=6.5)
+            marks = hours["status"].fillna("").astype(str) if "status" in hours else pd.Series("", index=hours.index)
+            for yi, v, mark in zip(y, hours["mean_hours"], marks):
+                # no mean: a sector without respondents (n=0) or a suppressed small sector ("< k", "×")
+                text = f"{v:.1f}" if pd.notna(v) else (mark or "n=0")
+                axes[1].text((v if pd.notna(v) else 0) + 0.5, yi, text, va="center", fontsize=6.5)
             axes[1].set_yticks(y, list(hours["row_label"]))
             axes[1].set_xlabel(t["hours"])
             axes[1].set_title(t["hours"], fontsize=8, loc="left")

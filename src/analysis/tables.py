@@ -17,6 +17,7 @@ import pandas as pd
 from openpyxl import Workbook
 
 from analysis.aggregate import NOT_ASKED, OK, OVERALL_ID, natural_key
+from analysis.disclosure import is_suppressed
 from analysis.codebook import Codebook, Item
 from analysis.rounding import percent_of
 
@@ -141,6 +142,8 @@ def format_cell(pct_rounded, count, base, row_n, status: str, language: str) -> 
     """'75% (3)' as the report prints; '(4 v/d 5)' when the base is not the row's n (skip logic)."""
     if status == NOT_ASKED:
         return WORDS[language]["not_asked"]
+    if is_suppressed(status):  # small-cell protection: "< k" or "×", never 0 or blank
+        return str(status)
     if status != OK or pd.isna(pct_rounded):
         return "–"
     of = " v/d " if language == "nl" else " of "

@@ -246,16 +246,30 @@ def render_report(result: WaveValidation, inputs: dict[str, str]) -> str:
 
 
 def run_validation(wave, export_path, sheet_path, book, column_map, report_dir, responses_out, municipalities_out,
-                   not_asked=()) -> tuple[bool, str]:
-    """Validate and write: the report always; the responses table only when nothing failed."""
+                   not_asked=(), disclosure: dict | None = None) -> tuple[bool, str]:
+    """Validate and write: the report always; the responses table only when nothing failed.
+
+    In public mode (`disclosure`) the municipality ids of both outputs are pseudonyms from here
+    on, and the sheet loses its names: every later step sees only the pseudonyms."""
     result = validate_wave(wave, export_path, sheet_path, book, column_map, not_asked)
     report_dir = Path(report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)
     report = report_dir / "report.md"
     report.write_text(render_report(result, {"export": export_path, "municipality sheet": sheet_path}), encoding="utf-8")
-    result.failures.to_csv(report_dir / "failures.csv", index=False, lineterminator="\n")
+    failures = report_dir / "failures.csv"
+    if not result.ok:
+        # it names respondents: written only when there is something to fix (issue 6: no file
+        # under results/ holds respondent ids after a successful build)
+        result.failures.to_csv(failures, index=False, lineterminator="\n")
+    else:
+        failures.unlink(missing_ok=True)
     if not result.ok:
         return False, f"Wave {wave}: validation failed with {len(result.failures)} problems; see {report} and {report_dir / 'failures.csv'}"
-    result.responses.to_parquet(responses_out, index=False)
-    result.municipalities.to_csv(municipalities_out, index=False, lineterminator="\n")
+    responses, sheet = result.responses, result.municipalities
+    if disclosure and disclosure.get("mode") == "public":
+        from analysis.disclosure import public_wave
+
+        responses, sheet = public_wave(responses, sheet, disclosure.get("pseudonym_salt", ""))
+    responses.to_parquet(responses_out, index=False)
+    sheet.to_csv(municipalities_out, index=False, lineterminator="\n")
     return True, f"Wave {wave}: {len(result.responses)} respondents valid; report {report}"

@@ -32,6 +32,7 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from analysis.codebook import Codebook
+from analysis.disclosure import is_suppressed
 
 # Used only while the codebook marks no item with `indicator: true`.
 FALLBACK_INDICATORS = ["health_priority", "health_work", "segv_priority", "segv_work", "collaborates"]
@@ -224,6 +225,31 @@ def _difference_row(cells, item, unit, unit_id, wave_a, wave_b) -> dict:
     return {**row, "diff": diff, "ci_low": low, "ci_high": high, "test": test, "p": p, "status": OK}
 
 
+def hidden_cells(cells_by_wave: dict[str, pd.DataFrame]) -> dict[tuple, tuple[str, bool]]:
+    """(wave, item, unit, unit_id) -> (mark, base hidden) for every cell a wave's protected
+    cells.csv hides (public mode); nothing for a restricted wave."""
+    out = {}
+    for wave, cells in cells_by_wave.items():
+        hidden = cells[cells["status"].map(is_suppressed).astype(bool)]
+        for r in hidden.itertuples(index=False):
+            out[(wave, r.item, r.unit, str(r.unit_id))] = (str(r.status), pd.isna(r.base))
+    return out
+
+
+def protect_indicators(indicators: pd.DataFrame, hidden: dict[tuple, tuple[str, bool]]) -> pd.DataFrame:
+    """The indicators with every cell hidden that the wave's own cells.csv hides: the cross-wave
+    outputs must not show what a public wave's tables suppress (differences then say so too)."""
+    out = indicators.copy()
+    keys = list(zip(out["wave"], out["item"], out["unit"], out["unit_id"].astype(str)))
+    marks = pd.Series([hidden.get(k) for k in keys], index=out.index)
+    is_hidden = marks.notna()
+    for col in ("count", "pct", "ci_low", "ci_high"):
+        out[col] = out[col].mask(is_hidden)
+    out["n"] = out["n"].mask(marks.map(lambda m: bool(m and m[1])))
+    out.loc[is_hidden, "status"] = [m[0] for m in marks[is_hidden]]
+    return out
+
+
 # --- GEE: indicator by wave and VNG domain -----------------------------------------------------
 
 @dataclass(frozen=True)
@@ -351,10 +377,17 @@ WITHIN_WAVE = [
 ]
 
 
-def within_wave_table(stacked: pd.DataFrame, wave: str) -> pd.DataFrame:
-    """Difference, Newcombe interval and Fisher exact p of each comparison; Holm within the wave."""
+def within_wave_table(stacked: pd.DataFrame, wave: str, hidden: dict | None = None) -> pd.DataFrame:
+    """Difference, Newcombe interval and Fisher exact p of each comparison; Holm within the wave.
+    A comparison whose group the wave's cells.csv hides (public mode) is not made."""
     frame = stacked[stacked["wave"] == wave]
     rows = [_within_row(frame, wave, *spec) for spec in WITHIN_WAVE]
+    for i, (comparison, item, unit, group_a, group_b) in enumerate(WITHIN_WAVE):
+        marks = [(hidden or {}).get((wave, item, unit, g)) for g in (group_a, group_b) if g]
+        mark = next((m for m in marks if m), None)
+        if mark:  # "every other sector" is the overall minus group a: hidden with it
+            rows[i] = {"wave": wave, "comparison": comparison, "item": item, "group_a": group_a,
+                       "group_b": group_b or f"other than {group_a}", "status": f"suppressed ({mark[0]})"}
     table = pd.DataFrame(rows, columns=WITHIN_COLUMNS)
     table["p_holm"] = holm(table["p"])
     table["text"] = [_within_text(r) for r in table.to_dict("records")]
@@ -621,9 +654,16 @@ def _write_csv(table: pd.DataFrame, path) -> None:
     table.to_csv(path, index=False, lineterminator="\n", float_format="%.6g")
 
 
+def read_hidden(cells: dict[str, str]) -> dict[tuple, tuple[str, bool]]:
+    from analysis.aggregate import read_cells
+
+    return hidden_cells({wave: read_cells(path) for wave, path in cells.items()})
+
+
 def run_cross_wave(statuses: list[dict], responses: dict[str, str], municipalities: dict[str, str], book: Codebook,
-                   language: str, outdir: str) -> list[str]:
-    """Build results/waves/ from the valid waves (config order); name the excluded ones."""
+                   language: str, outdir: str, cells: dict[str, str] | None = None) -> list[str]:
+    """Build results/waves/ from the valid waves (config order); name the excluded ones. `cells`
+    (the waves' protected cells.csv) carries their small-cell protection over."""
     from pathlib import Path
 
     out = Path(outdir)
@@ -636,10 +676,11 @@ def run_cross_wave(statuses: list[dict], responses: dict[str, str], municipaliti
     labels = item_labels(book, items, language)
     if waves:
         stacked = stack_waves(waves, responses, municipalities, book, items)
-        indicators = indicator_table(stacked, items, waves, kinds)
+        hidden = read_hidden(cells or {})
+        indicators = protect_indicators(indicator_table(stacked, items, waves, kinds), hidden)
         differences = difference_table(indicators, waves)
         gee = gee_table(stacked, items, waves)
-        within = pd.concat([within_wave_table(stacked, w) for w in waves], ignore_index=True)
+        within = pd.concat([within_wave_table(stacked, w, hidden) for w in waves], ignore_index=True)
     else:  # every wave failed validation: empty tables that still say which waves were excluded
         indicators, differences, gee, within = (pd.DataFrame(columns=c) for c in
                                                 (INDICATOR_COLUMNS, DIFFERENCE_COLUMNS, GEE_COLUMNS, WITHIN_COLUMNS))
@@ -658,7 +699,7 @@ def run_cross_wave(statuses: list[dict], responses: dict[str, str], municipaliti
 
 
 def run_chapter(wave: str, statuses: list[dict], responses: dict[str, str], municipalities: dict[str, str],
-                book: Codebook, language: str, out_path: str) -> None:
+                book: Codebook, language: str, out_path: str, cells: dict[str, str] | None = None) -> None:
     """results/waves/chapter_<wave>.html: this wave against the valid waves before it."""
     from pathlib import Path
 
@@ -668,9 +709,10 @@ def run_chapter(wave: str, statuses: list[dict], responses: dict[str, str], muni
     kinds = {s["wave"]: s["kind"] for s in statuses}
     items = indicator_items(book)
     stacked = stack_waves([*earlier, wave], responses, municipalities, book, items)
-    indicators = indicator_table(stacked, items, [*earlier, wave], kinds)
+    hidden = read_hidden(cells or {})
+    indicators = protect_indicators(indicator_table(stacked, items, [*earlier, wave], kinds), hidden)
     differences = difference_table(indicators, [*earlier, wave])
-    within = within_wave_table(stacked, wave)
+    within = within_wave_table(stacked, wave, hidden)
     fragment = compared_with_earlier_waves_html(wave, earlier, kinds, indicators, differences, within,
                                                 item_labels(book, items, language), excluded)
     Path(out_path).write_text(fragment + "\n", encoding="utf-8")

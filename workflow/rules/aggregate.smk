@@ -1,6 +1,7 @@
 # aggregate: results/<wave>/responses.parquet -> results/<wave>/cells.csv (every item x answer x
 # unit: overall, sector, VNG domain, social/physical class, municipality, size class) and the
-# hours-per-week summary behind Figuur VI.1.
+# hours-per-week summary behind Figuur VI.1. In public mode small cells are suppressed here, so
+# that no later output can show them (see analysis/disclosure.py).
 
 
 rule aggregate:
@@ -9,12 +10,13 @@ rule aggregate:
         municipalities="results/{wave}/municipalities.csv",
         codebook=config["codebook"],
         sectors=config["sectors"],
-        code=analysis_code("codebook", "rounding", "aggregate"),
+        code=analysis_code("codebook", "rounding", "aggregate", "disclosure"),
     output:
         cells="results/{wave}/cells.csv",
         hours="results/{wave}/hours_by_sector.csv",
     params:
         wave="{wave}",
+        disclosure=lambda w: disclosure_cfg(w.wave),
     log:
         "results/logs/aggregate_{wave}.log",
     script:

@@ -51,6 +51,7 @@ def wave_note(wave):
     return ""
 
 
+
 def optional_table_inputs(wave):
     """sent_by_sector (Tabel VI.1 'Verstuurd') and the interview register (Tabel 3.1), if the wave
     has them. A configured register that does not exist yet gives a Tabel 3.1 that says so, rather
@@ -71,7 +72,7 @@ def wave_targets(wave):
     """Everything `rule all` builds for one wave."""
     results = f"results/{wave}"
     targets = [f"{results}/responses.parquet", f"{results}/cells.csv", f"{results}/hours_by_sector.csv",
-               f"{results}/tables/tables.xlsx", f"{results}/report.html"]
+               f"{results}/tables/tables.xlsx", f"{results}/report.html", f"{results}/municipalities"]
     targets += [f"{results}/tables/{t}.{ext}" for t in TABLE_IDS for ext in ("csv", "md")]
     targets += [f"{results}/figures/{s}{ext}" for s in FIGURE_STEMS for ext in (".png", ".svg", ".data.csv")]
     if has_reference(wave):
@@ -104,3 +105,14 @@ def wave_files(waves, name):
 def cross_wave_targets():
     """The cross-wave part of the default target (the comparison report, each wave's chapter)."""
     return ["results/waves/report.html"] + [f"results/waves/chapter_{wave}.html" for wave in WAVES]
+
+
+DISCLOSURE_DEFAULTS = {"mode": "public", "min_base": 5, "pseudonym_salt": ""}
+
+
+def disclosure_cfg(wave):
+    """{mode, min_base, pseudonym_salt} of one wave: defaults < global config < the wave's own."""
+    settings = dict(DISCLOSURE_DEFAULTS)
+    settings.update(config.get("disclosure") or {})
+    settings.update(wave_cfg(wave).get("disclosure") or {})
+    return settings

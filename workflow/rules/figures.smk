@@ -10,7 +10,7 @@ rule figures:
         hours_by_sector="results/{wave}/hours_by_sector.csv",
         codebook=config["codebook"],
         sectors=config["sectors"],
-        code=analysis_code("figures", "codebook"),
+        code=analysis_code("figures", "codebook", "disclosure"),
     output:
         png=[
             report(

@@ -14,7 +14,7 @@ rule report:
         municipalities=lambda w: wave_cfg(w.wave)["municipalities"],
         codebook=config["codebook"],
         sectors=config["sectors"],
-        code=analysis_code("report", "tables", "figures"),
+        code=analysis_code("report", "tables", "figures", "disclosure"),
     output:
         report(
             "results/{wave}/report.html",
@@ -26,7 +26,8 @@ rule report:
         wave="{wave}",
         language=config["language"],
         cfg=lambda w: wave_cfg(w.wave),
-        settings=lambda w: {"language": config["language"], "wave": wave_cfg(w.wave)},
+        settings=lambda w: {"language": config["language"], "wave": wave_cfg(w.wave), "disclosure": disclosure_cfg(w.wave)},
+        disclosure=lambda w: disclosure_cfg(w.wave),
     log:
         "results/logs/report_{wave}.log",
     script:

@@ -10,7 +10,7 @@ rule tables:
         municipalities="results/{wave}/municipalities.csv",
         codebook=config["codebook"],
         sectors=config["sectors"],
-        code=analysis_code("codebook", "rounding", "aggregate", "tables"),
+        code=analysis_code("disclosure", "codebook", "rounding", "aggregate", "tables"),
     output:
         csv=report(
             expand("results/{{wave}}/tables/{table}.csv", table=TABLE_IDS),
@@ -28,6 +28,7 @@ rule tables:
     params:
         language=config["language"],
         note=lambda w: wave_note(w.wave),
+        disclosure=lambda w: disclosure_cfg(w.wave),
         outdir="results/{wave}/tables",
     log:
         "results/logs/tables_{wave}.log",

@@ -10,7 +10,7 @@ rule validate:
         unpack(lambda w: existing_wave_files(w.wave)),
         codebook=config["codebook"],
         sectors=config["sectors"],
-        code=analysis_code("codebook", "readers", "ingest", "schema", "validate", "responses"),
+        code=analysis_code("codebook", "readers", "ingest", "schema", "validate", "responses", "disclosure"),
     output:
         responses="results/{wave}/responses.parquet",
         municipalities="results/{wave}/municipalities.csv",
@@ -20,6 +20,7 @@ rule validate:
         municipalities=lambda w: wave_cfg(w.wave)["municipalities"],
         column_map=lambda w: wave_cfg(w.wave).get("column_map", {}),
         not_asked=lambda w: wave_cfg(w.wave).get("not_asked", []),
+        disclosure=lambda w: disclosure_cfg(w.wave),
         report_dir="results/{wave}/validation",
     log:
         "results/logs/validate_{wave}.log",

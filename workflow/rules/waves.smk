@@ -18,7 +18,7 @@ checkpoint wave_status:
         files=lambda w: list(existing_wave_files(w.wave).values()),
         codebook=config["codebook"],
         sectors=config["sectors"],
-        code=analysis_code("codebook", "readers", "ingest", "schema", "validate", "responses", "waves"),
+        code=analysis_code("codebook", "readers", "ingest", "schema", "validate", "responses", "waves", "disclosure"),
     output:
         "results/waves/status/{wave}.json",
     params:
@@ -35,9 +35,10 @@ rule waves:
         status=expand("results/waves/status/{wave}.json", wave=WAVES),
         responses=lambda w: wave_files(valid_waves(WAVES), "responses.parquet"),
         municipalities=lambda w: wave_files(valid_waves(WAVES), "municipalities.csv"),
+        cells=lambda w: wave_files(valid_waves(WAVES), "cells.csv"),
         codebook=config["codebook"],
         sectors=config["sectors"],
-        code=analysis_code("codebook", "waves"),
+        code=analysis_code("codebook", "waves", "disclosure", "aggregate"),
     output:
         indicators="results/waves/indicators.csv",
         differences="results/waves/differences.csv",
@@ -60,9 +61,10 @@ rule wave_chapter:
         status=lambda w: expand("results/waves/status/{wave}.json", wave=waves_up_to(w.wave)),
         responses=lambda w: wave_files(valid_waves(waves_up_to(w.wave)[:-1]) + [w.wave], "responses.parquet"),
         municipalities=lambda w: wave_files(valid_waves(waves_up_to(w.wave)[:-1]) + [w.wave], "municipalities.csv"),
+        cells=lambda w: wave_files(valid_waves(waves_up_to(w.wave)[:-1]) + [w.wave], "cells.csv"),
         codebook=config["codebook"],
         sectors=config["sectors"],
-        code=analysis_code("codebook", "waves"),
+        code=analysis_code("codebook", "waves", "disclosure", "aggregate"),
     output:
         "results/waves/chapter_{wave}.html",
     params:

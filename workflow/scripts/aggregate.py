@@ -12,4 +12,5 @@ run_aggregate(
     wave=snakemake.params.wave,  # noqa: F821
     cells_out=snakemake.output.cells,  # noqa: F821
     hours_out=snakemake.output.hours,  # noqa: F821
+    disclosure=dict(snakemake.params.disclosure),  # noqa: F821
 )

@@ -2,6 +2,7 @@
 import sys
 
 from analysis.codebook import load_codebook
+from analysis.disclosure import disclosure_note
 from analysis.report import run_report
 
 sys.stderr = open(snakemake.log[0], "w")  # noqa: F821 (snakemake is injected)
@@ -22,4 +23,6 @@ run_report(
     audit_path=inp.get("audit"),
     chapter_paths=[inp.chapter],
     interviews_path=inp.get("interviews"),
+    disclosure=disclosure_note(snakemake.params.disclosure["mode"], snakemake.params.disclosure["min_base"],  # noqa: F821
+                               snakemake.params.language),  # noqa: F821
 )

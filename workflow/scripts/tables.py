@@ -1,6 +1,7 @@
 """Snakemake script of rule tables: thin wrapper around analysis.tables."""
 import sys
 
+from analysis.disclosure import disclosure_note
 from analysis.tables import run_tables
 
 sys.stderr = open(snakemake.log[0], "w")  # noqa: F821 (snakemake is injected)
@@ -12,7 +13,8 @@ run_tables(
     sent_by_sector_path=snakemake.input.get("sent_by_sector"),  # noqa: F821
     interviews_path=snakemake.input.get("interviews"),  # noqa: F821
     language=snakemake.params.language,  # noqa: F821
-    note=snakemake.params.note,  # noqa: F821
+    note=" ".join(filter(None, [snakemake.params.note, disclosure_note(  # noqa: F821
+        snakemake.params.disclosure["mode"], snakemake.params.disclosure["min_base"], snakemake.params.language)])),  # noqa: F821
     outdir=snakemake.params.outdir,  # noqa: F821
     xlsx_out=snakemake.output.xlsx,  # noqa: F821
 )

@@ -12,6 +12,7 @@ ok, message = run_validation(
     book=load_codebook(snakemake.input.codebook, snakemake.input.sectors),  # noqa: F821
     column_map=snakemake.params.column_map,  # noqa: F821
     not_asked=snakemake.params.not_asked,  # noqa: F821
+    disclosure=dict(snakemake.params.disclosure),  # noqa: F821
     report_dir=snakemake.params.report_dir,  # noqa: F821
     responses_out=snakemake.output.responses,  # noqa: F821
     municipalities_out=snakemake.output.municipalities,  # noqa: F821

@@ -1,0 +1,172 @@
+"""Feedback pages: results/<wave>/municipalities/<id>.html, one per participating municipality.
+
+Municipalities were promised their own results. A page shows, for the report's main indicators
+(the blocks priorities, determinants, collaboration, positive and political factors), the
+municipality's share answering "ja" beside the value over all respondents and the range over
+the municipalities. The range uses only municipality cells that are shown and whose base is at
+least k, in both modes: a minimum or maximum is one municipality's value, so a range over small
+cells would hand every page another municipality's small cell.
+"""
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.codebook import Codebook
+from analysis.disclosure import disclosure_note, is_suppressed
+
+FEEDBACK_BLOCKS = ["priorities", "determinants", "collaboration", "positive_factors", "political_factors"]
+SHOWN_ANSWER = "ja"
+
+WORDS = {
+    "nl": {"title": "Terugkoppeling", "municipality": "Gemeente", "indicator": "Indicator",
+           "own": "Uw gemeente", "all": "Alle respondenten", "range": "Spreiding over gemeenten",
+           "n": "n", "n_munis": "aantal gemeenten", "wave": "Meting",
+           "share": "Percentage 'ja' (aantal); n = aantal respondenten aan wie de vraag is gesteld.",
+           "range_note": "De spreiding (laagste–hoogste percentage) is berekend over gemeenten met ten minste "
+                         "{k} respondenten voor de vraag; kleinere gemeenten zijn weggelaten zodat hun "
+                         "antwoorden niet uit de spreiding af te leiden zijn.",
+           "few": "Met 4 tot 12 respondenten per gemeente zijn verschillen met andere gemeenten zelden meer dan toeval."},
+    "en": {"title": "Feedback", "municipality": "Municipality", "indicator": "Indicator",
+           "own": "Your municipality", "all": "All respondents", "range": "Range over municipalities",
+           "n": "n", "n_munis": "municipalities", "wave": "Wave",
+           "share": "Percentage 'yes' (count); n = respondents who were asked the question.",
+           "range_note": "The range (lowest–highest percentage) covers municipalities with at least {k} "
+                         "respondents for the question; smaller ones are left out so that their answers "
+                         "cannot be read from the range.",
+           "few": "With 4 to 12 respondents per municipality, differences from other municipalities are rarely more than chance."},
+}
+
+STYLE = """
+body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;color:#222;line-height:1.4}
+table{border-collapse:collapse;width:100%;margin:0.5rem 0 1.5rem}
+th,td{border-bottom:1px solid #ddd;padding:0.3rem 0.5rem;text-align:left;vertical-align:top}
+td.num{text-align:right;white-space:nowrap}
+.note{color:#555;font-size:0.9rem}
+.banner{background:#fff4d6;border:1px solid #e0c060;padding:0.5rem}
+"""
+
+
+def municipality_label(municipality_id: str, municipalities: pd.DataFrame, mode: str, language: str) -> str:
+    """Public: the pseudonym only. Restricted: the sheet's name where there is one."""
+    row = municipalities[municipalities["municipality_id"].astype(str) == str(municipality_id)]
+    if mode == "public":
+        return str(row["pseudonym"].iloc[0]) if "pseudonym" in row and len(row) else "?"
+    if "name" in row and len(row) and str(row["name"].iloc[0]).strip():
+        return str(row["name"].iloc[0])
+    return f"{WORDS[language]['municipality']} {municipality_id}"
+
+
+def indicator_rows(municipality_id: str, cells: pd.DataFrame, book: Codebook, min_base: int) -> pd.DataFrame:
+    """Per feedback item: own cell, overall cell and the range over shown cells with base >= k."""
+    shown = cells[cells["answer"] == SHOWN_ANSWER]
+    rows = []
+    for block in FEEDBACK_BLOCKS:
+        for item in book.block(block):
+            of_item = shown[shown["item"] == item.id]
+            own = of_item[(of_item["unit"] == "municipality") & (of_item["unit_id"].astype(str) == str(municipality_id))]
+            overall = of_item[of_item["unit"] == "overall"]
+            if own.empty or overall.empty:
+                continue
+            low, high, n_munis = range_over_municipalities(of_item, min_base)
+            rows.append({"block": block, "item": item.id, "own": own.iloc[0], "overall": overall.iloc[0],
+                         "low": low, "high": high, "n_munis": n_munis})
+    return pd.DataFrame(rows)
+
+
+def range_over_municipalities(item_cells: pd.DataFrame, min_base: int) -> tuple[float | None, float | None, int]:
+    """Lowest and highest rounded % over municipality cells that are shown and have base >= k."""
+    munis = item_cells[item_cells["unit"] == "municipality"]
+    hidden = munis["status"].map(is_suppressed).astype(bool)
+    usable = munis[~hidden & munis["base"].notna() & (munis["base"].fillna(0) >= min_base) & munis["pct_rounded"].notna()]
+    if usable.empty:
+        return None, None, 0
+    return float(usable["pct_rounded"].min()), float(usable["pct_rounded"].max()), len(usable)
+
+
+def municipality_page(municipality_id: str, cells_protected: pd.DataFrame, municipalities: pd.DataFrame,
+                      book: Codebook, mode: str, k: int, language: str = "nl", wave_note: str | None = None) -> str:
+    """A self-contained HTML page (inline CSS, no links) for one municipality.
+
+    `cells_protected` comes from `disclosure.protect_cells` in `mode` with threshold `k`;
+    `municipalities` has a `pseudonym` column (`disclosure.pseudonymise`). In public mode the page
+    names the municipality by pseudonym only.
+    """
+    words = WORDS[language]
+    label = municipality_label(municipality_id, municipalities, mode, language)
+    wave = ", ".join(sorted(cells_protected["wave"].astype(str).unique()))
+    rows = indicator_rows(municipality_id, cells_protected, book, k)
+    parts = [f"<h1>{_e(words['title'])}: {_e(label)}</h1>",
+             f"<p>{_e(words['wave'])}: {_e(wave)}</p>"]
+    parts += [f'<p class="banner">{_e(note)}</p>' for note in (wave_note, disclosure_note(mode, k, language)) if note]
+    for block in FEEDBACK_BLOCKS:
+        block_rows = rows[rows["block"] == block] if len(rows) else rows
+        if len(block_rows):
+            parts.append(_block_table(block, block_rows, book, language, k))
+    parts += [f'<p class="note">{_e(words[key]).format(k=k)}</p>' for key in ("share", "range_note", "few")]
+    title = f"{words['title']} {label}"
+    return ("<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{title}</title>"
+            "<style>{style}</style></head><body>\n{body}\n</body></html>\n").format(
+        lang=language, title=_e(title), style=STYLE, body="\n".join(parts))
+
+
+def _block_table(block: str, rows: pd.DataFrame, book: Codebook, language: str, k: int) -> str:
+    words = WORDS[language]
+    head = "".join(f"<th>{_e(h)}</th>" for h in (words["indicator"], words["own"], words["n"], words["all"],
+                                                  words["n"], words["range"], words["n_munis"]))
+    body = []
+    for r in rows.itertuples(index=False):
+        spread = "–" if r.low is None or pd.isna(r.low) else f"{r.low:.0f}–{r.high:.0f}%"
+        cols = [display_cell(r.own), display_n(r.own), display_cell(r.overall),
+                display_n(r.overall), spread, str(r.n_munis)]
+        body.append(f"<tr><td>{_e(book[r.item].label(language))}</td>"
+                    + "".join(f'<td class="num">{_e(c)}</td>' for c in cols) + "</tr>")
+    title = book.blocks[block][language]
+    return f"<h2>{_e(title)}</h2>\n<table><tr>{head}</tr>\n" + "\n".join(body) + "\n</table>"
+
+
+def display_cell(row) -> str:
+    """'75% (3)'; the mark of a suppressed cell ('< k' or '×'); '–' where nobody was asked."""
+    if is_suppressed(row["status"]):
+        return str(row["status"])
+    if pd.isna(row["pct_rounded"]) or pd.isna(row["count"]):
+        return "–"
+    return f"{int(row['pct_rounded'])}% ({int(row['count'])})"
+
+
+def display_n(row) -> str:
+    return "×" if pd.isna(row["base"]) else str(int(row["base"]))
+
+
+def _e(text) -> str:
+    return html.escape(str(text))
+
+
+def page_file_name(municipality_id: str, municipalities: pd.DataFrame, mode: str) -> str:
+    """<pseudonym>.html in public mode (a sheet id may be a CBS code), <id>.html in restricted."""
+    if mode == "public":
+        return municipality_label(municipality_id, municipalities, "public", "en") + ".html"
+    return f"{municipality_id}.html"
+
+
+def write_municipality_pages(cells_path, municipalities_path, codebook_path, sectors_path, language: str,
+                             disclosure: dict, wave_note: str | None, outdir) -> None:
+    """The municipality_pages step: one page per municipality of the wave's sheet, from the
+    protected cells.csv (the only I/O of this module). In public mode the sheet's ids are
+    pseudonyms already (validate step), so the page file is named by pseudonym."""
+    from analysis.aggregate import read_cells
+    from analysis.codebook import load_codebook
+    from analysis.disclosure import pseudonymise
+
+    book = load_codebook(codebook_path, sectors_path)
+    sheet = pd.read_csv(municipalities_path, dtype=str, keep_default_na=False)
+    mode, k = disclosure["mode"], int(disclosure["min_base"])
+    munis = sheet if "pseudonym" in sheet else pseudonymise(sheet, disclosure.get("pseudonym_salt", ""), mode)
+    cells = read_cells(cells_path)
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    for m in munis["municipality_id"].astype(str):
+        page = municipality_page(m, cells, munis, book, mode, k, language, wave_note)
+        (out / page_file_name(m, munis, mode)).write_text(page, encoding="utf-8")

@@ -1,0 +1,218 @@
+"""Small-cell protection: planted small cells are hidden, and an LP attacker cannot recompute any
+hidden cell from what is shown (synthetic, invented data only)."""
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+
+from analysis import disclosure as d
+from analysis.aggregate import aggregate_cells
+from analysis.responses import typed_responses
+from analysis.synthetic import synthetic_answers
+
+K = 5
+# A subset of blocks keeps the LPs small; it holds every kind of relation: answers to base,
+# units to totals, and skip logic (health_work -> health_target_groups, collaborates -> pos_*).
+BLOCKS = ("priorities", "collaboration", "positive_factors")
+
+
+def sheet(n_munis: int) -> pd.DataFrame:
+    ids = [str(i) for i in range(1, n_munis + 1)]
+    return pd.DataFrame({"municipality_id": ids, "name": [f"Gemeente {i}" for i in ids],
+                         "size_class": [["G4", "G32", "small", "unknown"][i % 4] for i in range(n_munis)]})
+
+
+def make_cells(book, n: int, n_munis: int, seed: int, plant_small: bool = False):
+    munis = sheet(n_munis)
+    answers = synthetic_answers(book, munis["municipality_id"].tolist(), n, "synthetic-test", seed)
+    if plant_small:
+        # a municipality of two officers: every cell of it has a base below k
+        munis = pd.concat([munis, pd.DataFrame({"municipality_id": ["99"], "name": ["Klein"], "size_class": ["small"]})])
+        answers.loc[answers.index[:2], "municipality_id"] = "99"
+    cells = aggregate_cells(typed_responses(answers, book), munis, book, "synthetic-test")
+    keep = [it.id for it in book.items if it.block in BLOCKS]
+    return cells[cells["item"].isin(keep)].reset_index(drop=True), munis
+
+
+def relations_for(cells, book, munis):
+    values = d.cell_values(cells)
+    return d.holding_relations(values, d.cell_relations(cells, d.unit_nesting(book, munis), book))
+
+
+def hidden(prot):
+    return prot["status"].map(d.is_suppressed).astype(bool)
+
+
+@pytest.fixture(scope="module")
+def planted(book):
+    cells, munis = make_cells(book, 70, 8, seed=3, plant_small=True)
+    return cells, munis, d.protect_cells(cells, K, "public", book=book, municipalities=munis)
+
+
+def test_planted_small_municipality_is_hidden(planted):
+    cells, _, prot = planted
+    small = (prot["unit"] == "municipality") & (prot["unit_id"] == "99") & (cells["base"] > 0)
+    assert small.sum() and (prot.loc[small, "status"] == "< 5").all()
+    assert prot.loc[small, ["count", "pct", "pct_rounded", "ci_low", "ci_high"]].isna().all().all()
+
+
+def test_no_shown_cell_has_a_base_below_k(planted):
+    cells, _, prot = planted
+    shown = prot[~hidden(prot) & prot["count"].notna() & (prot["item"] != "sector")]
+    # a shown base below k is only a unit nobody in which was asked (0 of 0), never a person
+    assert ((shown["base"] >= K) | (shown["count"] == 0) & (shown["base"] == 0)).all()
+
+
+def test_every_small_cell_gets_a_mark_never_a_zero(planted):
+    cells, _, prot = planted
+    small = (cells["base"] > 0) & (cells["base"] < K) & (cells["item"] != "sector") & cells["count"].notna()
+    assert (prot.loc[small, "status"] == "< 5").all() and prot.loc[small, "count"].isna().all()
+    assert (prot.loc[hidden(prot) & ~small, "status"].isin(["< 5", "×"])).all()
+
+
+def test_overall_stays_visible(planted):
+    cells, _, prot = planted
+    big = (prot["unit"] == "overall") & (cells["base"] >= K)
+    assert not hidden(prot)[big].any()
+
+
+@pytest.mark.parametrize("n, n_munis, seed", [(70, 8, 3), (45, 6, 11), (120, 16, 20091), (30, 4, 5)])
+def test_attacker_cannot_recompute_any_hidden_cell(book, n, n_munis, seed):
+    cells, munis = make_cells(book, n, n_munis, seed, plant_small=True)
+    prot = d.protect_cells(cells, K, "public", book=book, municipalities=munis)
+    assert (prot["status"] == "< 5").any()
+    intervals = d.recomputable(prot, relations_for(cells, book, munis), exact=False)
+    small = {d.count_key(r.item, r.unit, r.unit_id, r.answer) for r in prot[prot["status"] == "< 5"].itertuples()}
+    small_counts = intervals[intervals["key"].isin(small)]
+    assert len(small_counts) == len(small)
+    # no small count is pinned, except where a shown unanimous total tells it (0% or 100% overall)
+    exposed = d.exposed_cells(prot, relations_for(cells, book, munis), d.unit_nesting(book, munis))
+    assert exposed.empty, exposed.head()
+
+
+def test_exact_attacker_agrees_on_a_small_wave(book):
+    cells, munis = make_cells(book, 30, 4, seed=8, plant_small=True)
+    cells = cells[cells["item"].isin(["collaborates", "pos_key_persons", "health_priority"])]
+    prot = d.protect_cells(cells, K, "public", book=book, municipalities=munis)
+    exposed = d.exposed_cells(prot, relations_for(cells, book, munis), d.unit_nesting(book, munis), exact=True)
+    assert (prot["status"] == "< 5").any() and exposed.empty
+
+
+def test_attacker_breaks_primary_suppression_alone(book):
+    """The attacker has teeth: hiding only the small cells leaves them recomputable from totals."""
+    cells, munis = make_cells(book, 70, 8, seed=3, plant_small=True)
+    small = (cells["base"] < K) & (cells["unit"] != "overall") & cells["count"].notna() & (cells["item"] != "sector")
+    naive = cells.copy()
+    naive["status"] = naive["status"].astype("string")
+    naive.loc[small, "status"] = "< 5"
+    naive.loc[small, ["count", "pct", "pct_rounded", "ci_low", "ci_high"]] = pd.NA
+    exposed = d.exposed_cells(naive, relations_for(cells, book, munis), d.unit_nesting(book, munis))
+    assert len(exposed)
+
+
+def test_attacker_is_not_told_a_sum_that_holds_by_chance(book):
+    """A municipality of unknown size class with count 0: the size classes then add up to the
+    overall for that answer, but only the values say so; the attacker must not be told."""
+    cells, munis = make_cells(book, 40, 5, seed=1)
+    groups = d._groups(cells, d.unit_nesting(book, munis))
+    size_group = [g for g in groups if g[0] == ("overall", "all") and g[1][0][0] == "size_class"]
+    assert size_group and size_group[0][2] == "<="  # a municipality of unknown size exists
+
+
+def test_protection_is_deterministic_and_does_not_mutate(book, planted):
+    cells, munis, prot = planted
+    before = cells.copy()
+    again = d.protect_cells(cells, K, "public", book=book, municipalities=munis)
+    pd.testing.assert_frame_equal(cells, before)
+    pd.testing.assert_frame_equal(prot, again)
+
+
+def test_restricted_mode_leaves_cells_as_published(book):
+    cells, munis = make_cells(book, 40, 6, seed=2, plant_small=True)
+    out = d.protect_cells(cells, K, "restricted", book=book, municipalities=munis)
+    pd.testing.assert_frame_equal(out, cells)
+    assert "not for publication" in d.disclosure_note("restricted", K, "en")
+
+
+def test_unknown_mode_is_refused(planted):
+    with pytest.raises(ValueError):
+        d.protect_cells(planted[0], K, "open", book=None)
+
+
+def test_hours_of_a_small_sector_and_every_extreme_are_hidden():
+    hours = pd.DataFrame({"wave": "w", "sector": ["vgz", "jeugd", "sport", "all"], "n": [3, 6, 9, 18],
+                          "mean": [30.0, 20.0, 25.0, 24.5], "median": [30.0, 20.0, 25.0, 24.0],
+                          "min": [28.0, 8.0, 10.0, 8.0], "max": [32.0, 36.0, 38.0, 38.0]})
+    out = d.protect_hours(hours, K, "public")
+    assert out.loc[0, "status"] == "< 5" and pd.isna(out.loc[0, "mean"])
+    # vgz alone hidden: the overall mean x n minus the others would give it back
+    assert out.loc[1, "status"] == "×" and pd.isna(out.loc[1, "mean"]) and out.loc[2, "mean"] == 25.0
+    assert out[["min", "max"]].isna().all().all()
+    assert d.protect_hours(hours, K, "restricted")[["min", "max", "mean"]].notna().all().all()
+
+
+# --- pseudonyms ---------------------------------------------------------------------------------
+
+
+def test_pseudonyms_are_stable_unique_and_salted():
+    munis = sheet(16)
+    a, b = d.pseudonymise(munis, "salt-1"), d.pseudonymise(munis, "salt-1")
+    other = d.pseudonymise(munis, "salt-2")
+    assert a["pseudonym"].tolist() == b["pseudonym"].tolist()
+    assert a["pseudonym"].is_unique and a["pseudonym"].str.match(r"^G-[0-9a-f]{6,}$").all()
+    assert (a["pseudonym"] != other["pseudonym"]).all()
+    assert "name" not in a and "name" in d.pseudonymise(munis, "salt-1", "restricted")
+    assert "name" in munis  # the argument is not changed
+
+
+def test_public_wave_replaces_ids_everywhere_and_drops_names():
+    munis = sheet(4)
+    responses = pd.DataFrame({"respondent_id": ["SYN-1", "SYN-2"], "municipality_id": ["1", "3"]})
+    out, ps = d.public_wave(responses, munis, "s")
+    assert set(out["municipality_id"]) <= set(ps["municipality_id"]) and "name" not in ps
+    assert not set(out["municipality_id"]) & set(munis["municipality_id"])
+    assert responses["municipality_id"].tolist() == ["1", "3"]  # the input is not changed
+
+
+# --- the leak scan --------------------------------------------------------------------------------
+
+IDS = ["SYN-001", "SYN-002", "SYN-003"]
+
+
+@pytest.fixture
+def results(tmp_path, planted):
+    wave = tmp_path / "synthetic-test"
+    (wave / "tables").mkdir(parents=True)
+    planted[2].to_csv(wave / "cells.csv", index=False)
+    pd.DataFrame({"respondent_id": IDS, "health_priority": ["ja"] * 3}).to_parquet(wave / "responses.parquet")
+    (wave / "report.html").write_text("<p>n = 3; SYN-0012 is not an id here</p>", encoding="utf-8")
+    (wave / "figure.png").write_bytes(b"\x89PNG SYN-001")
+    return tmp_path
+
+
+def test_scan_passes_clean_results(results):
+    assert d.scan_results_for_respondent_rows(results, IDS, ["health_priority"]) == []
+
+
+def test_scan_finds_an_id_in_a_csv(results):
+    (results / "synthetic-test" / "tables" / "t.csv").write_text("x,y\nSYN-002,1\n", encoding="utf-8")
+    problems = d.scan_results_for_respondent_rows(results, IDS)
+    assert [p.kind for p in problems] == ["respondent id"] and problems[0].path.endswith("t.csv")
+
+
+def test_scan_finds_an_id_in_a_workbook(results):
+    wb = Workbook()
+    wb.active.append(["Gemeente", "ja"])
+    wb.active.append(["note: SYN-003", 1])
+    wb.save(results / "synthetic-test" / "tables" / "tables.xlsx")
+    problems = d.scan_results_for_respondent_rows(results, IDS)
+    assert any(p.kind == "respondent id" and "tables.xlsx" in p.path for p in problems)
+
+
+def test_scan_finds_row_level_exports(results, book):
+    items = [it.id for it in book.block("priorities")]
+    rows = pd.DataFrame({it: ["ja"] * 3 for it in items})
+    rows.to_csv(results / "synthetic-test" / "dump.csv", index=False)  # no ids, one row per respondent
+    pd.DataFrame({"Respondent_ID": [1, 2, 3]}).to_csv(results / "synthetic-test" / "ids.csv", index=False)
+    rows.to_parquet(results / "synthetic-test" / "copy.parquet")
+    found = {p.path for p in d.scan_results_for_respondent_rows(results, IDS, items) if p.kind == "row-level export"}
+    assert found == {"synthetic-test/dump.csv", "synthetic-test/ids.csv", "synthetic-test/copy.parquet"}

@@ -1,0 +1,21 @@
+# feedback: results/<wave>/cells.csv (already protected in public mode) -> one self-contained page
+# per municipality, results/<wave>/municipalities/<id or pseudonym>.html.
+
+
+rule municipality_pages:
+    input:
+        cells="results/{wave}/cells.csv",
+        municipalities="results/{wave}/municipalities.csv",
+        codebook=config["codebook"],
+        sectors=config["sectors"],
+        code=analysis_code("codebook", "aggregate", "disclosure", "feedback"),
+    output:
+        directory("results/{wave}/municipalities"),
+    params:
+        language=config["language"],
+        disclosure=lambda w: disclosure_cfg(w.wave),
+        note=lambda w: wave_note(w.wave),
+    log:
+        "results/logs/municipality_pages_{wave}.log",
+    script:
+        "../scripts/municipality_pages.py"
