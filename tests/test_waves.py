@@ -206,6 +206,10 @@ def test_chapter_fragment_names_the_wave_and_the_excluded_ones():
                                               [{"wave": "bad", "report": "results/bad/validation/report.md"}])
     assert "Compared with earlier waves" in html and "w1 (reconstructed)" in html and "w2 (synthetic)" in html
     assert "bad failed validation" in html and "nan" not in html.lower().replace("nance", "")
+    assert "Not for publication" not in html
+    marked = W.compared_with_earlier_waves_html("w2", ["w1"], kinds, table, W.difference_table(table, ["w1", "w2"]),
+                                                W.within_wave_table(stacked, "w2"), {"health_work": "x"}, [], ["w1"])
+    assert "Includes restricted wave(s) w1" in marked and "Not for publication" in marked
 
 
 # --- the workflow ----------------------------------------------------------------------------

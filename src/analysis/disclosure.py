@@ -10,9 +10,8 @@ describes one or two identifiable people. Two modes (config `disclosure: {mode, 
 
 The rule is *base* < k, not *count* < k. A count of 1 out of a base of 12 does not say which of
 the 12 officers gave the answer: the group of k or more is what protects the person. The one
-exception, a unanimous group (count 0 or count = base tells every member's answer), is a group
-disclosure that the 2009 report printed throughout; it is not suppressed here and the docs say
-so. Suppressing small counts as well would blank most of the 0% and 100% cells of the report.
+exception is a unanimous group the tables show anyway: when 0% or 100% of all respondents (or of
+a shown parent unit) gave an answer, so did every member, and hiding the parts protects nobody.
 
 What a reader can add up (the relations the suppression must withstand):
   (a) the units of one kind (municipalities, sectors, ...) add up to their parent unit

@@ -433,7 +433,8 @@ def wave_status(wave: str, cfg: dict, book: Codebook) -> dict:
     from analysis.validate import validate_wave
 
     record = {"wave": wave, "kind": wave_kind(wave, cfg), "description": cfg.get("description", ""),
-              "report": f"results/{wave}/validation/report.md"}
+              "report": f"results/{wave}/validation/report.md",
+              "disclosure": (cfg.get("disclosure") or {}).get("mode", "public")}
     try:
         result = validate_wave(wave, cfg["export"], cfg["municipalities"], book, cfg.get("column_map"),
                                cfg.get("not_asked", []))
@@ -601,8 +602,17 @@ def _waves_list_html(waves: list[str], kinds: dict[str, str], descriptions: dict
     return "".join(parts)
 
 
+def restricted_warning(restricted: list[str]) -> str:
+    """Cross-wave outputs take each wave's cells as its own mode allows: a restricted wave's
+    cells are not protected, so every page that shows them says so."""
+    if not restricted:
+        return ""
+    return (f'<p class="warn">Includes restricted wave(s) {html.escape(", ".join(restricted))}: cells of few '
+            "respondents may appear. Not for publication.</p>")
+
+
 def cross_wave_report_html(waves, kinds, descriptions, excluded, indicators, differences, gee, within, labels,
-                           figures_png: dict[str, bytes]) -> str:
+                           figures_png: dict[str, bytes], restricted: list[str] = ()) -> str:
     """results/waves/report.html: self-contained (figures embedded, no links out)."""
     import base64
 
@@ -611,7 +621,8 @@ def cross_wave_report_html(waves, kinds, descriptions, excluded, indicators, dif
         f"<figcaption>{html.escape(labels[i])}: % yes per wave (all respondents; social and physical sectors), "
         f"Wilson 95% intervals.</figcaption></figure>" for i, png in figures_png.items())
     body = [
-        "<h1>Survey waves compared</h1>", _waves_list_html(waves, kinds, descriptions, excluded),
+        "<h1>Survey waves compared</h1>", restricted_warning(list(restricted)),
+        _waves_list_html(waves, kinds, descriptions, excluded),
         "<h2>Main indicators per wave</h2>", indicators_html(indicators, waves, kinds, labels), figures,
         "<h2>Differences between waves</h2>", differences_html(differences, labels),
         "<h2>Indicators by wave and VNG domain (GEE)</h2>", gee_html(gee, labels),
@@ -623,9 +634,10 @@ def cross_wave_report_html(waves, kinds, descriptions, excluded, indicators, dif
 
 def compared_with_earlier_waves_html(wave: str, earlier: list[str], kinds: dict[str, str], indicators: pd.DataFrame,
                                      differences: pd.DataFrame, within: pd.DataFrame, labels: dict[str, str],
-                                     excluded: list[dict] = ()) -> str:
+                                     excluded: list[dict] = (), restricted: list[str] = ()) -> str:
     """The chapter "Compared with earlier waves" of one wave's report (an HTML fragment)."""
-    title = f"<section id=\"compared-with-earlier-waves\"><h2>Compared with earlier waves</h2>"
+    title = (f"<section id=\"compared-with-earlier-waves\"><h2>Compared with earlier waves</h2>"
+             + restricted_warning(list(restricted)))
     intro = f"<p>Wave {html.escape(wave_label(wave, kinds[wave]))}. "
     if not earlier:
         intro += "This is the first valid wave: there is no earlier wave to compare with.</p>"
@@ -693,7 +705,9 @@ def run_cross_wave(statuses: list[dict], responses: dict[str, str], municipaliti
     for item in items:
         png, _ = save_figure(trend_figure(indicators, item, labels[item], waves, kinds, language), str(out / "figures" / f"trend_{item}"))
         pngs[item] = Path(png).read_bytes()
-    report = cross_wave_report_html(waves, kinds, descriptions, excluded, indicators, differences, gee, within, labels, pngs)
+    restricted = [s["wave"] for s in statuses if s["valid"] and s.get("disclosure") == "restricted"]
+    report = cross_wave_report_html(waves, kinds, descriptions, excluded, indicators, differences, gee, within, labels,
+                                    pngs, restricted)
     (out / "report.html").write_text(report, encoding="utf-8")
     return waves
 
@@ -713,6 +727,7 @@ def run_chapter(wave: str, statuses: list[dict], responses: dict[str, str], muni
     indicators = protect_indicators(indicator_table(stacked, items, [*earlier, wave], kinds), hidden)
     differences = difference_table(indicators, [*earlier, wave])
     within = within_wave_table(stacked, wave, hidden)
+    restricted = [s["wave"] for s in statuses if s["wave"] in (*earlier, wave) and s.get("disclosure") == "restricted"]
     fragment = compared_with_earlier_waves_html(wave, earlier, kinds, indicators, differences, within,
-                                                item_labels(book, items, language), excluded)
+                                                item_labels(book, items, language), excluded, restricted)
     Path(out_path).write_text(fragment + "\n", encoding="utf-8")

@@ -23,7 +23,7 @@ checkpoint wave_status:
         "results/waves/status/{wave}.json",
     params:
         wave="{wave}",
-        cfg=lambda w: wave_cfg(w.wave),
+        cfg=lambda w: {**wave_cfg(w.wave), "disclosure": disclosure_cfg(w.wave)},
     log:
         "results/logs/wave_status_{wave}.log",
     script:
