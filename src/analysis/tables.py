@@ -17,8 +17,8 @@ import pandas as pd
 from openpyxl import Workbook
 
 from analysis.aggregate import NOT_ASKED, OK, OVERALL_ID, natural_key
-from analysis.disclosure import is_suppressed
 from analysis.codebook import Codebook, Item
+from analysis.disclosure import is_suppressed
 from analysis.rounding import percent_of
 
 SHOWN_ANSWER = "ja"  # the report prints the share answering "ja" (or ticking the box)

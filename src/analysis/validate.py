@@ -256,15 +256,13 @@ def run_validation(wave, export_path, sheet_path, book, column_map, report_dir, 
     report_dir.mkdir(parents=True, exist_ok=True)
     report = report_dir / "report.md"
     report.write_text(render_report(result, {"export": export_path, "municipality sheet": sheet_path}), encoding="utf-8")
+    # failures.csv names respondents: written only when there is something to fix, so that after
+    # a successful build no file under results/ but responses.parquet holds a respondent id
     failures = report_dir / "failures.csv"
+    failures.unlink(missing_ok=True)
     if not result.ok:
-        # it names respondents: written only when there is something to fix (issue 6: no file
-        # under results/ holds respondent ids after a successful build)
         result.failures.to_csv(failures, index=False, lineterminator="\n")
-    else:
-        failures.unlink(missing_ok=True)
-    if not result.ok:
-        return False, f"Wave {wave}: validation failed with {len(result.failures)} problems; see {report} and {report_dir / 'failures.csv'}"
+        return False, f"Wave {wave}: validation failed with {len(result.failures)} problems; see {report} and {failures}"
     responses, sheet = result.responses, result.municipalities
     if disclosure and disclosure.get("mode") == "public":
         from analysis.disclosure import public_wave

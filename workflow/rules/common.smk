@@ -51,7 +51,6 @@ def wave_note(wave):
     return ""
 
 
-
 def optional_table_inputs(wave):
     """sent_by_sector (Tabel VI.1 'Verstuurd') and the interview register (Tabel 3.1), if the wave
     has them. A configured register that does not exist yet gives a Tabel 3.1 that says so, rather
