@@ -284,7 +284,10 @@ def _finish(fig: Figure, spec: FigureSpec, language: str, wave: str, n_text: str
     heading = f"{'Figuur' if language == 'nl' else 'Figure'} {spec.id}  {title}"
     fig.suptitle(textwrap.fill(heading, int(fig.get_figwidth() * 12)), fontsize=9, x=0.01, ha="left")
     footer = [f"{_TEXT[language]['wave']}: {wave}"] + [n for n in notes if n]
-    fig.supxlabel("\n".join(footer), x=0.01, ha="left", fontsize=6.5, color="#444444")
+    # ~17 characters of 6.5 pt text per inch: long notes (small-cell protection) wrap, not clip
+    width = int(fig.get_figwidth() * 17)
+    lines = [textwrap.fill(line, width) for note in footer for line in note.split("\n")]
+    fig.supxlabel("\n".join(lines), x=0.01, ha="left", fontsize=6.5, color="#444444")
 
 
 def _pct_bars(ax, data: pd.DataFrame, labels: list[str], language: str, colour: str = BAR_COLOUR) -> None:

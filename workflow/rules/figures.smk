@@ -27,6 +27,7 @@ rule figures:
         language=config["language"],
         synthetic=lambda w: bool(wave_cfg(w.wave).get("synthetic", False)),
         reconstructed=lambda w: bool(wave_cfg(w.wave).get("reconstructed", False)),
+        disclosure=lambda w: disclosure_cfg(w.wave),
         # Figuur 4.2 leaves out municipalities with fewer respondents (report footnote 20)
         min_n=2,
     log:

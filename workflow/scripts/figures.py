@@ -9,6 +9,7 @@ matplotlib.use("Agg")  # no display on the build machines
 import pandas as pd
 
 from analysis.codebook import load_codebook
+from analysis.disclosure import disclosure_note
 from analysis.figures import build_figures, save_figure, wave_note
 
 
@@ -19,7 +20,8 @@ def main(input, output, params, log_path: str) -> None:
     cells = pd.read_csv(input.cells, dtype={"wave": str, "unit_id": str, "item": str, "answer": str}, keep_default_na=False, na_values=[""])
     municipalities = pd.read_csv(input.municipalities, dtype=str, keep_default_na=False)
     hours = pd.read_csv(input.hours_by_sector, dtype={"sector": str}, keep_default_na=False, na_values=[""])
-    note = wave_note(params.language, params.synthetic, params.reconstructed)
+    protection = disclosure_note(params.disclosure["mode"], params.disclosure["min_base"], params.language)
+    note = "\n".join(filter(None, [wave_note(params.language, params.synthetic, params.reconstructed), protection]))
     out_dir = Path(output.png[0]).parent
     for spec, fig, data in build_figures(cells, municipalities, book, params.language, note, params.min_n, hours):
         for path in save_figure(fig, data, out_dir / spec.stem):
