@@ -365,11 +365,9 @@ def _parent_of(child: str, book, municipalities) -> dict[str, str]:
 
 def _lead_count_hidden(cells: pd.DataFrame, hidden: pd.Series, book) -> pd.Series:
     """Rows of a follow-up item whose base is the count of a hidden lead cell in the same unit."""
-    if book is None:
-        return pd.Series(False, index=cells.index)
     hidden_counts = set(zip(cells.loc[hidden, "item"], cells.loc[hidden, "unit"],
                             cells.loc[hidden, "unit_id"].astype(str), cells.loc[hidden, "answer"]))
-    lead = {it.id: next(iter(it.asked_if.items())) for it in book.items if len(it.asked_if) == 1}
+    lead = {child: (item, answer) for child, item, answer in skip_links(book)}
     return pd.Series([(lead[i][0], u, str(uid), lead[i][1]) in hidden_counts if i in lead else False
                       for i, u, uid in zip(cells["item"], cells["unit"], cells["unit_id"])], index=cells.index)
 

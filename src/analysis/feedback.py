@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.codebook import Codebook
-from analysis.disclosure import disclosure_note, is_suppressed
+from analysis.disclosure import SECONDARY_MARK, disclosure_note, is_suppressed
 
 FEEDBACK_BLOCKS = ["priorities", "determinants", "collaboration", "positive_factors", "political_factors"]
 SHOWN_ANSWER = "ja"
@@ -104,7 +104,7 @@ def municipality_page(municipality_id: str, cells_protected: pd.DataFrame, munic
     for block in FEEDBACK_BLOCKS:
         block_rows = rows[rows["block"] == block] if len(rows) else rows
         if len(block_rows):
-            parts.append(_block_table(block, block_rows, book, language, k))
+            parts.append(_block_table(block, block_rows, book, language))
     parts += [f'<p class="note">{_e(words[key]).format(k=k)}</p>' for key in ("share", "range_note", "few")]
     title = f"{words['title']} {label}"
     return ("<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{title}</title>"
@@ -112,7 +112,7 @@ def municipality_page(municipality_id: str, cells_protected: pd.DataFrame, munic
         lang=language, title=_e(title), style=STYLE, body="\n".join(parts))
 
 
-def _block_table(block: str, rows: pd.DataFrame, book: Codebook, language: str, k: int) -> str:
+def _block_table(block: str, rows: pd.DataFrame, book: Codebook, language: str) -> str:
     words = WORDS[language]
     head = "".join(f"<th>{_e(h)}</th>" for h in (words["indicator"], words["own"], words["n"], words["all"],
                                                   words["n"], words["range"], words["n_munis"]))
@@ -137,7 +137,7 @@ def display_cell(row) -> str:
 
 
 def display_n(row) -> str:
-    return "×" if pd.isna(row["base"]) else str(int(row["base"]))
+    return SECONDARY_MARK if pd.isna(row["base"]) else str(int(row["base"]))
 
 
 def _e(text) -> str:
