@@ -13,7 +13,6 @@ import re
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 from analysis.codebook import Codebook, Item
 from analysis.rounding import percent_of
@@ -116,6 +115,10 @@ def add_percentages(counts: pd.DataFrame) -> pd.DataFrame:
     # established for the report
     out["pct_rounded"] = pd.array(
         [percent_of(c, b) if b > 0 else pd.NA for c, b in zip(out["count"], out["base"])], dtype="Int64")
+    # imported here: statsmodels pulls in scipy.stats (about 1 s), and the steps that only read
+    # cells.csv through this module (tables, replication, feedback pages) must not pay for it
+    from statsmodels.stats.proportion import proportion_confint
+
     low, high = proportion_confint(count[has_base], base[has_base], alpha=0.05, method="wilson")
     # clip: float noise must not print a bound of -0.0000 or 1.0000001
     bounds = {"ci_low": np.clip(np.asarray(low, dtype="float64"), 0, 1),

@@ -93,6 +93,8 @@ def _int(value) -> int | None:
     """A printed number as int, None when absent (NaN, '', None)."""
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
         return None
+    if isinstance(value, (int, float)):  # most cells: skip the regex (the audit reads them ~10^5 times)
+        return int(value)
     text = str(value).strip()
     match = re.search(r"-?\d+", text)
     return int(match.group()) if match else None
@@ -136,19 +138,19 @@ def _table_cells(df: pd.DataFrame) -> pd.DataFrame:
             line=_line(r.get("line_pct"), r.get("line_count")), line_n=_line(r.get("line_n"))))
     # object dtype keeps a missing number as None instead of turning the column into floats
     cells = pd.DataFrame(rows, dtype=object)
-    cells["base"] = pd.Series([_cell_base(cells, c) for c in cells.to_dict("records")], dtype=object)
+    counts = {(c["row_id"], c["col_key"]): c["count"] for c in reversed(rows)}  # first printed wins
+    cells["base"] = pd.Series([_cell_base(counts, c) for c in rows], dtype=object)
     return cells
 
 
-def _cell_base(cells: pd.DataFrame, cell: dict) -> int | None:
-    """Who was asked: a printed denominator, else the nested item's count, else the row's n."""
+def _cell_base(counts: dict[tuple[str, str], int | None], cell: dict) -> int | None:
+    """Who was asked: a printed denominator, else the nested item's count (from `counts`, the
+    table's counts by row and column), else the row's n."""
     if cell["denom"] is not None:
         return cell["denom"]
     parent = NESTED_BASE.get((cell["table"], cell["col_key"]))
-    if parent and cell["row_type"] != "total":
-        same_row = cells[(cells.row_id == cell["row_id"]) & (cells.col_key == parent)]
-        if len(same_row):
-            return same_row["count"].iloc[0]
+    if parent and cell["row_type"] != "total" and (cell["row_id"], parent) in counts:
+        return counts[(cell["row_id"], parent)]
     return cell["n"]
 
 

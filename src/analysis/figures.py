@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import textwrap
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -28,46 +27,12 @@ from matplotlib.figure import Figure
 
 from analysis.codebook import Codebook, Item
 from analysis.disclosure import SECONDARY_MARK as SUPPRESSED_N, is_suppressed
+from analysis.figure_list import FIGURE_IDS, FIGURES, FigureSpec  # noqa: F401 (re-exported)
 
 # --- what is drawn -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FigureSpec:
-    id: str
-    nl: str  # the report's figure title
-    en: str
-
-    @property
-    def stem(self) -> str:
-        """File name without extension: figuur_6_1, figuur_VI_1."""
-        return "figuur_" + self.id.replace(".", "_")
-
-    def title(self, language: str) -> str:
-        return self.nl if language == "nl" else self.en
-
-
-FIGURES: dict[str, FigureSpec] = {
-    s.id: s
-    for s in (
-        FigureSpec("3.1", "Respons digitale vragenlijsten", "Response to the online questionnaires"),
-        FigureSpec("4.1", "Gezondheid(sachterstanden) naar VNG-domein", "Health (inequalities) by VNG policy domain"),
-        FigureSpec("4.2", "Gezondheid(sachterstanden) als onderwerp per gemeente", "Health (inequalities) as a topic per municipality"),
-        FigureSpec("4.3", "Verbeteren ongunstige omstandigheden bij achterstandsgroepen", "Improving adverse circumstances of disadvantaged groups"),
-        FigureSpec("4.4", "Werken aan opleiding, beroepsklasse en inkomen per gemeente (aangrijpingspunt 1)", "Working on education, occupation and income per municipality (Albeda point 1)"),
-        FigureSpec("4.5", "Werken aan leefstijl en woon/leefomstandigheden per gemeente (aangrijpingspunt 3)", "Working on lifestyle and living conditions per municipality (Albeda point 3)"),
-        FigureSpec("5.1", "Samenwerking tussen beleidsambtenaar VGZ en andere sectoren", "Collaboration between public health officers and other sectors"),
-        FigureSpec("5.2", "Manier van samenwerken tussen verschillende beleidssectoren", "Forms of collaboration between policy sectors"),
-        FigureSpec("6.1", "Factoren met een positieve invloed op de intersectorale samenwerking", "Factors with a positive influence on intersectoral collaboration"),
-        FigureSpec("6.2", "Verschillen tussen gemeenten voor individuele factoren met positieve invloed", "Differences between municipalities in individual factors with a positive influence"),
-        FigureSpec("6.3", "Verschillen tussen gemeenten voor organisatorische factoren met positieve invloed", "Differences between municipalities in organisational factors with a positive influence"),
-        FigureSpec("6.4", "Factoren met een negatieve invloed op de intersectorale samenwerking", "Factors with a negative influence on intersectoral collaboration"),
-        FigureSpec("6.5", "Politieke factoren met een positieve invloed op intersectorale samenwerking", "Political factors with a positive influence on intersectoral collaboration"),
-        FigureSpec("6.6", "Verschillen tussen gemeenten voor politieke factoren met een positieve invloed", "Differences between municipalities in political factors with a positive influence"),
-        FigureSpec("VI.1", "Achtergrond respondenten", "Background of the respondents"),
-    )
-}
-FIGURE_IDS = list(FIGURES)
+# FigureSpec, FIGURES and FIGURE_IDS live in analysis/figure_list.py (see there why)
 
 # Words on the figures that are not codebook labels.
 _TEXT = {
@@ -124,7 +89,7 @@ STYLE = {
     "font.family": "DejaVu Sans",
     "font.size": 8,
     "svg.hashsalt": "rivm270161002",
-    "svg.fonttype": "path",
+    "svg.fonttype": "none",  # text stays text: searchable, selectable, a third of the cost
     "figure.dpi": 100,
     "savefig.dpi": 150,
     "axes.spines.top": False,
@@ -154,13 +119,12 @@ def _wave(cells: pd.DataFrame) -> str:
 
 def _not_asked(cells: pd.DataFrame, item_ids: list[str]) -> set[str]:
     """Items the wave did not ask at all: they must read "not asked", not 0%."""
-    out = set()
-    for iid in item_ids:
-        rows = cells[cells["item"] == iid]
-        flagged = "status" in rows and rows["status"].astype(str).eq("not asked").all()
-        if rows.empty or flagged or rows["base"].sum() == 0:
-            out.add(iid)
-    return out
+    rows = cells[cells["item"].isin(item_ids)]
+    status = rows["status"].astype(str) if "status" in rows else pd.Series("", index=rows.index)
+    per_item = pd.DataFrame({"item": rows["item"], "base": rows["base"], "flag": status.eq("not asked")})
+    per_item = per_item.groupby("item").agg(base=("base", "sum"), flagged=("flag", "all"))
+    asked = per_item.index[(per_item["base"] > 0) & ~per_item["flagged"]]
+    return set(item_ids) - set(asked)
 
 
 def _ci_factor(cells: pd.DataFrame) -> float:
@@ -728,6 +692,10 @@ def save_figure(fig: Figure, data: pd.DataFrame, stem: str | Path) -> list[Path]
     stem.parent.mkdir(parents=True, exist_ok=True)
     paths = [stem.with_name(stem.name + ext) for ext in (".png", ".svg", ".data.csv")]
     with _style():
+        # lay the figure out once and freeze it: with a layout engine, every savefig draws the
+        # figure twice (layout pass + output), which made writing figures the slowest build step
+        fig.get_layout_engine().execute(fig)
+        fig.set_layout_engine(None)
         fig.savefig(paths[0], format="png", dpi=DPI, metadata=PNG_METADATA)
         fig.savefig(paths[1], format="svg", metadata=SVG_METADATA)
     data.to_csv(paths[2], index=False, lineterminator="\n", float_format="%.6g")

@@ -24,7 +24,6 @@ The pure functions take and return DataFrames / dataclasses; file I/O is in the 
 """
 from __future__ import annotations
 
-import io
 import math
 import os
 import time

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.codebook import Codebook
-from analysis.figures import FIGURES
+from analysis.figure_list import FIGURES
 from analysis.tables import table_title
 
 

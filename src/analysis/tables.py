@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
-from analysis.aggregate import NOT_ASKED, OK, OVERALL_ID, natural_key
+from analysis.aggregate import NOT_ASKED, OK
 from analysis.codebook import Codebook, Item
 from analysis.disclosure import is_suppressed
 from analysis.rounding import percent_of

@@ -17,6 +17,8 @@ rule aggregate:
     params:
         wave="{wave}",
         disclosure=lambda w: disclosure_cfg(w.wave),
+    # on the critical path of a build (validate -> aggregate -> figures -> report): started first
+    priority: 10
     log:
         "results/logs/aggregate_{wave}.log",
     script:

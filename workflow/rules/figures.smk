@@ -30,6 +30,8 @@ rule figures:
         disclosure=lambda w: disclosure_cfg(w.wave),
         # Figuur 4.2 leaves out municipalities with fewer respondents (report footnote 20)
         min_n=2,
+    # on the critical path of a build (validate -> aggregate -> figures -> report): started first
+    priority: 10
     log:
         "results/logs/figures_{wave}.log",
     script:

@@ -22,6 +22,8 @@ rule validate:
         not_asked=lambda w: wave_cfg(w.wave).get("not_asked", []),
         disclosure=lambda w: disclosure_cfg(w.wave),
         report_dir="results/{wave}/validation",
+    # on the critical path of a build (validate -> aggregate -> figures -> report): started first
+    priority: 10
     log:
         "results/logs/validate_{wave}.log",
     script:
