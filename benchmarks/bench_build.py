@@ -6,11 +6,18 @@ Usage (from the project root, with the virtual environment's Python):
 Prints, for a temporary copy of the project with an empty results/:
   import_s   one Python process importing pandas, seaborn, statsmodels and pandera (median of 3)
   build_s    `snakemake --cores 4` building every output of the wave (audit included)
+  cpu_s      CPU time (user + system) of that build: Snakemake and every job it started
+  floor_s    cpu_s / the machine's cores: no schedule of this much work finishes sooner
   noop_s     the same command again, with nothing to do
   ratio      build_s / import_s  (issue 4 target: at most 3)
+and then every job of the build: when it started and ended (seconds after the first job started),
+from Snakemake's own records in .snakemake/metadata.
 """
 from __future__ import annotations
 
+import json
+import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -35,6 +42,24 @@ def timed(cmd: list[str], cwd: Path) -> float:
     return elapsed
 
 
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def job_timeline(project: Path) -> list[tuple[str, float, float]]:
+    """(rule, start, end) of every job (one per rule in a one-wave build), from the metadata
+    Snakemake keeps per output file; outputs of one job differ in their times by milliseconds."""
+    spans: dict[str, tuple[float, float]] = {}
+    for path in (project / ".snakemake" / "metadata").iterdir():
+        record = json.loads(path.read_text())
+        if record.get("starttime") is None:
+            continue
+        start, end = spans.get(record["rule"], (record["starttime"], record["endtime"]))
+        spans[record["rule"]] = (min(start, record["starttime"]), max(end, record["endtime"]))
+    return sorted(((rule, *span) for rule, span in spans.items()), key=lambda job: job[1])
+
+
 def project_copy(wave: str | None) -> tuple[Path, str]:
     dst = Path(tempfile.mkdtemp(prefix="bench-")) / "project"
     dst.mkdir()
@@ -53,13 +78,23 @@ def project_copy(wave: str | None) -> tuple[Path, str]:
 def main() -> None:
     project, wave = project_copy(sys.argv[1] if len(sys.argv) > 1 else None)
     import_s = statistics.median(timed([sys.executable, "-c", IMPORTS], project) for _ in range(3))
+    cpu_before = children_cpu()
     build_s = timed([SNAKEMAKE, "--cores", "4"], project)
+    cpu_s = children_cpu() - cpu_before
     noop_s = timed([SNAKEMAKE, "--cores", "4"], project)
+    cores = os.cpu_count() or 1
     print(f"wave      {wave}")
     print(f"import_s  {import_s:.2f}")
     print(f"build_s   {build_s:.2f}")
+    print(f"cpu_s     {cpu_s:.2f}")
+    print(f"floor_s   {cpu_s / cores:.2f}  ({cores} cores)")
     print(f"noop_s    {noop_s:.2f}")
     print(f"ratio     {build_s / import_s:.2f}  (target <= 3)")
+    timeline = job_timeline(project)
+    first = timeline[0][1] if timeline else 0.0
+    print("\njob                     start    end  seconds")
+    for rule, start, end in timeline:
+        print(f"{rule:22s} {start - first:6.2f} {end - first:6.2f}  {end - start:6.2f}")
     shutil.rmtree(project.parent, ignore_errors=True)
 
 

@@ -15,8 +15,10 @@ Assumptions about cells.csv (the aggregate stage's contract):
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import textwrap
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import matplotlib
@@ -658,8 +660,10 @@ def _hours(hours_by_sector: pd.DataFrame | None, book: Codebook, language: str) 
 
 def build_figures(cells: pd.DataFrame, municipalities: pd.DataFrame, book: Codebook, language: str = "nl",
                   note: str | None = None, min_n: int = 2,
-                  hours_by_sector: pd.DataFrame | None = None) -> Iterator[tuple[FigureSpec, Figure, pd.DataFrame]]:
-    """Every figure of the report in report order, one at a time (a Figure is large; save and drop it).
+                  hours_by_sector: pd.DataFrame | None = None,
+                  only: list[str] | None = None) -> Iterator[tuple[FigureSpec, Figure, pd.DataFrame]]:
+    """Every figure of the report in report order (or those in `only`), one at a time (a Figure is
+    large; save and drop it).
 
     min_n applies to Figuur 4.2 only, as in the report (footnote 20); the other per-municipality
     figures show every municipality, as Tabellen VII.3, VIII.3 and IX.1-3 do.
@@ -681,7 +685,7 @@ def build_figures(cells: pd.DataFrame, municipalities: pd.DataFrame, book: Codeb
         "6.6": lambda: figuur_6_6(cells, book, language, note),
         "VI.1": lambda: figuur_VI_1(cells, book, language, note, hours_by_sector),
     }
-    for fig_id in FIGURE_IDS:
+    for fig_id in FIGURE_IDS if only is None else [i for i in FIGURE_IDS if i in only]:
         fig, data = builders[fig_id]()
         yield FIGURES[fig_id], fig, data
 
@@ -700,3 +704,32 @@ def save_figure(fig: Figure, data: pd.DataFrame, stem: str | Path) -> list[Path]
         fig.savefig(paths[1], format="svg", metadata=SVG_METADATA)
     data.to_csv(paths[2], index=False, lineterminator="\n", float_format="%.6g")
     return paths
+
+
+def write_figures(out_dir: str | Path, cells: pd.DataFrame, municipalities: pd.DataFrame, book: Codebook,
+                  language: str = "nl", note: str | None = None, min_n: int = 2,
+                  hours_by_sector: pd.DataFrame | None = None, workers: int = 1) -> list[Path]:
+    """Build and save every figure into `out_dir`; returns the files written, in report order.
+
+    Drawing is the longest step of a build. With workers > 1 the figures are shared out over
+    forked processes, which inherit the libraries this process has loaded (a fresh process would
+    spend over a second importing them). Each figure is drawn on its own, so the files are the
+    same bytes whatever the number of workers.
+    """
+    args = (Path(out_dir), cells, municipalities, book, language, note, min_n, hours_by_sector)
+    shares = [FIGURE_IDS[k::workers] for k in range(max(1, min(workers, len(FIGURE_IDS))))]
+    if len(shares) == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return _write_share(FIGURE_IDS, *args)
+    with ProcessPoolExecutor(len(shares), mp_context=multiprocessing.get_context("fork")) as pool:
+        done = [pool.submit(_write_share, share, *args) for share in shares]
+        written = [path for job in done for path in job.result()]
+    order = {FIGURES[i].stem: k for k, i in enumerate(FIGURE_IDS)}
+    return sorted(written, key=lambda p: order[p.name.split(".")[0]])  # stable: png, svg, data
+
+
+def _write_share(fig_ids: list[str], out_dir: Path, cells, municipalities, book, language, note, min_n,
+                 hours_by_sector) -> list[Path]:
+    written = []
+    for spec, fig, data in build_figures(cells, municipalities, book, language, note, min_n, hours_by_sector, fig_ids):
+        written += save_figure(fig, data, out_dir / spec.stem)
+    return written

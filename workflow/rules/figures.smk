@@ -30,6 +30,8 @@ rule figures:
         disclosure=lambda w: disclosure_cfg(w.wave),
         # Figuur 4.2 leaves out municipalities with fewer respondents (report footnote 20)
         min_n=2,
+    # drawing is the longest step: figures are shared out over this many forked processes
+    threads: 2
     # on the critical path of a build (validate -> aggregate -> figures -> report): started first
     priority: 10
     log:

@@ -10,10 +10,10 @@ import pandas as pd
 
 from analysis.codebook import load_codebook
 from analysis.disclosure import disclosure_note
-from analysis.figures import build_figures, save_figure, wave_note
+from analysis.figures import wave_note, write_figures
 
 
-def main(input, output, params, log_path: str) -> None:
+def main(input, output, params, threads: int, log_path: str) -> None:
     logging.basicConfig(filename=log_path, filemode="w", level=logging.INFO, format="%(levelname)s %(message)s", force=True)
     book = load_codebook(input.codebook, input.sectors)
     # ids stay text: municipality "3" and sector "anders" are labels, not numbers or missing values
@@ -23,10 +23,9 @@ def main(input, output, params, log_path: str) -> None:
     protection = disclosure_note(params.disclosure["mode"], params.disclosure["min_base"], params.language)
     note = "\n".join(filter(None, [wave_note(params.language, params.synthetic, params.reconstructed), protection]))
     out_dir = Path(output.png[0]).parent
-    for spec, fig, data in build_figures(cells, municipalities, book, params.language, note, params.min_n, hours):
-        for path in save_figure(fig, data, out_dir / spec.stem):
-            logging.info("wrote %s", path)
+    for path in write_figures(out_dir, cells, municipalities, book, params.language, note, params.min_n, hours, threads):
+        logging.info("wrote %s", path)
 
 
 if __name__ == "__main__":
-    main(snakemake.input, snakemake.output, snakemake.params, snakemake.log[0])  # noqa: F821
+    main(snakemake.input, snakemake.output, snakemake.params, snakemake.threads, snakemake.log[0])  # noqa: F821
