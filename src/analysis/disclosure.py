@@ -549,9 +549,10 @@ def _solve_component(keys: list[tuple], rows: list, upper: dict, exact: bool) ->
 def _component_lp(keys: list[tuple], rows: list, upper: dict):
     import highspy
 
+    from analysis.solver import new_highs
+
     index = {k: i for i, k in enumerate(keys)}
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     ub = np.array([float(upper.get(k, highspy.kHighsInf)) for k in keys])
     h.addVars(len(keys), np.zeros(len(keys)), ub)
     for coefs, rhs, sense in rows:

@@ -183,10 +183,9 @@ class _Model:
         """The model as a HiGHS instance with fixed, deterministic options."""
         import highspy
 
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("threads", threads)
-        h.setOptionValue("random_seed", 0)
+        from analysis.solver import new_highs
+
+        h = new_highs(threads)
         h.setOptionValue("mip_rel_gap", 0.0)
         # Every objective here is integer-valued: a gap below 1 means the incumbent is optimal.
         h.setOptionValue("mip_abs_gap", 0.999)
