@@ -698,8 +698,10 @@ def save_figure(fig: Figure, data: pd.DataFrame, stem: str | Path) -> list[Path]
     with _style():
         # lay the figure out once and freeze it: with a layout engine, every savefig draws the
         # figure twice (layout pass + output), which made writing figures the slowest build step
-        fig.get_layout_engine().execute(fig)
-        fig.set_layout_engine(None)
+        engine = fig.get_layout_engine()
+        if engine is not None:
+            engine.execute(fig)
+            fig.set_layout_engine(None)
         fig.savefig(paths[0], format="png", dpi=DPI, metadata=PNG_METADATA)
         fig.savefig(paths[1], format="svg", metadata=SVG_METADATA)
     data.to_csv(paths[2], index=False, lineterminator="\n", float_format="%.6g")

@@ -10,7 +10,7 @@ rule aggregate:
         municipalities="results/{wave}/municipalities.csv",
         codebook=config["codebook"],
         sectors=config["sectors"],
-        code=analysis_code("codebook", "rounding", "aggregate", "disclosure"),
+        code=analysis_code("codebook", "rounding", "aggregate", "disclosure", "solver"),
     output:
         cells="results/{wave}/cells.csv",
         hours="results/{wave}/hours_by_sector.csv",

@@ -10,7 +10,7 @@ rule figures:
         hours_by_sector="results/{wave}/hours_by_sector.csv",
         codebook=config["codebook"],
         sectors=config["sectors"],
-        code=analysis_code("figures", "codebook", "disclosure"),
+        code=analysis_code("figures", "figure_list", "codebook", "disclosure"),
     output:
         png=[
             report(
