@@ -128,6 +128,26 @@ def test_tabel_3_1_from_register(book):
     assert t.loc["Totaal", "Aantal interviews"] == 3
 
 
+def test_tabel_3_1_in_a_public_wave_hides_small_counts_and_joins_pseudonyms():
+    """The register comes from data/raw with raw ids and is not in cells.csv, so the protection
+    of the aggregate step never saw it. Public: counts of 1..k-1 interviewees hide the table;
+    large enough counts are shown, with the raw ids matched to the sheet's pseudonyms."""
+    from analysis.disclosure import public_wave
+
+    public = {"mode": "public", "min_base": 2, "pseudonym_salt": "s"}
+    _, sheet = public_wave(pd.DataFrame({"municipality_id": ["1"]}), SHEET, "s")
+    small = pd.DataFrame({"municipality_id": ["1", "1", "2"], "sector_category": ["VGZ", "Sport", "VGZ"]})
+    hidden = T.tabel_3_1(small, sheet, "nl", public)
+    assert list(hidden.columns) == ["Opmerking"] and "minder dan 2 interviews" in hidden.iloc[0, 0]
+    assert not hidden.isin([1]).any().any()
+    large = pd.DataFrame({"municipality_id": ["1", "1", "2", "2"], "sector_category": ["VGZ"] * 4})
+    shown = T.tabel_3_1(large, sheet, "nl", public).set_index("Beleidssectoren")
+    assert shown.loc["VGZ", "G4 met krachtwijk"] == 2 and shown.loc["VGZ", "G32 zonder krachtwijk"] == 2
+    assert "onbekend" not in shown.columns  # every raw id found its pseudonym
+    restricted = T.tabel_3_1(small, SHEET, "nl", {"mode": "restricted", "min_base": 2}).set_index("Beleidssectoren")
+    assert restricted.loc["Sport", "Aantal interviews"] == 1
+
+
 def test_workbook_is_byte_identical_and_outputs_written(book, cells, tmp_path):
     tables = T.build_tables(cells, book, "nl", SHEET)
     T.write_tables(tables, tmp_path / "a", tmp_path / "a.xlsx", "nl", "note")

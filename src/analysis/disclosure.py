@@ -611,6 +611,17 @@ def pseudonym(municipality_id: str, salt: str, length: int = 6) -> str:
     return "G-" + hashlib.sha256(f"{salt}{municipality_id}".encode("utf-8")).hexdigest()[:length]
 
 
+def pseudonym_among(municipality_id: str, salt: str, pseudonyms: set[str]) -> str | None:
+    """The pseudonym `pseudonymise` gave this id, read off the pseudonyms it gave (their length
+    grows when a sheet has collisions); None when the id is not in that sheet. For files that
+    still carry raw ids, such as an interview register, joined to a public wave's sheet."""
+    for length in range(6, 65, 2):
+        name = pseudonym(municipality_id, salt, length)
+        if name in pseudonyms:
+            return name
+    return None
+
+
 def pseudonymise(municipalities: pd.DataFrame, salt: str, mode: str = "public") -> pd.DataFrame:
     """The municipality sheet with a `pseudonym` column ("G-" + 6 hex of sha256(salt + id)).
 

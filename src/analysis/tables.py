@@ -33,6 +33,8 @@ WORDS = {
         "target_groups": "Rekening houden met achterstandsgroepen", "interviews": "Aantal interviews",
         "sector_category": "Beleidssectoren",
         "no_register": "Geen interviewregister voor deze meting: Tabel 3.1 kan niet worden gemaakt.",
+        "register_small": "Tabel 3.1 niet getoond (publieke meting): cellen met minder dan {k} interviews "
+                          "zouden geïnterviewden herkenbaar maken.",
         "note": "Opmerking",
     },
     "en": {
@@ -44,6 +46,8 @@ WORDS = {
         "target_groups": "Taking disadvantaged groups into account", "interviews": "Number of interviews",
         "sector_category": "Policy sectors",
         "no_register": "No interview register for this wave: Tabel 3.1 cannot be built.",
+        "register_small": "Table 3.1 not shown (public wave): cells with fewer than {k} interviews would "
+                          "make interviewees identifiable.",
         "note": "Note",
     },
 }
@@ -319,14 +323,20 @@ def figuur_4_1_data(cells: pd.DataFrame, book: Codebook, language: str = "nl") -
     return grid.rename_axis(WORDS[language]["domain"]).reset_index()
 
 
-def tabel_3_1(interviews: pd.DataFrame, municipalities: pd.DataFrame, language: str = "nl") -> pd.DataFrame:
+def tabel_3_1(interviews: pd.DataFrame, municipalities: pd.DataFrame, language: str = "nl",
+              disclosure: dict | None = None) -> pd.DataFrame:
     """Tabel 3.1: interviews by sector category and municipality type (size class x krachtwijk).
 
     The register may carry its own `municipality_type` (one of the four report labels) or only a
     municipality_id, whose size class and krachtwijk then come from the municipality sheet.
+    The register is read from data/raw, so small-cell protection (which runs on cells.csv) has not
+    seen it: in a public wave (`disclosure` mode public, threshold min_base) a table with any count
+    from 1 to k - 1 is replaced by a note, since a count of 1 or 2 interviewees of one sector in
+    one type of municipality (four G4 cities) points at persons.
     """
     words = WORDS[language]
-    types = interview_types(interviews, municipalities)
+    public = bool(disclosure) and disclosure["mode"] == "public"
+    types = interview_types(interviews, municipalities, disclosure.get("pseudonym_salt", "") if public else None)
     category = _first_column(interviews, ["sector_category", "sector", "beleidssector"])
     frame = pd.DataFrame({"category": interviews[category].astype(str).to_numpy(), "type": types.to_numpy()})
     labels = [t[2] if language == "nl" else t[3] for t in MUNICIPALITY_TYPES]
@@ -340,16 +350,25 @@ def tabel_3_1(interviews: pd.DataFrame, municipalities: pd.DataFrame, language: 
         counts = counts.drop(columns=words["unknown"])
     counts.insert(0, words["interviews"], counts.sum(axis=1))
     counts.loc[words["total"]] = counts.sum()
+    k = int(disclosure["min_base"]) if public else 0
+    if ((counts > 0) & (counts < k)).any().any():
+        return pd.DataFrame({words["note"]: [words["register_small"].format(k=k)]})
     return counts.rename_axis(words["sector_category"]).reset_index()
 
 
-def interview_types(interviews: pd.DataFrame, municipalities: pd.DataFrame) -> pd.Series:
-    """The report's municipality type of each interview (Dutch label), 'onbekend' if not known."""
+def interview_types(interviews: pd.DataFrame, municipalities: pd.DataFrame, salt: str | None = None) -> pd.Series:
+    """The report's municipality type of each interview (Dutch label), 'onbekend' if not known.
+    With `salt`, the sheet is a public wave's (pseudonyms for ids) and the register's raw ids are
+    matched to their pseudonyms first."""
     if "municipality_type" in interviews:
         return interviews["municipality_type"].astype(str)
     sheet = municipalities.assign(municipality_id=municipalities["municipality_id"].astype(str)).set_index(
         "municipality_id")
     ids = interviews["municipality_id"].astype(str)
+    if salt is not None:
+        from analysis.disclosure import pseudonym_among
+
+        ids = ids.map(lambda m: pseudonym_among(m, salt, set(sheet.index)))
     size = ids.map(sheet["size_class"]).astype(str)
     kw = ids.map(sheet["krachtwijk"]).astype(str)
     label = {(s, k): nl for s, k, nl, _ in MUNICIPALITY_TYPES}
@@ -367,10 +386,12 @@ def _first_column(frame: pd.DataFrame, names: list[str]) -> str:
 
 def build_tables(cells: pd.DataFrame, book: Codebook, language: str = "nl",
                  municipalities: pd.DataFrame | None = None, sent_by_sector: pd.DataFrame | None = None,
-                 interviews: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
-    """Every table of the report that this wave can fill, keyed by output id, in report order."""
+                 interviews: pd.DataFrame | None = None, disclosure: dict | None = None) -> dict[str, pd.DataFrame]:
+    """Every table of the report that this wave can fill, keyed by output id, in report order.
+    `disclosure` ({mode, min_base, pseudonym_salt}) matters for Tabel 3.1 only: the other tables
+    come from cells.csv, which the aggregate step has protected already."""
     if interviews is not None:
-        tables = {"tabel_3_1": tabel_3_1(interviews, municipalities, language)}
+        tables = {"tabel_3_1": tabel_3_1(interviews, municipalities, language, disclosure)}
     else:
         tables = {"tabel_3_1": pd.DataFrame({WORDS[language]["note"]: [WORDS[language]["no_register"]]})}
     tables |= {
@@ -457,7 +478,7 @@ def write_tables(tables: dict[str, pd.DataFrame], outdir, xlsx_path, language: s
 
 
 def run_tables(cells_path, municipalities_path, codebook_path, sectors_path, sent_by_sector_path,
-               interviews_path, language: str, note: str, outdir, xlsx_out) -> None:
+               interviews_path, language: str, note: str, outdir, xlsx_out, disclosure: dict | None = None) -> None:
     """The tables step of the workflow: read, build every table, write (the only I/O here)."""
     from analysis.aggregate import read_cells
     from analysis.codebook import load_codebook
@@ -468,5 +489,6 @@ def run_tables(cells_path, municipalities_path, codebook_path, sectors_path, sen
     book = load_codebook(codebook_path, sectors_path)
     tables = build_tables(read_cells(cells_path), book, language,
                           municipalities=pd.read_csv(municipalities_path, dtype=str, keep_default_na=False),
-                          sent_by_sector=optional(sent_by_sector_path), interviews=optional(interviews_path))
+                          sent_by_sector=optional(sent_by_sector_path), interviews=optional(interviews_path),
+                          disclosure=disclosure)
     write_tables(tables, outdir, xlsx_out, language, note)

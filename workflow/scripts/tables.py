@@ -17,4 +17,5 @@ run_tables(
         snakemake.params.disclosure["mode"], snakemake.params.disclosure["min_base"], snakemake.params.language)])),  # noqa: F821
     outdir=snakemake.params.outdir,  # noqa: F821
     xlsx_out=snakemake.output.xlsx,  # noqa: F821
+    disclosure=snakemake.params.disclosure,  # noqa: F821
 )
