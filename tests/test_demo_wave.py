@@ -1,9 +1,7 @@
 """The demo wave: invented, reproducible, in a survey tool's own names and codes, and valid."""
-from pathlib import Path
 
 import pandas as pd
 import pyreadstat
-import pytest
 import yaml
 
 from analysis import demo_wave as D

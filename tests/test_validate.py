@@ -1,7 +1,6 @@
 """One test per defect class: plant one defect in the valid fixture, assert the exact problem."""
 import pandas as pd
 import pyreadstat
-import pytest
 
 from analysis.validate import validate_wave
 
