@@ -4,7 +4,8 @@ Usage (from the project root, with the virtual environment's Python):
     .venv/bin/python benchmarks/bench_build.py [wave]        (default: the first configured wave)
 
 Prints, for a temporary copy of the project with an empty results/:
-  import_s   one Python process importing pandas, seaborn, statsmodels and pandera (median of 3)
+  import_s   one Python process importing pandas, seaborn, statsmodels and pandera (median of 5;
+             the range of the 5 is printed too: it varies by a few tenths from run to run)
   build_s    `snakemake --cores 4` building every output of the wave (audit included)
   cpu_s      CPU time (user + system) of that build: Snakemake and every job it started
   floor_s    cpu_s / the machine's cores: no schedule of this much work finishes sooner
@@ -77,14 +78,15 @@ def project_copy(wave: str | None) -> tuple[Path, str]:
 
 def main() -> None:
     project, wave = project_copy(sys.argv[1] if len(sys.argv) > 1 else None)
-    import_s = statistics.median(timed([sys.executable, "-c", IMPORTS], project) for _ in range(3))
+    imports = sorted(timed([sys.executable, "-c", IMPORTS], project) for _ in range(5))
+    import_s = statistics.median(imports)
     cpu_before = children_cpu()
     build_s = timed([SNAKEMAKE, "--cores", "4"], project)
     cpu_s = children_cpu() - cpu_before
     noop_s = timed([SNAKEMAKE, "--cores", "4"], project)
     cores = os.cpu_count() or 1
     print(f"wave      {wave}")
-    print(f"import_s  {import_s:.2f}")
+    print(f"import_s  {import_s:.2f}  (range {imports[0]:.2f}-{imports[-1]:.2f})")
     print(f"build_s   {build_s:.2f}")
     print(f"cpu_s     {cpu_s:.2f}")
     print(f"floor_s   {cpu_s / cores:.2f}  ({cores} cores)")
