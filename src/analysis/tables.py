@@ -368,7 +368,8 @@ def interview_types(interviews: pd.DataFrame, municipalities: pd.DataFrame, salt
     if salt is not None:
         from analysis.disclosure import pseudonym_among
 
-        ids = ids.map(lambda m: pseudonym_among(m, salt, set(sheet.index)))
+        pseudonyms = set(sheet.index)
+        ids = ids.map(lambda m: pseudonym_among(m, salt, pseudonyms))
     size = ids.map(sheet["size_class"]).astype(str)
     kw = ids.map(sheet["krachtwijk"]).astype(str)
     label = {(s, k): nl for s, k, nl, _ in MUNICIPALITY_TYPES}
