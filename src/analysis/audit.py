@@ -126,7 +126,19 @@ def appendix_cells(ref: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+# The checks ask for the same table's cells about twenty times per audit; parsing them was most of
+# its run time. Keyed by the table's content, so a table changed in place is parsed afresh.
+_TABLE_CELLS: dict[tuple, pd.DataFrame] = {}
+
+
 def _table_cells(df: pd.DataFrame) -> pd.DataFrame:
+    key = (tuple(df.columns), pd.util.hash_pandas_object(df, index=True).to_numpy().tobytes())
+    if key not in _TABLE_CELLS:
+        _TABLE_CELLS[key] = _parse_table_cells(df)
+    return _TABLE_CELLS[key].copy()
+
+
+def _parse_table_cells(df: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for r in df.to_dict("records"):
         rows.append(dict(
