@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import filecmp
+import re
 from pathlib import Path
 
 import matplotlib
@@ -243,6 +244,9 @@ def test_every_figure_builds_and_renders_byte_identically(small, book, municipal
     svg = (tmp_path / "a" / "figuur_6_1.svg").read_text()
     assert "<dc:date>" not in svg and "Matplotlib" not in svg.split("<svg", 1)[0] + svg[:2000]
     assert b"Software" not in (tmp_path / "a" / "figuur_6_1.png").read_bytes()
+    # SVG text stays text; a viewer without DejaVu Sans must fall back to a sans-serif, not a serif
+    families = set(re.findall(r"font-family: ([^;\"]+)", svg))
+    assert families == {"'DejaVu Sans', sans-serif"}
 
 
 def test_synthetic_wave_builds_all_figures(book, municipalities):

@@ -86,9 +86,12 @@ _TEXT = {
     },
 }
 
-# Fixed look: DejaVu Sans ships with matplotlib, so every machine renders the same glyphs.
+# Fixed look: DejaVu Sans ships with matplotlib, so every machine renders the same PNG glyphs.
+# Named as the one sans-serif font, so that an SVG says "'DejaVu Sans', sans-serif": a viewer
+# without DejaVu Sans falls back to its own sans-serif, not to its default serif font.
 STYLE = {
-    "font.family": "DejaVu Sans",
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans"],
     "font.size": 8,
     "svg.hashsalt": "rivm270161002",
     "svg.fonttype": "none",  # text stays text: searchable, selectable, a third of the cost
