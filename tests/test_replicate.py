@@ -107,3 +107,37 @@ def test_chapter_tables_and_domain_n(book, cells):
 def test_table_names_normalise():
     assert normalise_table("Tabel VII.2") == normalise_table("VII.2") == "vii.2"
     assert normalise_table("Figuur 6.1") != normalise_table("6.1")
+
+
+def test_register_tables_are_compared_cell_by_cell(book, cells):
+    """Tabel 3.1 (interview register) and VI.1 sent/% (questionnaires sent) do not come from
+    cells.csv: they are compared against the tables as built; a blank printed cell means 0."""
+    from analysis.tables import tabel_3_1, tabel_VI_1
+
+    ref = {
+        "tab_3_1_interviews_by_sector_and_type": pd.DataFrame([
+            dict(sector_category="VGZ", footnote_marker="", aantal_interviews="2", g4_met_krachtwijk="1",
+                 g32_met_krachtwijk="", g32_zonder_krachtwijk="1", kleinere_gemeenten_zonder_krachtwijk="", line="800"),
+            dict(sector_category="Sport", footnote_marker="", aantal_interviews="1", g4_met_krachtwijk="",
+                 g32_met_krachtwijk="", g32_zonder_krachtwijk="1", kleinere_gemeenten_zonder_krachtwijk="", line="801"),
+        ]),
+        "tab_VI1_response_per_sector": pd.DataFrame([dict(sector="VGZ", sent_printed="4", received_printed="3",
+                                                          pct_printed="75%", line="3605")]),
+    }
+    register = pd.DataFrame({"municipality_type": ["g4_met_krachtwijk", "G32 zonder krachtwijk", "g4-met-krachtwijk"],
+                             "sector_category": ["VGZ", "VGZ", "Sport"]})
+    sent = pd.DataFrame({"sector": [s.id for s in book.sectors], "questionnaires_sent": ["4"] * len(book.sectors)})
+    tables = {"tabel_3_1": tabel_3_1(register, SHEET, "nl", None, book),
+              "tabel_VI_1": tabel_VI_1(cells, book, "nl", sent)}
+    card = build_scorecard(cells, ref, findings(), book, tables).set_index(["table", "row", "column"]).sort_index()
+    assert card.loc[("3.1", "VGZ", "aantal_interviews"), "regenerated"] == 2
+    assert card.loc[("3.1", "VGZ", "g32_met_krachtwijk"), "printed_value"] == 0
+    assert card.loc[("3.1", "VGZ", "g32_met_krachtwijk"), "match"]
+    # Sport was interviewed in a G4 city, printed under G32 zonder krachtwijk: two mismatches
+    sport = card.loc[("3.1", "Sport")]
+    assert list(sport.loc[~sport["match"]].index) == ["g4_met_krachtwijk", "g32_zonder_krachtwijk"]
+    assert card.loc[("VI.1", "VGZ", "sent"), "regenerated"] == 4 and card.loc[("VI.1", "VGZ", "sent"), "match"]
+    assert card.loc[("VI.1", "VGZ", "percentage"), "regenerated"] == 75
+    # without the register the cells are "not regenerated", never silently dropped
+    bare = build_scorecard(cells, ref, findings(), book)
+    assert bare.loc[bare["table"] == "3.1", "verdict"].eq("not regenerated").all()

@@ -128,6 +128,23 @@ def test_tabel_3_1_from_register(book):
     assert t.loc["Totaal", "Aantal interviews"] == 3
 
 
+def test_tabel_3_1_types_as_keys_rows_in_report_order_and_english(book):
+    """The 2009 register names types by key (g32_met_krachtwijk); the report orders the rows VGZ,
+    then by VNG domain (Onderwijs/jeugd, Sport, Sociale zaken, Wonen/Ruimte)."""
+    register = pd.DataFrame({
+        "municipality_type": ["g32_met_krachtwijk", "kleinere_gemeenten_zonder_krachtwijk", "G4 met krachtwijk",
+                              "g32_zonder_krachtwijk", "g32_met_krachtwijk", "somewhere else"],
+        "sector_category": ["Wonen/Ruimte", "Sociale zaken", "Sport", "Onderwijs/jeugd", "VGZ", "VGZ"]})
+    t = T.tabel_3_1(register, SHEET, "nl", None, book)
+    assert list(t["Beleidssectoren"]) == ["VGZ", "Onderwijs/jeugd", "Sport", "Sociale zaken", "Wonen/Ruimte", "Totaal"]
+    t = t.set_index("Beleidssectoren")
+    assert t.loc["Wonen/Ruimte", "G32 met krachtwijk"] == 1 and t.loc["Sport", "G4 met krachtwijk"] == 1
+    assert t.loc["VGZ", "onbekend"] == 1  # an unknown type is counted and shown, not dropped
+    assert t.loc["Totaal", "Aantal interviews"] == 6
+    en = T.tabel_3_1(register, SHEET, "en", None, book)
+    assert list(en["Policy sectors"])[:2] == ["Public health", "Education/Youth"]
+
+
 def test_tabel_3_1_in_a_public_wave_hides_small_counts_and_joins_pseudonyms():
     """The register comes from data/raw with raw ids and is not in cells.csv, so the protection
     of the aggregate step never saw it. Public: counts of 1..k-1 interviewees hide the table;

@@ -93,6 +93,10 @@ def test_2009_wave_replicates_the_report_and_rebuilds_identically(project, tmp_p
     assert summary.loc["total", "compared"] > 1500
     assert summary.loc["total", "unexplained"] == 0
     assert summary.loc["total", "matches"] / summary.loc["total", "compared"] > 0.95
+    # Tabel 3.1 (interview register) and VI.1 (sent, received, %) are compared in full, and match
+    published_3_1 = pd.read_csv(project / "data/reference/rivm2010/tab_3_1_interviews_by_sector_and_type.csv")
+    assert summary.loc["3.1", "compared"] == summary.loc["3.1", "matches"] == 5 * len(published_3_1)
+    assert summary.loc["VI.1", "compared"] == summary.loc["VI.1", "matches"] == 3 * 14
     report = (project / "results/rivm2009/report.html").read_text(encoding="utf-8")
     assert "GERECONSTRUEERDE GEGEVENS" in report and "Tabel IX.3" in report
     # issue 6: the replication runs restricted (small cells as published) and says so everywhere

@@ -324,11 +324,13 @@ def figuur_4_1_data(cells: pd.DataFrame, book: Codebook, language: str = "nl") -
 
 
 def tabel_3_1(interviews: pd.DataFrame, municipalities: pd.DataFrame, language: str = "nl",
-              disclosure: dict | None = None) -> pd.DataFrame:
+              disclosure: dict | None = None, book: Codebook | None = None) -> pd.DataFrame:
     """Tabel 3.1: interviews by sector category and municipality type (size class x krachtwijk).
 
-    The register may carry its own `municipality_type` (one of the four report labels) or only a
-    municipality_id, whose size class and krachtwijk then come from the municipality sheet.
+    The register may carry its own `municipality_type` (one of the four report labels, in Dutch,
+    English or as a key such as g32_met_krachtwijk) or only a municipality_id, whose size class
+    and krachtwijk then come from the municipality sheet. Rows follow the report: VGZ first, then
+    the other categories by the VNG domain of their sectors (with `book`).
     The register is read from data/raw, so small-cell protection (which runs on cells.csv) has not
     seen it: in a public wave (`disclosure` mode public, threshold min_base) a table with any count
     from 1 to k - 1 is replaced by a note, since a count of 1 or 2 interviewees of one sector in
@@ -343,9 +345,10 @@ def tabel_3_1(interviews: pd.DataFrame, municipalities: pd.DataFrame, language: 
     nl_labels = [t[2] for t in MUNICIPALITY_TYPES]
     counts = pd.crosstab(frame["category"], pd.Categorical(frame["type"], categories=nl_labels + [words["unknown"]]),
                          dropna=False)
-    counts = counts.reindex(index=list(dict.fromkeys(frame["category"])), columns=nl_labels + [words["unknown"]],
-                            fill_value=0)
+    counts = counts.reindex(index=_category_order(list(dict.fromkeys(frame["category"])), book),
+                            columns=nl_labels + [words["unknown"]], fill_value=0)
     counts.columns = labels + [words["unknown"]]
+    counts.index = [_category_label(c, book, language) for c in counts.index]
     if counts[words["unknown"]].sum() == 0:
         counts = counts.drop(columns=words["unknown"])
     counts.insert(0, words["interviews"], counts.sum(axis=1))
@@ -361,7 +364,9 @@ def interview_types(interviews: pd.DataFrame, municipalities: pd.DataFrame, salt
     With `salt`, the sheet is a public wave's (pseudonyms for ids) and the register's raw ids are
     matched to their pseudonyms first."""
     if "municipality_type" in interviews:
-        return interviews["municipality_type"].astype(str)
+        known = {_type_key(name): nl for _, _, nl, en in MUNICIPALITY_TYPES for name in (nl, en)}
+        return interviews["municipality_type"].astype(str).map(
+            lambda t: known.get(_type_key(t), WORDS["nl"]["unknown"]))
     sheet = municipalities.assign(municipality_id=municipalities["municipality_id"].astype(str)).set_index(
         "municipality_id")
     ids = interviews["municipality_id"].astype(str)
@@ -374,6 +379,37 @@ def interview_types(interviews: pd.DataFrame, municipalities: pd.DataFrame, salt
     kw = ids.map(sheet["krachtwijk"]).astype(str)
     label = {(s, k): nl for s, k, nl, _ in MUNICIPALITY_TYPES}
     return pd.Series([label.get((s, k), WORDS["nl"]["unknown"]) for s, k in zip(size, kw)], index=interviews.index)
+
+
+def _type_key(name: str) -> str:
+    """'G32 met krachtwijk', 'g32_met_krachtwijk' and 'G32-met-krachtwijk' are one type."""
+    return re.sub(r"[^0-9a-z]+", "_", str(name).strip().lower()).strip("_")
+
+
+def _category_sectors(category: str, book: Codebook | None) -> list:
+    """The codebook sectors an interview category names ('Wonen/Ruimte' -> wonen, ruimte)."""
+    by_label = {sector.nl.lower(): sector for sector in (book.sectors if book else ())}
+    parts = [by_label.get(part.strip().lower()) for part in str(category).split("/")]
+    return parts if parts and all(parts) else []
+
+
+def _category_order(categories: list[str], book: Codebook | None) -> list[str]:
+    """VGZ first, then by VNG domain and sector code (the report's order); unknown ones last."""
+    def rank(k_category):
+        k, category = k_category
+        sectors = _category_sectors(category, book)
+        if not sectors:
+            return (2, "", 0, k)
+        first = min(sectors, key=lambda sector: sector.code)
+        return (0 if first.id == "vgz" else 1, str(first.domain), first.code, k)
+    return [c for _, c in sorted(enumerate(categories), key=rank)]
+
+
+def _category_label(category: str, book: Codebook | None, language: str) -> str:
+    sectors = _category_sectors(category, book)
+    if language == "nl" or not sectors:
+        return category
+    return "/".join(sector.en for sector in sectors)
 
 
 def _first_column(frame: pd.DataFrame, names: list[str]) -> str:
@@ -392,7 +428,7 @@ def build_tables(cells: pd.DataFrame, book: Codebook, language: str = "nl",
     `disclosure` ({mode, min_base, pseudonym_salt}) matters for Tabel 3.1 only: the other tables
     come from cells.csv, which the aggregate step has protected already."""
     if interviews is not None:
-        tables = {"tabel_3_1": tabel_3_1(interviews, municipalities, language, disclosure)}
+        tables = {"tabel_3_1": tabel_3_1(interviews, municipalities, language, disclosure, book)}
     else:
         tables = {"tabel_3_1": pd.DataFrame({WORDS[language]["note"]: [WORDS[language]["no_register"]]})}
     tables |= {

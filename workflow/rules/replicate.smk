@@ -6,12 +6,15 @@ import os
 
 rule replicate:
     input:
+        # Tabel 3.1 and VI.1 (sent) come from the interview register and the questionnaires sent
+        unpack(lambda w: optional_table_inputs(w.wave)),
         cells="results/{wave}/cells.csv",
+        municipalities="results/{wave}/municipalities.csv",
         reference=lambda w: sorted(glob.glob(os.path.join(wave_cfg(w.wave)["reference"], "*.csv"))),
         findings="results/audit/published_consistency.csv",
         codebook=config["codebook"],
         sectors=config["sectors"],
-        code=analysis_code("codebook", "rounding", "aggregate", "replicate"),
+        code=analysis_code("codebook", "rounding", "aggregate", "replicate", "tables", "disclosure"),
     output:
         scorecard=report(
             "results/{wave}/replication/scorecard.csv",
@@ -29,6 +32,7 @@ rule replicate:
     params:
         wave="{wave}",
         reference_dir=lambda w: wave_cfg(w.wave)["reference"],
+        disclosure=lambda w: disclosure_cfg(w.wave),
     log:
         "results/logs/replicate_{wave}.log",
     script:

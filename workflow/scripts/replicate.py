@@ -14,4 +14,8 @@ run_replication(
     scorecard_out=snakemake.output.scorecard,  # noqa: F821
     summary_out=snakemake.output.summary,  # noqa: F821
     summary_md_out=snakemake.output.summary_md,  # noqa: F821
+    municipalities_path=snakemake.input.municipalities,  # noqa: F821
+    interviews_path=snakemake.input.get("interviews"),  # noqa: F821
+    sent_by_sector_path=snakemake.input.get("sent_by_sector"),  # noqa: F821
+    disclosure=dict(snakemake.params.disclosure),  # noqa: F821
 )
