@@ -135,7 +135,7 @@ def test_register_tables_are_compared_cell_by_cell(book, cells):
     assert card.loc[("3.1", "VGZ", "g32_met_krachtwijk"), "match"]
     # Sport was interviewed in a G4 city, printed under G32 zonder krachtwijk: two mismatches
     sport = card.loc[("3.1", "Sport")]
-    assert list(sport.loc[~sport["match"]].index) == ["g4_met_krachtwijk", "g32_zonder_krachtwijk"]
+    assert sorted(sport.loc[~sport["match"]].index) == ["g32_zonder_krachtwijk", "g4_met_krachtwijk"]
     assert card.loc[("VI.1", "VGZ", "sent"), "regenerated"] == 4 and card.loc[("VI.1", "VGZ", "sent"), "match"]
     assert card.loc[("VI.1", "VGZ", "percentage"), "regenerated"] == 75
     # without the register the cells are "not regenerated", never silently dropped

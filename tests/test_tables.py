@@ -178,3 +178,23 @@ def test_rule_lists_the_same_tables_as_the_module():
     smk = (ROOT / "workflow" / "rules" / "common.smk").read_text()
     listed = re.search(r"TABLE_IDS = \[(.*?)\]", smk, re.S).group(1)
     assert re.findall(r'"(\w+)"', listed) == T.TABLE_IDS
+
+
+def test_footnote_for_tables_asked_of_collaborators_only(book, tmp_path):
+    """Tabel IX.1's questions are asked only of those who collaborate: the report's '*' note with
+    this wave's numbers ("98 v/d 123" in 2009), under the table and a '*' in its title."""
+    items = [it.id for it in T.published_items(book, "IX.1")]
+    cells = pd.DataFrame({"unit": "overall", "item": ["sector", *items], "base": [10] + [7] * len(items)})
+    note = T.table_footnote("tabel_IX_1", cells, book, "nl")
+    assert note.startswith("* ") and note.endswith("(7 v/d 10).") and "Intersectoraal samenwerken" in note
+    assert T.table_footnote("tabel_IX_1", cells, book, "en").endswith("(7 of 10).")
+    assert T.table_title("tabel_IX_1", "nl", note) == "Tabel IX.1 Factoren met een positieve invloed vanuit perspectief gemeenten*"
+    # Tabel VII.2 is asked of everyone: no note
+    assert T.table_footnote("tabel_VII_2", cells, book, "nl") == ""
+    everyone = cells.assign(base=10)
+    assert T.table_footnote("tabel_IX_1", everyone, book, "nl") == ""
+    T.write_tables({"tabel_IX_1": pd.DataFrame({"a": [1]})}, tmp_path, tmp_path / "t.xlsx", "nl", "",
+                   {"tabel_IX_1": note})
+    md = (tmp_path / "tabel_IX_1.md").read_text()
+    assert md.startswith("## Tabel IX.1") and "gemeenten*" in md.splitlines()[0] and "(7 v/d 10)." in md
+    assert "v/d" not in (tmp_path / "tabel_IX_1.csv").read_text()

@@ -16,7 +16,7 @@ import pandas as pd
 
 from analysis.codebook import Codebook
 from analysis.figure_list import FIGURES
-from analysis.tables import table_title
+from analysis.tables import table_footnote, table_title
 
 
 @dataclass(frozen=True)
@@ -114,10 +114,11 @@ def embedded_png(png: bytes, alt: str) -> str:
     return f'<img alt="{_esc(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
 
 
-def entry_html(entry: Entry, body: str, n: int, provenance: str, language: str) -> str:
-    title = table_title(entry.id, language) if entry.kind == "table" else f"{'Figuur' if language == 'nl' else 'Figure'} {entry.id} {FIGURES[entry.id].title(language)}"
+def entry_html(entry: Entry, body: str, n: int, provenance: str, language: str, footnote: str = "") -> str:
+    title = table_title(entry.id, language, footnote) if entry.kind == "table" else f"{'Figuur' if language == 'nl' else 'Figure'} {entry.id} {FIGURES[entry.id].title(language)}"
     prov = f'<p class="prov">{WORDS[language]["source"]}: {_esc(provenance)}</p>'
-    return f'<section id="{entry.stem}"><h3>{_esc(title)} ({WORDS[language]["n"]}={n})</h3>{body}{prov}</section>'
+    foot = f'<p class="note">{_esc(footnote)}</p>' if footnote else ""
+    return f'<section id="{entry.stem}"><h3>{_esc(title)} ({WORDS[language]["n"]}={n})</h3>{body}{foot}{prov}</section>'
 
 
 def render_report(*, wave: str, language: str, banner: str | None, chapters_html: list[tuple[str, str]],
@@ -142,7 +143,8 @@ def build_report(*, wave: str, language: str, banner: str | None, cells: pd.Data
         for e in entries:
             body = html_table(tables[e.stem]) if e.kind == "table" else embedded_png(figures_png[e.stem], FIGURES[e.id].title(language))
             n = interviews_n if e.counts == "interviews" else entry_n(cells, book, e.block)
-            parts.append(entry_html(e, body, n, entry_provenance[e.stem], language))
+            foot = table_footnote(e.stem, cells, book, language) if e.kind == "table" else ""
+            parts.append(entry_html(e, body, n, entry_provenance[e.stem], language, foot))
         chapters.append((nl if language == "nl" else en, "".join(parts)))
     return render_report(wave=wave, language=language, banner=banner, chapters_html=chapters + extra_chapters, provenance=provenance)
 

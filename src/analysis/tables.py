@@ -61,28 +61,50 @@ TITLES = {
     "tabel_4_2": ("Tabel 4.2 Rekening houden met achterstandsgroepen in beleid",
                   "Table 4.2 Taking disadvantaged groups into account in policy"),
     "tabel_VI_1": ("Tabel VI.1 Respons per beleidsterrein", "Table VI.1 Response per policy sector"),
-    "tabel_VII_2": ("Tabel VII.2 Gezondheid(sachterstanden) als onderwerp in beleid per gemeente",
+    "tabel_VII_2": ("Tabel VII.2 Aantallen gezondheid(sachterstanden) als onderwerp per gemeente",
                     "Table VII.2 Health (inequalities) as a policy topic per municipality"),
     "tabel_VII_3": ("Tabel VII.3 Aantallen determinanten gezondheid(sachterstanden) per gemeente",
                     "Table VII.3 Determinants of health (inequalities) per municipality"),
-    "tabel_VIII_1": ("Tabel VIII.1 Intersectoraal samenwerken per beleidssector",
-                     "Table VIII.1 Intersectoral collaboration per policy sector"),
-    "tabel_VIII_2": ("Tabel VIII.2 Intersectoraal samenwerken per gemeente",
-                     "Table VIII.2 Intersectoral collaboration per municipality"),
-    "tabel_VIII_3": ("Tabel VIII.3 Manier van samenwerken per gemeente",
-                     "Table VIII.3 Forms of collaboration per municipality"),
-    "tabel_IX_1": ("Tabel IX.1 Factoren met een positieve invloed op de samenwerking per gemeente",
-                   "Table IX.1 Factors with a positive influence on collaboration per municipality"),
-    "tabel_IX_2": ("Tabel IX.2 Factoren met een negatieve invloed op de samenwerking per gemeente",
-                   "Table IX.2 Factors with a negative influence on collaboration per municipality"),
-    "tabel_IX_3": ("Tabel IX.3 Politieke factoren met een positieve invloed op de samenwerking per gemeente",
-                   "Table IX.3 Political factors with a positive influence on collaboration per municipality"),
+    "tabel_VIII_1": ("Tabel VIII.1 Samenwerken met andere sectoren vanuit perspectief beleidssector",
+                     "Table VIII.1 Collaboration with other sectors, by policy sector"),
+    "tabel_VIII_2": ("Tabel VIII.2 Samenwerken met andere sectoren vanuit perspectief gemeente",
+                     "Table VIII.2 Collaboration with other sectors, by municipality"),
+    "tabel_VIII_3": ("Tabel VIII.3 Manieren van samenwerken",
+                     "Table VIII.3 Forms of collaboration (by municipality)"),
+    "tabel_IX_1": ("Tabel IX.1 Factoren met een positieve invloed vanuit perspectief gemeenten",
+                   "Table IX.1 Factors with a positive influence, by municipality"),
+    "tabel_IX_2": ("Tabel IX.2 Factoren met een negatieve invloed vanuit perspectief gemeenten",
+                   "Table IX.2 Factors with a negative influence, by municipality"),
+    "tabel_IX_3": ("Tabel IX.3 Politieke factoren met een positieve invloed vanuit perspectief gemeenten",
+                   "Table IX.3 Political factors with a positive influence, by municipality"),
 }
 
 
-def table_title(table_id: str, language: str = "nl") -> str:
+def table_title(table_id: str, language: str = "nl", footnote: str = "") -> str:
+    """The title as the report prints it (English: translated); '*' when the table has a footnote."""
     nl, en = TITLES.get(table_id, (table_id, table_id))
-    return nl if language == "nl" else en
+    return (nl if language == "nl" else en) + ("*" if footnote else "")
+
+
+def table_footnote(table_id: str, cells: pd.DataFrame, book: Codebook, language: str = "nl") -> str:
+    """The report's '*' note under a table whose questions were asked of part of the respondents
+    only (skip logic, e.g. Tabel VIII.3 and IX.1-3: "(98 v/d 123)"), with this wave's numbers."""
+    match = re.fullmatch(r"tabel_([0-9IVX]+)_(\d+)", table_id)
+    items = published_items(book, f"{match.group(1)}.{match.group(2)}") if match else []
+    conditions = {tuple(sorted(it.asked_if.items())) for it in items}
+    if len(conditions) != 1 or not next(iter(conditions)):
+        return ""
+    overall = cells[cells["unit"] == "overall"]
+    base_of = lambda ids: pd.to_numeric(overall.loc[overall["item"].isin(ids), "base"], errors="coerce").max()  # noqa: E731
+    asked, everyone = base_of([it.id for it in items]), base_of(["sector"])
+    if pd.isna(asked) or pd.isna(everyone) or asked >= everyone:
+        return ""
+    parent, key = next(iter(conditions))[0]
+    answer = book[parent].answer_label(key, language)
+    if language == "nl":
+        return (f"* De vragen zijn alleen ingevuld door wie bij '{book[parent].label('nl')}' "
+                f"'{answer}' antwoordde ({int(asked)} v/d {int(everyone)}).")
+    return f"* Asked only of respondents who answered '{answer}' to '{book[parent].label('en')}' ({int(asked)} of {int(everyone)})."
 # Tabel 3.1's municipality types (size class x krachtwijk), in the report's column order.
 MUNICIPALITY_TYPES = [
     ("G4", "yes", "G4 met krachtwijk", "G4 with deprived area"),
@@ -463,13 +485,15 @@ def to_markdown(table: pd.DataFrame) -> str:
     return "\n".join([head, rule, *body]) + "\n"
 
 
-def write_table(table: pd.DataFrame, csv_path, md_path, title: str = "", note: str = "") -> None:
+def write_table(table: pd.DataFrame, csv_path, md_path, title: str = "", note: str = "", footnote: str = "") -> None:
     table.to_csv(csv_path, index=False, lineterminator="\n")
     head = (f"## {title}\n\n" if title else "") + (f"*{note}*\n\n" if note else "")
-    Path(md_path).write_text(head + to_markdown(table), encoding="utf-8")
+    foot = f"\n{footnote.replace('*', chr(92) + '*', 1)}\n" if footnote else ""
+    Path(md_path).write_text(head + to_markdown(table) + foot, encoding="utf-8")
 
 
-def workbook_bytes(tables: dict[str, pd.DataFrame], titles: dict[str, str] | None = None, note: str = "") -> bytes:
+def workbook_bytes(tables: dict[str, pd.DataFrame], titles: dict[str, str] | None = None, note: str = "",
+                   footnotes: dict[str, str] | None = None) -> bytes:
     """One sheet per table (title and note above the header); timestamps fixed, in the metadata and
     the zip entries, so two builds are byte-identical."""
     wb = Workbook()
@@ -483,6 +507,9 @@ def workbook_bytes(tables: dict[str, pd.DataFrame], titles: dict[str, str] | Non
         ws.append([str(c) for c in table.columns])
         for row in table.itertuples(index=False):
             ws.append([None if pd.isna(v) else v for v in row])
+        if (footnotes or {}).get(name):
+            ws.append([])
+            ws.append([footnotes[name]])
     wb.properties.created = FIXED_TIMESTAMP
     raw = io.BytesIO()
     wb.save(raw)  # openpyxl stamps `modified` with now() on save: fixed below in the XML itself
@@ -504,14 +531,18 @@ def _fix_zip_times(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def write_tables(tables: dict[str, pd.DataFrame], outdir, xlsx_path, language: str = "nl", note: str = "") -> None:
-    """<id>.csv and <id>.md per table, and all of them in one workbook."""
+def write_tables(tables: dict[str, pd.DataFrame], outdir, xlsx_path, language: str = "nl", note: str = "",
+                 footnotes: dict[str, str] | None = None) -> None:
+    """<id>.csv and <id>.md per table, and all of them in one workbook. A footnote (the report's
+    '*' note) goes under the table in Markdown and the workbook; the CSV holds the table only."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    titles = {name: table_title(name, language) for name in tables}
+    footnotes = footnotes or {}
+    titles = {name: table_title(name, language, footnotes.get(name, "")) for name in tables}
     for name, table in tables.items():
-        write_table(table, outdir / f"{name}.csv", outdir / f"{name}.md", title=titles[name], note=note)
-    Path(xlsx_path).write_bytes(workbook_bytes(tables, titles, note))
+        write_table(table, outdir / f"{name}.csv", outdir / f"{name}.md", title=titles[name], note=note,
+                    footnote=footnotes.get(name, ""))
+    Path(xlsx_path).write_bytes(workbook_bytes(tables, titles, note, footnotes))
 
 
 def run_tables(cells_path, municipalities_path, codebook_path, sectors_path, sent_by_sector_path,
@@ -524,8 +555,10 @@ def run_tables(cells_path, municipalities_path, codebook_path, sectors_path, sen
         return pd.read_csv(path, dtype=str, keep_default_na=False) if path else None
 
     book = load_codebook(codebook_path, sectors_path)
-    tables = build_tables(read_cells(cells_path), book, language,
+    cells = read_cells(cells_path)
+    tables = build_tables(cells, book, language,
                           municipalities=pd.read_csv(municipalities_path, dtype=str, keep_default_na=False),
                           sent_by_sector=optional(sent_by_sector_path), interviews=optional(interviews_path),
                           disclosure=disclosure)
-    write_tables(tables, outdir, xlsx_out, language, note)
+    footnotes = {name: table_footnote(name, cells, book, language) for name in tables}
+    write_tables(tables, outdir, xlsx_out, language, note, footnotes)

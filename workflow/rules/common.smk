@@ -42,12 +42,14 @@ def has_reference(wave):
 
 
 def wave_note(wave):
-    """The line every table of an invented or reconstructed wave carries."""
-    cfg = wave_cfg(wave)
+    """The line every table of an invented or reconstructed wave carries (in the label language)."""
+    cfg, nl = wave_cfg(wave), config["language"] == "nl"
     if cfg.get("synthetic"):
-        return "Synthetic data (invented, for tests and demonstration): not the RIVM study's data."
+        return ("Synthetische gegevens (verzonnen, voor tests en demonstratie): niet de gegevens van het "
+                "RIVM-onderzoek." if nl else "Synthetic data (invented, for tests and demonstration): not the RIVM study's data.")
     if cfg.get("reconstructed"):
-        return "Reconstructed microdata (rebuilt from the published tables), not the original data."
+        return ("Gereconstrueerde microdata (herbouwd uit de gepubliceerde tabellen), niet de originele gegevens."
+                if nl else "Reconstructed microdata (rebuilt from the published tables), not the original data.")
     return ""
 
 

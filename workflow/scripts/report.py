@@ -15,7 +15,8 @@ run_report(
     cells_path=inp.cells,
     tables_dir=f"results/{snakemake.params.wave}/tables",  # noqa: F821
     figures_dir=f"results/{snakemake.params.wave}/figures",  # noqa: F821
-    inputs=[inp.export, inp.municipalities],
+    # every raw file a number in the report comes from (the register: Tabel 3.1; sent: Tabel VI.1)
+    inputs=[inp.export, inp.municipalities] + [inp.get(k) for k in ("sent_by_sector", "interviews") if inp.get(k)],
     book=load_codebook(inp.codebook, inp.sectors),
     out_path=snakemake.output[0],  # noqa: F821
     scorecard_path=inp.get("scorecard"),
