@@ -193,8 +193,16 @@ def test_answers_to_an_item_not_asked_in_wave_are_reported(tmp_path, fixture_exp
     path = tmp_path / "export.csv"
     fixture_export.to_csv(path, index=False)
     result = validate_wave(WAVE, str(path), str(sheet_path), book, None, not_asked=["det_income"])
-    p = _only_problem(result)
-    assert (p.rule, p.column) == ("unknown_column", "det_income") and "not asked in wave" in p.expected
+    f = result.failures
+    assert not result.ok and result.responses is None
+    assert set(zip(f["rule"], f["column"])) == {("unknown_column", "det_income")}
+    assert f["expected"].str.contains("not asked in wave").all()
+    # every stray answer is named by line, respondent and value, so that it can be found
+    answered = fixture_export[fixture_export["det_income"].notna()]
+    assert len(f) == len(answered) > 0
+    assert list(f["respondent_id"]) == list(answered["respondent_id"].astype(str))
+    assert list(f["row"]) == [i + 2 for i in answered.index]
+    assert list(f["value"].astype(str)) == list(answered["det_income"].astype(str))
 
 
 def test_item_only_in_other_waves_is_not_expected(book):
@@ -204,3 +212,112 @@ def test_item_only_in_other_waves_is_not_expected(book):
     extended = replace(book, items=book.items + (extra,))
     assert "det_new" not in [i.id for i in extended.items_in_wave("wave-a")]
     assert "det_new" in [i.id for i in extended.items_in_wave("wave-b")]
+
+
+# --- files that cannot be read as a whole, and errors that would hide others ---------------------
+
+def _problems(result) -> set[tuple]:
+    return set(zip(result.failures["rule"], result.failures["column"].astype(str)))
+
+
+def test_unparsable_csv_is_a_reported_problem_not_a_crash(tmp_path, fixture_export, book, sheet_path):
+    path = tmp_path / "export.csv"
+    fixture_export.to_csv(path, index=False)
+    lines = path.read_text().splitlines()
+    lines[3] += ",extra,fields"
+    path.write_text("\n".join(lines) + "\n")
+    p = _only_problem(validate_wave(WAVE, str(path), str(sheet_path), book, None))
+    assert p.rule == "readable_file" and p.file == str(path) and "ParserError" in p.expected and "line 4" in p.expected
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    p = _only_problem(validate_wave(WAVE, str(empty), str(sheet_path), book, None))
+    assert p.rule == "readable_file" and "empty.csv" in p.expected
+
+
+def test_header_without_respondents_fails(tmp_path, fixture_export, book, sheet_path):
+    p = _only_problem(_validate(tmp_path, fixture_export.iloc[:0], book, sheet_path))
+    assert p.rule == "no_respondents"
+
+
+def test_mixed_encodings_are_an_error_not_garbled_names(tmp_path, fixture_export, book, sheet_path):
+    """One cp1252 byte in an otherwise UTF-8 file: decoding it all as cp1252 would turn
+    'Súdwest-Fryslân' into 'SÃºdwest-FryslÃ¢n' without a word."""
+    sheet = tmp_path / "municipalities.csv"
+    raw = sheet_path.read_bytes().splitlines()
+    raw[1] = raw[1].replace(b",", b",S\xc3\xbadwest-Frysl\xc3\xa2n ", 1)  # UTF-8
+    raw[2] = raw[2].replace(b",", b",Caf\xe9 ", 1)  # cp1252
+    sheet.write_bytes(b"\n".join(raw) + b"\n")
+    export = tmp_path / "export.csv"
+    fixture_export.to_csv(export, index=False)
+    p = _only_problem(validate_wave(WAVE, str(export), str(sheet), book, None))
+    assert p.rule == "readable_file" and "line 3" in p.expected and "mixed encodings" in p.expected
+
+
+def test_row_numbers_count_blank_lines(tmp_path, fixture_export, book, sheet_path):
+    """pandas skips a blank line; the reported row must still be the line an editor shows."""
+    bad = fixture_export.copy()
+    bad.loc[5, "health_priority"] = "7"
+    path = tmp_path / "export.csv"
+    bad.to_csv(path, index=False)
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(lines[:3] + [""] + lines[3:]) + "\n")
+    p = _only_problem(validate_wave(WAVE, str(path), str(sheet_path), book, None))
+    assert (p.rule, p.row) == ("allowed_code", 5 + 2 + 1)
+    assert path.read_text().splitlines()[p.row - 1].startswith(str(bad.loc[5, "respondent_id"]))
+
+
+def test_invalid_parent_answer_gives_one_problem_not_its_followers(tmp_path, fixture_export, book, sheet_path):
+    bad = fixture_export.copy()
+    row = bad.index[bad["collaborates"] == "1"][0]  # the fixture holds codes: 1 = ja
+    bad.loc[row, "collaborates"] = "7"
+    p = _only_problem(_validate(tmp_path, bad, book, sheet_path))
+    assert (p.rule, p.column, p.value) == ("allowed_code", "collaborates", "7")
+
+
+def test_unreadable_sheet_is_one_problem_not_one_per_respondent(tmp_path, fixture_export, book):
+    export = tmp_path / "export.csv"
+    fixture_export.to_csv(export, index=False)
+    p = _only_problem(validate_wave(WAVE, str(export), str(tmp_path / "absent.csv"), book, None))
+    assert p.rule == "readable_file" and "file not found" in p.expected
+
+
+def test_spss_value_labels_contradicting_the_code_map(tmp_path, book):
+    """The demo wave's code map says 1 = ja; a file labelling 1 'Nee' is wrong somewhere."""
+    from pathlib import Path
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[1]
+    cfg = yaml.safe_load((root / "config/config.yaml").read_text())["waves"]["synthetic-demo-2025"]
+    frame, meta = pyreadstat.read_sav(str(root / cfg["export"]), user_missing=True)
+    labels = dict(meta.variable_value_labels)
+    assert validate_wave("synthetic-demo-2025", str(root / cfg["export"]), str(root / cfg["municipalities"]), book,
+                         cfg["column_map"], cfg.get("not_asked", [])).ok
+    labels["Q4_1"] = {1: "Nee", 2: "Ja"}
+    bad = tmp_path / "responses.sav"
+    pyreadstat.write_sav(frame, str(bad), variable_value_labels=labels, missing_ranges=meta.missing_ranges)
+    result = validate_wave("synthetic-demo-2025", str(bad), str(root / cfg["municipalities"]), book,
+                           cfg["column_map"], cfg.get("not_asked", []))
+    f = result.failures
+    assert not result.ok and set(f["rule"]) == {"value_label_contradicts_code_map"}
+    assert sorted(f["value"]) == ["1", "2"] and set(f["column"]) == {"Q4_1 (health_priority)"}
+    assert "labels it 'Nee'" in f.loc[f["value"] == "1", "expected"].iloc[0]
+
+
+def test_a_failed_run_leaves_nothing_of_an_earlier_good_run(tmp_path, fixture_export, book, sheet_path):
+    from analysis.validate import run_validation
+
+    export = tmp_path / "export.csv"
+    fixture_export.to_csv(export, index=False)
+    out = dict(report_dir=tmp_path / "validation", responses_out=tmp_path / "responses.parquet",
+               municipalities_out=tmp_path / "municipalities.csv")
+    ok, _ = run_validation(WAVE, str(export), str(sheet_path), book, None, **out)
+    assert ok and out["responses_out"].exists()
+    export.write_text(export.read_text().splitlines()[0] + "\n")  # header only
+    before = export.read_bytes()
+    ok, message = run_validation(WAVE, str(export), str(sheet_path), book, None, **out)
+    assert not ok and "1 problems" in message
+    assert not out["responses_out"].exists() and not out["municipalities_out"].exists()
+    report = (out["report_dir"] / "report.md").read_text()
+    assert "no_respondents" in report and "No problems" not in report
+    assert export.read_bytes() == before  # raw data never modified

@@ -15,14 +15,17 @@ def _as_number(values: pd.Series) -> pd.Series:
     return pd.to_numeric(values, errors="coerce")
 
 
-def item_column(item: Item, municipality_ids: list[str], wave: str) -> pa.Column:
+def item_column(item: Item, municipality_ids: list[str] | None, wave: str) -> pa.Column:
     """The column of one codebook item; skip logic is checked at frame level (needs two columns)."""
     if item.type == "id":
         return pa.Column(None, nullable=False, unique=True, report_duplicates="all")
     if item.type == "wave":
         return pa.Column(None, required=False, checks=pa.Check.isin([wave], name="wave_id"))
     if item.type == "municipality":
-        return pa.Column(None, checks=pa.Check.isin(municipality_ids, name="municipality_in_sheet"))
+        # None: the sheet could not be read (reported as such); checking against nothing would
+        # report every respondent once more
+        checks = [] if municipality_ids is None else [pa.Check.isin(municipality_ids, name="municipality_in_sheet")]
+        return pa.Column(None, checks=checks)
     if item.type == "number":
         checks = [
             pa.Check(lambda s: _as_number(s).notna() | s.isna(), name="type:number"),
@@ -46,7 +49,12 @@ def skip_logic_checks(items: list[Item]) -> list[pa.Check]:
     An item answered by someone who should not have been asked it is as wrong as an item left
     empty by someone who should have answered it: either means the export and the questionnaire
     disagree, and counts based on the item would use the wrong base.
+
+    A row whose parent answer is itself invalid (a code outside the codebook, or its column
+    absent) is not judged: whether it was asked is unknown, and the parent's own error is the one
+    to fix, not dozens of follow-on errors.
     """
+    valid = {it.id: set(it.keys) for it in items if it.answers}
     checks = []
     for item in items:
         if not item.asked_if:
@@ -58,8 +66,17 @@ def skip_logic_checks(items: list[Item]) -> list[pa.Check]:
                 mask &= frame[parent].eq(key).fillna(False) if parent in frame else False
             return mask
 
+        def decided(frame: pd.DataFrame, item=item) -> pd.Series:
+            mask = pd.Series(True, index=frame.index)
+            for parent in item.asked_if:
+                if parent not in frame:
+                    return pd.Series(False, index=frame.index)
+                mask &= frame[parent].isna() | frame[parent].isin(valid.get(parent, set()))
+            return mask
+
         checks.append(pa.Check(
-            lambda f, item=item, asked=asked: ~(~asked(f) & f[item.id].notna()) if item.id in f else pd.Series(True, index=f.index),
+            lambda f, item=item, asked=asked, decided=decided:
+                ~(decided(f) & ~asked(f) & f[item.id].notna()) if item.id in f else pd.Series(True, index=f.index),
             name=f"skip_logic:answered_but_not_asked:{item.id}",
         ))
         if item.required:
@@ -70,7 +87,7 @@ def skip_logic_checks(items: list[Item]) -> list[pa.Check]:
     return checks
 
 
-def export_schema(book: Codebook, municipality_ids: list[str], wave: str, not_asked=()) -> pa.DataFrameSchema:
+def export_schema(book: Codebook, municipality_ids: list[str] | None, wave: str, not_asked=()) -> pa.DataFrameSchema:
     """Only the items of this wave's questionnaire: any other column is unknown."""
     items = book.items_in_wave(wave, not_asked)
     columns = {it.id: item_column(it, municipality_ids, wave) for it in items}

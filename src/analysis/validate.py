@@ -12,7 +12,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis.codebook import Codebook
-from analysis.ingest import decode
+from analysis.ingest import code_table, decode
 from analysis.readers import ExportReadError, RawExport, read_export
 from analysis.responses import typed_responses
 from analysis.schema import SIZE_CLASSES, YES_NO_UNKNOWN, export_schema, municipality_sheet_schema
@@ -42,9 +42,18 @@ def validate_wave(wave: str, export_path: str, sheet_path: str, book: Codebook, 
     sheet = None if sheet_raw is None else sheet_raw.data
     if sheet is not None:
         problems += _sheet_failures(sheet, sheet_raw, sheet_path)
-    if export is not None:
-        municipality_ids = [] if sheet is None else sorted(sheet["municipality_id"].dropna().unique().tolist())
+    if sheet is not None and sheet.empty:
+        problems.append(_problem(sheet_path, None, None, None, None, "municipality_sheet:no_rows",
+                                 "one row per municipality of the wave"))
+    if export is not None and export.data.empty:
+        # a header without respondents would otherwise pass as a complete, empty wave
+        problems.append(_problem(export_path, None, None, None, None, "no_respondents", "at least one respondent row"))
+    elif export is not None:
+        # an unreadable sheet is reported once, not once more for every respondent's municipality
+        municipality_ids = None if sheet is None or "municipality_id" not in sheet else sorted(
+            sheet["municipality_id"].dropna().unique().tolist())
         problems += _export_failures(export, book, column_map, municipality_ids, wave, not_asked)
+        problems += _value_label_conflicts(export, book, column_map)
     failures = _as_failure_table(problems)
     if not failures.empty:
         return WaveValidation(wave, failures, None, None)
@@ -89,12 +98,46 @@ def _export_failures(raw: RawExport, book: Codebook, column_map: dict | None, mu
     problems = []
     for case in _distinct_cases(cases).itertuples(index=False):
         rule, column = _rule_and_column(case, book)
+        if rule == "unknown_column" and column in book and column in renamed:
+            # answers to a question the wave did not ask: name every answer, not just the column
+            problems += _stray_answers(raw, renamed, column, tool_name.get(column), explain(rule, column, None))
+            continue
         row_index = None if pd.isna(case.index) else int(case.index)
         value = _raw_value(renamed, row_index, column, case.failure_case)
         shown = f"{tool_name[column]} ({column})" if column in tool_name else column
         respondent = _respondent(renamed, row_index)
         row = None if row_index is None else int(raw.file_rows.iloc[row_index])
         problems.append(_problem(raw.path, row, respondent, shown, value, rule, explain(rule, column, value)))
+    return problems
+
+
+def _stray_answers(raw: RawExport, renamed: pd.DataFrame, column: str, tool_column: str | None,
+                   expected: str) -> list[dict]:
+    shown = f"{tool_column} ({column})" if tool_column else column
+    answered = renamed[column].notna().to_numpy().nonzero()[0]
+    return [_problem(raw.path, int(raw.file_rows.iloc[i]), _respondent(renamed, i), shown, renamed[column].iloc[i],
+                     "unknown_column", expected) for i in answered]
+
+
+def _value_label_conflicts(raw: RawExport, book: Codebook, column_map: dict | None) -> list[dict]:
+    """An SPSS file labels its codes: where the wave's code map says code 1 = ja but the file
+    labels code 1 'Nee', one of the two is wrong, and every count of the item would be."""
+    original = {v: k for k, v in ((column_map or {}).get("columns") or {}).items()}
+    problems = []
+    for item in book.items:
+        labels = raw.value_labels.get(original.get(item.id, item.id)) or {}
+        if not item.answers or not labels:
+            continue
+        table = code_table(item, column_map, None)
+        names = {name.strip().lower(): a.key for a in item.answers for name in (a.key, a.nl, a.en)}
+        for code, label in labels.items():
+            said, mapped = names.get(str(label).strip().lower()), table.get(code)
+            if said is not None and code in table and (pd.isna(mapped) or mapped != said):
+                column = original.get(item.id, item.id)
+                shown = f"{column} ({item.id})" if column != item.id else column
+                meaning = "no answer" if pd.isna(mapped) else mapped
+                problems.append(_problem(raw.path, None, None, shown, code, "value_label_contradicts_code_map",
+                                         f"code {code} = {meaning} (config column_map), but the file labels it {label!r}"))
     return problems
 
 
@@ -251,10 +294,18 @@ def run_validation(wave, export_path, sheet_path, book, column_map, report_dir, 
 
     In public mode (`disclosure`) the municipality ids of both outputs are pseudonyms from here
     on, and the sheet loses its names: every later step sees only the pseudonyms."""
-    result = validate_wave(wave, export_path, sheet_path, book, column_map, not_asked)
     report_dir = Path(report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)
     report = report_dir / "report.md"
+    # nothing of an earlier run may survive to look like this run's result
+    for stale in (responses_out, municipalities_out, report, report_dir / "failures.csv"):
+        Path(stale).unlink(missing_ok=True)
+    try:
+        result = validate_wave(wave, export_path, sheet_path, book, column_map, not_asked)
+    except Exception as err:
+        report.write_text(f"# Validation of wave `{wave}`\n\n**Validation stopped with an error; no responses "
+                          f"table was written.** {type(err).__name__}: {err}\n", encoding="utf-8")
+        raise
     report.write_text(render_report(result, {"export": export_path, "municipality sheet": sheet_path}), encoding="utf-8")
     # failures.csv names respondents: written only when there is something to fix, so that after
     # a successful build no file under results/ but responses.parquet holds a respondent id
