@@ -213,8 +213,11 @@ def _item_label(item: Item, language: str, width: int = 45) -> str:
 
 
 def _uncertain(item: Item) -> bool:
+    # label_basis says how sure the *table column* behind an item is. Inferred with high
+    # confidence (Tabel VII.3, IX.1, IX.2: headers not printed, columns in the figures' order)
+    # leaves the label itself certain: the report's figures print it.
     basis = str(item.extra.get("label_basis", "printed"))
-    return basis == "unknown" or basis.startswith("inferred")
+    return basis == "unknown" or (basis.startswith("inferred") and not basis.endswith("high"))
 
 
 def _figure_items(book: Codebook, fig_id: str) -> list[Item]:
