@@ -44,7 +44,7 @@ def cells(book):
 def test_municipality_table_cells_n_and_pooled_average(book, cells):
     t = T.tabel_IX_1(cells, book, "nl")
     assert list(t["Gemeente"]) == ["Gemeente 1", "Gemeente 2", "Gemiddeld"]
-    col = "Positieve ervaringen met intersectoraal samenwerken"
+    col = "Positieve ervaringen met intersectoraal samenwerken [kolomkop verloren in rapport; vermoedelijk]"
     assert list(t[col]) == ["67% (2)", "100% (1)", "75% (3)"]
     assert list(t["n"]) == [3, 1, 4]  # collaborators: who was asked
 
@@ -60,9 +60,10 @@ def test_skip_logic_base_shown_when_it_is_not_the_row_n(book, cells):
 
 def test_vii_3_columns_follow_codebook(book, cells):
     t = T.tabel_VII_3(cells, book, "en")
-    assert t.columns[1] == "Improving low income"
+    # the report printed no headers over Tabel VII.3's columns: the header says so
+    assert t.columns[1] == "Improving low income [column header lost in report; presumably]"
     assert t.columns[0] == "Municipality" and t.iloc[-1, 0] == "Average"
-    assert t.loc[1, "Improving low income"] == "50% (1)"
+    assert t.loc[1, t.columns[1]] == "50% (1)"
 
 
 def test_lost_headers_say_so(book, cells):
@@ -81,7 +82,7 @@ def test_not_asked_item_reads_not_asked(book, cells):
     absent.loc[rows, "status"] = "not asked"
     absent.loc[rows, "count"] = pd.NA
     t = T.tabel_VII_3(absent, book, "nl")
-    assert set(t["Verbeteren laag inkomen"]) == {"niet gevraagd"}
+    assert set(t["Verbeteren laag inkomen [kolomkop verloren in rapport; vermoedelijk]"]) == {"niet gevraagd"}
 
 
 def test_base_zero_cell_is_a_dash_not_zero(book, cells):
