@@ -55,7 +55,9 @@ def test_skip_logic_base_shown_when_it_is_not_the_row_n(book, cells):
     assert t.loc[0, "Achterstandsgroepen"] == "50% (1 v/d 2)"
     assert t.loc[0, "Gezondheid prioriteit"] == "25% (1)"
     assert t.loc[2, "Gezondheid prioriteit"] == "33% (2)"  # 2 of 6 pooled
-    assert list(t["n"]) == [4, 2, 6]
+    # headed as the report prints Tabel VII.2: Gemeenten ... Totaal, pooled row Gemiddeld/Totaal
+    assert list(t["Totaal"]) == [4, 2, 6] and t.columns[0] == "Gemeenten"
+    assert t.iloc[-1, 0] == "Gemiddeld/Totaal"
 
 
 def test_vii_3_columns_follow_codebook(book, cells):
@@ -87,7 +89,7 @@ def test_not_asked_item_reads_not_asked(book, cells):
 
 def test_base_zero_cell_is_a_dash_not_zero(book, cells):
     t = T.tabel_VIII_1(cells, book, "nl")
-    by = t.set_index("Beleidsterrein")
+    by = t.set_index("Beleidssectoren")
     assert by.loc["Sport", "Intersectoraal samenwerken"] == "–"
     assert by.loc["VGZ", "Intersectoraal samenwerken"] == "67% (2)"
     assert by.loc["Gemiddeld/Totaal", "Intersectoraal samenwerken"] == "67% (4)"
@@ -107,10 +109,10 @@ def test_tabel_4_1_and_4_2(book, cells):
 
 def test_tabel_vi_1_with_and_without_sent(book, cells):
     sent = pd.DataFrame({"sector": [s.id for s in book.sectors], "questionnaires_sent": [8] * 13})
-    t = T.tabel_VI_1(cells, book, "nl", sent).set_index("Beleidsterrein")
+    t = T.tabel_VI_1(cells, book, "nl", sent).set_index("Beleidsterreinen")
     assert (t.loc["VGZ", "Ontvangen"], t.loc["VGZ", "Percentage"]) == (3, "38%")  # 3/8 = 37.5 -> 38
     assert (t.loc["Totaal", "Verstuurd"], t.loc["Totaal", "Ontvangen"]) == (104, 6)
-    unknown = T.tabel_VI_1(cells, book, "nl").set_index("Beleidsterrein")
+    unknown = T.tabel_VI_1(cells, book, "nl").set_index("Beleidsterreinen")
     assert unknown.loc["VGZ", "Verstuurd"] == "onbekend" and unknown.loc["VGZ", "Percentage"] == "–"
 
 

@@ -80,6 +80,34 @@ TITLES = {
 }
 
 
+# Where the report heads a table's first column, its n column or its pooled row otherwise than
+# the other tables do (nl, en). The n column is headed "Totaal" where the report prints it so.
+PRINTED_LAYOUT = {
+    "VI.1": {"first": ("Beleidsterreinen", "Policy sectors")},
+    "VII.2": {"first": ("Gemeenten", "Municipalities"), "n": ("Totaal", "Total"),
+              "average": ("Gemiddeld/Totaal", "Average/Total")},
+    "VIII.1": {"first": ("Beleidssectoren", "Policy sectors"), "n": ("Totaal", "Total")},
+    "VIII.2": {"first": ("Gemeenten", "Municipalities"), "n": ("Totaal", "Total"),
+               "average": ("Gemiddeld/Totaal", "Average/Total")},
+}
+
+
+def as_printed(frame: pd.DataFrame, table: str, language: str = "nl") -> pd.DataFrame:
+    """The first column, n column and pooled row of Tabel `table` named as the report prints them."""
+    layout, k = PRINTED_LAYOUT.get(table, {}), 0 if language == "nl" else 1
+    words = WORDS[language]
+    out = frame.copy()
+    if "average" in layout:
+        first = out.columns[0]
+        out[first] = out[first].replace({words["average"]: layout["average"][k]})
+    names = {}
+    if "first" in layout:
+        names[out.columns[0]] = layout["first"][k]
+    if "n" in layout and words["n"] in out:
+        names[words["n"]] = layout["n"][k]
+    return out.rename(columns=names)
+
+
 def table_title(table_id: str, language: str = "nl", footnote: str = "") -> str:
     """The title as the report prints it (English: translated); '*' when the table has a footnote."""
     nl, en = TITLES.get(table_id, (table_id, table_id))
@@ -231,7 +259,7 @@ def municipality_label(municipality_id: str, municipalities: pd.DataFrame | None
 
 def tabel_VII_2(cells, book, language="nl", municipalities=None) -> pd.DataFrame:
     """Tabel VII.2: health (inequalities) as a topic, per municipality."""
-    return municipality_table(cells, book, "VII.2", language, municipalities)
+    return as_printed(municipality_table(cells, book, "VII.2", language, municipalities), "VII.2", language)
 
 
 def tabel_VII_3(cells, book, language="nl", municipalities=None) -> pd.DataFrame:
@@ -241,7 +269,7 @@ def tabel_VII_3(cells, book, language="nl", municipalities=None) -> pd.DataFrame
 
 def tabel_VIII_2(cells, book, language="nl", municipalities=None) -> pd.DataFrame:
     """Tabel VIII.2: intersectoral collaboration, per municipality."""
-    return municipality_table(cells, book, "VIII.2", language, municipalities)
+    return as_printed(municipality_table(cells, book, "VIII.2", language, municipalities), "VIII.2", language)
 
 
 def tabel_VIII_3(cells, book, language="nl", municipalities=None) -> pd.DataFrame:
@@ -272,7 +300,7 @@ def tabel_VIII_1(cells: pd.DataFrame, book: Codebook, language: str = "nl") -> p
     body.index = [book.sector(s).nl if language == "nl" else book.sector(s).en for s in body.index]
     total = unit_grid(cells, "overall", items, "VIII.1", language)
     total.index = [f"{words['average']}/{words['total']}"]
-    return pd.concat([body, total]).rename_axis(words["sector"]).reset_index()
+    return as_printed(pd.concat([body, total]).rename_axis(words["sector"]).reset_index(), "VIII.1", language)
 
 
 # --- chapter tables ----------------------------------------------------------------------------
@@ -328,12 +356,12 @@ def tabel_VI_1(cells: pd.DataFrame, book: Codebook, language: str = "nl",
         rows.append((s.nl if language == "nl" else s.en, sent.get(s.id), int(received.get(s.id, 0))))
     known_sent = all(r[1] is not None for r in rows)
     rows.append((words["total"], sum(r[1] for r in rows) if known_sent else None, sum(r[2] for r in rows)))
-    return pd.DataFrame({
+    return as_printed(pd.DataFrame({
         words["sector"]: [r[0] for r in rows],
         words["sent"]: [int(r[1]) if r[1] is not None else words["unknown"] for r in rows],
         words["received"]: [r[2] for r in rows],
         words["percentage"]: [f"{percent_of(r[2], r[1])}%" if r[1] else "–" for r in rows],
-    })
+    }), "VI.1", language)
 
 
 def figuur_4_1_data(cells: pd.DataFrame, book: Codebook, language: str = "nl") -> pd.DataFrame:
