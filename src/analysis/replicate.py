@@ -403,7 +403,14 @@ def summary_markdown(summary: pd.DataFrame, scorecard: pd.DataFrame, wave: str) 
         f"- published cells compared: {total.compared}",
         f"- exact matches: {total.matches}",
         f"- mismatches: {total.mismatches} (explained by the audit of the report: {total.explained}; "
-        f"**unexplained: {total.unexplained}**, of which not regenerated at all: {total.not_regenerated})",
+        f"**unexplained: {total.unexplained}**, of which not regenerated at all: {total.not_regenerated}). "
+        "Explained means the audit found the printed number contradicting the report's own numbers; by verdict:",
+    ]
+    # "explained" means: the report contradicts itself at this cell, so no data can match it; the
+    # verdict says how far the audit could pin the printing error down
+    mismatched = scorecard[~scorecard["match"] & ~scorecard["verdict"].isin([UNEXPLAINED, NOT_REGENERATED])]
+    lines += [f"  - {verdict}: {n}" for verdict, n in mismatched["verdict"].value_counts().sort_index().items()]
+    lines += [
         "",
         "| table | compared | matches | mismatches | explained | unexplained | not regenerated |",
         "|---|---|---|---|---|---|---|",
