@@ -210,6 +210,13 @@ def test_chapter_fragment_names_the_wave_and_the_excluded_ones():
     marked = W.compared_with_earlier_waves_html("w2", ["w1"], kinds, table, W.difference_table(table, ["w1", "w2"]),
                                                 W.within_wave_table(stacked, "w2"), {"health_work": "x"}, [], ["w1"])
     assert "Includes restricted wave(s) w1" in marked and "Not for publication" in marked
+    dutch = W.compared_with_earlier_waves_html("w2", ["w1"], kinds, table, W.difference_table(table, ["w1", "w2"]),
+                                               W.within_wave_table(stacked, "w2"), {"health_work": "x"},
+                                               [{"wave": "bad", "report": "r.md"}], ["w1"], language="nl")
+    assert "Vergeleken met eerdere metingen" in dutch and "Eerdere metingen: w1 (reconstructed)" in dutch
+    assert "bad is afgekeurd" in dutch and "Niet voor publicatie" in dutch and "95%-BI" in dutch
+    for english in ("Compared with", "Earlier waves", "Within this wave", "all respondents", " vs ", "Caveat"):
+        assert english not in dutch, english
 
 
 # --- the workflow ----------------------------------------------------------------------------
@@ -287,7 +294,9 @@ def test_adding_the_demo_wave_runs_only_its_jobs_and_the_cross_wave_ones(project
     report = (project / "results/waves/report.html").read_text()
     assert f"{DEMO} (synthetic)" in report and "http" not in report and "data:image/png;base64," in report
     chapter = (project / f"results/waves/chapter_{DEMO}.html").read_text()
-    assert "Compared with earlier waves" in chapter and "synthetic-fixture (synthetic)" in chapter
+    # the chapter sits in the wave's Dutch report (language: nl), so it is in Dutch too
+    assert "Vergeleken met eerdere metingen" in chapter and "synthetic-fixture (synthetic)" in chapter
+    assert "Compared with earlier waves" not in chapter and "Binnen deze meting" in chapter
     svg = project / "results/waves/figures/trend_collaborates.svg"
     first = svg.read_bytes()
     (project / "results/waves/report.html").unlink()
@@ -321,4 +330,4 @@ def test_a_broken_wave_next_to_a_valid_one(project):
     report = (project / "results/waves/report.html").read_text()
     assert "Excluded waves" in report and "broken-2024" in report
     chapter = (project / "results/waves/chapter_synthetic-fixture.html").read_text()
-    assert "first valid wave" in chapter and "broken-2024 failed validation" in chapter
+    assert "eerste geldige meting" in chapter and "broken-2024 is afgekeurd bij de validatie" in chapter

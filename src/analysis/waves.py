@@ -423,15 +423,17 @@ def _within_row(frame, wave, comparison, item, unit, group_a, group_b) -> dict:
             "p": fisher_exact_p(ca, na, cb, nb), "status": OK}
 
 
-def _within_text(row: dict) -> str:
+def _within_text(row: dict, language: str = "en") -> str:
+    comparison = COMPARISON_NL.get(row["comparison"], row["comparison"]) if language == "nl" else row["comparison"]
     if row["status"] != OK:
-        return f"{row['comparison']}: {row['status']}."
-    return (f"{row['comparison']}: {100 * row['count_a'] / row['n_a']:.0f}% of {row['group_a']} "
-            f"({row['count_a']}/{row['n_a']}) vs {100 * row['count_b'] / row['n_b']:.0f}% of {row['group_b']} "
-            f"({row['count_b']}/{row['n_b']}); difference {100 * row['diff']:+.0f} percentage points "
-            f"(95% CI {100 * row['ci_low']:+.0f} to {100 * row['ci_high']:+.0f}), Fisher exact p = {row['p']:.3f} "
-            f"(Holm {row['p_holm']:.3f}). Caveat: the respondents come from {CAVEAT}, so this describes "
-            f"these municipalities and is no estimate for all Dutch municipalities.")
+        return f"{comparison}: {status_text(row['status'], language)}."
+    t = CHAPTER_TEXT[language]
+    group_b = str(row["group_b"]).replace("other than", t["other_than"], 1)
+    return (f"{comparison}: {100 * row['count_a'] / row['n_a']:.0f}% {t['of']} {row['group_a']} "
+            f"({row['count_a']}/{row['n_a']}) {t['vs']} {100 * row['count_b'] / row['n_b']:.0f}% {t['of']} {group_b} "
+            f"({row['count_b']}/{row['n_b']}); {t['difference']} {100 * row['diff']:+.0f} {t['pp']} "
+            f"({t['ci']} {100 * row['ci_low']:+.0f} {t['to']} {100 * row['ci_high']:+.0f}), Fisher exact p = {row['p']:.3f} "
+            f"(Holm {row['p_holm']:.3f}). " + t["caveat"].format(caveat=CAVEAT if language == "en" else CAVEAT_NL))
 
 
 # --- which waves are valid ---------------------------------------------------------------------
@@ -471,18 +473,73 @@ def _pct(value: float) -> str:
     return f"{value:.0f}%"
 
 
-def cell_text(row: dict) -> str:
+# The chapter "Compared with earlier waves" sits in a wave's report, in its label language; the
+# CSV outputs keep English status words (they are data, read by code as well as people).
+CHAPTER_TEXT = {
+    "en": {"chapter": "Compared with earlier waves", "wave": "Wave", "first": "This is the first valid wave: there "
+           "is no earlier wave to compare with.", "earlier": "Earlier waves", "skipped": "Earlier wave {wave} failed "
+           "validation and is not compared (see {report}).", "within": "Within this wave", "indicator": "indicator",
+           "unit": "unit", "everyone": "all respondents", "no_respondents": "no respondents",
+           "pair": "waves (later - earlier)", "difference": "difference", "ci": "95% CI", "to": "to",
+           "restricted": "Includes restricted wave(s) {waves}: cells of few respondents may appear. Not for publication.",
+           "of": "of", "vs": "vs", "pp": "percentage points", "caveat": "Caveat: the respondents come from {caveat}, "
+           "so this describes these municipalities and is no estimate for all Dutch municipalities.",
+           "other_than": "other than"},
+    "nl": {"chapter": "Vergeleken met eerdere metingen", "wave": "Meting", "first": "Dit is de eerste geldige meting: "
+           "er is geen eerdere meting om mee te vergelijken.", "earlier": "Eerdere metingen", "skipped": "Eerdere meting "
+           "{wave} is afgekeurd bij de validatie en wordt niet vergeleken (zie {report}).", "within": "Binnen deze meting",
+           "indicator": "indicator", "unit": "eenheid", "everyone": "alle respondenten", "no_respondents": "geen respondenten",
+           "pair": "metingen (later - eerder)", "difference": "verschil", "ci": "95%-BI", "to": "tot",
+           "restricted": "Bevat vertrouwelijke meting(en) {waves}: cellen met weinig respondenten kunnen voorkomen. "
+           "Niet voor publicatie.", "of": "van", "vs": "tegen", "pp": "procentpunt",
+           "caveat": "Let op: de respondenten komen uit {caveat}; dit beschrijft deze gemeenten en is geen schatting "
+           "voor alle Nederlandse gemeenten.", "other_than": "anders dan"},
+}
+CAVEAT_NL = ("een selectie van gemeenten die al actief waren met integraal gezondheidsbeleid, geen aselecte "
+             "steekproef (voetnoot 17 van het rapport)")
+COMPARISON_NL = {
+    "social vs physical sectors on working on health inequalities (section 4.2.2)":
+        "sociale tegen fysieke sectoren, werken aan gezondheidsachterstanden (paragraaf 4.2.2)",
+    "VGZ vs other sectors on intersectoral collaboration": "VGZ tegen andere sectoren, intersectoraal samenwerken",
+}
+UNIT_NL = {"domain": "VNG-domein", "class": "sectoren", "sector": "sector", "size_class": "grootteklasse"}
+UNIT_ID_NL = {"social": "sociaal", "physical": "fysiek", "other": "overig", "anders": "anders"}
+
+
+def unit_text(unit: str, unit_id, language: str = "en") -> str:
+    """'domain 1' / 'VNG-domein 1', 'class social' / 'sectoren sociaal'."""
+    if language == "nl":
+        return f"{UNIT_NL.get(unit, unit)} {UNIT_ID_NL.get(str(unit_id), unit_id)}"
+    return f"{unit} {unit_id}"
+
+
+STATUS_NL = {"not asked": "niet gevraagd", "base 0": "basis 0", "suppressed": "onderdrukt",
+             "no respondents": "geen respondenten", "not estimable": "niet schatbaar"}
+
+
+def status_text(status, language: str = "en") -> str:
+    """A status word in the label language ('base 0 in sport' -> 'basis 0 in sport')."""
+    text = str(status)
+    if language == "nl":
+        for en, nl in STATUS_NL.items():
+            if text.startswith(en):
+                return nl + text[len(en):]
+    return text
+
+
+def cell_text(row: dict, language: str = "en") -> str:
     """'45% (9/20; 95% CI 26-66%)' or the status, never 'nan'."""
     if row.get("status") != OK:
-        return str(row.get("status"))
+        return status_text(row.get("status"), language)
     return (f"{_pct(row['pct'])} ({int(row['count'])}/{int(row['n'])}; "
-            f"95% CI {100 * row['ci_low']:.0f}-{100 * row['ci_high']:.0f}%)")
+            f"{CHAPTER_TEXT[language]['ci']} {100 * row['ci_low']:.0f}-{100 * row['ci_high']:.0f}%)")
 
 
-def difference_text(row: dict) -> str:
+def difference_text(row: dict, language: str = "en") -> str:
     if row.get("status") != OK:
-        return str(row.get("status"))
-    return (f"{100 * row['diff']:+.0f} pp (95% CI {100 * row['ci_low']:+.0f} to {100 * row['ci_high']:+.0f}); "
+        return status_text(row.get("status"), language)
+    t = CHAPTER_TEXT[language]
+    return (f"{100 * row['diff']:+.0f} pp ({t['ci']} {100 * row['ci_low']:+.0f} {t['to']} {100 * row['ci_high']:+.0f}); "
             f"{row['test']} p = {row['p']:.3f}, Holm p = {row['p_holm']:.3f}")
 
 
@@ -542,30 +599,34 @@ def _table_html(header: list[str], rows: list[list[str]]) -> str:
 
 
 def indicators_html(indicators: pd.DataFrame, waves: list[str], kinds: dict[str, str], labels: dict[str, str],
-                    units: tuple[str, ...] = ("overall", "domain", "class")) -> str:
+                    units: tuple[str, ...] = ("overall", "domain", "class"), language: str = "en") -> str:
     """One table: indicator x unit in rows, waves in columns."""
-    header = ["indicator", "unit", *[wave_label(w, kinds[w]) for w in waves]]
+    t = CHAPTER_TEXT[language]
+    header = [t["indicator"], t["unit"], *[wave_label(w, kinds[w]) for w in waves]]
     rows = []
     keyed = {(r["wave"], r["item"], r["unit"], r["unit_id"]): r for r in indicators.to_dict("records")}
     for item in labels:
         for unit in units:
             ids = list(dict.fromkeys(indicators.loc[(indicators["item"] == item) & (indicators["unit"] == unit), "unit_id"]))
             for unit_id in ids:
-                cells = [cell_text(keyed[(w, item, unit, unit_id)]) if (w, item, unit, unit_id) in keyed
-                         else "no respondents" for w in waves]
-                rows.append([labels[item], f"{unit} {unit_id}" if unit != "overall" else "all respondents", *cells])
+                cells = [cell_text(keyed[(w, item, unit, unit_id)], language) if (w, item, unit, unit_id) in keyed
+                         else t["no_respondents"] for w in waves]
+                rows.append([labels[item], unit_text(unit, unit_id, language) if unit != "overall" else t["everyone"], *cells])
     return _table_html(header, rows)
 
 
-def differences_html(differences: pd.DataFrame, labels: dict[str, str], units: tuple[str, ...] = ("overall", "domain", "class")) -> str:
+def differences_html(differences: pd.DataFrame, labels: dict[str, str], units: tuple[str, ...] = ("overall", "domain", "class"),
+                     language: str = "en") -> str:
+    t = CHAPTER_TEXT[language]
     shown = differences[differences["unit"].isin(units)]
-    rows = [[labels.get(r["item"], r["item"]), f"{r['unit']} {r['unit_id']}", f"{r['wave_b']} - {r['wave_a']}",
-             difference_text(r)] for r in shown.to_dict("records")]
-    return _table_html(["indicator", "unit", "waves (later - earlier)", "difference"], rows)
+    rows = [[labels.get(r["item"], r["item"]), unit_text(r["unit"], r["unit_id"], language), f"{r['wave_b']} - {r['wave_a']}",
+             difference_text(r, language)] for r in shown.to_dict("records")]
+    return _table_html([t["indicator"], t["unit"], t["pair"], t["difference"]], rows)
 
 
-def within_html(within: pd.DataFrame) -> str:
-    return "".join(f"<p>{html.escape(wave)}: {html.escape(text)}</p>" for wave, text in zip(within["wave"], within["text"]))
+def within_html(within: pd.DataFrame, language: str = "en") -> str:
+    return "".join(f"<p>{html.escape(r['wave'])}: {html.escape(_within_text(r, language))}</p>"
+                   for r in within.to_dict("records"))
 
 
 def gee_html(gee: pd.DataFrame, labels: dict[str, str]) -> str:
@@ -613,13 +674,13 @@ def _waves_list_html(waves: list[str], kinds: dict[str, str], descriptions: dict
     return "".join(parts)
 
 
-def restricted_warning(restricted: list[str]) -> str:
+def restricted_warning(restricted: list[str], language: str = "en") -> str:
     """Cross-wave outputs take each wave's cells as its own mode allows: a restricted wave's
     cells are not protected, so every page that shows them says so."""
     if not restricted:
         return ""
-    return (f'<p class="warn">Includes restricted wave(s) {html.escape(", ".join(restricted))}: cells of few '
-            "respondents may appear. Not for publication.</p>")
+    text = CHAPTER_TEXT[language]["restricted"].format(waves=", ".join(restricted))
+    return f'<p class="warn">{html.escape(text)}</p>'
 
 
 def cross_wave_report_html(waves, kinds, descriptions, excluded, indicators, differences, gee, within, labels,
@@ -645,22 +706,24 @@ def cross_wave_report_html(waves, kinds, descriptions, excluded, indicators, dif
 
 def compared_with_earlier_waves_html(wave: str, earlier: list[str], kinds: dict[str, str], indicators: pd.DataFrame,
                                      differences: pd.DataFrame, within: pd.DataFrame, labels: dict[str, str],
-                                     excluded: list[dict] = (), restricted: list[str] = ()) -> str:
-    """The chapter "Compared with earlier waves" of one wave's report (an HTML fragment)."""
-    title = ("<section id=\"compared-with-earlier-waves\"><h2>Compared with earlier waves</h2>"
-             + restricted_warning(list(restricted)))
-    intro = f"<p>Wave {html.escape(wave_label(wave, kinds[wave]))}. "
+                                     excluded: list[dict] = (), restricted: list[str] = (), language: str = "en") -> str:
+    """The chapter "Compared with earlier waves" of one wave's report (an HTML fragment), in the
+    report's label language; the statistical methods paragraph stays in English."""
+    t = CHAPTER_TEXT[language]
+    title = (f"<section id=\"compared-with-earlier-waves\"><h2>{t['chapter']}</h2>"
+             + restricted_warning(list(restricted), language))
+    intro = f"<p>{t['wave']} {html.escape(wave_label(wave, kinds[wave]))}. "
     if not earlier:
-        intro += "This is the first valid wave: there is no earlier wave to compare with.</p>"
+        intro += t["first"] + "</p>"
     else:
-        intro += ("Earlier waves: " + ", ".join(html.escape(wave_label(w, kinds[w])) for w in earlier) + ".</p>")
-    skipped = "".join(f"<p class=\"warn\">Earlier wave {html.escape(e['wave'])} failed validation and is not compared "
-                      f"(see {html.escape(e['report'])}).</p>" for e in excluded)
+        intro += (t["earlier"] + ": " + ", ".join(html.escape(wave_label(w, kinds[w])) for w in earlier) + ".</p>")
+    skipped = "".join('<p class="warn">' + html.escape(t["skipped"].format(wave=e["wave"], report=e["report"])) + "</p>"
+                      for e in excluded)
     ours = differences[differences["wave_b"] == wave] if len(differences) else differences
-    parts = [title, intro, skipped, indicators_html(indicators, [*earlier, wave], kinds, labels)]
+    parts = [title, intro, skipped, indicators_html(indicators, [*earlier, wave], kinds, labels, language=language)]
     if earlier:
-        parts.append(differences_html(ours, labels))
-    parts += ["<h3>Within this wave</h3>", within_html(within[within["wave"] == wave]), METHODS, "</section>"]
+        parts.append(differences_html(ours, labels, language=language))
+    parts += [f"<h3>{t['within']}</h3>", within_html(within[within["wave"] == wave], language), METHODS, "</section>"]
     return "".join(parts)
 
 
@@ -740,5 +803,5 @@ def run_chapter(wave: str, statuses: list[dict], responses: dict[str, str], muni
     within = within_wave_table(stacked, wave, hidden)
     restricted = [s["wave"] for s in statuses if s["wave"] in (*earlier, wave) and s.get("disclosure") == "restricted"]
     fragment = compared_with_earlier_waves_html(wave, earlier, kinds, indicators, differences, within,
-                                                item_labels(book, items, language), excluded, restricted)
+                                                item_labels(book, items, language), excluded, restricted, language)
     Path(out_path).write_text(fragment + "\n", encoding="utf-8")
