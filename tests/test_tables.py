@@ -146,6 +146,7 @@ def test_tabel_3_1_types_as_keys_rows_in_report_order_and_english(book):
     assert t.loc["Totaal", "Aantal interviews"] == 6
     en = T.tabel_3_1(register, SHEET, "en", None, book)
     assert list(en["Policy sectors"])[:2] == ["Public health", "Education/Youth"]
+    assert en.set_index("Policy sectors").loc["Public health", "unknown"] == 1  # counted in English too
 
 
 def test_tabel_3_1_in_a_public_wave_hides_small_counts_and_joins_pseudonyms():

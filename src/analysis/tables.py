@@ -393,10 +393,11 @@ def tabel_3_1(interviews: pd.DataFrame, municipalities: pd.DataFrame, language: 
     frame = pd.DataFrame({"category": interviews[category].astype(str).to_numpy(), "type": types.to_numpy()})
     labels = [t[2] if language == "nl" else t[3] for t in MUNICIPALITY_TYPES]
     nl_labels = [t[2] for t in MUNICIPALITY_TYPES]
-    counts = pd.crosstab(frame["category"], pd.Categorical(frame["type"], categories=nl_labels + [words["unknown"]]),
-                         dropna=False)
+    # interview_types speaks Dutch ('onbekend'); the labels are switched to `language` below
+    types = nl_labels + [WORDS["nl"]["unknown"]]
+    counts = pd.crosstab(frame["category"], pd.Categorical(frame["type"], categories=types), dropna=False)
     counts = counts.reindex(index=_category_order(list(dict.fromkeys(frame["category"])), book),
-                            columns=nl_labels + [words["unknown"]], fill_value=0)
+                            columns=types, fill_value=0)
     counts.columns = labels + [words["unknown"]]
     counts.index = [_category_label(c, book, language) for c in counts.index]
     if counts[words["unknown"]].sum() == 0:
