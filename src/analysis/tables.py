@@ -329,7 +329,8 @@ def tabel_4_2(cells: pd.DataFrame, book: Codebook, language: str = "nl") -> pd.D
     for block in dict.fromkeys(it.block for it in members):
         scope_items = [it for it in members if it.block == block]
         n = sel.loc[[it.id for it in scope_items], "base"].max()
-        header = f"{book.blocks[block][language]} (n={n if pd.notna(n) else 0})"
+        label = book.blocks[block].get(f"table_{language}") or book.blocks[block][language]
+        header = f"{label} (n={n if pd.notna(n) else 0})"
         texts = {
             table_entry(it, "4.2")["row"]: format_cell(
                 sel.at[it.id, "pct_rounded"], sel.at[it.id, "count"], sel.at[it.id, "base"], n,
