@@ -321,3 +321,21 @@ def test_a_failed_run_leaves_nothing_of_an_earlier_good_run(tmp_path, fixture_ex
     report = (out["report_dir"] / "report.md").read_text()
     assert "no_respondents" in report and "No problems" not in report
     assert export.read_bytes() == before  # raw data never modified
+
+
+def test_spss_labels_translate_codes_when_there_is_no_code_map(tmp_path, fixture_export, book, sheet_path):
+    """Without a code map, labels that name the answers are how the codes are read: a tool that
+    codes Ja as 2 and labels it so is right, not in conflict with the codebook's codes."""
+    frame = fixture_export.replace("", None)
+    numeric = frame.copy()
+    numeric["health_priority"] = frame["health_priority"].map({"1": 2.0, "0": 1.0})
+    path = tmp_path / "responses.sav"
+    for col in numeric.columns:
+        if col != "health_priority":
+            numeric[col] = numeric[col].astype(object)
+    pyreadstat.write_sav(numeric, str(path), variable_value_labels={"health_priority": {1: "Nee", 2: "Ja"}})
+    result = validate_wave(WAVE, str(path), str(sheet_path), book, None)
+    assert "value_label_contradicts_code_map" not in set(result.failures["rule"])
+    assert result.ok, result.failures.head().to_string()
+    expected = frame["health_priority"].map({"1": "ja", "0": "nee"})
+    assert list(result.responses["health_priority"].astype(str)) == list(expected.astype(str))

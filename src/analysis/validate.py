@@ -123,10 +123,12 @@ def _value_label_conflicts(raw: RawExport, book: Codebook, column_map: dict | No
     """An SPSS file labels its codes: where the wave's code map says code 1 = ja but the file
     labels code 1 'Nee', one of the two is wrong, and every count of the item would be."""
     original = {v: k for k, v in ((column_map or {}).get("columns") or {}).items()}
+    code_maps = (column_map or {}).get("codes") or {}
     problems = []
     for item in book.items:
         labels = raw.value_labels.get(original.get(item.id, item.id)) or {}
-        if not item.answers or not labels:
+        # without a code map of its own, labels that name the answers are how the codes are read
+        if not item.answers or not labels or not (code_maps.get(item.id) or code_maps.get(item.answer_set or item.type)):
             continue
         table = code_table(item, column_map, None)
         names = {name.strip().lower(): a.key for a in item.answers for name in (a.key, a.nl, a.en)}
