@@ -328,6 +328,6 @@ def test_a_broken_wave_next_to_a_valid_one(project):
     assert waves.set_index("wave")["included"].to_dict() == {"broken-2024": False, "synthetic-fixture": True}
     assert set(pd.read_csv(project / "results/waves/indicators.csv")["wave"]) == {"synthetic-fixture"}
     report = (project / "results/waves/report.html").read_text()
-    assert "Excluded waves" in report and "broken-2024" in report
+    assert "Uitgesloten metingen" in report and "broken-2024" in report and "Excluded waves" not in report
     chapter = (project / "results/waves/chapter_synthetic-fixture.html").read_text()
     assert "eerste geldige meting" in chapter and "broken-2024 is afgekeurd bij de validatie" in chapter

@@ -473,8 +473,9 @@ def _pct(value: float) -> str:
     return f"{value:.0f}%"
 
 
-# The chapter "Compared with earlier waves" sits in a wave's report, in its label language; the
-# CSV outputs keep English status words (they are data, read by code as well as people).
+# The chapter "Compared with earlier waves" and the cross-wave report are in the label language;
+# the CSV outputs keep English status words (they are data, read by code as well as people) and
+# the methods paragraph stays English (statistical terms).
 CHAPTER_TEXT = {
     "en": {"chapter": "Compared with earlier waves", "wave": "Wave", "first": "This is the first valid wave: there "
            "is no earlier wave to compare with.", "earlier": "Earlier waves", "skipped": "Earlier wave {wave} failed "
@@ -484,7 +485,15 @@ CHAPTER_TEXT = {
            "restricted": "Includes restricted wave(s) {waves}: cells of few respondents may appear. Not for publication.",
            "of": "of", "vs": "vs", "pp": "percentage points", "caveat": "Caveat: the respondents come from {caveat}, "
            "so this describes these municipalities and is no estimate for all Dutch municipalities.",
-           "other_than": "other than"},
+           "other_than": "other than", "title": "Survey waves compared", "main": "Main indicators per wave",
+           "between": "Differences between waves", "gee": "Indicators by wave and VNG domain (GEE)",
+           "each": "Within each wave", "methods": "Methods", "included": "Included waves (in fielding order)",
+           "not_original": "Synthetic waves are invented data; reconstructed waves are rebuilt from published tables. "
+           "Neither is original survey microdata.", "excluded": "Excluded waves",
+           "failed": "failed validation ({problems} problems; see {report})",
+           "caption": "{label}: % yes per wave (all respondents; social and physical sectors), Wilson 95% intervals.",
+           "term": "term", "odds_ratio": "odds ratio", "test": "test", "municipalities": "municipalities",
+           "left_out": "left out"},
     "nl": {"chapter": "Vergeleken met eerdere metingen", "wave": "Meting", "first": "Dit is de eerste geldige meting: "
            "er is geen eerdere meting om mee te vergelijken.", "earlier": "Eerdere metingen", "skipped": "Eerdere meting "
            "{wave} is afgekeurd bij de validatie en wordt niet vergeleken (zie {report}).", "within": "Binnen deze meting",
@@ -493,7 +502,16 @@ CHAPTER_TEXT = {
            "restricted": "Bevat vertrouwelijke meting(en) {waves}: cellen met weinig respondenten kunnen voorkomen. "
            "Niet voor publicatie.", "of": "van", "vs": "tegen", "pp": "procentpunt",
            "caveat": "Let op: de respondenten komen uit {caveat}; dit beschrijft deze gemeenten en is geen schatting "
-           "voor alle Nederlandse gemeenten.", "other_than": "anders dan"},
+           "voor alle Nederlandse gemeenten.", "other_than": "anders dan", "title": "Metingen vergeleken",
+           "main": "Belangrijkste indicatoren per meting", "between": "Verschillen tussen metingen",
+           "gee": "Indicatoren naar meting en VNG-domein (GEE)", "each": "Binnen elke meting", "methods": "Methoden",
+           "included": "Opgenomen metingen (in volgorde van veldwerk)",
+           "not_original": "Synthetische metingen zijn verzonnen gegevens; gereconstrueerde metingen zijn herbouwd uit "
+           "gepubliceerde tabellen. Geen van beide zijn oorspronkelijke microdata.", "excluded": "Uitgesloten metingen",
+           "failed": "afgekeurd bij de validatie ({problems} problemen; zie {report})",
+           "caption": "{label}: % ja per meting (alle respondenten; sociale en fysieke sectoren), 95%-Wilson-intervallen.",
+           "term": "term", "odds_ratio": "oddsratio", "test": "toets", "municipalities": "gemeenten",
+           "left_out": "weggelaten"},
 }
 CAVEAT_NL = ("een selectie van gemeenten die al actief waren met integraal gezondheidsbeleid, geen aselecte "
              "steekproef (voetnoot 17 van het rapport)")
@@ -629,18 +647,19 @@ def within_html(within: pd.DataFrame, language: str = "en") -> str:
                    for r in within.to_dict("records"))
 
 
-def gee_html(gee: pd.DataFrame, labels: dict[str, str]) -> str:
+def gee_html(gee: pd.DataFrame, labels: dict[str, str], language: str = "en") -> str:
+    t = CHAPTER_TEXT[language]
     rows = []
     for r in gee.to_dict("records"):
         if r["status"] != OK:
-            rows.append([labels.get(r["item"], r["item"]), "", "", str(r["status"])])
+            rows.append([labels.get(r["item"], r["item"]), "", "", status_text(r["status"], language)])
             continue
-        rows.append([labels.get(r["item"], r["item"]), f"{r['term']} {r['level']} vs {r['reference']}",
-                     f"OR {r['odds_ratio']:.2f} (95% CI {r['or_ci_low']:.2f}-{r['or_ci_high']:.2f})",
+        rows.append([labels.get(r["item"], r["item"]), f"{r['term']} {r['level']} {t['vs']} {r['reference']}",
+                     f"OR {r['odds_ratio']:.2f} ({t['ci']} {r['or_ci_low']:.2f}-{r['or_ci_high']:.2f})",
                      f"t({int(r['df'])}) = {r['t']:.2f}, p = {r['p']:.3f}, Holm p = {r['p_holm']:.3f}; "
-                     f"n = {int(r['n'])}, {int(r['n_clusters'])} municipalities"
-                     + (f"; left out: {r['excluded']}" if isinstance(r["excluded"], str) and r["excluded"] else "")])
-    return _table_html(["indicator", "term", "odds ratio", "test"], rows)
+                     f"n = {int(r['n'])}, {int(r['n_clusters'])} {t['municipalities']}"
+                     + (f"; {t['left_out']}: {r['excluded']}" if isinstance(r["excluded"], str) and r["excluded"] else "")])
+    return _table_html([t["indicator"], t["term"], t["odds_ratio"], t["test"]], rows)
 
 
 STYLE = ("<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}"
@@ -658,19 +677,20 @@ METHODS = (
 )
 
 
-def _waves_list_html(waves: list[str], kinds: dict[str, str], descriptions: dict[str, str], excluded: list[dict]) -> str:
-    parts = ["<p>Included waves (in fielding order): "
+def _waves_list_html(waves: list[str], kinds: dict[str, str], descriptions: dict[str, str], excluded: list[dict],
+                     language: str = "en") -> str:
+    t = CHAPTER_TEXT[language]
+    parts = [f"<p>{t['included']}: "
              + ", ".join(html.escape(wave_label(w, kinds[w]) + (f" - {descriptions[w]}" if descriptions.get(w) else ""))
                          for w in waves) + ".</p>"]
     if any(kinds[w] != "survey" for w in waves):
-        parts.append('<p class="warn">Synthetic waves are invented data; reconstructed waves are rebuilt from '
-                     "published tables. Neither is original survey microdata.</p>")
+        parts.append(f'<p class="warn">{html.escape(t["not_original"])}</p>')
     if excluded:
-        items = "".join(f"<li>{html.escape(e['wave'])}: failed validation ({e['problems']} problems; see "
-                        f"{html.escape(e['report'])})<ul>"
+        items = "".join(f"<li>{html.escape(e['wave'])}: "
+                        + html.escape(t["failed"].format(problems=e["problems"], report=e["report"])) + "<ul>"
                         + "".join(f"<li>{html.escape(p)}</li>" for p in e.get("first_problems", []))
                         + "</ul></li>" for e in excluded)
-        parts.append(f'<div class="warn"><p>Excluded waves:</p><ul>{items}</ul></div>')
+        parts.append(f'<div class="warn"><p>{t["excluded"]}:</p><ul>{items}</ul></div>')
     return "".join(parts)
 
 
@@ -684,23 +704,24 @@ def restricted_warning(restricted: list[str], language: str = "en") -> str:
 
 
 def cross_wave_report_html(waves, kinds, descriptions, excluded, indicators, differences, gee, within, labels,
-                           figures_png: dict[str, bytes], restricted: list[str] = ()) -> str:
+                           figures_png: dict[str, bytes], restricted: list[str] = (), language: str = "en") -> str:
     """results/waves/report.html: self-contained (figures embedded, no links out)."""
     import base64
 
+    t = CHAPTER_TEXT[language]
     figures = "".join(
         f'<figure><img alt="{html.escape(labels[i])}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
-        f"<figcaption>{html.escape(labels[i])}: % yes per wave (all respondents; social and physical sectors), "
-        f"Wilson 95% intervals.</figcaption></figure>" for i, png in figures_png.items())
+        f"<figcaption>{html.escape(t['caption'].format(label=labels[i]))}</figcaption></figure>"
+        for i, png in figures_png.items())
     body = [
-        "<h1>Survey waves compared</h1>", restricted_warning(list(restricted)),
-        _waves_list_html(waves, kinds, descriptions, excluded),
-        "<h2>Main indicators per wave</h2>", indicators_html(indicators, waves, kinds, labels), figures,
-        "<h2>Differences between waves</h2>", differences_html(differences, labels),
-        "<h2>Indicators by wave and VNG domain (GEE)</h2>", gee_html(gee, labels),
-        "<h2>Within each wave</h2>", within_html(within), "<h2>Methods</h2>", METHODS,
+        f"<h1>{t['title']}</h1>", restricted_warning(list(restricted), language),
+        _waves_list_html(waves, kinds, descriptions, excluded, language),
+        f"<h2>{t['main']}</h2>", indicators_html(indicators, waves, kinds, labels, language=language), figures,
+        f"<h2>{t['between']}</h2>", differences_html(differences, labels, language=language),
+        f"<h2>{t['gee']}</h2>", gee_html(gee, labels, language),
+        f"<h2>{t['each']}</h2>", within_html(within, language), f"<h2>{t['methods']}</h2>", METHODS,
     ]
-    return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Survey waves compared</title>"
+    return (f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8"><title>{t["title"]}</title>'
             + STYLE + "</head><body>" + "".join(body) + "</body></html>\n")
 
 
@@ -781,7 +802,7 @@ def run_cross_wave(statuses: list[dict], responses: dict[str, str], municipaliti
         pngs[item] = Path(png).read_bytes()
     restricted = [s["wave"] for s in statuses if s["valid"] and s.get("disclosure") == "restricted"]
     report = cross_wave_report_html(waves, kinds, descriptions, excluded, indicators, differences, gee, within, labels,
-                                    pngs, restricted)
+                                    pngs, restricted, language)
     (out / "report.html").write_text(report, encoding="utf-8")
     return waves
 
