@@ -576,14 +576,18 @@ def rotating_order(item_index: int) -> Chooser:
 
 
 def _free_pairs(problem: Problem, level: dict[str, str]) -> dict[str, set[str] | None]:
-    """Per per-sector item, the sectors whose answers a published cell counts (None = all)."""
+    """Per per-sector item, the sectors whose answers a published cell counts (None = all). An
+    item no published cell counts at all (most of Figuur 5.1's partners) is free everywhere."""
     out: dict[str, set[str] | None] = {}
     cells = problem.cells
     for item_id, lvl in level.items():
-        if lvl != "cell":
-            continue
         own = cells[cells["item"] == item_id]
         as_parent = [it.id for it in problem.items if it.parent and it.parent[0] == item_id]
+        if own.empty and not as_parent:
+            out[item_id] = set()
+            continue
+        if lvl != "cell":
+            continue
         if as_parent or (own["unit"].isin(["municipality", "total"])).any():
             out[item_id] = None
             continue
@@ -617,7 +621,7 @@ def realize_respondents(
         groups = ["municipality_id", "sector"] if sol.item_level[it.id] == "cell" else ["municipality_id"]
         for key, grp in df.loc[asked].groupby(groups, sort=False):
             key = key if isinstance(key, tuple) else (key,)
-            counted = free.get(it.id) is None or key[1] in free[it.id]
+            counted = free.get(it.id) is None or (len(key) > 1 and key[1] in free[it.id])
             if not counted and free_answer is not None:
                 for r in grp.index:
                     values[r] = free_answer(it.id, df.loc[r])
