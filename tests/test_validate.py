@@ -339,3 +339,19 @@ def test_spss_labels_translate_codes_when_there_is_no_code_map(tmp_path, fixture
     assert result.ok, result.failures.head().to_string()
     expected = frame["health_priority"].map({"1": "ja", "0": "nee"})
     assert list(result.responses["health_priority"].astype(str)) == list(expected.astype(str))
+
+
+def test_more_respondents_than_questionnaires_sent(tmp_path, fixture_export, book, sheet_path):
+    """Response above 100% (17 returned of 11 sent) means the sheet or the ids are wrong."""
+    sheet = pd.read_csv(sheet_path, dtype=str, keep_default_na=False)
+    received = fixture_export["municipality_id"].value_counts()
+    m = received.index[0]
+    row = sheet.index[sheet["municipality_id"] == m][0]
+    sheet.loc[row, "questionnaires_sent"] = str(received[m] - 1)
+    bad_sheet = tmp_path / "municipalities.csv"
+    sheet.to_csv(bad_sheet, index=False)
+    export = tmp_path / "export.csv"
+    fixture_export.to_csv(export, index=False)
+    p = _only_problem(validate_wave(WAVE, str(export), str(bad_sheet), book, None))
+    assert (p.rule, p.column, p.row) == ("municipality_sheet:fewer_sent_than_received", "questionnaires_sent", row + 2)
+    assert p.value == str(received[m] - 1) and f"at least {received[m]}" in p.expected

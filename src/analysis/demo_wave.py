@@ -150,15 +150,23 @@ def _hours_with_no_answer(hours: pd.Series) -> pd.Series:
     return hours.astype("float64").mask(every_eleventh, 99.0)
 
 
-def demo_municipality_sheet() -> pd.DataFrame:
-    """Eight invented municipalities, marked synthetic in name and note."""
+# Questionnaires sent but not returned, per municipality (None: number sent unknown). Sent is
+# derived from the respondents generated, so that no municipality returns more than it was sent.
+NOT_RETURNED = [2, 0, 0, None, 1, 0, 4, 5]
+
+
+def demo_municipality_sheet(received: dict[str, int]) -> pd.DataFrame:
+    """Eight invented municipalities, marked synthetic in name and note; `received`: respondents
+    per municipality id in the generated export."""
     sizes = ["G4", "G32", "G32", "G32", "small", "small", "small", "unknown"]
+    sent = ["unknown" if extra is None else str(received.get(m, 0) + extra)
+            for m, extra in zip(MUNICIPALITY_IDS, NOT_RETURNED)]
     return pd.DataFrame({
         "municipality_id": MUNICIPALITY_IDS,
         "name": [f"Verzonnen gemeente {m} (synthetisch)" for m in MUNICIPALITY_IDS],
         "size_class": sizes,
         "krachtwijk": ["yes", "yes", "no", "yes", "no", "no", "unknown", "no"],
-        "questionnaires_sent": ["14", "13", "12", "unknown", "11", "12", "10", "13"],
+        "questionnaires_sent": sent,
         "note": "synthetic: invented for the demo wave, not a real municipality",
     })
 
@@ -188,7 +196,8 @@ def write_demo_wave(book: Codebook, folder: str | Path) -> list[Path]:
     pyreadstat.write_sav(export, str(sav), file_label=f"{WAVE}: SYNTHETIC demo data, invented", **meta)
     _fix_creation_stamp(sav)
     sheet = out / "municipalities.csv"
-    demo_municipality_sheet().to_csv(sheet, index=False, lineterminator="\n")
+    received = export[_FIXED["municipality_id"]].astype(str).value_counts().to_dict()
+    demo_municipality_sheet(received).to_csv(sheet, index=False, lineterminator="\n")
     return [sav, sheet]
 
 

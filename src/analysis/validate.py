@@ -54,6 +54,8 @@ def validate_wave(wave: str, export_path: str, sheet_path: str, book: Codebook, 
             sheet["municipality_id"].dropna().unique().tolist())
         problems += _export_failures(export, book, column_map, municipality_ids, wave, not_asked)
         problems += _value_label_conflicts(export, book, column_map)
+    if not problems:
+        problems += _more_respondents_than_sent(export, book, column_map, sheet_raw, sheet_path)
     failures = _as_failure_table(problems)
     if not failures.empty:
         return WaveValidation(wave, failures, None, None)
@@ -140,6 +142,25 @@ def _value_label_conflicts(raw: RawExport, book: Codebook, column_map: dict | No
                 meaning = "no answer" if pd.isna(mapped) else mapped
                 problems.append(_problem(raw.path, None, None, shown, code, "value_label_contradicts_code_map",
                                          f"code {code} = {meaning} (config column_map), but the file labels it {label!r}"))
+    return problems
+
+
+def _more_respondents_than_sent(raw: RawExport, book: Codebook, column_map: dict | None, sheet_raw: RawExport,
+                                sheet_path: str) -> list[dict]:
+    """A municipality cannot return more questionnaires than it was sent: either the sheet's
+    number or the export's municipality ids are wrong (response would read above 100%)."""
+    sheet = sheet_raw.data
+    if "questionnaires_sent" not in sheet:
+        return []
+    ids = decode(raw, book, column_map)["municipality_id"].astype(str)
+    received = ids.value_counts()
+    problems = []
+    for i, (m, sent) in enumerate(zip(sheet["municipality_id"].astype(str), sheet["questionnaires_sent"])):
+        n = int(received.get(m, 0))
+        if isinstance(sent, str) and sent.isdigit() and n > int(sent):
+            problems.append(_problem(sheet_path, int(sheet_raw.file_rows.iloc[i]), None, "questionnaires_sent", sent,
+                                     "municipality_sheet:fewer_sent_than_received",
+                                     f"at least {n}: the export {raw.path} has {n} respondents of municipality {m}"))
     return problems
 
 
