@@ -59,7 +59,8 @@ _TEXT = {
         "whiskers": "Lijntjes: 95%-betrouwbaarheidsinterval (Wilson)",
         "uncertain": "* label in het rapport (deels) onleesbaar; kolomvolgorde geschat",
         "synthetic": "SYNTHETISCHE GEGEVENS (verzonnen, niet de RIVM-data)",
-        "reconstructed": "Gereconstrueerde microdata (uit de gepubliceerde tabellen), niet de originele gegevens",
+        "reconstructed": "Gereconstrueerde microdata (gepubliceerde tabellen + vrije keuzes, zie RECONSTRUCTION.md), "
+                         "niet de originele gegevens",
     },
     "en": {
         "wave": "Wave",
@@ -82,7 +83,8 @@ _TEXT = {
         "whiskers": "Whiskers: Wilson 95% confidence interval",
         "uncertain": "* label (partly) illegible in the report; column order estimated",
         "synthetic": "SYNTHETIC DATA (invented, not the RIVM data)",
-        "reconstructed": "Reconstructed microdata (from the published tables), not the original data",
+        "reconstructed": "Reconstructed microdata (published tables + free choices, see RECONSTRUCTION.md), "
+                         "not the original data",
     },
 }
 

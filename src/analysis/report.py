@@ -171,8 +171,10 @@ def banner_text(cfg: dict, disclosure: str, language: str) -> str | None:
         parts.append("SYNTHETISCHE GEGEVENS: verzonnen, niet de gegevens van het RIVM-onderzoek." if nl
                      else "SYNTHETIC DATA: invented, not the data of the RIVM study.")
     if cfg.get("reconstructed"):
-        parts.append("GERECONSTRUEERDE GEGEVENS: uit de gepubliceerde tabellen herbouwd, niet de originele RIVM-microdata."
-                     if nl else "RECONSTRUCTED DATA: rebuilt from the published tables, not the original RIVM microdata.")
+        parts.append("GERECONSTRUEERDE GEGEVENS: uit de gepubliceerde tabellen herbouwd; wat die niet vastleggen is vrij "
+                     "gekozen (RECONSTRUCTION.md bij de ruwe gegevens). Niet de originele RIVM-microdata."
+                     if nl else "RECONSTRUCTED DATA: rebuilt from the published tables; what they do not fix was chosen "
+                     "freely (RECONSTRUCTION.md beside the raw data). Not the original RIVM microdata.")
     if disclosure:
         parts.append(disclosure)
     return " ".join(parts) or None

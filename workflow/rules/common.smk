@@ -48,8 +48,10 @@ def wave_note(wave):
         return ("Synthetische gegevens (verzonnen, voor tests en demonstratie): niet de gegevens van het "
                 "RIVM-onderzoek." if nl else "Synthetic data (invented, for tests and demonstration): not the RIVM study's data.")
     if cfg.get("reconstructed"):
-        return ("Gereconstrueerde microdata (herbouwd uit de gepubliceerde tabellen), niet de originele gegevens."
-                if nl else "Reconstructed microdata (rebuilt from the published tables), not the original data.")
+        return ("Gereconstrueerde microdata (herbouwd uit de gepubliceerde tabellen; wat die niet vastleggen is vrij "
+                "gekozen, zie RECONSTRUCTION.md), niet de originele gegevens."
+                if nl else "Reconstructed microdata (rebuilt from the published tables; what they do not fix was chosen freely, "
+                "see RECONSTRUCTION.md), not the original data.")
     return ""
 
 
