@@ -147,7 +147,9 @@ def test_hours_of_a_small_sector_and_every_extreme_are_hidden():
     # vgz alone hidden: the overall mean x n minus the others would give it back
     assert out.loc[1, "status"] == "×" and pd.isna(out.loc[1, "mean"]) and out.loc[2, "mean"] == 25.0
     assert out[["min", "max"]].isna().all().all()
-    assert d.protect_hours(hours, K, "restricted")[["min", "max", "mean"]].notna().all().all()
+    # the median of 9 sport officers is the fifth one's own answer; of 18 it is an average of two
+    assert pd.isna(out.loc[2, "median"]) and out.loc[3, "median"] == 24.0
+    assert d.protect_hours(hours, K, "restricted")[["min", "max", "mean", "median"]].notna().all().all()
 
 
 # --- pseudonyms ---------------------------------------------------------------------------------
@@ -216,3 +218,24 @@ def test_scan_finds_row_level_exports(results, book):
     rows.to_parquet(results / "synthetic-test" / "copy.parquet")
     found = {p.path for p in d.scan_results_for_respondent_rows(results, IDS, items) if p.kind == "row-level export"}
     assert found == {"synthetic-test/dump.csv", "synthetic-test/ids.csv", "synthetic-test/copy.parquet"}
+
+
+def test_sector_composition_of_a_municipality_is_not_published(book):
+    """Which sectors a municipality's officers work in would let a reader recompute hidden cells
+    (review found 254 in the demo wave: the one jeugd officer of a municipality, when the other
+    jeugd officers' answers are shown). Public mode hides the sector item by municipality and size
+    class; per sector and overall it stays (Tabel VI.1 and every n print it)."""
+    munis = sheet(6)
+    answers = synthetic_answers(book, munis["municipality_id"].tolist(), 40, "synthetic-test", 7)
+    cells = aggregate_cells(typed_responses(answers, book), munis, book, "synthetic-test")
+    keep = ["sector"] + [it.id for it in book.items if it.block == "priorities"]
+    cells = cells[cells["item"].isin(keep)].reset_index(drop=True)
+    prot = d.protect_cells(cells, K, "public", book=book, municipalities=munis)
+    composition = (prot["item"] == "sector") & prot["unit"].isin(["municipality", "size_class"])
+    assert composition.sum() > 0
+    assert prot.loc[composition, "count"].isna().all() and (prot.loc[composition, "status"] == "×").all()
+    assert prot.loc[composition, "base"].notna().all()  # the municipality's n stays
+    per_sector = (prot["item"] == "sector") & prot["unit"].isin(["overall", "sector"])
+    assert prot.loc[per_sector, "count"].notna().all()
+    restricted = d.protect_cells(cells, K, "restricted", book=book, municipalities=munis)
+    assert restricted.loc[composition, "count"].notna().all()

@@ -44,7 +44,7 @@ PARTITION_UNITS = ("sector", "domain", "class", "municipality")
 # The sector item counts who responded, by sector: the n every table prints and Tabel VI.1
 # publishes. Its cells inside a sector unit are fixed by the unit itself (a VGZ officer's sector
 # is VGZ), so they can be neither hidden nor defended; it is left out of disclosure control.
-# Outputs must not print it by municipality in public mode (a municipality x sector count).
+# By municipality (a municipality x sector count) public mode hides it: hide_sector_composition.
 UNPROTECTED_ITEMS = ("sector",)
 SECONDARY_MARK = "×"
 SAFE_WIDTH = 1 - 1e-6  # LP round-off must not make an interval of width 1 look like a point
@@ -245,13 +245,32 @@ def protect_cells(cells: pd.DataFrame, min_base: int, mode: str, *, book=None,
         protected = _apply(cells, unit_hidden | structure.units_of(whole), k, book)
         exposed = exposed_cells(protected, relations, nesting)
         if exposed.empty:
-            return protected
+            return hide_sector_composition(protected)
         grown = structure.close_breakdowns(whole | set(zip(exposed["item"], exposed["unit"])))
         if grown == whole:
             break
         whole = grown
     raise DisclosureError(f"{len(exposed)} hidden cell(s) remain recomputable, e.g. "
                           + "; ".join(f"{r.item} {r.unit} {r.unit_id} {r.answer}" for r in exposed.head(5).itertuples()))
+
+
+# Who responded, by sector, is public overall and per sector (Tabel VI.1, every table's n); per
+# municipality or size class it is not. The attacker above assumes nobody knows which sectors a
+# municipality's officers work in, and rightly: with that composition a reader could recompute
+# hidden cells (the one jeugd officer of a municipality, when all jeugd officers but one said no).
+COMPOSITION_UNITS = ("municipality", "size_class")
+
+
+def hide_sector_composition(cells: pd.DataFrame) -> pd.DataFrame:
+    """Public mode: the sector item by municipality and size class is hidden ("×"); its base
+    (the unit's number of respondents) stays, as every table prints it."""
+    out = cells.copy()
+    rows = out["item"].isin(UNPROTECTED_ITEMS) & out["unit"].isin(COMPOSITION_UNITS) & out["count"].notna()
+    out["status"] = out["status"].astype("string")
+    out.loc[rows, "status"] = SECONDARY_MARK
+    for col in HIDDEN_COLUMNS:
+        out[col] = out[col].mask(rows)
+    return out
 
 
 class _Structure:
@@ -374,14 +393,16 @@ def _lead_count_hidden(cells: pd.DataFrame, hidden: pd.Series, book) -> pd.Serie
 
 def protect_hours(hours: pd.DataFrame, min_base: int, mode: str) -> pd.DataFrame:
     """Hours per week by sector (Figuur VI.1). In public mode: no minimum or maximum anywhere (each
-    is one officer's own answer); a sector of fewer than k officers shows no statistics, and then
-    neither does the next smallest sector (the overall mean times n minus the other sectors
-    would give it back)."""
+    is one officer's own answer), and no median of an odd number of officers (the middle one's
+    own answer); a sector of fewer than k officers shows no statistics, and then neither does the
+    next smallest sector (the overall mean times n minus the other sectors would give it back)."""
     out = hours.copy()
     out["status"] = ""
     if mode == "restricted":
         return out
     out[[c for c in ("min", "max") if c in out]] = np.nan
+    if "median" in out:
+        out["median"] = out["median"].mask(out["n"] % 2 == 1)
     stats = [c for c in ("mean", "median") if c in out]
     sectors = out["sector"] != OVERALL_ID
     small = sectors & out["n"].between(1, min_base - 1)
