@@ -625,6 +625,24 @@ def disclosure_note(mode: str, min_base: int, language: str = "nl") -> str:
     return f"{words['public'].format(k=min_base)}. {words['marks'].format(k=min_base)}."
 
 
+DATA_NOTES = {
+    "nl": {"synthetic": "Synthetische gegevens (verzonnen, voor tests en demonstratie): niet de gegevens van het "
+                        "RIVM-onderzoek.",
+           "reconstructed": "Gereconstrueerde microdata (herbouwd uit de gepubliceerde tabellen; wat die niet "
+                            "vastleggen is vrij gekozen, zie RECONSTRUCTION.md), niet de originele gegevens."},
+    "en": {"synthetic": "Synthetic data (invented, for tests and demonstration): not the RIVM study's data.",
+           "reconstructed": "Reconstructed microdata (rebuilt from the published tables; what they do not fix was "
+                            "chosen freely, see RECONSTRUCTION.md), not the original data."},
+}
+
+
+def data_note(language: str = "nl", synthetic: bool = False, reconstructed: bool = False) -> str:
+    """The line every table and feedback page of an invented or reconstructed wave carries."""
+    if synthetic:
+        return DATA_NOTES[language]["synthetic"]
+    return DATA_NOTES[language]["reconstructed"] if reconstructed else ""
+
+
 # --- pseudonyms ----------------------------------------------------------------------------------
 
 

@@ -41,18 +41,10 @@ def has_reference(wave):
     return "reference" in wave_cfg(wave)
 
 
-def wave_note(wave):
-    """The line every table of an invented or reconstructed wave carries (in the label language)."""
-    cfg, nl = wave_cfg(wave), config["language"] == "nl"
-    if cfg.get("synthetic"):
-        return ("Synthetische gegevens (verzonnen, voor tests en demonstratie): niet de gegevens van het "
-                "RIVM-onderzoek." if nl else "Synthetic data (invented, for tests and demonstration): not the RIVM study's data.")
-    if cfg.get("reconstructed"):
-        return ("Gereconstrueerde microdata (herbouwd uit de gepubliceerde tabellen; wat die niet vastleggen is vrij "
-                "gekozen, zie RECONSTRUCTION.md), niet de originele gegevens."
-                if nl else "Reconstructed microdata (rebuilt from the published tables; what they do not fix was chosen freely, "
-                "see RECONSTRUCTION.md), not the original data.")
-    return ""
+def data_kind(wave):
+    """{synthetic, reconstructed} of a wave: what its outputs' notes must say about the data."""
+    cfg = wave_cfg(wave)
+    return {"synthetic": bool(cfg.get("synthetic", False)), "reconstructed": bool(cfg.get("reconstructed", False))}
 
 
 def optional_table_inputs(wave):

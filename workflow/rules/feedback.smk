@@ -14,7 +14,7 @@ rule municipality_pages:
     params:
         language=config["language"],
         disclosure=lambda w: disclosure_cfg(w.wave),
-        note=lambda w: wave_note(w.wave),
+        data_kind=lambda w: data_kind(w.wave),
     log:
         "results/logs/municipality_pages_{wave}.log",
     script:

@@ -27,7 +27,7 @@ rule tables:
         ),
     params:
         language=config["language"],
-        note=lambda w: wave_note(w.wave),
+        data_kind=lambda w: data_kind(w.wave),
         disclosure=lambda w: disclosure_cfg(w.wave),
         outdir="results/{wave}/tables",
     log:

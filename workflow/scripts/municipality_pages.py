@@ -1,6 +1,7 @@
 """Snakemake script of rule municipality_pages: thin wrapper around analysis.feedback."""
 import sys
 
+from analysis.disclosure import data_note
 from analysis.feedback import write_municipality_pages
 
 sys.stderr = open(snakemake.log[0], "w")  # noqa: F821 (snakemake is injected)
@@ -11,6 +12,6 @@ write_municipality_pages(
     sectors_path=snakemake.input.sectors,  # noqa: F821
     language=snakemake.params.language,  # noqa: F821
     disclosure=dict(snakemake.params.disclosure),  # noqa: F821
-    wave_note=snakemake.params.note or None,  # noqa: F821
+    wave_note=data_note(snakemake.params.language, **snakemake.params.data_kind) or None,  # noqa: F821
     outdir=snakemake.output[0],  # noqa: F821
 )

@@ -1,7 +1,7 @@
 """Snakemake script of rule tables: thin wrapper around analysis.tables."""
 import sys
 
-from analysis.disclosure import disclosure_note
+from analysis.disclosure import data_note, disclosure_note
 from analysis.tables import run_tables
 
 sys.stderr = open(snakemake.log[0], "w")  # noqa: F821 (snakemake is injected)
@@ -13,7 +13,7 @@ run_tables(
     sent_by_sector_path=snakemake.input.get("sent_by_sector"),  # noqa: F821
     interviews_path=snakemake.input.get("interviews"),  # noqa: F821
     language=snakemake.params.language,  # noqa: F821
-    note=" ".join(filter(None, [snakemake.params.note, disclosure_note(  # noqa: F821
+    note=" ".join(filter(None, [data_note(snakemake.params.language, **snakemake.params.data_kind), disclosure_note(  # noqa: F821
         snakemake.params.disclosure["mode"], snakemake.params.disclosure["min_base"], snakemake.params.language)])),  # noqa: F821
     outdir=snakemake.params.outdir,  # noqa: F821
     xlsx_out=snakemake.output.xlsx,  # noqa: F821
