@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.aggregate import aggregate_cells
-from analysis.codebook import load_codebook
-from analysis.disclosure import (cell_relations, cell_values, exposed_cells, holding_relations, protect_cells,
-                                 unit_nesting)
+from analysis.core.aggregate import aggregate_cells
+from analysis.core.codebook import load_codebook
+from analysis.core.disclosure.attacker import cell_relations, cell_values, exposed_cells, holding_relations, unit_nesting
+from analysis.core.disclosure.suppression import protect_cells
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -4,7 +4,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.codebook import load_codebook
+from analysis.core.codebook import load_codebook
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "data" / "raw" / "synthetic-fixture"

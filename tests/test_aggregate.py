@@ -2,9 +2,9 @@
 import pandas as pd
 import pytest
 
-from analysis.aggregate import aggregate_cells, hours_by_sector, read_cells, write_csv
-from analysis.responses import typed_responses
-from analysis.synthetic import synthetic_answers
+from analysis.core.aggregate import aggregate_cells, hours_by_sector, read_cells, write_csv
+from analysis.core.responses import typed_responses
+from analysis.fixtures.synthetic import synthetic_answers
 
 SHEET = pd.DataFrame({
     "municipality_id": ["1", "2", "10"],

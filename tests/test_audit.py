@@ -5,9 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.audit import (FINDING_COLUMNS, STATUS_COLUMNS, cell_status, find_inconsistencies,
-                            infer_rounding_rule, late_municipality_candidates, load_reference,
-                            render_markdown, summarize)
+from analysis.rivm2010.audit import FINDING_COLUMNS, STATUS_COLUMNS, cell_status, find_inconsistencies, infer_rounding_rule, late_municipality_candidates, load_reference, render_markdown, summarize
 
 REF_DIR = Path(__file__).resolve().parents[1] / "data" / "reference" / "rivm2010"
 

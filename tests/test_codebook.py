@@ -1,7 +1,7 @@
 import pytest
 import yaml
 
-from analysis.codebook import CodebookError, load_codebook
+from analysis.core.codebook import CodebookError, load_codebook
 
 from conftest import ROOT
 

@@ -4,9 +4,9 @@ import pandas as pd
 import pyreadstat
 import yaml
 
-from analysis import demo_wave as D
-from analysis.codebook import load_codebook
-from analysis.validate import validate_wave
+import analysis.fixtures.demo_wave as D
+from analysis.core.codebook import load_codebook
+from analysis.core.validate import validate_wave
 from conftest import ROOT
 
 COMMITTED = ROOT / "data" / "raw" / D.WAVE
@@ -21,7 +21,7 @@ def test_generator_is_reproducible_and_matches_the_committed_files(book, tmp_pat
     for name in ("responses.sav", "municipalities.csv"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
         assert (tmp_path / "a" / name).read_bytes() == (COMMITTED / name).read_bytes(), (
-            f"data/raw/{D.WAVE}/{name} is stale: run python -m analysis.demo_wave data/raw/{D.WAVE}")
+            f"data/raw/{D.WAVE}/{name} is stale: run python -m analysis.fixtures.demo_wave data/raw/{D.WAVE}")
 
 
 def test_export_speaks_the_tools_language(book):

@@ -4,10 +4,14 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from analysis import disclosure as d
-from analysis.aggregate import aggregate_cells
-from analysis.responses import typed_responses
-from analysis.synthetic import synthetic_answers
+from analysis.core.disclosure.attacker import _groups, cell_relations, cell_values, count_key, exposed_cells, holding_relations, recomputable, unit_nesting
+from analysis.core.disclosure.leakscan import scan_results_for_respondent_rows
+from analysis.core.disclosure.marks import disclosure_note, is_suppressed
+from analysis.core.disclosure.pseudonyms import pseudonymise, public_wave
+from analysis.core.disclosure.suppression import protect_cells, protect_hours
+from analysis.core.aggregate import aggregate_cells
+from analysis.core.responses import typed_responses
+from analysis.fixtures.synthetic import synthetic_answers
 
 K = 5
 # A subset of blocks keeps the LPs small; it holds every kind of relation: answers to base,
@@ -34,18 +38,18 @@ def make_cells(book, n: int, n_munis: int, seed: int, plant_small: bool = False)
 
 
 def relations_for(cells, book, munis):
-    values = d.cell_values(cells)
-    return d.holding_relations(values, d.cell_relations(cells, d.unit_nesting(book, munis), book))
+    values = cell_values(cells)
+    return holding_relations(values, cell_relations(cells, unit_nesting(book, munis), book))
 
 
 def hidden(prot):
-    return prot["status"].map(d.is_suppressed).astype(bool)
+    return prot["status"].map(is_suppressed).astype(bool)
 
 
 @pytest.fixture(scope="module")
 def planted(book):
     cells, munis = make_cells(book, 70, 8, seed=3, plant_small=True)
-    return cells, munis, d.protect_cells(cells, K, "public", book=book, municipalities=munis)
+    return cells, munis, protect_cells(cells, K, "public", book=book, municipalities=munis)
 
 
 def test_planted_small_municipality_is_hidden(planted):
@@ -78,22 +82,22 @@ def test_overall_stays_visible(planted):
 @pytest.mark.parametrize("n, n_munis, seed", [(70, 8, 3), (45, 6, 11), (120, 16, 20091), (30, 4, 5)])
 def test_attacker_cannot_recompute_any_hidden_cell(book, n, n_munis, seed):
     cells, munis = make_cells(book, n, n_munis, seed, plant_small=True)
-    prot = d.protect_cells(cells, K, "public", book=book, municipalities=munis)
+    prot = protect_cells(cells, K, "public", book=book, municipalities=munis)
     assert (prot["status"] == "< 5").any()
-    intervals = d.recomputable(prot, relations_for(cells, book, munis), exact=False)
-    small = {d.count_key(r.item, r.unit, r.unit_id, r.answer) for r in prot[prot["status"] == "< 5"].itertuples()}
+    intervals = recomputable(prot, relations_for(cells, book, munis), exact=False)
+    small = {count_key(r.item, r.unit, r.unit_id, r.answer) for r in prot[prot["status"] == "< 5"].itertuples()}
     small_counts = intervals[intervals["key"].isin(small)]
     assert len(small_counts) == len(small)
     # no small count is pinned, except where a shown unanimous total tells it (0% or 100% overall)
-    exposed = d.exposed_cells(prot, relations_for(cells, book, munis), d.unit_nesting(book, munis))
+    exposed = exposed_cells(prot, relations_for(cells, book, munis), unit_nesting(book, munis))
     assert exposed.empty, exposed.head()
 
 
 def test_exact_attacker_agrees_on_a_small_wave(book):
     cells, munis = make_cells(book, 30, 4, seed=8, plant_small=True)
     cells = cells[cells["item"].isin(["collaborates", "pos_key_persons", "health_priority"])]
-    prot = d.protect_cells(cells, K, "public", book=book, municipalities=munis)
-    exposed = d.exposed_cells(prot, relations_for(cells, book, munis), d.unit_nesting(book, munis), exact=True)
+    prot = protect_cells(cells, K, "public", book=book, municipalities=munis)
+    exposed = exposed_cells(prot, relations_for(cells, book, munis), unit_nesting(book, munis), exact=True)
     assert (prot["status"] == "< 5").any() and exposed.empty
 
 
@@ -105,7 +109,7 @@ def test_attacker_breaks_primary_suppression_alone(book):
     naive["status"] = naive["status"].astype("string")
     naive.loc[small, "status"] = "< 5"
     naive.loc[small, ["count", "pct", "pct_rounded", "ci_low", "ci_high"]] = pd.NA
-    exposed = d.exposed_cells(naive, relations_for(cells, book, munis), d.unit_nesting(book, munis))
+    exposed = exposed_cells(naive, relations_for(cells, book, munis), unit_nesting(book, munis))
     assert len(exposed)
 
 
@@ -113,7 +117,7 @@ def test_attacker_is_not_told_a_sum_that_holds_by_chance(book):
     """A municipality of unknown size class with count 0: the size classes then add up to the
     overall for that answer, but only the values say so; the attacker must not be told."""
     cells, munis = make_cells(book, 40, 5, seed=1)
-    groups = d._groups(cells, d.unit_nesting(book, munis))
+    groups = _groups(cells, unit_nesting(book, munis))
     size_group = [g for g in groups if g[0] == ("overall", "all") and g[1][0][0] == "size_class"]
     assert size_group and size_group[0][2] == "<="  # a municipality of unknown size exists
 
@@ -121,35 +125,35 @@ def test_attacker_is_not_told_a_sum_that_holds_by_chance(book):
 def test_protection_is_deterministic_and_does_not_mutate(book, planted):
     cells, munis, prot = planted
     before = cells.copy()
-    again = d.protect_cells(cells, K, "public", book=book, municipalities=munis)
+    again = protect_cells(cells, K, "public", book=book, municipalities=munis)
     pd.testing.assert_frame_equal(cells, before)
     pd.testing.assert_frame_equal(prot, again)
 
 
 def test_restricted_mode_leaves_cells_as_published(book):
     cells, munis = make_cells(book, 40, 6, seed=2, plant_small=True)
-    out = d.protect_cells(cells, K, "restricted", book=book, municipalities=munis)
+    out = protect_cells(cells, K, "restricted", book=book, municipalities=munis)
     pd.testing.assert_frame_equal(out, cells)
-    assert "not for publication" in d.disclosure_note("restricted", K, "en")
+    assert "not for publication" in disclosure_note("restricted", K, "en")
 
 
 def test_unknown_mode_is_refused(planted):
     with pytest.raises(ValueError):
-        d.protect_cells(planted[0], K, "open", book=None)
+        protect_cells(planted[0], K, "open", book=None)
 
 
 def test_hours_of_a_small_sector_and_every_extreme_are_hidden():
     hours = pd.DataFrame({"wave": "w", "sector": ["vgz", "jeugd", "sport", "all"], "n": [3, 6, 9, 18],
                           "mean": [30.0, 20.0, 25.0, 24.5], "median": [30.0, 20.0, 25.0, 24.0],
                           "min": [28.0, 8.0, 10.0, 8.0], "max": [32.0, 36.0, 38.0, 38.0]})
-    out = d.protect_hours(hours, K, "public")
+    out = protect_hours(hours, K, "public")
     assert out.loc[0, "status"] == "< 5" and pd.isna(out.loc[0, "mean"])
     # vgz alone hidden: the overall mean x n minus the others would give it back
     assert out.loc[1, "status"] == "×" and pd.isna(out.loc[1, "mean"]) and out.loc[2, "mean"] == 25.0
     assert out[["min", "max"]].isna().all().all()
     # the median of 9 sport officers is the fifth one's own answer; of 18 it is an average of two
     assert pd.isna(out.loc[2, "median"]) and out.loc[3, "median"] == 24.0
-    assert d.protect_hours(hours, K, "restricted")[["min", "max", "mean", "median"]].notna().all().all()
+    assert protect_hours(hours, K, "restricted")[["min", "max", "mean", "median"]].notna().all().all()
 
 
 # --- pseudonyms ---------------------------------------------------------------------------------
@@ -157,19 +161,19 @@ def test_hours_of_a_small_sector_and_every_extreme_are_hidden():
 
 def test_pseudonyms_are_stable_unique_and_salted():
     munis = sheet(16)
-    a, b = d.pseudonymise(munis, "salt-1"), d.pseudonymise(munis, "salt-1")
-    other = d.pseudonymise(munis, "salt-2")
+    a, b = pseudonymise(munis, "salt-1"), pseudonymise(munis, "salt-1")
+    other = pseudonymise(munis, "salt-2")
     assert a["pseudonym"].tolist() == b["pseudonym"].tolist()
     assert a["pseudonym"].is_unique and a["pseudonym"].str.match(r"^G-[0-9a-f]{6,}$").all()
     assert (a["pseudonym"] != other["pseudonym"]).all()
-    assert "name" not in a and "name" in d.pseudonymise(munis, "salt-1", "restricted")
+    assert "name" not in a and "name" in pseudonymise(munis, "salt-1", "restricted")
     assert "name" in munis  # the argument is not changed
 
 
 def test_public_wave_replaces_ids_everywhere_and_drops_names():
     munis = sheet(4)
     responses = pd.DataFrame({"respondent_id": ["SYN-1", "SYN-2"], "municipality_id": ["1", "3"]})
-    out, ps = d.public_wave(responses, munis, "s")
+    out, ps = public_wave(responses, munis, "s")
     assert set(out["municipality_id"]) <= set(ps["municipality_id"]) and "name" not in ps
     assert not set(out["municipality_id"]) & set(munis["municipality_id"])
     assert responses["municipality_id"].tolist() == ["1", "3"]  # the input is not changed
@@ -192,12 +196,12 @@ def results(tmp_path, planted):
 
 
 def test_scan_passes_clean_results(results):
-    assert d.scan_results_for_respondent_rows(results, IDS, ["health_priority"]) == []
+    assert scan_results_for_respondent_rows(results, IDS, ["health_priority"]) == []
 
 
 def test_scan_finds_an_id_in_a_csv(results):
     (results / "synthetic-test" / "tables" / "t.csv").write_text("x,y\nSYN-002,1\n", encoding="utf-8")
-    problems = d.scan_results_for_respondent_rows(results, IDS)
+    problems = scan_results_for_respondent_rows(results, IDS)
     assert [p.kind for p in problems] == ["respondent id"] and problems[0].path.endswith("t.csv")
 
 
@@ -206,7 +210,7 @@ def test_scan_finds_an_id_in_a_workbook(results):
     wb.active.append(["Gemeente", "ja"])
     wb.active.append(["note: SYN-003", 1])
     wb.save(results / "synthetic-test" / "tables" / "tables.xlsx")
-    problems = d.scan_results_for_respondent_rows(results, IDS)
+    problems = scan_results_for_respondent_rows(results, IDS)
     assert any(p.kind == "respondent id" and "tables.xlsx" in p.path for p in problems)
 
 
@@ -216,7 +220,7 @@ def test_scan_finds_row_level_exports(results, book):
     rows.to_csv(results / "synthetic-test" / "dump.csv", index=False)  # no ids, one row per respondent
     pd.DataFrame({"Respondent_ID": [1, 2, 3]}).to_csv(results / "synthetic-test" / "ids.csv", index=False)
     rows.to_parquet(results / "synthetic-test" / "copy.parquet")
-    found = {p.path for p in d.scan_results_for_respondent_rows(results, IDS, items) if p.kind == "row-level export"}
+    found = {p.path for p in scan_results_for_respondent_rows(results, IDS, items) if p.kind == "row-level export"}
     assert found == {"synthetic-test/dump.csv", "synthetic-test/ids.csv", "synthetic-test/copy.parquet"}
 
 
@@ -230,12 +234,12 @@ def test_sector_composition_of_a_municipality_is_not_published(book):
     cells = aggregate_cells(typed_responses(answers, book), munis, book, "synthetic-test")
     keep = ["sector"] + [it.id for it in book.items if it.block == "priorities"]
     cells = cells[cells["item"].isin(keep)].reset_index(drop=True)
-    prot = d.protect_cells(cells, K, "public", book=book, municipalities=munis)
+    prot = protect_cells(cells, K, "public", book=book, municipalities=munis)
     composition = (prot["item"] == "sector") & prot["unit"].isin(["municipality", "size_class"])
     assert composition.sum() > 0
     assert prot.loc[composition, "count"].isna().all() and (prot.loc[composition, "status"] == "×").all()
     assert prot.loc[composition, "base"].notna().all()  # the municipality's n stays
     per_sector = (prot["item"] == "sector") & prot["unit"].isin(["overall", "sector"])
     assert prot.loc[per_sector, "count"].notna().all()
-    restricted = d.protect_cells(cells, K, "restricted", book=book, municipalities=munis)
+    restricted = protect_cells(cells, K, "restricted", book=book, municipalities=munis)
     assert restricted.loc[composition, "count"].notna().all()

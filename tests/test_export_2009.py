@@ -15,7 +15,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 EXPORT = ROOT / "data" / "raw" / "rivm2009" / "responses.csv"
 REF = ROOT / "data" / "reference" / "rivm2010"
-audit = pytest.importorskip("analysis.audit")
+audit = pytest.importorskip("analysis.rivm2010.audit")
 
 
 def percent(count: int, base: int, rule: str) -> int:

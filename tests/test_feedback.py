@@ -3,11 +3,12 @@ cell on any page (synthetic, invented data only)."""
 import pandas as pd
 import pytest
 
-from analysis import disclosure as d
-from analysis.aggregate import aggregate_cells
-from analysis.feedback import FEEDBACK_BLOCKS, municipality_page
-from analysis.responses import typed_responses
-from analysis.synthetic import synthetic_answers
+from analysis.core.disclosure.pseudonyms import pseudonymise
+from analysis.core.disclosure.suppression import protect_cells
+from analysis.core.aggregate import aggregate_cells
+from analysis.publication.pages import FEEDBACK_BLOCKS, municipality_page
+from analysis.core.responses import typed_responses
+from analysis.fixtures.synthetic import synthetic_answers
 
 K = 5
 SMALL = "99"
@@ -55,8 +56,8 @@ def test_no_page_shows_another_municipalitys_small_cell(book, wave, mode):
     cells, munis = wave
     small = cells[(cells["unit"] == "municipality") & (cells["unit_id"] == SMALL) & (cells["answer"] == "ja")]
     assert (small["base"] < K).all() and (small["pct_rounded"] == 100).all()
-    prot = d.protect_cells(cells, K, mode, book=book, municipalities=munis)
-    ps = d.pseudonymise(munis, "test-salt", mode)
+    prot = protect_cells(cells, K, mode, book=book, municipalities=munis)
+    ps = pseudonymise(munis, "test-salt", mode)
     for m in munis["municipality_id"]:
         if m == SMALL:
             continue
@@ -69,8 +70,8 @@ def test_no_page_shows_another_municipalitys_small_cell(book, wave, mode):
 
 def test_public_page_is_pseudonymous_self_contained_and_marks_small_cells(book, wave):
     cells, munis = wave
-    prot = d.protect_cells(cells, K, "public", book=book, municipalities=munis)
-    ps = d.pseudonymise(munis, "test-salt", "public")
+    prot = protect_cells(cells, K, "public", book=book, municipalities=munis)
+    ps = pseudonymise(munis, "test-salt", "public")
     page = municipality_page(SMALL, prot, ps, book, "public", K, "en", None)
     assert ps.loc[ps["municipality_id"] == SMALL, "pseudonym"].iloc[0] in page
     assert "Kleindorp" not in page and "Gemeente" not in page
@@ -81,6 +82,6 @@ def test_public_page_is_pseudonymous_self_contained_and_marks_small_cells(book, 
 
 def test_restricted_page_names_the_municipality(book, wave):
     cells, munis = wave
-    prot = d.protect_cells(cells, K, "restricted", book=book, municipalities=munis)
-    page = municipality_page("1", prot, d.pseudonymise(munis, "s", "restricted"), book, "restricted", K, "nl", None)
+    prot = protect_cells(cells, K, "restricted", book=book, municipalities=munis)
+    page = municipality_page("1", prot, pseudonymise(munis, "s", "restricted"), book, "restricted", K, "nl", None)
     assert "Gemeente 1" in page and "Vertrouwelijk" in page

@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from analysis import figures as F
-from analysis.codebook import load_codebook
-from analysis.responses import typed_responses
-from analysis.synthetic import synthetic_answers
+import analysis.publication.figures as F
+from analysis.core.codebook import load_codebook
+from analysis.core.responses import typed_responses
+from analysis.fixtures.synthetic import synthetic_answers
 
 ROOT = Path(__file__).resolve().parents[1]
 WAVE = "synthetic-test"

@@ -3,7 +3,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from analysis.readers import ExportReadError, read_export
+from analysis.core.io.readers import ExportReadError, read_export
 
 ROWS = pd.DataFrame({"respondent_id": ["A1", "A2"], "hours_per_week": ["32,5", "36"], "note": ["café", ""]})
 

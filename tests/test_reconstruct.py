@@ -11,9 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.reconstruct import (
-    CELL_COLUMNS, ItemSpec, Problem, prints_as, realize_respondents, recount, run_reconstruction, solve_counts,
-)
+from analysis.rivm2010.reconstruct import CELL_COLUMNS, ItemSpec, Problem, prints_as, realize_respondents, recount, run_reconstruction, solve_counts
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -123,7 +121,7 @@ def test_reconstruction_rebuilds_the_committed_2009_export(tmp_path):
 def test_solvers_do_not_disturb_each_other():
     """HiGHS keeps one thread scheduler per process: the attacker's LPs (disclosure) once made the
     reconstruction's next solve fail with status "Not Set" (highspy 1.16). Both in one process:"""
-    from analysis.disclosure import _solve_component
+    from analysis.core.disclosure.attacker import _solve_component
 
     keys = [("a",), ("b",)]
     bounds = _solve_component(keys, [({("a",): 1.0, ("b",): 1.0}, 3.0, "=")], {("a",): 3, ("b",): 3}, exact=True)

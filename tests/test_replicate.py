@@ -2,9 +2,9 @@
 import pandas as pd
 import pytest
 
-from analysis.aggregate import aggregate_cells
-from analysis.replicate import build_scorecard, normalise_table, summarise, summary_markdown
-from analysis.responses import typed_responses
+from analysis.core.aggregate import aggregate_cells
+from analysis.rivm2010.replicate import build_scorecard, normalise_table, summarise, summary_markdown
+from analysis.core.responses import typed_responses
 
 SHEET = pd.DataFrame({"municipality_id": ["1", "2"], "name": ["", ""], "size_class": ["G4", "G32"],
                       "krachtwijk": ["yes", "no"], "questionnaires_sent": ["3", "1"]})
@@ -112,7 +112,7 @@ def test_table_names_normalise():
 def test_register_tables_are_compared_cell_by_cell(book, cells):
     """Tabel 3.1 (interview register) and VI.1 sent/% (questionnaires sent) do not come from
     cells.csv: they are compared against the tables as built; a blank printed cell means 0."""
-    from analysis.tables import tabel_3_1, tabel_VI_1
+    from analysis.publication.tables import tabel_3_1, tabel_VI_1
 
     ref = {
         "tab_3_1_interviews_by_sector_and_type": pd.DataFrame([

@@ -3,7 +3,7 @@ import re
 
 import pandas as pd
 
-from analysis import report as R
+import analysis.publication.report as R
 
 PNG = b"\x89PNG\r\n\x1a\nfake"
 

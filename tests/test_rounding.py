@@ -3,8 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.rounding import (percent_half_even, percent_half_up, percent_half_up_via_tenths,
-                               percent_of, round_half_up, round_half_up_via_tenths)
+from analysis.core.rounding import percent_half_even, percent_half_up, percent_half_up_via_tenths, percent_of, round_half_up, round_half_up_via_tenths
 
 
 @pytest.mark.parametrize("value, expected", [(0.5, 1), (1.5, 2), (2.5, 3), (12.5, 13), (87.5, 88),

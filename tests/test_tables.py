@@ -5,9 +5,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import tables as T
-from analysis.aggregate import aggregate_cells
-from analysis.responses import typed_responses
+import analysis.publication.tables as T
+from analysis.core.aggregate import aggregate_cells
+from analysis.core.responses import typed_responses
 
 ROOT = Path(__file__).resolve().parents[1]
 SHEET = pd.DataFrame({"municipality_id": ["1", "2"], "name": ["", ""], "size_class": ["G4", "G32"],
@@ -154,7 +154,7 @@ def test_tabel_3_1_in_a_public_wave_hides_small_counts_and_joins_pseudonyms():
     """The register comes from data/raw with raw ids and is not in cells.csv, so the protection
     of the aggregate step never saw it. Public: counts of 1..k-1 interviewees hide the table;
     large enough counts are shown, with the raw ids matched to the sheet's pseudonyms."""
-    from analysis.disclosure import public_wave
+    from analysis.core.disclosure.pseudonyms import public_wave
 
     public = {"mode": "public", "min_base": 2, "pseudonym_salt": "s"}
     _, sheet = public_wave(pd.DataFrame({"municipality_id": ["1"]}), SHEET, "s")

@@ -2,7 +2,7 @@
 import pandas as pd
 import pyreadstat
 
-from analysis.validate import validate_wave
+from analysis.core.validate import validate_wave
 
 WAVE = "synthetic-fixture"
 
@@ -305,7 +305,7 @@ def test_spss_value_labels_contradicting_the_code_map(tmp_path, book):
 
 
 def test_a_failed_run_leaves_nothing_of_an_earlier_good_run(tmp_path, fixture_export, book, sheet_path):
-    from analysis.validate import run_validation
+    from analysis.core.validate import run_validation
 
     export = tmp_path / "export.csv"
     fixture_export.to_csv(export, index=False)

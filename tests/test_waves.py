@@ -12,9 +12,11 @@ import pytest
 import yaml
 from scipy import stats
 
-from analysis import waves as W
-from analysis.demo_wave import WAVE as DEMO, config_entry
-from analysis.disclosure import pseudonym
+from analysis.core.waves.comparison import NOT_ASKED, OK, SIZE_CLASSES, difference_table, indicator_table, protect_indicators, respondent_frame, within_wave_table, yes_indicator
+from analysis.core.waves.rendering import compared_with_earlier_waves_html
+from analysis.core.waves.statistics import fisher_exact_p, gee_table, holm, newcombe_difference, two_proportion_test, wilson
+from analysis.fixtures.demo_wave import WAVE as DEMO, config_entry
+from analysis.core.disclosure.pseudonyms import pseudonym
 from conftest import ROOT
 
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
@@ -24,9 +26,9 @@ SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 
 def test_wilson_newcombe_1998_single_proportion():
     # Newcombe (1998a) Stat Med 17:857, example 81/263: Wilson 0.2553 to 0.3662
-    assert W.wilson(81, 263) == pytest.approx((0.2553, 0.3662), abs=5e-5)
+    assert wilson(81, 263) == pytest.approx((0.2553, 0.3662), abs=5e-5)
     # 0/20 is defined (0 to 0.1611), not "nan"
-    assert W.wilson(0, 20) == pytest.approx((0.0, 0.1611), abs=5e-5)
+    assert wilson(0, 20) == pytest.approx((0.0, 0.1611), abs=5e-5)
 
 
 @pytest.mark.parametrize("counts, expected", [
@@ -39,19 +41,19 @@ def test_wilson_newcombe_1998_single_proportion():
     ((10, 10, 0, 20), (0.6791, 1.0)),
 ])
 def test_newcombe_difference_matches_the_paper(counts, expected):
-    diff, low, high = W.newcombe_difference(*counts)
+    diff, low, high = newcombe_difference(*counts)
     assert diff == pytest.approx(counts[0] / counts[1] - counts[2] / counts[3])
     assert (low, high) == pytest.approx(expected, abs=5e-5)
 
 
 def test_fisher_exact_lady_tasting_tea():
     # Fisher's tea-tasting table [[3, 1], [1, 3]]: two-sided p = 34/70
-    assert W.fisher_exact_p(3, 4, 1, 4) == pytest.approx(34 / 70)
+    assert fisher_exact_p(3, 4, 1, 4) == pytest.approx(34 / 70)
 
 
 def test_exact_test_is_chosen_when_an_expected_count_is_small():
-    assert W.two_proportion_test(3, 4, 1, 4)[0] == "Fisher exact"
-    test, p = W.two_proportion_test(56, 70, 48, 80)
+    assert two_proportion_test(3, 4, 1, 4)[0] == "Fisher exact"
+    test, p = two_proportion_test(56, 70, 48, 80)
     assert test == "chi-square"
     # Pearson chi-square of [[56, 14], [48, 32]] by hand: X2 = 55.751 * 0.125978 = 7.0234 (= z^2, z = 2.650)
     table = np.array([[56, 14], [48, 32]])
@@ -64,8 +66,8 @@ def test_exact_test_is_chosen_when_an_expected_count_is_small():
 def test_holm_by_hand():
     p = pd.Series([0.01, 0.04, 0.03, 0.005, np.nan])
     # sorted 0.005*4=0.02, 0.01*3=0.03, 0.03*2=0.06, 0.04*1 -> max(0.04, 0.06)=0.06
-    assert W.holm(p).iloc[:4].tolist() == pytest.approx([0.03, 0.06, 0.06, 0.02])
-    assert np.isnan(W.holm(p).iloc[4])  # nothing tested stays untested
+    assert holm(p).iloc[:4].tolist() == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    assert np.isnan(holm(p).iloc[4])  # nothing tested stays untested
 
 
 def _mancl_derouen(y, x, groups, beta):
@@ -108,8 +110,8 @@ def _frame(wave, yes, no, item="health_work", municipalities=("1", "2", "3", "4"
         "domain": pd.Categorical(["2", "3"] * (n // 2) + ["2"] * (n % 2), categories=["1", "2", "3"]),
         "class": pd.Categorical(["social", "physical"] * (n // 2) + ["social"] * (n % 2), categories=["social", "physical"]),
         "municipality": [municipalities[i % len(municipalities)] for i in range(n)],
-        "size_class": pd.Categorical(["G4"] * n, categories=W.SIZE_CLASSES),
-        item: W.yes_indicator(pd.Series(answers)),
+        "size_class": pd.Categorical(["G4"] * n, categories=SIZE_CLASSES),
+        item: yes_indicator(pd.Series(answers)),
     })
 
 
@@ -117,25 +119,25 @@ def test_an_item_absent_from_a_wave_is_not_asked_never_zero(book):
     responses = pd.DataFrame({"respondent_id": ["A", "B"], "municipality_id": ["1", "1"], "sector": ["vgz", "wonen"],
                               "health_work": pd.Categorical([None, None], categories=["ja", "nee"])})
     sheet = pd.DataFrame({"municipality_id": ["1"], "size_class": ["G4"]})
-    frame = W.respondent_frame("w2", responses, sheet, book, ["health_work", "collaborates"])
-    table = W.indicator_table(frame, ["health_work", "collaborates"], ["w2"], {"w2": "synthetic"})
-    assert set(table["status"]) == {W.NOT_ASKED}
+    frame = respondent_frame("w2", responses, sheet, book, ["health_work", "collaborates"])
+    table = indicator_table(frame, ["health_work", "collaborates"], ["w2"], {"w2": "synthetic"})
+    assert set(table["status"]) == {NOT_ASKED}
     assert table["count"].isna().all() and table["pct"].isna().all()  # no silent 0
-    within = W.within_wave_table(frame, "w2")
-    assert (within["status"] == W.NOT_ASKED).all() and "not asked" in within["text"].iloc[0]
+    within = within_wave_table(frame, "w2")
+    assert (within["status"] == NOT_ASKED).all() and "not asked" in within["text"].iloc[0]
 
 
 def test_difference_with_a_not_asked_wave_says_so(book):
     stacked = pd.concat([_frame("w1", 6, 4), _frame("w2", 3, 7).assign(health_work=pd.NA)], ignore_index=True)
-    table = W.indicator_table(stacked, ["health_work"], ["w1", "w2"], {"w1": "survey", "w2": "survey"})
-    diffs = W.difference_table(table, ["w1", "w2"])
+    table = indicator_table(stacked, ["health_work"], ["w1", "w2"], {"w1": "survey", "w2": "survey"})
+    diffs = difference_table(table, ["w1", "w2"])
     assert diffs["status"].eq("not asked in w2").all() and diffs["diff"].isna().all()
 
 
 def test_difference_is_later_minus_earlier_with_newcombe_interval():
     stacked = pd.concat([_frame("w1", 48, 32), _frame("w2", 56, 14)], ignore_index=True)
-    table = W.indicator_table(stacked, ["health_work"], ["w1", "w2"], {"w1": "survey", "w2": "survey"})
-    overall = W.difference_table(table, ["w1", "w2"]).query("unit == 'overall'").iloc[0]
+    table = indicator_table(stacked, ["health_work"], ["w1", "w2"], {"w1": "survey", "w2": "survey"})
+    overall = difference_table(table, ["w1", "w2"]).query("unit == 'overall'").iloc[0]
     assert overall["diff"] == pytest.approx(0.2)
     assert (overall["ci_low"], overall["ci_high"]) == pytest.approx((0.0524, 0.3339), abs=5e-5)
 
@@ -144,31 +146,31 @@ def test_cross_wave_tables_hide_what_a_public_wave_hides():
     """Issue 6: a cell the public wave's cells.csv suppresses stays hidden in indicators,
     differences and within-wave comparisons (marked, never 0 or NaN without a reason)."""
     stacked = pd.concat([_frame("w1", 48, 32), _frame("w2", 56, 14)], ignore_index=True)
-    table = W.indicator_table(stacked, ["health_work"], ["w1", "w2"], {"w1": "survey", "w2": "survey"})
+    table = indicator_table(stacked, ["health_work"], ["w1", "w2"], {"w1": "survey", "w2": "survey"})
     hidden = {("w2", "health_work", "sector", "vgz"): ("< 5", False), ("w2", "health_work", "municipality", "3"): ("×", True)}
-    out = W.protect_indicators(table, hidden)
+    out = protect_indicators(table, hidden)
     vgz = out.query("wave == 'w2' and unit == 'sector' and unit_id == 'vgz'").iloc[0]
     assert vgz["status"] == "< 5" and pd.isna(vgz["count"]) and pd.isna(vgz["pct"]) and vgz["n"] > 0
     muni = out.query("wave == 'w2' and unit == 'municipality' and unit_id == '3'").iloc[0]
     assert muni["status"] == "×" and pd.isna(muni["n"])
     assert (out.query("wave == 'w1'")["status"] == "ok").all()
-    diff = W.difference_table(out, ["w1", "w2"]).query("unit == 'sector' and unit_id == 'vgz'").iloc[0]
+    diff = difference_table(out, ["w1", "w2"]).query("unit == 'sector' and unit_id == 'vgz'").iloc[0]
     assert "< 5" in diff["status"] and pd.isna(diff["diff"])
-    within = W.within_wave_table(stacked.assign(collaborates=stacked["health_work"]), "w2",
+    within = within_wave_table(stacked.assign(collaborates=stacked["health_work"]), "w2",
                                  {("w2", "collaborates", "sector", "vgz"): ("< 5", False)})
     assert within.set_index("item").loc["collaborates", "status"] == "suppressed (< 5)"
 
 
 def test_all_yes_wave_makes_the_model_not_estimable_with_a_reason():
     stacked = pd.concat([_frame("w1", 10, 0), _frame("w2", 5, 5)], ignore_index=True)
-    gee = W.gee_table(stacked, ["health_work"], ["w1", "w2"])
+    gee = gee_table(stacked, ["health_work"], ["w1", "w2"])
     assert len(gee) == 1 and gee["status"].iloc[0].startswith("not estimable: all or none said yes in wave w1")
     assert gee[["log_odds", "p"]].isna().all().all()  # nothing pretends to be a number
 
 
 def test_too_few_clusters_is_not_estimable():
     stacked = pd.concat([_frame("w1", 4, 6, municipalities=("1",)), _frame("w2", 6, 4, municipalities=("1",))])
-    gee = W.gee_table(stacked.reset_index(drop=True), ["health_work"], ["w1", "w2"])
+    gee = gee_table(stacked.reset_index(drop=True), ["health_work"], ["w1", "w2"])
     assert "clusters" in gee["status"].iloc[0] and gee["status"].iloc[0].startswith("not estimable")
 
 
@@ -177,9 +179,9 @@ def test_gee_reports_t_based_p_on_clusters_minus_parameters():
     frames = [_frame(w, int(k), 40 - int(k), municipalities=tuple("ABCDEFGH")) for w, k in (("w1", 15), ("w2", 26))]
     stacked = pd.concat(frames, ignore_index=True)
     stacked["health_work"] = stacked["health_work"].sample(frac=1, random_state=rng.integers(1000)).to_numpy()
-    gee = W.gee_table(stacked, ["health_work"], ["w1", "w2"])
+    gee = gee_table(stacked, ["health_work"], ["w1", "w2"])
     wave = gee[gee["term"] == "wave"].iloc[0]
-    assert wave["status"] == W.OK and wave["df"] == 16 - 3  # 16 municipalities, 3 parameters
+    assert wave["status"] == OK and wave["df"] == 16 - 3  # 16 municipalities, 3 parameters
     assert wave["p"] == pytest.approx(2 * stats.t.sf(abs(wave["t"]), 13))
 
 
@@ -187,9 +189,9 @@ def test_within_wave_comparison_carries_numbers_and_the_caveat():
     frame = _frame("w1", 12, 8)
     frame["segv_work"] = frame["health_work"]
     frame["collaborates"] = frame["health_work"]
-    table = W.within_wave_table(frame, "w1")
+    table = within_wave_table(frame, "w1")
     social = table.iloc[0]
-    assert social["status"] == W.OK and social["test"] == "Fisher exact"
+    assert social["status"] == OK and social["test"] == "Fisher exact"
     assert social["n_a"] + social["n_b"] == 20
     assert "not a random sample (report footnote 17)" in social["text"]
 
@@ -200,18 +202,18 @@ def test_chapter_fragment_names_the_wave_and_the_excluded_ones():
         stacked[item] = stacked["health_work"]
     kinds = {"w1": "reconstructed", "w2": "synthetic"}
     items = ["health_work"]
-    table = W.indicator_table(stacked, items, ["w1", "w2"], kinds)
-    html = W.compared_with_earlier_waves_html("w2", ["w1"], kinds, table, W.difference_table(table, ["w1", "w2"]),
-                                              W.within_wave_table(stacked, "w2"), {"health_work": "Werken aan gezondheid"},
+    table = indicator_table(stacked, items, ["w1", "w2"], kinds)
+    html = compared_with_earlier_waves_html("w2", ["w1"], kinds, table, difference_table(table, ["w1", "w2"]),
+                                              within_wave_table(stacked, "w2"), {"health_work": "Werken aan gezondheid"},
                                               [{"wave": "bad", "report": "results/bad/validation/report.md"}])
     assert "Compared with earlier waves" in html and "w1 (reconstructed)" in html and "w2 (synthetic)" in html
     assert "bad failed validation" in html and "nan" not in html.lower().replace("nance", "")
     assert "Not for publication" not in html
-    marked = W.compared_with_earlier_waves_html("w2", ["w1"], kinds, table, W.difference_table(table, ["w1", "w2"]),
-                                                W.within_wave_table(stacked, "w2"), {"health_work": "x"}, [], ["w1"])
+    marked = compared_with_earlier_waves_html("w2", ["w1"], kinds, table, difference_table(table, ["w1", "w2"]),
+                                                within_wave_table(stacked, "w2"), {"health_work": "x"}, [], ["w1"])
     assert "Includes restricted wave(s) w1" in marked and "Not for publication" in marked
-    dutch = W.compared_with_earlier_waves_html("w2", ["w1"], kinds, table, W.difference_table(table, ["w1", "w2"]),
-                                               W.within_wave_table(stacked, "w2"), {"health_work": "x"},
+    dutch = compared_with_earlier_waves_html("w2", ["w1"], kinds, table, difference_table(table, ["w1", "w2"]),
+                                               within_wave_table(stacked, "w2"), {"health_work": "x"},
                                                [{"wave": "bad", "report": "r.md"}], ["w1"], language="nl")
     assert "Vergeleken met eerdere metingen" in dutch and "Eerdere metingen: w1 (reconstructed)" in dutch
     assert "bad is afgekeurd" in dutch and "Niet voor publicatie" in dutch and "95%-BI" in dutch

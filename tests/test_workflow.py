@@ -120,9 +120,9 @@ def test_public_wave_shows_no_small_cell_name_or_respondent_row(project):
     feedback page, and no file under results/ holds a respondent id or a row per respondent."""
     import hashlib
 
-    from analysis.aggregate import read_cells
-    from analysis.disclosure import scan_results_for_respondent_rows
-    from analysis.readers import read_export
+    from analysis.core.aggregate import read_cells
+    from analysis.core.disclosure.leakscan import scan_results_for_respondent_rows
+    from analysis.core.io.readers import read_export
 
     wave = "synthetic-demo-2025"
     _only_wave(project, wave)

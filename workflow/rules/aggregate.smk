@@ -10,7 +10,7 @@ rule aggregate:
         municipalities="results/{wave}/municipalities.csv",
         codebook=config["codebook"],
         sectors=config["sectors"],
-        code=analysis_code("codebook", "rounding", "aggregate", "disclosure", "solver"),
+        code=code_of("aggregate"),
     output:
         cells="results/{wave}/cells.csv",
         hours="results/{wave}/hours_by_sector.csv",

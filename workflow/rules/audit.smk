@@ -9,7 +9,7 @@ AUDIT_REFERENCE_DIR = "data/reference/rivm2010"
 rule audit:
     input:
         reference=sorted(str(p) for p in Path(AUDIT_REFERENCE_DIR).glob("*.csv")),
-        code=["src/analysis/audit.py", "src/analysis/rounding.py"],
+        code=code_of("audit"),
     output:
         csv="results/audit/published_consistency.csv",
         md="results/audit/published_consistency.md",

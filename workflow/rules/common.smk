@@ -26,9 +26,41 @@ def wave_cfg(wave):
     return config["waves"][wave]
 
 
-def analysis_code(*modules):
-    """Source files of src/analysis a rule runs, so that editing them reruns the rule."""
-    return [f"src/analysis/{m}.py" for m in modules]
+def code_of(script):
+    """The source files of src/analysis that workflow/scripts/<script>.py runs: its `analysis.*`
+    imports, followed transitively. A rule lists them as inputs, so editing a module reruns exactly
+    the rules that import it (the attacker reruns aggregate and what follows, not validation).
+    Read with ast, so parsing the workflow imports nothing heavy."""
+    import ast
+
+    def module_file(name):
+        base = os.path.join("src", *name.split("."))
+        for path in (base + ".py", os.path.join(base, "__init__.py")):
+            if os.path.exists(path):
+                return path
+        return None
+
+    def imports(path):
+        with open(path, encoding="utf-8") as f:
+            tree = ast.parse(f.read(), path)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("analysis"):
+                yield node.module
+                yield from (f"{node.module}.{a.name}" for a in node.names)  # `from pkg import module`
+            elif isinstance(node, ast.Import):
+                yield from (a.name for a in node.names if a.name.startswith("analysis"))
+
+    seen, todo = set(), [f"workflow/scripts/{script}.py"]
+    while todo:
+        path = todo.pop()
+        for name in imports(path):
+            parts = name.split(".")
+            for i in range(2, len(parts) + 1):  # the packages on the way run their __init__ too
+                found = module_file(".".join(parts[:i]))
+                if found and found not in seen:
+                    seen.add(found)
+                    todo.append(found)
+    return sorted(seen)
 
 
 def existing_wave_files(wave):

@@ -8,7 +8,7 @@ rule municipality_pages:
         municipalities="results/{wave}/municipalities.csv",
         codebook=config["codebook"],
         sectors=config["sectors"],
-        code=analysis_code("codebook", "aggregate", "disclosure", "feedback"),
+        code=code_of("municipality_pages"),
     output:
         directory("results/{wave}/municipalities"),
     params:

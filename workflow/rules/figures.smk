@@ -1,5 +1,5 @@
 # Figures of the report (issue 4): one job per wave builds all of them, because each Python job
-# pays seconds of matplotlib/seaborn imports. Builders live in src/analysis/figures.py.
+# pays seconds of matplotlib/seaborn imports. Builders live in src/analysis/publication/figures.py.
 
 
 rule figures:
@@ -10,7 +10,7 @@ rule figures:
         hours_by_sector="results/{wave}/hours_by_sector.csv",
         codebook=config["codebook"],
         sectors=config["sectors"],
-        code=analysis_code("figures", "figure_list", "codebook", "disclosure"),
+        code=code_of("figures"),
     output:
         png=[
             report(

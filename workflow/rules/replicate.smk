@@ -14,7 +14,7 @@ rule replicate:
         findings="results/audit/published_consistency.csv",
         codebook=config["codebook"],
         sectors=config["sectors"],
-        code=analysis_code("codebook", "rounding", "aggregate", "replicate", "tables", "disclosure"),
+        code=code_of("replicate"),
     output:
         scorecard=report(
             "results/{wave}/replication/scorecard.csv",

@@ -14,7 +14,7 @@ rule report:
         municipalities=lambda w: wave_cfg(w.wave)["municipalities"],
         codebook=config["codebook"],
         sectors=config["sectors"],
-        code=analysis_code("report", "tables", "figure_list", "disclosure"),
+        code=code_of("report"),
     output:
         report(
             "results/{wave}/report.html",

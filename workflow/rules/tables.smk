@@ -10,7 +10,7 @@ rule tables:
         municipalities="results/{wave}/municipalities.csv",
         codebook=config["codebook"],
         sectors=config["sectors"],
-        code=analysis_code("disclosure", "codebook", "rounding", "aggregate", "tables"),
+        code=code_of("tables"),
     output:
         csv=report(
             expand("results/{{wave}}/tables/{table}.csv", table=TABLE_IDS),

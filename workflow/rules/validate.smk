@@ -10,7 +10,7 @@ rule validate:
         unpack(lambda w: existing_wave_files(w.wave)),
         codebook=config["codebook"],
         sectors=config["sectors"],
-        code=analysis_code("codebook", "readers", "ingest", "schema", "validate", "responses", "disclosure"),
+        code=code_of("validate"),
     output:
         responses="results/{wave}/responses.parquet",
         municipalities="results/{wave}/municipalities.csv",

@@ -18,7 +18,7 @@ checkpoint wave_status:
         files=lambda w: list(existing_wave_files(w.wave).values()),
         codebook=config["codebook"],
         sectors=config["sectors"],
-        code=analysis_code("codebook", "readers", "ingest", "schema", "validate", "responses", "waves", "disclosure"),
+        code=code_of("waves"),
     output:
         "results/waves/status/{wave}.json",
     params:
@@ -38,7 +38,7 @@ rule waves:
         cells=lambda w: wave_files(valid_waves(WAVES), "cells.csv"),
         codebook=config["codebook"],
         sectors=config["sectors"],
-        code=analysis_code("codebook", "waves", "disclosure", "aggregate"),
+        code=code_of("waves"),
     output:
         indicators="results/waves/indicators.csv",
         differences="results/waves/differences.csv",
@@ -64,7 +64,7 @@ rule wave_chapter:
         cells=lambda w: wave_files(valid_waves(waves_up_to(w.wave)[:-1]) + [w.wave], "cells.csv"),
         codebook=config["codebook"],
         sectors=config["sectors"],
-        code=analysis_code("codebook", "waves", "disclosure", "aggregate"),
+        code=code_of("waves"),
     output:
         "results/waves/chapter_{wave}.html",
     params:

@@ -1,7 +1,7 @@
-"""Snakemake script of rule aggregate: thin wrapper around analysis.aggregate."""
+"""Snakemake script of rule aggregate: thin wrapper around analysis.core.aggregate."""
 import sys
 
-from analysis.aggregate import run_aggregate
+from analysis.core.aggregate import run_aggregate
 
 sys.stderr = open(snakemake.log[0], "w")  # noqa: F821 (snakemake is injected)
 run_aggregate(

@@ -2,7 +2,7 @@
 import logging
 import os
 
-from analysis.audit import find_inconsistencies, load_reference, render_markdown, summarize
+from analysis.rivm2010.audit import find_inconsistencies, load_reference, render_markdown, summarize
 
 
 def main(reference_dir: str, csv_path: str, md_path: str) -> None:

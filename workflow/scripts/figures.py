@@ -8,9 +8,9 @@ matplotlib.use("Agg")  # no display on the build machines
 
 import pandas as pd
 
-from analysis.codebook import load_codebook
-from analysis.disclosure import disclosure_note
-from analysis.figures import wave_note, write_figures
+from analysis.core.codebook import load_codebook
+from analysis.core.disclosure.marks import disclosure_note
+from analysis.publication.figures import wave_note, write_figures
 
 
 def main(input, output, params, threads: int, log_path: str) -> None:

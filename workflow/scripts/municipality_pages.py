@@ -1,8 +1,8 @@
-"""Snakemake script of rule municipality_pages: thin wrapper around analysis.feedback."""
+"""Snakemake script of rule municipality_pages: thin wrapper around analysis.publication.pages."""
 import sys
 
-from analysis.disclosure import data_note
-from analysis.feedback import write_municipality_pages
+from analysis.core.disclosure.marks import data_note
+from analysis.publication.pages import write_municipality_pages
 
 sys.stderr = open(snakemake.log[0], "w")  # noqa: F821 (snakemake is injected)
 write_municipality_pages(

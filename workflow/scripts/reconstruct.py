@@ -1,8 +1,8 @@
-"""Snakemake script of rule reconstruct: thin wrapper around analysis.reconstruct."""
+"""Snakemake script of rule reconstruct: thin wrapper around analysis.rivm2010.reconstruct."""
 import os
 import sys
 
-from analysis.reconstruct import run_reconstruction
+from analysis.rivm2010.reconstruct import run_reconstruction
 
 sys.stderr = open(snakemake.log[0], "w")  # noqa: F821 (snakemake is injected)
 result = run_reconstruction(

@@ -1,7 +1,7 @@
 """Snakemake script of rule replicate: thin wrapper around analysis.replicate."""
 import sys
 
-from analysis.replicate import run_replication
+from analysis.rivm2010.replicate import run_replication
 
 sys.stderr = open(snakemake.log[0], "w")  # noqa: F821 (snakemake is injected)
 run_replication(

@@ -1,9 +1,9 @@
-"""Snakemake script of rule report: thin wrapper around analysis.report.run_report."""
+"""Snakemake script of rule report: thin wrapper around analysis.publication.report.run_report."""
 import sys
 
-from analysis.codebook import load_codebook
-from analysis.disclosure import disclosure_note
-from analysis.report import run_report
+from analysis.core.codebook import load_codebook
+from analysis.core.disclosure.marks import disclosure_note
+from analysis.publication.report import run_report
 
 sys.stderr = open(snakemake.log[0], "w")  # noqa: F821 (snakemake is injected)
 inp = snakemake.input  # noqa: F821

@@ -1,8 +1,8 @@
-"""Snakemake script of rule tables: thin wrapper around analysis.tables."""
+"""Snakemake script of rule tables: thin wrapper around analysis.publication.tables."""
 import sys
 
-from analysis.disclosure import data_note, disclosure_note
-from analysis.tables import run_tables
+from analysis.core.disclosure.marks import data_note, disclosure_note
+from analysis.publication.tables import run_tables
 
 sys.stderr = open(snakemake.log[0], "w")  # noqa: F821 (snakemake is injected)
 run_tables(

@@ -1,8 +1,8 @@
-"""Snakemake script of rule validate: thin wrapper around analysis.validate."""
+"""Snakemake script of rule validate: thin wrapper around analysis.core.validate."""
 import sys
 
-from analysis.codebook import load_codebook
-from analysis.validate import run_validation
+from analysis.core.codebook import load_codebook
+from analysis.core.validate import run_validation
 
 sys.stderr = open(snakemake.log[0], "w")  # noqa: F821 (snakemake is injected)
 ok, message = run_validation(

@@ -1,10 +1,10 @@
-"""Snakemake script of rules wave_status, waves and wave_chapter: thin wrappers around analysis.waves."""
+"""Snakemake script of rules wave_status, waves and wave_chapter: thin wrappers around analysis.core.waves.build."""
 import json
 import sys
 from pathlib import Path
 
-from analysis.codebook import load_codebook
-from analysis.waves import run_chapter, run_cross_wave, wave_status
+from analysis.core.codebook import load_codebook
+from analysis.core.waves.build import run_chapter, run_cross_wave, wave_status
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 sys.stderr = open(sm.log[0], "w")

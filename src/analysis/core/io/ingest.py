@@ -10,8 +10,8 @@ import re
 
 import pandas as pd
 
-from analysis.codebook import Codebook, Item
-from analysis.readers import RawExport
+from analysis.core.codebook import Codebook, Item
+from analysis.core.io.readers import RawExport
 
 DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.codebook import Codebook
+from analysis.core.codebook import Codebook
 
 
 def typed_responses(answers: pd.DataFrame, book: Codebook) -> pd.DataFrame:

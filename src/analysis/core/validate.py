@@ -11,11 +11,12 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis.codebook import Codebook
-from analysis.ingest import code_table, decode
-from analysis.readers import ExportReadError, RawExport, read_export
-from analysis.responses import typed_responses
-from analysis.schema import SIZE_CLASSES, YES_NO_UNKNOWN, export_schema, municipality_sheet_schema
+from analysis.core.codebook import Codebook
+from analysis.core.io.ingest import code_table, decode
+from analysis.core.io.readers import ExportReadError, RawExport, read_export
+from analysis.core.responses import typed_responses
+from analysis.core.schema import export_schema, municipality_sheet_schema
+from analysis.core.vocabulary import SHEET_SIZE_CLASSES, YES_NO_UNKNOWN
 
 FAILURE_COLUMNS = ["file", "row", "respondent_id", "column", "value", "rule", "expected"]
 
@@ -248,7 +249,7 @@ def _sheet_failures(sheet: pd.DataFrame, raw: RawExport, path: str) -> list[dict
     except pa.errors.SchemaErrors as err:
         cases = err.failure_cases
     expected = {
-        "size_class": "one of " + ", ".join(SIZE_CLASSES),
+        "size_class": "one of " + ", ".join(SHEET_SIZE_CLASSES),
         "krachtwijk": "one of " + ", ".join(YES_NO_UNKNOWN),
         "questionnaires_sent:count_or_unknown": "a whole number >= 0 or 'unknown'",
         "field_uniqueness": "each municipality_id once",
@@ -339,7 +340,7 @@ def run_validation(wave, export_path, sheet_path, book, column_map, report_dir, 
         return False, f"Wave {wave}: validation failed with {len(result.failures)} problems; see {report} and {failures}"
     responses, sheet = result.responses, result.municipalities
     if disclosure and disclosure.get("mode") == "public":
-        from analysis.disclosure import public_wave
+        from analysis.core.disclosure.pseudonyms import public_wave
 
         responses, sheet = public_wave(responses, sheet, disclosure.get("pseudonym_salt", ""))
     responses.to_parquet(responses_out, index=False)

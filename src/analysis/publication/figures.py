@@ -27,9 +27,10 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
-from analysis.codebook import Codebook, Item
-from analysis.disclosure import SECONDARY_MARK as SUPPRESSED_N, is_suppressed
-from analysis.figure_list import FIGURE_IDS, FIGURES, FigureSpec  # noqa: F401 (re-exported)
+from analysis.core.codebook import Codebook, Item
+from analysis.core.disclosure.marks import SECONDARY_MARK as SUPPRESSED_N, is_suppressed
+from analysis.publication.registry import FIGURE_IDS, FIGURES, FigureSpec
+from analysis.core.vocabulary import natural_key
 
 # --- what is drawn -------------------------------------------------------------------------------
 
@@ -150,7 +151,7 @@ def answer_table(cells: pd.DataFrame, unit: str, item_ids: list[str], answer: st
     """
     unit_rows = cells[cells["unit"] == unit]
     if unit_ids is None:
-        unit_ids = sorted(unit_rows["unit_id"].astype(str).unique(), key=municipality_sort_key)
+        unit_ids = sorted(unit_rows["unit_id"].astype(str).unique(), key=natural_key)
     grid = pd.MultiIndex.from_product([unit_ids, item_ids], names=["unit_id", "item"]).to_frame(index=False)
     hits = unit_rows[unit_rows["item"].isin(item_ids) & (unit_rows["answer"] == answer)].copy()
     hits["unit_id"] = hits["unit_id"].astype(str)
@@ -185,12 +186,6 @@ def respondents(cells: pd.DataFrame, unit: str) -> pd.Series:
 def _n(n) -> str:
     """An n for a label; a base hidden by small-cell protection reads "×", never 0."""
     return SUPPRESSED_N if pd.isna(n) else str(int(n))
-
-
-def municipality_sort_key(unit_id: str) -> tuple:
-    """Numeric ids in numeric order (2 before 10), other ids after them alphabetically."""
-    s = str(unit_id)
-    return (0, int(s), "") if s.isdigit() else (1, 0, s)
 
 
 # --- labels ----------------------------------------------------------------------------------------
@@ -319,7 +314,7 @@ def _per_municipality(cells: pd.DataFrame, book: Codebook, items: list[Item], la
     muni = answer_table(cells, "municipality", ids)
     n_resp = respondents(cells, "municipality")
     muni["respondents"] = muni["unit_id"].map(n_resp).fillna(0).astype(int)
-    dropped = sorted(muni.loc[muni["respondents"] < min_n, "unit_id"].unique(), key=municipality_sort_key)
+    dropped = sorted(muni.loc[muni["respondents"] < min_n, "unit_id"].unique(), key=natural_key)
     muni = muni[muni["respondents"] >= min_n]
     total = answer_table(cells, "overall", ids)
     total["respondents"] = int(respondents(cells, "overall").max())
@@ -396,7 +391,7 @@ def figuur_3_1(cells: pd.DataFrame, municipalities: pd.DataFrame, book: Codebook
     data["response_pct"] = (100 * data["received"] / data["sent"].astype("Float64")).astype(float)
     data["response_pct_rounded"] = data["response_pct"].map(_round_half_up).astype("Int64")
     data["status"] = np.where(data["sent"].isna(), "sent unknown", "ok")
-    data = data.iloc[sorted(range(len(data)), key=lambda i: municipality_sort_key(data["municipality_id"].iat[i]))]
+    data = data.iloc[sorted(range(len(data)), key=lambda i: natural_key(data["municipality_id"].iat[i]))]
     data["row_label"] = [f"{_unit_label(book, 'municipality', m, language)} (n={n})" for m, n in zip(data["municipality_id"], data["received"])]
     known = data[data["status"] == "ok"]
     with _style():

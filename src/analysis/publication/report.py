@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.codebook import Codebook
-from analysis.figure_list import FIGURES
-from analysis.tables import table_footnote, table_title
+from analysis.core.codebook import Codebook
+from analysis.publication.registry import FIGURES
+from analysis.publication.tables import table_footnote, table_title
 
 
 @dataclass(frozen=True)

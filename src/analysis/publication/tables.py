@@ -16,10 +16,10 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
-from analysis.aggregate import NOT_ASKED, OK
-from analysis.codebook import Codebook, Item
-from analysis.disclosure import is_suppressed
-from analysis.rounding import percent_of
+from analysis.core.aggregate import NOT_ASKED, OK
+from analysis.core.codebook import Codebook, Item
+from analysis.core.disclosure.marks import is_suppressed
+from analysis.core.rounding import percent_of
 
 SHOWN_ANSWER = "ja"  # the report prints the share answering "ja" (or ticking the box)
 
@@ -423,7 +423,7 @@ def interview_types(interviews: pd.DataFrame, municipalities: pd.DataFrame, salt
         "municipality_id")
     ids = interviews["municipality_id"].astype(str)
     if salt is not None:
-        from analysis.disclosure import pseudonym_among
+        from analysis.core.disclosure.pseudonyms import pseudonym_among
 
         pseudonyms = set(sheet.index)
         ids = ids.map(lambda m: pseudonym_among(m, salt, pseudonyms))
@@ -578,8 +578,8 @@ def write_tables(tables: dict[str, pd.DataFrame], outdir, xlsx_path, language: s
 def run_tables(cells_path, municipalities_path, codebook_path, sectors_path, sent_by_sector_path,
                interviews_path, language: str, note: str, outdir, xlsx_out, disclosure: dict | None = None) -> None:
     """The tables step of the workflow: read, build every table, write (the only I/O here)."""
-    from analysis.aggregate import read_cells
-    from analysis.codebook import load_codebook
+    from analysis.core.aggregate import read_cells
+    from analysis.core.codebook import load_codebook
 
     def optional(path):
         return pd.read_csv(path, dtype=str, keep_default_na=False) if path else None

@@ -9,32 +9,21 @@ would silently drop them and a table would then show an empty cell instead of "0
 """
 from __future__ import annotations
 
-import re
 
 import numpy as np
 import pandas as pd
 
-from analysis.codebook import Codebook, Item
-from analysis.rounding import percent_of
+from analysis.core.codebook import Codebook, Item
+from analysis.core.rounding import percent_of
+from analysis.core.vocabulary import BASE_0, NOT_ASKED, OK, OVERALL_ID, SIZE_CLASSES, UNITS, natural_key  # noqa: F401 (re-exported)
 
 CELL_COLUMNS = [
     "wave", "table", "unit", "unit_id", "item", "answer",
     "base", "count", "pct", "pct_rounded", "ci_low", "ci_high", "status",
 ]
-# Order of the unit kinds in cells.csv (and of their sections in every output).
-UNITS = ["overall", "sector", "domain", "class", "municipality", "size_class"]
-OVERALL_ID = "all"
-KNOWN_SIZE_CLASSES = ["G4", "G32", "small"]
-# Status of a cell: counted; nobody in the unit was asked the item; the wave did not ask it at all.
-OK, BASE_0, NOT_ASKED = "ok", "base 0", "not asked"
 # Items that are identifiers or measurements, not answers to count.
 UNCOUNTED_TYPES = {"id", "wave", "municipality", "number"}
 BLOCKLESS_TABLE = "respondent"
-
-
-def natural_key(value: str) -> tuple:
-    """Sort key that puts municipality "2" before "10" (ids are strings)."""
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", str(value)))
 
 
 def counted_items(book: Codebook) -> list[Item]:
@@ -56,7 +45,7 @@ def unit_membership(responses: pd.DataFrame, municipalities: pd.DataFrame, book:
         key=natural_key,
     )
     size_of = dict(zip(municipalities["municipality_id"].astype(str), municipalities["size_class"].astype(str)))
-    sizes = [c for c in KNOWN_SIZE_CLASSES if c in size_of.values()]
+    sizes = [c for c in SIZE_CLASSES if c in size_of.values()]
     sizes += sorted({c for c in size_of.values() if c not in sizes and c != "unknown"})
     muni = responses["municipality_id"].astype("string")
     raw = {
@@ -196,8 +185,8 @@ def run_aggregate(responses_path, municipalities_path, codebook_path, sectors_pa
     """The aggregate step of the workflow: read, aggregate, protect small cells, write (the only
     I/O of this module). In public mode nothing unprotected is written: protection fails the step
     rather than write a cell that can be recomputed."""
-    from analysis.codebook import load_codebook
-    from analysis.disclosure import protect_cells, protect_hours
+    from analysis.core.codebook import load_codebook
+    from analysis.core.disclosure.suppression import protect_cells, protect_hours
 
     book = load_codebook(codebook_path, sectors_path)
     responses = pd.read_parquet(responses_path)

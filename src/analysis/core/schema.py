@@ -8,7 +8,8 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis.codebook import Codebook, Item
+from analysis.core.codebook import Codebook, Item
+from analysis.core.vocabulary import SHEET_SIZE_CLASSES, YES_NO_UNKNOWN
 
 
 def _as_number(values: pd.Series) -> pd.Series:
@@ -94,8 +95,6 @@ def export_schema(book: Codebook, municipality_ids: list[str] | None, wave: str,
     return pa.DataFrameSchema(columns, checks=skip_logic_checks(items), strict=True, name=f"export of wave {wave}")
 
 
-SIZE_CLASSES = ["G4", "G32", "small", "unknown"]
-YES_NO_UNKNOWN = ["yes", "no", "unknown"]
 
 
 def municipality_sheet_schema() -> pa.DataFrameSchema:
@@ -108,7 +107,7 @@ def municipality_sheet_schema() -> pa.DataFrameSchema:
         {
             "municipality_id": pa.Column(None, nullable=False, unique=True, report_duplicates="all"),
             "name": pa.Column(None, nullable=True, required=False),
-            "size_class": pa.Column(None, nullable=True, required=False, checks=pa.Check.isin(SIZE_CLASSES, name="size_class")),
+            "size_class": pa.Column(None, nullable=True, required=False, checks=pa.Check.isin(SHEET_SIZE_CLASSES, name="size_class")),
             "krachtwijk": pa.Column(None, nullable=True, required=False, checks=pa.Check.isin(YES_NO_UNKNOWN, name="krachtwijk")),
             "questionnaires_sent": pa.Column(None, nullable=True, required=False, checks=sent_ok),
             "reconstructed": pa.Column(None, nullable=True, required=False),

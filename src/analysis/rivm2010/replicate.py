@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.aggregate import OK, OVERALL_ID, natural_key
-from analysis.codebook import Codebook, Item
+from analysis.core.aggregate import OK, OVERALL_ID, natural_key
+from analysis.core.codebook import Codebook, Item
 
 SCORECARD_COLUMNS = [
     "table", "row_type", "row", "column", "quantity", "printed", "printed_value", "regenerated",
@@ -433,9 +433,9 @@ def run_replication(cells_path, reference_dir, findings_path, codebook_path, sec
                     scorecard_out, summary_out, summary_md_out, municipalities_path=None, interviews_path=None,
                     sent_by_sector_path=None, disclosure: dict | None = None) -> None:
     """The replicate step of the workflow: read, compare, write (the only I/O of this module)."""
-    from analysis.aggregate import read_cells, write_csv
-    from analysis.codebook import load_codebook
-    from analysis.tables import tabel_3_1, tabel_VI_1
+    from analysis.core.aggregate import read_cells, write_csv
+    from analysis.core.codebook import load_codebook
+    from analysis.publication.tables import tabel_3_1, tabel_VI_1
 
     book = load_codebook(codebook_path, sectors_path)
     findings = pd.read_csv(findings_path, dtype=str, keep_default_na=False)

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.rounding import PERCENT_RULES, percent_of
+from analysis.core.rounding import PERCENT_RULES, percent_of
 
 FINDING_COLUMNS = ["check", "table", "row_type", "row_id", "col_key", "printed", "consistent",
                    "verdict", "explanation", "line"]

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.codebook import Codebook
-from analysis.disclosure import SECONDARY_MARK, disclosure_note, is_suppressed
+from analysis.core.codebook import Codebook
+from analysis.core.disclosure.marks import SECONDARY_MARK, disclosure_note, is_suppressed
 
 FEEDBACK_BLOCKS = ["priorities", "determinants", "collaboration", "positive_factors", "political_factors"]
 SHOWN_ANSWER = "ja"
@@ -168,9 +168,9 @@ def write_municipality_pages(cells_path, municipalities_path, codebook_path, sec
     """The municipality_pages step: one page per municipality of the wave's sheet, from the
     protected cells.csv (the only I/O of this module). In public mode the sheet's ids are
     pseudonyms already (validate step), so the page file is named by pseudonym."""
-    from analysis.aggregate import read_cells
-    from analysis.codebook import load_codebook
-    from analysis.disclosure import pseudonymise
+    from analysis.core.aggregate import read_cells
+    from analysis.core.codebook import load_codebook
+    from analysis.core.disclosure.pseudonyms import pseudonymise
 
     book = load_codebook(codebook_path, sectors_path)
     sheet = pd.read_csv(municipalities_path, dtype=str, keep_default_na=False)

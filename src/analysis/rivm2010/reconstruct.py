@@ -34,7 +34,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from analysis.codebook import Codebook, Item
+from analysis.core.codebook import Codebook, Item
 
 # --------------------------------------------------------------------------------------------
 # Weights of the soft constraints (see RECONSTRUCTION.md, "Weights"). An unmet cell of weight w
@@ -183,7 +183,7 @@ class _Model:
         """The model as a HiGHS instance with fixed, deterministic options."""
         import highspy
 
-        from analysis.solver import new_highs
+        from analysis.core.solver import new_highs
 
         h = new_highs(threads)
         h.setOptionValue("mip_rel_gap", 0.0)
@@ -1108,7 +1108,7 @@ def unmet_cells(cells: pd.DataFrame, audit_findings: pd.DataFrame) -> pd.DataFra
     Matched to the audit's findings exactly as the replication scorecard matches them
     (analysis.replicate.attach_verdicts), so both documents give the same explanation.
     """
-    from analysis.replicate import attach_verdicts
+    from analysis.rivm2010.replicate import attach_verdicts
 
     out = cells.loc[~cells["met"], ["table", "row_type", "row_id", "col_key", "part", "printed", "target",
                                     "value", "weight", "line"]].copy()
@@ -1120,14 +1120,14 @@ def unmet_cells(cells: pd.DataFrame, audit_findings: pd.DataFrame) -> pd.DataFra
 
 def audit_findings(ref_dir: str | Path) -> pd.DataFrame:
     """The audit's inconsistencies of the published report."""
-    from analysis import audit
+    from analysis.rivm2010 import audit
 
     return audit.find_inconsistencies(audit.load_reference(ref_dir))
 
 
 def report_pct_rule() -> str:
     """The report's rounding rule, as the audit established it from the printed numbers."""
-    from analysis.rounding import REPORT_RULE
+    from analysis.core.rounding import REPORT_RULE
 
     return REPORT_RULE
 
@@ -1279,7 +1279,7 @@ def run_reconstruction(ref_dir: str | Path, codebook: str | Path, sectors: str |
     The files are written next to their destinations first and moved into place only when all
     are complete, so an interrupted run never leaves a half-written export in data/raw.
     """
-    from analysis.codebook import load_codebook
+    from analysis.core.codebook import load_codebook
 
     # only the items the 2009 questionnaire contained (later waves may add items)
     book = load_codebook(codebook, sectors).for_wave(WAVE)

@@ -1,0 +1,1 @@
+"""Disclosure control: marks, small-cell suppression, the attacker that audits it, pseudonyms, a leak scan."""

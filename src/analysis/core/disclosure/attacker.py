@@ -1,0 +1,358 @@
+"""Disclosure control: small-cell suppression, an attacker that audits it, pseudonyms, a leak scan.
+
+With 4 to 12 officers per municipality and often one per sector, a cell with a small base
+describes one or two identifiable people. Two modes (config `disclosure: {mode, min_base}`):
+
+- restricted: the cells as published in 2009 (the replication needs them); every output says
+  it is restricted.
+- public (the default for new waves): no count or percentage whose base is below `min_base` (k)
+  is shown, and no set of shown cells lets a reader recompute one (secondary suppression).
+
+The rule is *base* < k, not *count* < k. A count of 1 out of a base of 12 does not say which of
+the 12 officers gave the answer: the group of k or more is what protects the person. The one
+exception is a unanimous group the tables show anyway: when 0% or 100% of all respondents (or of
+a shown parent unit) gave an answer, so did every member, and hiding the parts protects nobody.
+
+What a reader can add up (the relations the suppression must withstand):
+  (a) the units of one kind (municipalities, sectors, ...) add up to their parent unit
+      (size class, VNG domain, class, overall) for every item and answer;
+  (b) within a unit and item, the answer counts add up to the base (ja + nee = n);
+  (c) the bases add up the same way as the counts;
+  (d) skip logic: the base of a follow-up item in a unit is the count of the answer that leads
+      to it (n of the pos_* items = number answering collaborates = ja).
+`recomputable` is the attacker: for every hidden value it solves min and max over all shown
+values and these relations (an LP, HiGHS). A hidden value is safe when max - min >= 1.
+"""
+from __future__ import annotations
+from collections import defaultdict
+from dataclasses import dataclass
+import numpy as np
+import pandas as pd
+from analysis.core.disclosure.marks import DisclosureError, PARTITION_UNITS, UNPROTECTED_ITEMS, is_suppressed
+from analysis.core.vocabulary import OVERALL
+
+
+
+
+SAFE_WIDTH = 1 - 1e-6  # LP round-off must not make an interval of width 1 look like a point
+
+
+@dataclass(frozen=True)
+class Relation:
+    """sum(coef * value) (= or <=) 0 over value keys. The first term is the total (coef +1)."""
+
+    terms: tuple[tuple[tuple, float], ...]
+    sense: str = "="
+
+
+def count_key(item, unit, unit_id, answer) -> tuple:
+    return ("count", str(item), str(unit), str(unit_id), str(answer))
+
+
+def base_key(item, unit, unit_id) -> tuple:
+    return ("base", str(item), str(unit), str(unit_id), "")
+
+
+def _counted_rows(cells: pd.DataFrame) -> pd.DataFrame:
+    """Rows that carry a count: not the items a wave did not ask (count missing, not hidden)."""
+    hidden = cells["status"].map(is_suppressed).astype(bool)
+    return cells[(cells["count"].notna() | hidden) & ~cells["item"].isin(UNPROTECTED_ITEMS)]
+
+
+def cell_values(cells: pd.DataFrame) -> dict[tuple, float | None]:
+    """Every count and every base of the cells by key; None where the value is not shown."""
+    rows = _counted_rows(cells)
+    out: dict[tuple, float | None] = {}
+    for r in rows.itertuples(index=False):
+        out[count_key(r.item, r.unit, r.unit_id, r.answer)] = None if pd.isna(r.count) else float(r.count)
+        out[base_key(r.item, r.unit, r.unit_id)] = None if pd.isna(r.base) else float(r.base)
+    return out
+
+
+def unit_nesting(book=None, municipalities: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Which unit lies inside which (unit, unit_id, parent_unit, parent_id): public structure.
+
+    Every unit of a partition kind lies in the overall unit; with the codebook, sectors lie in
+    their VNG domain and domains in their social/physical class; with the municipality sheet,
+    municipalities lie in their size class. Relations that turn out not to hold in the data are
+    dropped later (`holding_relations`), so a doubtful nesting costs nothing.
+    """
+    rows = []
+    if book is not None:
+        for s in book.sectors:
+            rows.append(("sector", s.id, "domain", s.domain))
+        classes_of = defaultdict(set)
+        for s in book.sectors:
+            classes_of[s.domain].add(s.social_class)
+        rows += [("domain", d, "class", next(iter(c))) for d, c in classes_of.items() if len(c) == 1]
+    if municipalities is not None and "size_class" in municipalities:
+        for m, size in zip(municipalities["municipality_id"].astype(str), municipalities["size_class"].astype(str)):
+            if size != "unknown":
+                rows.append(("municipality", m, "size_class", size))
+    return pd.DataFrame(rows, columns=["unit", "unit_id", "parent_unit", "parent_id"])
+
+
+def _groups(cells: pd.DataFrame, nesting: pd.DataFrame | None) -> list[tuple[tuple[str, str], list[tuple[str, str]], str]]:
+    """(parent unit, [child units], sense) groups whose children add up to the parent ("=") or
+    to at most the parent ("<="). Which one is public structure, never read off the values: the
+    size classes add up to the overall only when every municipality has a size class. (An
+    attacker told that a sum holds exactly where it holds only by chance would learn that the
+    municipalities outside it have a count of 0.)"""
+    units = cells[["unit", "unit_id"]].drop_duplicates()
+    sized = set() if nesting is None else set(nesting.loc[nesting["parent_unit"] == "size_class", "unit_id"].astype(str))
+    municipalities = set(units.loc[units["unit"] == "municipality", "unit_id"].astype(str))
+    groups = []
+    for kind in PARTITION_UNITS + ("size_class",):
+        ids = units.loc[units["unit"] == kind, "unit_id"].astype(str).tolist()
+        partial = kind == "size_class" and not municipalities <= sized
+        if ids:
+            groups.append(((OVERALL, "all"), [(kind, i) for i in ids], "<=" if partial else "="))
+    if nesting is not None and len(nesting):
+        for (pu, pid), part in nesting.groupby(["parent_unit", "parent_id"], sort=True):
+            groups.append(((pu, str(pid)), [(u, str(i)) for u, i in zip(part["unit"], part["unit_id"])], "="))
+    return groups
+
+
+def skip_links(book) -> list[tuple[str, str, str]]:
+    """(follow-up item, lead item, lead answer) for items asked on one condition (skip logic)."""
+    if book is None:
+        return []
+    return [(it.id, *next(iter(it.asked_if.items()))) for it in book.items if len(it.asked_if) == 1]
+
+
+def cell_relations(cells: pd.DataFrame, nesting: pd.DataFrame | None = None, book=None) -> list[Relation]:
+    """Every linear relation (a)-(d) a reader could use, over the keys of `cells` (no values)."""
+    rows = _counted_rows(cells)
+    present = set(cell_values(cells))
+    relations: list[Relation] = []
+    # (b) answers add up to the base, per unit and item
+    for (item, unit, uid), part in rows.groupby(["item", "unit", "unit_id"], sort=False):
+        terms = [(base_key(item, unit, uid), 1.0)] + [(count_key(item, unit, uid, a), -1.0) for a in part["answer"]]
+        relations.append(Relation(tuple(terms)))
+    # (a) and (c): children add up to their parent, for counts and for bases
+    items_answers = rows[["item", "answer"]].drop_duplicates().itertuples(index=False)
+    items = rows["item"].drop_duplicates().tolist()
+    groups = _groups(rows, nesting)
+    for item, answer in items_answers:
+        for parent, children, sense in groups:
+            relations.append(_sum_relation(count_key(item, *parent, answer),
+                                           [count_key(item, u, i, answer) for u, i in children], present, sense))
+    for item in items:
+        for parent, children, sense in groups:
+            relations.append(_sum_relation(base_key(item, *parent), [base_key(item, u, i) for u, i in children], present, sense))
+    # (d) the base of a follow-up item is the lead item's count of the leading answer
+    units = rows[["unit", "unit_id"]].drop_duplicates().itertuples(index=False)
+    units = list(units)
+    for child, lead, answer in skip_links(book):
+        for u, uid in units:
+            b, c = base_key(child, u, uid), count_key(lead, u, uid, answer)
+            if b in present and c in present:
+                relations.append(Relation(((b, 1.0), (c, -1.0))))
+    return [r for r in relations if r is not None and all(k in present for k, _ in r.terms)]
+
+
+def _sum_relation(total: tuple, parts: list[tuple], present: set, sense: str = "=") -> Relation | None:
+    parts = [p for p in parts if p in present]
+    if total not in present or not parts:
+        return None
+    if sense == "<=":  # sum(parts) - total <= 0
+        return Relation(((total, -1.0),) + tuple((p, 1.0) for p in parts), "<=")
+    return Relation(((total, 1.0),) + tuple((p, -1.0) for p in parts))
+
+
+def holding_relations(values: dict[tuple, float | None], relations: list[Relation]) -> list[Relation]:
+    """The relations that hold in the full data. All of them should; one that does not (a
+    nesting that the data contradict) is dropped, since it would give the attacker a falsehood."""
+    out = []
+    for rel in relations:
+        lhs = sum(coef * values[k] for k, coef in rel.terms)
+        if abs(lhs) < 1e-9 or (rel.sense == "<=" and lhs < 0):
+            out.append(rel)
+    return out
+
+
+def exposed_cells(cells_published: pd.DataFrame, relations: list[Relation], nesting: pd.DataFrame | None = None,
+                  exact: bool = False) -> pd.DataFrame:
+    """Small hidden counts the attacker pins down (interval narrower than 1), except those a shown,
+    unanimous ancestor already tells (everyone in the overall or the parent unit gave that
+    answer, or nobody did: a group disclosure the tables print anyway)."""
+    intervals = recomputable(cells_published, relations, exact=exact)
+    # only the small cells must stay unknown; a complementary cell (base >= k) may be recomputed
+    small = cells_published[cells_published["status"].astype(str).str.startswith("< ")]
+    small_keys = {count_key(r.item, r.unit, r.unit_id, r.answer) for r in small.itertuples(index=False)}
+    pinned = intervals[(intervals["kind"] == "count") & (intervals["width"] < SAFE_WIDTH) & intervals["key"].isin(small_keys)]
+    unanimous = _unanimous_cells(cells_published)
+    parents = {} if nesting is None else {(u, str(i)): (pu, str(pi)) for u, i, pu, pi in nesting.itertuples(index=False)}
+
+    def told(row) -> bool:
+        ancestors = [(OVERALL, "all")]
+        if (row.unit, row.unit_id) in parents:
+            ancestors.append(parents[(row.unit, row.unit_id)])
+        return any((row.item, pu, pi, row.answer) in unanimous for pu, pi in ancestors)
+
+    return pinned[[not told(r) for r in pinned.itertuples(index=False)]]
+
+
+def _unanimous_cells(cells: pd.DataFrame) -> set[tuple]:
+    shown = cells[cells["count"].notna() & cells["base"].notna() & (cells["base"] > 0)]
+    extreme = shown[(shown["count"] == 0) | (shown["count"] == shown["base"])]
+    return set(zip(extreme["item"], extreme["unit"], extreme["unit_id"].astype(str), extreme["answer"]))
+
+
+def published_values(cells_published: pd.DataFrame) -> tuple[dict, dict]:
+    """Shown values of protected cells, and the bounds a '< k' mark gives on hidden bases."""
+    values = cell_values(cells_published)
+    status = cells_published["status"].astype(str)
+    primary = cells_published[status.str.startswith("< ") & cells_published["base"].isna()]
+    return values, {base_key(r.item, r.unit, r.unit_id): int(r.status[2:]) - 1 for r in primary.itertuples(index=False)}
+
+
+def recomputable(cells_published: pd.DataFrame, relations: list[Relation], exact: bool = True) -> pd.DataFrame:
+    """The attacker: for every hidden count or base, the interval [low, high] it can lie in given
+    everything shown and every relation (LP relaxation, non-negative, counts <= bases, and a
+    '< k' base at most k - 1).
+
+    Returns key, kind, item, unit, unit_id, answer, low, high, width. A hidden value is safe
+    when width >= 1; width < 1 means it is recomputed (exactly, since values are integers).
+    exact=False is the fast audit `protect_cells` runs: a value seen at two feasible points at
+    least 1 apart is reported with those points (an interval no wider than the true one).
+    """
+    values, bounds = published_values(cells_published)
+    return attack(values, relations, bounds, exact=exact)
+
+
+def attack(values: dict[tuple, float | None], relations: list[Relation], upper: dict | None = None,
+           exact: bool = True, cache: dict | None = None) -> pd.DataFrame:
+    """LP intervals of the hidden (None) values; see `recomputable`. `cache` (component keys ->
+    intervals) lets the audit rounds of `protect_cells` skip components that did not change."""
+    upper = upper or {}
+    cache = {} if cache is None else cache
+    unknown = sorted(k for k, v in values.items() if v is None)
+    rows = _linear_rows(values, relations + _count_within_base(values, unknown))
+    out = []
+    for component, comp_rows in _components(unknown, rows):
+        signature = (tuple(component), exact)
+        if signature not in cache:
+            cache[signature] = _solve_component(component, comp_rows, upper, exact)
+        out += cache[signature]
+    frame = pd.DataFrame(out, columns=["key", "low", "high"])
+    frame["width"] = frame["high"] - frame["low"]
+    for pos, name in enumerate(["kind", "item", "unit", "unit_id", "answer"]):
+        frame[name] = [k[pos] for k in frame["key"]]
+    return frame[["key", "kind", "item", "unit", "unit_id", "answer", "low", "high", "width"]]
+
+
+def _count_within_base(values: dict, unknown: list[tuple]) -> list[Relation]:
+    """count - base <= 0 for hidden counts (a hidden base cannot be smaller than its counts)."""
+    out = []
+    for k in unknown:
+        if k[0] == "count":
+            b = base_key(k[1], k[2], k[3])
+            if b in values:
+                out.append(Relation(((k, 1.0), (b, -1.0)), "<="))
+    return out
+
+
+def _linear_rows(values: dict, relations: list[Relation]) -> list[tuple[dict, float, str]]:
+    """Relations with the shown values moved to the right-hand side: ({key: coef}, rhs, sense)."""
+    rows = []
+    for rel in relations:
+        coefs, rhs = {}, 0.0
+        for k, c in rel.terms:
+            if values.get(k) is None:
+                coefs[k] = coefs.get(k, 0.0) + c
+            else:
+                rhs -= c * values[k]
+        if coefs:
+            rows.append((coefs, rhs, rel.sense))
+    return rows
+
+
+def _components(unknown: list[tuple], rows: list) -> list[tuple[list[tuple], list]]:
+    """Hidden values that share no relation can be solved apart: much smaller LPs."""
+    parent = {k: k for k in unknown}
+
+    def find(k):
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for coefs, _, _ in rows:
+        keys = list(coefs)
+        for k in keys[1:]:
+            parent[find(k)] = find(keys[0])
+    groups, group_rows = defaultdict(list), defaultdict(list)
+    for k in unknown:
+        groups[find(k)].append(k)
+    for row in rows:
+        group_rows[find(next(iter(row[0])))].append(row)
+    return [(sorted(g), group_rows[root]) for root, g in sorted(groups.items())]
+
+
+SCREENING_OBJECTIVES = 6
+
+
+def _solve_component(keys: list[tuple], rows: list, upper: dict, exact: bool) -> list[tuple]:
+    """Min and max of every hidden value of one component. Without `exact`, a few objectives
+    (sum, random directions) first give feasible points; a value that already varies by 1 or
+    more between them is safe and needs no solves of its own."""
+    import highspy  # only here: a process that never audits does not load the solver
+
+    h = _component_lp(keys, rows, upper)
+    n = len(keys)
+    low, high = np.full(n, np.inf), np.full(n, -np.inf)
+    if not exact:
+        rng = np.random.default_rng(len(keys))  # deterministic per component
+        directions = [np.ones(n)] + [rng.normal(size=n) for _ in range(SCREENING_OBJECTIVES)]
+        for cost in directions:
+            for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
+                point = _solve(h, cost, sense)
+                if point is not None:
+                    low, high = np.minimum(low, point), np.maximum(high, point)
+    for j in range(n):
+        if high[j] - low[j] >= 1:
+            continue
+        unit = np.zeros(n)
+        unit[j] = 1.0
+        low[j] = _extreme(h, unit, highspy.ObjSense.kMinimize, j, -np.inf)
+        high[j] = _extreme(h, unit, highspy.ObjSense.kMaximize, j, np.inf)
+    return [(k, float(low[j]), float(high[j])) for j, k in enumerate(keys)]
+
+
+def _component_lp(keys: list[tuple], rows: list, upper: dict):
+    import highspy
+
+    from analysis.core.solver import new_highs
+
+    index = {k: i for i, k in enumerate(keys)}
+    h = new_highs()
+    ub = np.array([float(upper.get(k, highspy.kHighsInf)) for k in keys])
+    h.addVars(len(keys), np.zeros(len(keys)), ub)
+    for coefs, rhs, sense in rows:
+        idx = np.array([index[k] for k in coefs], dtype=np.int32)
+        val = np.array(list(coefs.values()), dtype=np.float64)
+        lower = rhs if sense == "=" else -highspy.kHighsInf
+        h.addRow(lower, rhs, len(idx), idx, val)
+    return h
+
+
+def _solve(h, cost: np.ndarray, sense) -> np.ndarray | None:
+    """The optimal point for one objective, or None when unbounded in that direction."""
+    import highspy
+
+    n = h.getNumCol()
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), cost.astype(np.float64))
+    h.changeObjectiveSense(sense)
+    h.run()
+    status = h.getModelStatus()
+    if status == highspy.HighsModelStatus.kUnbounded:
+        return None
+    if status != highspy.HighsModelStatus.kOptimal:
+        raise DisclosureError(f"attacker LP not solved: {status}")
+    return np.array(h.getSolution().col_value)
+
+
+def _extreme(h, cost: np.ndarray, sense, column: int, unbounded: float) -> float:
+    point = _solve(h, cost, sense)
+    return unbounded if point is None else float(point[column])

@@ -1,0 +1,210 @@
+"""Small-cell suppression: primary cells (base below k) and the complementary cells that keep them
+from being recomputed, checked by the attacker (attacker.py)."""
+from __future__ import annotations
+from collections import defaultdict
+import numpy as np
+import pandas as pd
+from analysis.core.disclosure.marks import DisclosureError, HIDDEN_COLUMNS, MODES, SECONDARY_MARK, UNPROTECTED_ITEMS, primary_mark
+from analysis.core.disclosure.attacker import cell_relations, cell_values, exposed_cells, holding_relations, skip_links, unit_nesting
+from analysis.core.vocabulary import OVERALL, OVERALL_ID
+
+
+PARENT_KIND = {"sector": "domain", "domain": "class", "municipality": "size_class"}
+
+
+MAX_ESCALATIONS = 20
+
+
+def protect_cells(cells: pd.DataFrame, min_base: int, mode: str, *, book=None,
+                  municipalities: pd.DataFrame | None = None) -> pd.DataFrame:
+    """cells.csv rows with small-cell protection applied (a new frame; `cells` is not changed).
+
+    Restricted mode returns the cells unchanged. In public mode a hidden cell gets status
+    "< k" (its base is below k) or "×" (hidden to protect another cell), and count, pct,
+    pct_rounded and the interval are missing, never 0; its base is missing too where the base
+    would tell a hidden count of the lead item. The codebook gives sectors' domains and the skip
+    logic; the municipality sheet gives size classes. Raises DisclosureError if the attacker
+    can still recompute a hidden count after every escalation.
+    """
+    if mode not in MODES:
+        raise ValueError(f"disclosure mode {mode!r} is not one of {MODES}")
+    if mode == "restricted":
+        return cells.copy()
+    k = int(min_base)
+    structure = _Structure(cells, book, municipalities)
+    unit_hidden = structure.complete(structure.primary_units(k))
+    nesting = unit_nesting(book, municipalities)
+    relations = holding_relations(cell_values(cells), cell_relations(cells, nesting, book))
+    whole: set[tuple[str, str]] = set()
+    for _ in range(MAX_ESCALATIONS):
+        protected = _apply(cells, unit_hidden | structure.units_of(whole), k, book)
+        exposed = exposed_cells(protected, relations, nesting)
+        if exposed.empty:
+            return hide_sector_composition(protected)
+        grown = structure.close_breakdowns(whole | set(zip(exposed["item"], exposed["unit"])))
+        if grown == whole:
+            break
+        whole = grown
+    raise DisclosureError(f"{len(exposed)} hidden cell(s) remain recomputable, e.g. "
+                          + "; ".join(f"{r.item} {r.unit} {r.unit_id} {r.answer}" for r in exposed.head(5).itertuples()))
+
+
+# Who responded, by sector, is public overall and per sector (Tabel VI.1, every table's n); per
+# municipality or size class it is not. The attacker above assumes nobody knows which sectors a
+# municipality's officers work in, and rightly: with that composition a reader could recompute
+# hidden cells (the one jeugd officer of a municipality, when all jeugd officers but one said no).
+COMPOSITION_UNITS = ("municipality", "size_class")
+
+
+def hide_sector_composition(cells: pd.DataFrame) -> pd.DataFrame:
+    """Public mode: the sector item by municipality and size class is hidden ("×"); its base
+    (the unit's number of respondents) stays, as every table prints it."""
+    out = cells.copy()
+    rows = out["item"].isin(UNPROTECTED_ITEMS) & out["unit"].isin(COMPOSITION_UNITS) & out["count"].notna()
+    out["status"] = out["status"].astype("string")
+    out.loc[rows, "status"] = SECONDARY_MARK
+    for col in HIDDEN_COLUMNS:
+        out[col] = out[col].mask(rows)
+    return out
+
+
+class _Structure:
+    """What is public about a wave's cells: its units, who is in which parent, skip logic."""
+
+    def __init__(self, cells: pd.DataFrame, book, municipalities):
+        self.cells = cells
+        guarded = cells["count"].notna() & ~cells["item"].isin(UNPROTECTED_ITEMS) & cells["unit"].ne(OVERALL)
+        bases = cells[guarded].groupby(["item", "unit", "unit_id"], sort=True)["base"].max()
+        occupied = _occupied_units(cells)
+        # (item, unit kind) -> {unit id: base} over units with respondents: the candidates to hide
+        self.units = defaultdict(dict)
+        for (item, unit, uid), b in bases.items():
+            if (unit, str(uid)) in occupied:
+                self.units[(item, unit)][str(uid)] = 0 if pd.isna(b) else int(b)
+        self.follow_ups = defaultdict(set)
+        for it in (book.items if book is not None else []):
+            for lead in it.asked_if:
+                self.follow_ups[lead].add(it.id)
+        self.parent = {kind: _parent_of(kind, book, municipalities) for kind in PARENT_KIND}
+
+    def primary_units(self, k: int) -> set[tuple[str, str, str]]:
+        return {(item, unit, uid) for (item, unit), ids in self.units.items() for uid, b in ids.items() if b < k}
+
+    def complete(self, hidden: set) -> set:
+        """Rule 2 to a fixed point (every choice ordered, so the result is deterministic)."""
+        hidden = set(hidden)
+        while True:
+            grown = set(hidden)
+            for item, unit, uid in sorted(hidden):
+                grown |= {(f, unit, uid) for f in self.follow_ups[item] if uid in self.units.get((f, unit), {})}
+                grown |= self._lone_parent(item, unit, uid)
+            for (item, unit), ids in sorted(self.units.items()):
+                shown = {u: b for u, b in ids.items() if (item, unit, u) not in grown}
+                if len(ids) - len(shown) == 1 and shown:
+                    grown.add((item, unit, min(shown, key=lambda u: (shown[u], u))))
+            if grown == hidden:
+                return hidden
+            hidden = grown
+
+    def _lone_parent(self, item: str, unit: str, uid: str) -> set:
+        if unit not in PARENT_KIND:
+            return set()
+        parent_kind, parent_of = PARENT_KIND[unit], self.parent[unit]
+        if uid not in parent_of:
+            return set()
+        siblings = [u for u in self.units.get((item, unit), {}) if parent_of.get(u) == parent_of[uid]]
+        if len(siblings) != 1:
+            return set()
+        parents = self.units.get((item, parent_kind), {})
+        if parent_of[uid] in parents:  # the parent is the child
+            return {(item, parent_kind, parent_of[uid])}
+        if parents:  # outside every parent: overall minus the parents
+            return {(item, parent_kind, min(parents, key=lambda u: (parents[u], u)))}
+        return set()
+
+    def close_breakdowns(self, whole: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Whole breakdowns hidden, with their follow-ups and the parent breakdowns."""
+        whole = {(i, u) for i, u in whole if u != OVERALL}
+        while True:
+            grown = set(whole)
+            for item, unit in whole:
+                grown |= {(f, unit) for f in self.follow_ups[item]}
+                if unit in PARENT_KIND:
+                    grown.add((item, PARENT_KIND[unit]))
+            if grown == whole:
+                return whole
+            whole = grown
+
+    def units_of(self, whole: set[tuple[str, str]]) -> set[tuple[str, str, str]]:
+        return {(item, unit, uid) for item, unit in whole for uid in self.units.get((item, unit), {})}
+
+
+def _apply(cells: pd.DataFrame, unit_hidden: set[tuple[str, str, str]], k: int, book) -> pd.DataFrame:
+    """Hide the counts (and where needed the bases) of the given item x unit cells."""
+    out = cells.copy()
+    keys = pd.Series(list(zip(out["item"], out["unit"], out["unit_id"].astype(str))), index=out.index)
+    hidden = _guarded(out) & keys.isin(unit_hidden)
+    base_hidden = hidden & _lead_count_hidden(out, hidden, book)
+    out["status"] = out["status"].astype("string")
+    small = out["base"].fillna(0) < k
+    out.loc[hidden, "status"] = np.where(small[hidden], primary_mark(k), SECONDARY_MARK)
+    for col in HIDDEN_COLUMNS:
+        out[col] = out[col].mask(hidden)
+    out["base"] = out["base"].mask(base_hidden)
+    return out
+
+
+def _guarded(cells: pd.DataFrame) -> pd.Series:
+    """Cells that describe answers (not the items a wave did not ask, not who responded)."""
+    return cells["count"].notna() & ~cells["item"].isin(UNPROTECTED_ITEMS)
+
+
+def _occupied_units(cells: pd.DataFrame) -> set[tuple[str, str]]:
+    """Units with at least one respondent: the zeros of an empty unit say nothing about anyone."""
+    largest = cells.groupby(["unit", "unit_id"], sort=False)["base"].max()
+    return {(u, str(i)) for (u, i), b in largest.items() if pd.notna(b) and b > 0}
+
+
+def _parent_of(child: str, book, municipalities) -> dict[str, str]:
+    """{child unit id: parent unit id, or '' for a unit in no parent (e.g. size unknown)}."""
+    if child == "sector" and book is not None:
+        return {s.id: str(s.domain) for s in book.sectors}
+    if child == "domain" and book is not None:
+        return {str(s.domain): s.social_class for s in book.sectors}
+    if child == "municipality" and municipalities is not None and "size_class" in municipalities:
+        sizes = municipalities["size_class"].astype(str).replace("unknown", "")
+        return dict(zip(municipalities["municipality_id"].astype(str), sizes))
+    return {}
+
+
+def _lead_count_hidden(cells: pd.DataFrame, hidden: pd.Series, book) -> pd.Series:
+    """Rows of a follow-up item whose base is the count of a hidden lead cell in the same unit."""
+    hidden_counts = set(zip(cells.loc[hidden, "item"], cells.loc[hidden, "unit"],
+                            cells.loc[hidden, "unit_id"].astype(str), cells.loc[hidden, "answer"]))
+    lead = {child: (item, answer) for child, item, answer in skip_links(book)}
+    return pd.Series([(lead[i][0], u, str(uid), lead[i][1]) in hidden_counts if i in lead else False
+                      for i, u, uid in zip(cells["item"], cells["unit"], cells["unit_id"])], index=cells.index)
+
+
+def protect_hours(hours: pd.DataFrame, min_base: int, mode: str) -> pd.DataFrame:
+    """Hours per week by sector (Figuur VI.1). In public mode: no minimum or maximum anywhere (each
+    is one officer's own answer), and no median of an odd number of officers (the middle one's
+    own answer); a sector of fewer than k officers shows no statistics, and then neither does the
+    next smallest sector (the overall mean times n minus the other sectors would give it back)."""
+    out = hours.copy()
+    out["status"] = ""
+    if mode == "restricted":
+        return out
+    out[[c for c in ("min", "max") if c in out]] = np.nan
+    if "median" in out:
+        out["median"] = out["median"].mask(out["n"] % 2 == 1)
+    stats = [c for c in ("mean", "median") if c in out]
+    sectors = out["sector"] != OVERALL_ID
+    small = sectors & out["n"].between(1, min_base - 1)
+    if small.sum() == 1:
+        rest = out[sectors & ~small & (out["n"] > 0)]
+        if len(rest):
+            small |= out.index == rest["n"].idxmin()
+    out.loc[small, stats] = np.nan
+    out["status"] = np.where(small, np.where(out["n"] < min_base, primary_mark(min_base), SECONDARY_MARK), "")
+    return out

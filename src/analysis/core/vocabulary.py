@@ -1,0 +1,25 @@
+"""The engine's vocabulary: unit kinds, size classes, cell statuses, the order of municipality ids.
+
+Written once here; every layer imports it. Words a reader sees (nl/en) are in text.py.
+"""
+from __future__ import annotations
+
+import re
+
+# Unit kinds of cells.csv, in the order of their sections in every output.
+UNITS = ["overall", "sector", "domain", "class", "municipality", "size_class"]
+OVERALL, OVERALL_ID = "overall", "all"
+
+# Municipality size classes of the municipality sheet; UNKNOWN is allowed there but never a unit.
+SIZE_CLASSES = ["G4", "G32", "small"]
+UNKNOWN = "unknown"
+SHEET_SIZE_CLASSES = SIZE_CLASSES + [UNKNOWN]
+YES_NO_UNKNOWN = ["yes", "no", UNKNOWN]
+
+# Status of a cell: counted; nobody in the unit was asked the item; the wave did not ask it at all.
+OK, BASE_0, NOT_ASKED = "ok", "base 0", "not asked"
+
+
+def natural_key(value) -> tuple:
+    """Sort key that puts municipality "2" before "10" (ids are strings)."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", str(value)))

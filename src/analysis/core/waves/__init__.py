@@ -1,0 +1,1 @@
+"""Comparisons across survey waves and within one wave."""

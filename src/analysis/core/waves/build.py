@@ -1,0 +1,110 @@
+"""Entry points of the cross-wave step: read the valid waves, compute, protect, render, write."""
+from __future__ import annotations
+import pandas as pd
+from analysis.core.codebook import Codebook
+from analysis.core.waves.statistics import GEE_COLUMNS, gee_table
+from analysis.core.waves.rendering import compared_with_earlier_waves_html, cross_wave_report_html, item_labels, save_figure, trend_figure
+from analysis.core.waves.comparison import DIFFERENCE_COLUMNS, INDICATOR_COLUMNS, WITHIN_COLUMNS, difference_table, hidden_cells, indicator_items, indicator_table, protect_indicators, respondent_frame, wave_kind, within_wave_table
+
+
+def wave_status(wave: str, cfg: dict, book: Codebook) -> dict:
+    """Whether a wave passes validation, as a small record the cross-wave outputs rely on.
+
+    The same `validate_wave` as rule validate, so both agree; any error (an unreadable file, a
+    not_asked item the codebook lacks) is caught and recorded, naming wave, file and field,
+    because one bad wave must not stop the comparison of the others.
+    """
+    from analysis.core.validate import validate_wave
+
+    record = {"wave": wave, "kind": wave_kind(wave, cfg), "description": cfg.get("description", ""),
+              "report": f"results/{wave}/validation/report.md",
+              "disclosure": (cfg.get("disclosure") or {}).get("mode", "public")}
+    try:
+        result = validate_wave(wave, cfg["export"], cfg["municipalities"], book, cfg.get("column_map"),
+                               cfg.get("not_asked", []))
+    except Exception as err:  # noqa: BLE001 - recorded, never swallowed: the report shows it
+        return {**record, "valid": False, "problems": 1,
+                "first_problems": [f"wave {wave}: {type(err).__name__}: {err}"]}
+    problems = [f"wave {wave}: {p.file}, row {'' if pd.isna(p.row) else p.row}, field {p.column}: "
+                f"{p.rule} (value {p.value!r}; expected {p.expected})"
+                for p in result.failures.head(5).itertuples(index=False)]
+    return {**record, "valid": result.ok, "problems": len(result.failures), "first_problems": problems,
+            "respondents": 0 if result.responses is None else len(result.responses)}
+
+
+def stack_waves(waves: list[str], responses: dict[str, str], municipalities: dict[str, str], book: Codebook,
+                items: list[str]) -> pd.DataFrame:
+    frames = [respondent_frame(w, pd.read_parquet(responses[w]), pd.read_csv(municipalities[w], dtype=str), book, items)
+              for w in waves]
+    return pd.concat(frames, ignore_index=True)
+
+
+def _write_csv(table: pd.DataFrame, path) -> None:
+    table.to_csv(path, index=False, lineterminator="\n", float_format="%.6g")
+
+
+def read_hidden(cells: dict[str, str]) -> dict[tuple, tuple[str, bool]]:
+    from analysis.core.aggregate import read_cells
+
+    return hidden_cells({wave: read_cells(path) for wave, path in cells.items()})
+
+
+def run_cross_wave(statuses: list[dict], responses: dict[str, str], municipalities: dict[str, str], book: Codebook,
+                   language: str, outdir: str, cells: dict[str, str] | None = None) -> list[str]:
+    """Build results/waves/ from the valid waves (config order); name the excluded ones. `cells`
+    (the waves' protected cells.csv) carries their small-cell protection over."""
+    from pathlib import Path
+
+    out = Path(outdir)
+    (out / "figures").mkdir(parents=True, exist_ok=True)
+    waves = [s["wave"] for s in statuses if s["valid"]]
+    excluded = [s for s in statuses if not s["valid"]]
+    kinds = {s["wave"]: s["kind"] for s in statuses}
+    descriptions = {s["wave"]: s.get("description", "") for s in statuses}
+    items = indicator_items(book)
+    labels = item_labels(book, items, language)
+    if waves:
+        stacked = stack_waves(waves, responses, municipalities, book, items)
+        hidden = read_hidden(cells or {})
+        indicators = protect_indicators(indicator_table(stacked, items, waves, kinds), hidden)
+        differences = difference_table(indicators, waves)
+        gee = gee_table(stacked, items, waves)
+        within = pd.concat([within_wave_table(stacked, w, hidden) for w in waves], ignore_index=True)
+    else:  # every wave failed validation: empty tables that still say which waves were excluded
+        indicators, differences, gee, within = (pd.DataFrame(columns=c) for c in
+                                                (INDICATOR_COLUMNS, DIFFERENCE_COLUMNS, GEE_COLUMNS, WITHIN_COLUMNS))
+        items = []
+    pd.DataFrame([{k: s.get(k) for k in ("wave", "kind", "valid", "problems", "report")} for s in statuses]).assign(
+        included=lambda t: t["valid"]).to_csv(out / "waves.csv", index=False, lineterminator="\n")
+    for name, table in (("indicators", indicators), ("differences", differences), ("gee", gee), ("within_wave", within)):
+        _write_csv(table, out / f"{name}.csv")
+    pngs = {}
+    for item in items:
+        png, _ = save_figure(trend_figure(indicators, item, labels[item], waves, kinds, language), str(out / "figures" / f"trend_{item}"))
+        pngs[item] = Path(png).read_bytes()
+    restricted = [s["wave"] for s in statuses if s["valid"] and s.get("disclosure") == "restricted"]
+    report = cross_wave_report_html(waves, kinds, descriptions, excluded, indicators, differences, gee, within, labels,
+                                    pngs, restricted, language)
+    (out / "report.html").write_text(report, encoding="utf-8")
+    return waves
+
+
+def run_chapter(wave: str, statuses: list[dict], responses: dict[str, str], municipalities: dict[str, str],
+                book: Codebook, language: str, out_path: str, cells: dict[str, str] | None = None) -> None:
+    """results/waves/chapter_<wave>.html: this wave against the valid waves before it."""
+    from pathlib import Path
+
+    order = [s["wave"] for s in statuses]
+    earlier = [s["wave"] for s in statuses[: order.index(wave)] if s["valid"]]
+    excluded = [s for s in statuses[: order.index(wave)] if not s["valid"]]
+    kinds = {s["wave"]: s["kind"] for s in statuses}
+    items = indicator_items(book)
+    stacked = stack_waves([*earlier, wave], responses, municipalities, book, items)
+    hidden = read_hidden(cells or {})
+    indicators = protect_indicators(indicator_table(stacked, items, [*earlier, wave], kinds), hidden)
+    differences = difference_table(indicators, [*earlier, wave])
+    within = within_wave_table(stacked, wave, hidden)
+    restricted = [s["wave"] for s in statuses if s["wave"] in (*earlier, wave) and s.get("disclosure") == "restricted"]
+    fragment = compared_with_earlier_waves_html(wave, earlier, kinds, indicators, differences, within,
+                                                item_labels(book, items, language), excluded, restricted, language)
+    Path(out_path).write_text(fragment + "\n", encoding="utf-8")

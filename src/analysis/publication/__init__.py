@@ -1,0 +1,1 @@
+"""Publication: the registry of outputs, and the tables, figures, report and municipality pages built from cells."""
