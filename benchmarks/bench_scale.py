@@ -9,6 +9,8 @@ fixed seed, the canonical export format: codebook ids, numeric codes) to a tempo
 runs every step in its own Python process, as a Snakemake job would, printing wall seconds, CPU
 seconds and the process's peak resident memory (ru_maxrss of that process alone, via wait4):
 
+  direct       (instead of generate + validate, when `validate` is not among the steps) the
+               wave straight to responses.parquet
   validate     export + municipality sheet -> responses.parquet (public mode: pseudonyms)
   aggregate    responses.parquet -> every item x answer x unit count, base, %, Wilson (no protection)
   duckdb       the same counts and bases from the same parquet, in DuckDB (one UNPIVOT + GROUPING SETS)
@@ -55,7 +57,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="bench_scale_") as tmp:
             folder = Path(args.keep or tmp) / f"n{n}"
             folder.mkdir(parents=True, exist_ok=True)
-            _run(folder, "generate", n, args.timeout)
+            # without `validate`, the wave goes straight to responses.parquet (no export written)
+            _run(folder, "generate" if "validate" in steps else "direct", n, args.timeout)
             for step in steps:
                 _run(folder, step, n, args.timeout)
 
@@ -105,6 +108,19 @@ def step_generate(folder: Path, n: int) -> str:
     write_national_wave(book, folder / "raw", n, WAVE, SEED)
     write_national_wave(book, folder / "raw_earlier", 3400, EARLIER, SEED + 1)
     return f"{n} respondents in 342 municipalities (+ an earlier wave of 3400)"
+
+
+def step_direct(folder: Path, n: int) -> str:
+    """responses.parquet and the sheet straight from the generator: for runs without `validate`."""
+    from analysis.core.responses import typed_responses
+    from analysis.fixtures.national import national_wave
+
+    book = _book()
+    for wave, prefix, size, seed in ((WAVE, "", n, SEED), (EARLIER, "earlier_", 3400, SEED + 1)):
+        answers, sheet = national_wave(book, size, wave, seed, codes=False)
+        typed_responses(answers, book.for_wave(wave)).to_parquet(folder / f"{prefix}responses.parquet", index=False)
+        sheet.to_csv(folder / f"{prefix}municipalities.csv", index=False, lineterminator="\n")
+    return f"{n} respondents straight to responses.parquet (not validated; real ids, not pseudonyms)"
 
 
 def step_validate(folder: Path, n: int) -> str:
@@ -170,11 +186,13 @@ def step_duckdb(folder: Path, n: int) -> str:
         SELECT *, sum(count) OVER (PARTITION BY unit_set, u_sector, u_domain, u_class, u_municipality, u_size_class, item) AS base
         FROM counted""").df()
     query = time.perf_counter() - start
+    size_ok = cells["u_size_class"].isin(["G4", "G32", "small"]) | (cells["unit_set"] != 30)
+    cells = cells[size_ok]  # size class "unknown" is no unit (aggregate.unit_membership)
+    if not (folder / "cells_unprotected.csv").exists():
+        return f"query {query:.1f} s; {len(cells)} non-zero cells (step aggregate not run: not compared)"
     # the same numbers as the pipeline's cells (its non-zero counts; DuckDB has no rows for zeros)
     ours = pd.read_csv(folder / "cells_unprotected.csv", dtype={"unit_id": str}, keep_default_na=False, na_values=[""])
     ours = ours[ours["count"].fillna(0) > 0]
-    size_ok = cells["u_size_class"].isin(["G4", "G32", "small"]) | (cells["unit_set"] != 30)
-    cells = cells[size_ok]  # size class "unknown" is no unit (aggregate.unit_membership)
     same = (len(ours) == len(cells) and int(ours["count"].sum()) == int(cells["count"].sum())
             and int(ours["base"].sum()) == int(cells["base"].sum()))
     return f"query {query:.1f} s; {len(cells)} non-zero cells; same counts and bases as aggregate: {same}"
