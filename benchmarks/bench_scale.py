@@ -270,8 +270,12 @@ def step_cross_wave(folder: Path, n: int) -> str:
                  "disclosure": "public"} for w in (EARLIER, WAVE)]
     responses = {EARLIER: str(folder / "earlier_responses.parquet"), WAVE: str(folder / "responses.parquet")}
     municipalities = {EARLIER: str(folder / "earlier_municipalities.csv"), WAVE: str(folder / "municipalities.csv")}
-    waves = run_cross_wave(statuses, responses, municipalities, _book(), "nl", str(folder / "waves"))
-    run_chapter(WAVE, statuses, responses, municipalities, _book(), "nl", str(folder / "waves" / "chapter.html"))
+    import yaml
+
+    comparisons = yaml.safe_load((ROOT / "config/config.yaml").read_text()).get("comparisons")
+    waves = run_cross_wave(statuses, responses, municipalities, _book(), "nl", str(folder / "waves"), comparisons=comparisons)
+    run_chapter(WAVE, statuses, responses, municipalities, _book(), "nl", str(folder / "waves" / "chapter.html"),
+                comparisons=comparisons)
     return f"waves {waves}; chapter of {WAVE}"
 
 
