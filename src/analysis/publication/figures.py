@@ -415,8 +415,12 @@ def _municipality_dots(cells, book, items, spec, language, note, min_n, municipa
     total = data[data["unit"] == "overall"].set_index("item")
     ranked = []
     with _style():
-        fig = _new_figure(10.0, 1.9 + 1.55 * len(items))
-        axes = fig.subplots(len(items), 1, squeeze=False, sharex=True)[:, 0]
+        fig = _new_figure(10.0, 2.1 + 1.55 * len(items))
+        # a thin first row holds the legend: laid out like any panel, it never covers the title
+        rows = fig.subplots(len(items) + 1, 1, squeeze=False, height_ratios=[0.12] + [1] * len(items))[:, 0]
+        legend_ax, axes = rows[0], rows[1:]
+        for ax in axes[1:]:
+            ax.sharex(axes[0])
         for ax, item in zip(axes, items):
             rows = data[(data["unit"] == "municipality") & (data["item"] == item.id)]
             shown = _ranked(rows[rows["status"] == "ok"], "pct")
@@ -428,7 +432,7 @@ def _municipality_dots(cells, book, items, spec, language, note, min_n, municipa
                 shown=len(shown), total=len(rows), hidden=len(rows) - len(shown))
             ax.set_title(textwrap.fill(title, 140), fontsize=7.5, loc="left")
         axes[-1].set_xlabel(t["ranked"])
-        _size_legend(fig, axes[0], data, t)
+        _size_legend(legend_ax, data, t)
         notes = [t["dots_note"],
                  t["left_out_count"].format(min_n=min_n, count=len(left_out)) if left_out else None,
                  t["uncertain"] if any(_uncertain(it) for it in items) else None, note]
@@ -460,7 +464,7 @@ def _dot_panel(ax, shown: pd.DataFrame, ref: float, ref_label: str) -> None:
     ax.set_axisbelow(True)
 
 
-def _size_legend(fig: Figure, ax, data: pd.DataFrame, t: dict) -> None:
+def _size_legend(ax, data: pd.DataFrame, t: dict) -> None:
     """Size classes with their number of municipalities, and what a filled dot means."""
     from matplotlib.lines import Line2D
 
@@ -469,8 +473,9 @@ def _size_legend(fig: Figure, ax, data: pd.DataFrame, t: dict) -> None:
                for k, c in SIZE_CLASS_COLOURS.items() if k in counts]
     handles += [Line2D([], [], marker="o", linestyle="", color="#444444", markersize=4, label=t["differs"]),
                 Line2D([], [], marker="o", linestyle="", markerfacecolor="white", markeredgecolor="#444444", markersize=4, label=t["overlaps"])]
-    ax.legend(handles=handles, title=t["size_class"], fontsize=6.5, title_fontsize=7, ncols=len(handles),
-              loc="lower left", bbox_to_anchor=(0, 1.18), frameon=False)
+    handles[0].set_label(f"{t['size_class']}: {handles[0].get_label()}")
+    ax.axis("off")
+    ax.legend(handles=handles, fontsize=6.5, ncols=len(handles), loc="center left", frameon=False, borderaxespad=0)
 
 
 def _overall_bars(cells, book, items, spec, language, note) -> tuple[Figure, pd.DataFrame]:
