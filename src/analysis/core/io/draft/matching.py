@@ -54,7 +54,9 @@ def informative(profile: ColumnProfile) -> bool:
 
 def text_score(profile: ColumnProfile, item: Item, book: Codebook, scorer: Scorer) -> float:
     names, context = item_texts(item, book)
-    candidates = [t for t in (profile.label, profile.name) if t and words(t)]
+    # a column name's words may be cut short (gezondheidsa_prio): mark them as abbreviations
+    name = " ".join(f"{w.text}." for w in words(profile.name))
+    candidates = [t for t in (profile.label, name) if t and words(t)]
     return max((scorer.best(t, names, context) for t in candidates), default=0.0)
 
 
@@ -273,8 +275,8 @@ def assign(profiles: list[ColumnProfile], book: Codebook, ev: Evidence) -> list[
 
 
 def _confidence(d: Decision, profile: ColumnProfile, tied: bool) -> str:
-    if d.item is None:
-        return "low" if (d.runner_up_score or 0) >= NEW_QUESTION - CLOSE else "medium"
+    if d.item is None:  # always a person's decision: a missed match, or a stanza to add to the codebook
+        return "low"
     if d.score < LOW or d.margin < CLOSE / 2 or tied or not informative(profile) or d.text < 0.5:
         return "low"
     if d.score >= HIGH and d.margin >= CLOSE:

@@ -41,10 +41,11 @@ def words(text: str) -> tuple[Word, ...]:
     for match in _WORD.finditer(normalise(text)):
         token = match.group(0)
         word = token.rstrip(".")
-        if not word or _QUESTION_NUMBER.match(word):
+        if not word or (_QUESTION_NUMBER.match(word) and not word.isdigit()):
             continue
         found.append(Word(word, token.endswith(".") or len(word) <= 4))
-    return tuple(found)
+    # a number alone is a word only beside other words ("Politieke factor 3"), not in "Q4_1"
+    return tuple(found) if any(not w.text.isdigit() for w in found) else ()
 
 
 @lru_cache(maxsize=200_000)
