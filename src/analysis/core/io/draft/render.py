@@ -8,9 +8,9 @@ import yaml
 from analysis.core.codebook import Codebook
 from analysis.core.io.draft.proposal import Draft
 
-# The key of the municipality sheet's map in a wave's config entry (shape: columns + values),
-# written once here.
-SHEET_MAP_KEY = "municipality_column_map"
+# The key of the municipality sheet's map in a wave's config entry: the export's column_map shape
+# (columns, codes per sheet field, ignore), as issue 14 reads it. Written once here.
+SHEET_MAP_KEY = "municipality_map"
 _RANK = {"low": 0, "medium": 1, "high": 2}
 
 
@@ -60,21 +60,25 @@ def entry_yaml(draft: Draft, book: Codebook) -> str:
             mark = _mark("low", f"label {note.label!r} ~ {key} ({note.similarity:.2f})" if note.label else
                          "no value label: guessed") if note else ""
             lines.append(f"        {_scalar(code)}: {_scalar(key)}{mark}")
-    sheet = [s for s in draft.sheet_decisions]
-    if sheet and any(s.target != s.column or s.values for s in sheet):
+    sheet = draft.sheet_decisions
+    if sheet and any(s.target != s.column or s.values or s.unmapped_values for s in sheet):
         lines += [f"  {SHEET_MAP_KEY}:", "    columns:"]
         for s in sheet:
-            target = s.target or "TODO: a sheet column, or leave it out"
-            lines.append(f"      {_scalar(s.column)}: {_scalar(target)}" + _mark(s.confidence, f"{s.score:.2f}"))
+            if s.target:
+                lines.append(f"      {_scalar(s.column)}: {_scalar(s.target)}" + _mark(s.confidence, f"{s.score:.2f}"))
         valued = [s for s in sheet if s.target and (s.values or s.unmapped_values)]
         if valued:
-            lines.append("    values:")
+            lines.append("    codes:")
             for s in valued:
                 lines.append(f"      {s.target}:")
                 for value, key in s.values.items():
                     lines.append(f"        {_scalar(value)}: {_scalar(key)}")
                 for value in s.unmapped_values:
                     lines.append(f"        {_scalar(value)}: null" + _mark("low", "no sheet value matched"))
+        unread = [s for s in sheet if not s.target]
+        if unread:
+            lines.append("    ignore:")
+            lines += [f"      - {_scalar(s.column)}" + _mark("low", "matches no sheet field") for s in unread]
     text = "\n".join(lines) + "\n"
     yaml.safe_load(text)  # what is written must parse
     return text
