@@ -94,7 +94,7 @@ def test_question_missing_from_the_codebook_becomes_a_valid_stanza(book, tmp_pat
 
 # --- field-like exports ----------------------------------------------------------------------
 
-CASES = [("spss_v", 2), ("spss_q", 3), ("csv_dutch", 4)]
+CASES = [("spss_v", 6), ("spss_q", 6), ("csv_dutch", 4)]  # 6: two lists of the same options, columns shuffled
 
 
 @pytest.mark.parametrize("style,seed", CASES)

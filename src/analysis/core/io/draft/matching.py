@@ -22,6 +22,7 @@ from scipy.optimize import linear_sum_assignment
 from analysis.core.codebook import Codebook, Item
 from analysis.core.io.draft.columns import ColumnProfile, code_map
 from analysis.core.io.draft.text import Scorer, words
+from analysis.core.vocabulary import natural_key
 
 W_TEXT, W_VALUES, W_POSITION = 0.6, 0.25, 0.15
 NEW_QUESTION = 0.45  # a column whose best item scores below this is proposed as a new question
@@ -147,13 +148,13 @@ def numbered_groups(profiles: list[ColumnProfile]) -> list[list[int]]:
 def numbered_runs(profiles: list[ColumnProfile], book: Codebook, base: np.ndarray) -> list[dict]:
     """Cut each numbered group into runs of consecutive columns whose best items lie in one
     block, then give runs to blocks one-to-one (identical-looking blocks, such as two lists of
-    the same target groups, go in column order) and align each run with its block's items."""
+    the same target groups, go in the order of the columns' numbers) and align each run with its block's items."""
     block_of = [it.block for it in book.items]
     blocks = {b: [j for j, ob in enumerate(block_of) if ob == b] for b in book.blocks}
     blocks = {b: idx for b, idx in blocks.items() if len(idx) >= 2}
     runs: list[list[int]] = []
     for group in numbered_groups(profiles):
-        runs += _cut(group, base, block_of)
+        runs += _cut(group, base, block_of, {b: len(idx) for b, idx in blocks.items()})
     runs = [r for r in runs if len(r) >= 2]
     if not runs or not blocks:
         return []
@@ -165,8 +166,11 @@ def numbered_runs(profiles: list[ColumnProfile], book: Codebook, base: np.ndarra
             aligned, total = _align(run, blocks[name], base)
             alignments[r, b] = aligned
             fits[r, b] = total / len(run)
-    # column order breaks ties: the k-th run (by position of its first column) to the k-th block
-    order = np.argsort(np.argsort([min(profiles[c].position for c in run) for run in runs]))
+    # the tool's numbering breaks ties (the file's column order may be shuffled): the k-th run,
+    # by the name of its first column (vraag7_1 before vraag8_1), to the k-th block
+    ranked = sorted(range(len(runs)), key=lambda r: natural_key(profiles[runs[r][0]].name))
+    order = np.empty(len(runs))
+    order[ranked] = np.arange(len(runs))
     tie_break = -1e-3 * np.abs(order[:, None] / len(runs) - np.arange(len(names))[None, :] / len(names))
     rows, cols = linear_sum_assignment(-(fits + tie_break))
     out = []
@@ -179,8 +183,9 @@ def numbered_runs(profiles: list[ColumnProfile], book: Codebook, base: np.ndarra
     return out
 
 
-def _cut(group: list[int], base: np.ndarray, block_of: list[str | None]) -> list[list[int]]:
-    """Consecutive members that share a best block form one run."""
+def _cut(group: list[int], base: np.ndarray, block_of: list[str | None], sizes: dict[str, int]) -> list[list[int]]:
+    """Consecutive members that share a best block form one run, at most as long as the block
+    (V11 … V18 over two lists of four alike options are two runs)."""
     def candidates(col: int) -> set[str]:
         top = base[col].max()
         return {block_of[j] for j in np.flatnonzero(base[col] >= top - 0.02) if block_of[j]} if top > 0.3 else set()
@@ -188,7 +193,8 @@ def _cut(group: list[int], base: np.ndarray, block_of: list[str | None]) -> list
     runs, current, shared = [], [], set()
     for col in group:
         mine = candidates(col)
-        if current and mine & shared:
+        room = max((sizes.get(b, 0) for b in mine & shared), default=0)
+        if current and mine & shared and len(current) < room:
             current.append(col)
             shared &= mine
         else:
@@ -267,7 +273,7 @@ def assign(profiles: list[ColumnProfile], book: Codebook, ev: Evidence) -> list[
                      best_other[1], best_other[0])
         d.confidence = _confidence(d, profiles[r], r in tied)
         if r in tied and chosen:
-            d.notes.append("its numbered group fits two blocks equally well: the block was chosen by column order")
+            d.notes.append("its numbered group fits two blocks equally well: the block was chosen by the columns' numbering")
         if chosen and not informative(profiles[r]):
             d.notes.append("no variable label or descriptive name: matched on values and position only")
         decisions.append(d)
