@@ -121,6 +121,20 @@ def test_field_like_export_is_drafted_correctly(book, tmp_path, style, seed):
     assert values == truth.sheet_values  # klein -> small, ja -> yes
 
 
+def test_codes_without_any_label_are_guessed_and_flagged(book, tmp_path):
+    """An .xlsx of bare numbers: columns still match on their names, but which sector a code
+    means cannot be known: every code line that is wrong is a low-confidence line."""
+    truth = make_field_wave(book, tmp_path, 3, "xlsx_codes")
+    draft = _draft(book, truth.export, truth.wave, truth.sheet)
+    got = {d.column: d.item for d in draft.decisions}
+    assert sum(got.get(c) == i for c, i in truth.columns.items()) / len(truth.columns) >= 0.9
+    low_codes = {(c.scope, c.code) for c in draft.code_decisions if c.confidence == "low"}
+    wrong_codes = {(scope, code) for scope, table in truth.codes.items() for code, key in table.items()
+                   if code in draft.codes.get(scope, {}) and draft.codes[scope][code] != key}
+    assert wrong_codes and wrong_codes <= low_codes
+    assert ("yes_no", "1") in low_codes  # right, but a guess all the same
+
+
 def _apply_sheet_map(sheet: Path, entry: dict, out: Path) -> Path:
     """What the sheet's column_map will do once validation reads it (issue 14): here by hand."""
     m = entry[SHEET_MAP_KEY]

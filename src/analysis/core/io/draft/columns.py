@@ -192,24 +192,25 @@ def _assign_labels(named: dict[str, str], answers: tuple[Answer, ...], scorer: S
 
 
 def _by_convention(codes: list[str], item: Item, taken: set[str]) -> list[tuple[str, str | None, float]]:
-    """Numeric codes without labels: the codebook's own codes where they fit, else the usual
-    survey convention (1 = first answer, 2 = second, ...; 9, 99, -1 = no answer). A guess, and
-    shown as one."""
-    by_code = {str(a.code): a.key for a in item.answers}
-    if all(c in by_code for c in codes):
-        return [(c, by_code[c], 0.6) for c in codes]
-    free = [a.key for a in item.answers if a.key not in taken]
-    if item.answer_set in (None,) or not item.answers:
+    """Numeric codes without labels: 9, 99, -1 … = no answer when there are more codes than
+    answers; the codebook's own codes where they occur; the rest by the usual survey convention
+    (in code order: yes, no, don't know last). A guess, and shown as one."""
+    if not item.answers:
         return [(c, None, 0.0) for c in codes]
-    if "weet_niet" in free:  # tools list "weet niet" last: 1 ja, 2 nee, 3 weet niet
-        free = [k for k in free if k != "weet_niet"] + ["weet_niet"]
-    out = []
     numbered = sorted(codes, key=_code_order)
-    for code in numbered:
-        if code in {"9", "99", "999", "-1", "-9", "-99"} and len(numbered) > len(free):
-            out.append((code, None, 0.4))
+    free = [a.key for a in item.answers if a.key not in taken]
+    out: list[tuple[str, str | None, float]] = []
+    if len(numbered) > len(free):
+        out += [(c, None, 0.4) for c in numbered if c in {"9", "99", "999", "-1", "-9", "-99"}]
     rest = [c for c in numbered if c not in {o[0] for o in out}]
-    for code, key in zip(rest, free):
-        out.append((code, key, 0.4))
+    by_code = {str(a.code): a.key for a in item.answers}
+    for code in list(rest):
+        if by_code.get(code) in free:
+            out.append((code, by_code[code], 0.6))
+            free.remove(by_code[code])
+            rest.remove(code)
+    if "weet_niet" in free:  # tools list "weet niet" after yes and no
+        free = [k for k in free if k != "weet_niet"] + ["weet_niet"]
+    out += [(code, key, 0.4) for code, key in zip(rest, free)]
     out += [(c, None, 0.0) for c in rest[len(free):]]
     return out

@@ -7,6 +7,7 @@ import yaml
 
 from analysis.core.codebook import Codebook
 from analysis.core.io.draft.proposal import Draft
+from analysis.core.vocabulary import natural_key
 
 # The key of the municipality sheet's map in a wave's config entry: the export's column_map shape
 # (columns, codes per sheet field, ignore), as issue 14 reads it. Written once here.
@@ -39,7 +40,7 @@ def entry_yaml(draft: Draft, book: Codebook) -> str:
             lines.append(f"    - {item}" + _mark(confidence, note or "no column matched"))
     lines += ["  column_map:", "    columns:"]
     new = {q.column: q for q in draft.new_questions}
-    for d in draft.decisions:
+    for d in sorted(draft.decisions, key=lambda d: natural_key(d.column)):  # the tool's numbering
         if d.item:
             runner = f"; runner-up {d.runner_up} {d.runner_up_score:.2f}" if d.margin < 0.1 and d.runner_up else ""
             lines.append(f"      {_scalar(d.column)}: {d.item}" + _mark(d.confidence, f"{d.score:.2f}{runner}"))
