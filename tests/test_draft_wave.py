@@ -92,6 +92,13 @@ def test_question_missing_from_the_codebook_becomes_a_valid_stanza(book, tmp_pat
     assert new.stanza["nl"] == book[D.EXTRA_ITEM].nl
 
 
+def test_canonical_export_needs_no_code_map_and_nothing_to_check(book):
+    """The 2009 export uses codebook ids and codes: every column maps to itself, confidently."""
+    draft = _draft(book, ROOT / "data/raw/rivm2009/responses.csv", "rivm2009", ROOT / "data/raw/rivm2009/municipalities.csv")
+    assert all(d.column == d.item for d in draft.decisions) and not draft.new_questions
+    assert draft.codes == {} and draft.low == set()
+
+
 # --- field-like exports ----------------------------------------------------------------------
 
 CASES = [("spss_v", 6), ("spss_q", 6), ("csv_dutch", 4)]  # 6: two lists of the same options, columns shuffled

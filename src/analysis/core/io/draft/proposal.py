@@ -167,11 +167,15 @@ def _code_maps(decisions: list[Decision], profiles: dict[str, ColumnProfile], bo
             group = [m for m in members if tuple(m[2].codes.items()) == sig]
             if all(merged.get(c, k) == k for c, k in sig):
                 merged.update(dict(sig))
-                notes += [n for d, _, cm in group for n in _code_notes(scope, cm, [d.column], profiles[d.column])]
+                notes += [n for d, it, cm in group for n in _code_notes(scope, cm, [d.column], profiles[d.column], it)]
             else:  # codes this set's other columns use otherwise: a map for these items only
                 for d, item, cm in group:
                     maps[item.id] = dict(cm.codes)
-                    notes += _code_notes(item.id, cm, [d.column], profiles[d.column])
+                    notes += _code_notes(item.id, cm, [d.column], profiles[d.column], item)
+        own = {str(a.code): a.key for a in members[0][1].answers}
+        canonical = all(d.column == it.id for d, it, _ in members)
+        if merged and canonical and all(own.get(c) == k for c, k in merged.items()):
+            continue  # a canonical export (codebook names and codes): validation reads it without a map
         maps[scope] = dict(sorted(merged.items(), key=lambda kv: _order(kv[0])))
     return dict(sorted(maps.items())), _merge_notes(notes)
 
@@ -183,12 +187,16 @@ def _order(code: str):
         return (1, 0.0, code)
 
 
-def _code_notes(scope: str, cm: CodeMap, columns: list[str], profile: ColumnProfile) -> list[CodeDecision]:
+def _code_notes(scope: str, cm: CodeMap, columns: list[str], profile: ColumnProfile, item: Item) -> list[CodeDecision]:
     out = []
+    own = {str(a.code): a.key for a in item.answers}
+    codebook_codes = profile.name == item.id and bool(cm.codes) and all(own.get(c) == k for c, k in cm.codes.items())
     for code, key in cm.codes.items():
         sim = cm.similarity.get(code, 0.0)
         label = profile.value_labels.get(code) or (code if not code.lstrip("-").isdigit() else None)
-        low = sim < 0.7 or cm.guessed and label is None
+        # a column named by its item id holding exactly the codebook's codes is a canonical export;
+        # other unlabelled codes may be the same numbers in another order (sectors alphabetically)
+        low = not codebook_codes and (sim < 0.7 or cm.guessed and label is None)
         out.append(CodeDecision(scope, code, key, sim, label, columns, "low" if low else "high"))
     for code in cm.unmapped:
         out.append(CodeDecision(scope, code, "?", 0.0, profile.value_labels.get(code), columns, "low"))
