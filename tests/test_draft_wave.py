@@ -214,3 +214,9 @@ def test_unreadable_export_is_one_clear_message(tmp_path, capsys):
     bad.write_bytes(b"not spss")
     code = main([str(bad), "--out", str(tmp_path / "out"), "--codebook", str(CODEBOOK), "--sectors", str(SECTORS)])
     assert code == 2 and str(bad) in capsys.readouterr().err
+
+
+def test_out_dash_prints_the_entry(capsys):
+    code = main([str(DEMO / "responses.sav"), "--out", "-", "--codebook", str(CODEBOOK), "--sectors", str(SECTORS)])
+    entry = yaml.safe_load(capsys.readouterr().out)
+    assert code == 0 and entry[D.WAVE]["column_map"]["columns"]["Q5_1"] == "collaborates"
