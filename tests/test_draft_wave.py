@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from conftest import ROOT
 
 import analysis.fixtures.demo_wave as D
 from analysis.core.codebook import load_codebook
@@ -15,7 +16,6 @@ from analysis.core.io.draft.text import Scorer, word_similarity
 from analysis.core.io.draft_wave import DraftError, check_out_dir, main, write_draft
 from analysis.core.validate import run_validation
 from analysis.fixtures.field_wave import make_field_wave
-from conftest import ROOT
 
 CODEBOOK, SECTORS = ROOT / "config" / "codebook.yaml", ROOT / "config" / "sectors.yaml"
 DEMO = ROOT / "data" / "raw" / D.WAVE
@@ -90,6 +90,20 @@ def test_question_missing_from_the_codebook_becomes_a_valid_stanza(book, tmp_pat
     assert new.column == "Q4_9" and new.valid == ""
     assert new.stanza["answer_set"] == "yes_dk_no" and new.stanza["only_in_waves"] == [D.WAVE]
     assert new.stanza["nl"] == book[D.EXTRA_ITEM].nl
+
+
+def test_new_follow_up_question_gets_its_skip_rule(book, tmp_path):
+    """Without pos_clear_roles in the codebook, its column is a new question asked only of those
+    who collaborate, and it does not take its negative twin's item (one column per item)."""
+    raw = yaml.safe_load(CODEBOOK.read_text(encoding="utf-8"))
+    raw["items"] = [it for it in raw["items"] if it["id"] != "pos_clear_roles"]
+    smaller = tmp_path / "codebook.yaml"
+    smaller.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    draft = _draft(load_codebook(smaller, SECTORS), DEMO / "responses.sav", D.WAVE, codebook=smaller)
+    [new] = draft.new_questions
+    assert new.column == "Q6_1_3" and new.valid == ""
+    assert new.stanza["asked_if"] == {"collaborates": "ja"} and new.stanza["answer_set"] == "yes_dk_no"
+    assert draft.columns["Q6_2_3"] == "neg_unclear_roles" and draft.columns["Q6_1_4"] == "pos_sufficient_resources"
 
 
 def test_canonical_export_needs_no_code_map_and_nothing_to_check(book):
@@ -180,7 +194,7 @@ def test_draft_as_written_builds_or_fails_on_its_low_lines(book, tmp_path):
     raw["answer_sets"].update(additions.get("answer_sets") or {})
     grown = tmp_path / "codebook.yaml"
     grown.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    ok, message = run(load_codebook(grown, SECTORS), "after")
+    ok, _message = run(load_codebook(grown, SECTORS), "after")
     assert ok, (tmp_path / "after" / "validation" / "report.md").read_text()
     responses = pd.read_parquet(tmp_path / "after" / "responses.parquet")
     assert len(responses) == 60 and additions["items"][0]["id"] in responses

@@ -15,7 +15,12 @@ from pathlib import Path
 
 from analysis.core.codebook import load_codebook
 from analysis.core.io.draft.proposal import Draft, draft_wave
-from analysis.core.io.draft.render import additions_yaml, decisions_csv, entry_yaml, review_markdown
+from analysis.core.io.draft.render import (
+    additions_yaml,
+    decisions_csv,
+    entry_yaml,
+    review_markdown,
+)
 from analysis.core.io.readers import ExportReadError
 
 PROTECTED = ("config", "data/raw")

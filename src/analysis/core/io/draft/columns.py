@@ -16,8 +16,8 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
 from analysis.core.codebook import Answer, Item
-from analysis.core.io.readers import RawExport, normalise_cell, read_export
 from analysis.core.io.draft.text import Scorer, normalise, phrase_similarity
+from analysis.core.io.readers import RawExport, normalise_cell, read_export
 
 # Common ways survey tools label the answers the codebook keys ja / nee / weet_niet, and labels
 # that mean "no answer". Matching aids only: the codebook's own nl/en labels are matched too.

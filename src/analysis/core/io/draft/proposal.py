@@ -15,8 +15,19 @@ import yaml
 from scipy.optimize import linear_sum_assignment
 
 from analysis.core.codebook import Answer, Codebook, CodebookError, Item, load_codebook
-from analysis.core.io.draft.columns import CodeMap, ColumnProfile, code_map, read_profiles
-from analysis.core.io.draft.matching import (Decision, assign, codebook_scorer, evidence, value_score)
+from analysis.core.io.draft.columns import (
+    CodeMap,
+    ColumnProfile,
+    code_map,
+    read_profiles,
+)
+from analysis.core.io.draft.matching import (
+    Decision,
+    assign,
+    codebook_scorer,
+    evidence,
+    value_score,
+)
 from analysis.core.io.draft.text import Scorer, normalise, words
 from analysis.core.vocabulary import SHEET_SIZE_CLASSES, YES_NO_UNKNOWN
 
@@ -322,7 +333,7 @@ def _asked_if(profile: ColumnProfile, data: pd.DataFrame, decisions: list[Decisi
             continue
         item = book[d.item]
         table = codes.get(item.id) or codes.get(item.answer_set) or {}
-        lead = data[d.column].reset_index(drop=True).map(lambda v: table.get(v, v) if isinstance(v, str) else None)
+        lead = data[d.column].reset_index(drop=True).map(lambda v, t=table: t.get(v, v) if isinstance(v, str) else None)
         for key in item.keys:
             has = lead.eq(key).fillna(False).to_numpy()
             if has.sum() == 0 or (present & ~has).any():

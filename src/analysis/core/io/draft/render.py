@@ -113,17 +113,17 @@ def review_markdown(draft: Draft, book: Codebook) -> str:
     """Every decision, low-confidence ones first."""
     d = draft.decisions
     matched = [x for x in d if x.item]
-    count = lambda level: sum(x.confidence == level for x in matched)  # noqa: E731
+    count = lambda level: sum(x.confidence == level for x in matched)
     low_codes = [c for c in draft.code_decisions if c.confidence == "low"]
     lines = [f"# Draft of wave `{draft.wave}`: review", "",
              f"Export `{draft.export}`" + (f", municipality sheet `{draft.sheet}`" if draft.sheet else "") + ".", "",
-             f"- {len(d)} columns: {len(matched)} matched to codebook items ({count('high')} high, {count('medium')} "
-             f"medium, {count('low')} low confidence), {len(draft.new_questions)} candidate new questions",
+             (f"- {len(d)} columns: {len(matched)} matched to codebook items ({count('high')} high, {count('medium')} "
+             f"medium, {count('low')} low confidence), {len(draft.new_questions)} candidate new questions"),
              f"- {len(draft.codes)} code maps; {len(low_codes)} code lines to check",
              f"- {len(draft.not_asked)} codebook items without a column (`not_asked`)", "",
-             "Score = 0.6 × text + 0.25 × values + 0.15 × position (each 0–1). **low**: score below 0.55, "
+             ("Score = 0.6 × text + 0.25 × values + 0.15 × position (each 0–1). **low**: score below 0.55, "
              "runner-up within 0.05, no label to go on, or a block chosen by the columns' numbering; check these first. "
-             "Nothing was written into `config/` or `data/raw`.", ""]
+             "Nothing was written into `config/` or `data/raw`."), ""]
     if draft.codebook_edits:
         lines += ["## Codebook edits needed", ""] + [f"- {e}" for e in draft.codebook_edits] + [""]
     lines += ["## Columns, low-confidence first", "",
