@@ -3,5 +3,6 @@
 text: a tested similarity scorer for labels; columns: what each export column holds (labels,
 value labels, user-missing, values) and the code map it implies for an item; matching: column ->
 codebook item (text, values, position; one-to-one); proposal: the draft entry, the municipality
-sheet map, new-question stanzas and the review page.
+sheet map and new-question stanzas; render: the files a researcher checks (config entry with
+every line's confidence, codebook additions, review page).
 """

@@ -268,9 +268,9 @@ def assign(profiles: list[ColumnProfile], book: Codebook, ev: Evidence) -> list[
         if c < m:
             alternatives.append((NEW_QUESTION, "new question"))
         best_other = max(alternatives, default=(0.0, None))
-        d = Decision(profiles[r].name, chosen, s, "", float(ev.text[r, c]) if c < m else 0.0,
-                     float(ev.values[r, c]) if c < m else 0.0, float(ev.position[r, c]) if c < m else 0.0,
-                     best_other[1], best_other[0])
+        shown = c if c < m else int(np.argmax(score[r]))  # a new question: the evidence of its nearest item
+        d = Decision(profiles[r].name, chosen, s, "", float(ev.text[r, shown]), float(ev.values[r, shown]),
+                     float(ev.position[r, shown]), best_other[1], best_other[0])
         d.confidence = _confidence(d, profiles[r], r in tied)
         if r in tied and chosen:
             d.notes.append("its numbered group fits two blocks equally well: the block was chosen by the columns' numbering")

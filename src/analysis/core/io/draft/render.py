@@ -121,7 +121,7 @@ def review_markdown(draft: Draft, book: Codebook) -> str:
              f"medium, {count('low')} low confidence), {len(draft.new_questions)} candidate new questions"),
              f"- {len(draft.codes)} code maps; {len(low_codes)} code lines to check",
              f"- {len(draft.not_asked)} codebook items without a column (`not_asked`)", "",
-             ("Score = 0.6 × text + 0.25 × values + 0.15 × position (each 0–1). **low**: score below 0.55, "
+             ("Score = 0.6 × text + 0.25 × values + 0.15 × position (each 0–1; for a new question, the evidence of its nearest item). **low**: score below 0.55, "
              "runner-up within 0.05, no label to go on, or a block chosen by the columns' numbering; check these first. "
              "Nothing was written into `config/` or `data/raw`."), ""]
     if draft.codebook_edits:
