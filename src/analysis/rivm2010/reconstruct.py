@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.codebook import Codebook, Item
+from analysis.rivm2010 import reference
 
 # --------------------------------------------------------------------------------------------
 # Weights of the soft constraints (see RECONSTRUCTION.md, "Weights"). An unmet cell of weight w
@@ -673,51 +674,23 @@ def recount(problem: Problem, respondents: pd.DataFrame) -> pd.DataFrame:
 # 4. The RIVM 2010 report as a Problem
 # ============================================================================================
 
-REFERENCE_FILES = {
-    "VI.1": "tab_VI1_response_per_sector.csv",
-    "4.1": "tab_4_1_priorities.csv",
-    "4.2": "tab_4_2_target_groups.csv",
-    "domains": "sec_4_2_2_domain_n.csv",
-    "VII.2": "tab_VII2_topic_per_municipality.csv",
-    "VII.3": "tab_VII3_determinants_per_municipality.csv",
-    "VIII.1": "tab_VIII1_collaboration_per_sector.csv",
-    "VIII.2": "tab_VIII2_collaboration_per_municipality.csv",
-    "VIII.3": "tab_VIII3_collaboration_forms_per_municipality.csv",
-    "IX.1": "tab_IX1_positive_factors_per_municipality.csv",
-    "IX.2": "tab_IX2_negative_factors_per_municipality.csv",
-    "IX.3": "tab_IX3_political_factors_per_municipality.csv",
-    "6.1": "fig_6_1_positive_factors.csv",
-    "6.4": "fig_6_4_negative_factors.csv",
-    "5.1": "fig_5_1_prose.csv",
-    "footnotes": "table_footnotes.csv",
-    "columns": "column_labels.csv",
-    "3.1": "tab_3_1_interviews_by_sector_and_type.csv",
-    "VI.3/VI.4": "tab_VI3_VI4_interviewees.csv",
-    "box_3.1": "box_3_1_municipality_types.csv",
-    "prose": "prose_numbers.csv",
-}
-APPENDIX_TABLES = ["VII.2", "VII.3", "VIII.1", "VIII.2", "VIII.3", "IX.1", "IX.2", "IX.3"]
-
-
 def load_reference(ref_dir: str | Path) -> dict[str, pd.DataFrame]:
-    """The published-number CSVs, keyed by report table (strings kept as printed)."""
-    ref_dir = Path(ref_dir)
-    return {k: pd.read_csv(ref_dir / f, dtype={"row_id": str}, keep_default_na=True) for k, f in REFERENCE_FILES.items()}
+    """The published-number CSVs, keyed by report table ("VII.2", "4.2", "prose", ...)."""
+    return reference.by_table(reference.load_reference(ref_dir))
 
 
 def _item_for(book: Codebook, table: str, col_key: str) -> Item:
-    for it in book.items:
-        for p in it.published:
-            if str(p.get("table")) == table and p.get("col_key") == col_key:
-                return it
-    raise KeyError(f"no codebook item is published in {table} column {col_key}")
+    it = reference.item_for_column(book, table, col_key)
+    if it is None:
+        raise KeyError(f"no codebook item is published in {table} column {col_key}")
+    return it
 
 
 def _sector_id(book: Codebook, printed: str) -> str:
-    for s in book.sectors:
-        if s.nl.lower() == str(printed).strip().lower() or s.id == str(printed).strip().lower():
-            return s.id
-    raise KeyError(f"sector {printed!r} is not in config/sectors.yaml")
+    sid = reference.sector_id(book, printed)
+    if sid is None:
+        raise KeyError(f"sector {printed!r} is not in config/sectors.yaml")
+    return sid
 
 
 def _cell(table, row_type, row_id, col_key, part, target, printed, item, answer, unit, unit_id, weight, line):
@@ -728,7 +701,7 @@ def _cell(table, row_type, row_id, col_key, part, target, printed, item, answer,
 def _appendix_cells(table: str, df: pd.DataFrame, book: Codebook) -> list[dict]:
     """Cells of a long-format appendix table: n per row, count and % per column."""
     out = []
-    for row_id, row in df.groupby("row_id", sort=False):
+    for row_id, row in reference.appendix_cells(df).groupby("row_id", sort=False):
         first = row.iloc[0]
         is_total = first["row_type"] == "total"
         unit = "total" if is_total else first["row_type"]
@@ -740,20 +713,20 @@ def _appendix_cells(table: str, df: pd.DataFrame, book: Codebook) -> list[dict]:
         n_item = items[0].id if len(parents) == 1 and items[0].asked_if else None
         w_count = WEIGHT_HEADLINE if is_total else WEIGHT_ROW_COUNT
         w_pct = WEIGHT_HEADLINE if is_total else WEIGHT_ROW_PCT
-        if pd.notna(first["n_value"]):
-            out.append(_cell(table, first["row_type"], row_id, "n", "n", first["n_value"], first["n_printed_raw"],
+        if first["n"] is not None:
+            out.append(_cell(table, first["row_type"], row_id, "n", "n", first["n"], first["n_raw"],
                              n_item, None, unit, unit_id, w_count, first["line_n"]))
-        for (_, r), it in zip(row.iterrows(), items):
-            if pd.notna(r.get("denom_printed")) and it.asked_if:
+        for r, it in zip(row.to_dict("records"), items):
+            if r["denom"] is not None and it.asked_if:
                 # a printed "73 v/d 100": the cell's own base
-                out.append(_cell(table, r["row_type"], row_id, r["col_key"], "n", r["denom_printed"],
-                                 r["count_printed_raw"], it.id, None, unit, unit_id, w_count, r["line_count"]))
-            if pd.notna(r["count_value"]):
-                out.append(_cell(table, r["row_type"], row_id, r["col_key"], "count", r["count_value"],
-                                 r["count_printed_raw"], it.id, "ja", unit, unit_id, w_count, r["line_count"]))
-            if pd.notna(r["pct_value"]):
-                out.append(_cell(table, r["row_type"], row_id, r["col_key"], "pct", r["pct_value"],
-                                 r["pct_printed_raw"], it.id, "ja", unit, unit_id, w_pct, r["line_pct"]))
+                out.append(_cell(table, r["row_type"], row_id, r["col_key"], "n", r["denom"],
+                                 r["count_raw"], it.id, None, unit, unit_id, w_count, r["line_count"]))
+            if r["count"] is not None:
+                out.append(_cell(table, r["row_type"], row_id, r["col_key"], "count", r["count"],
+                                 r["count_raw"], it.id, "ja", unit, unit_id, w_count, r["line_count"]))
+            if r["pct"] is not None:
+                out.append(_cell(table, r["row_type"], row_id, r["col_key"], "pct", r["pct"],
+                                 r["pct_raw"], it.id, "ja", unit, unit_id, w_pct, r["line_pct"]))
     return out
 
 
@@ -766,10 +739,9 @@ def _priorities_cells(ref: dict, book: Codebook) -> list[dict]:
                          "total", "", WEIGHT_HEADLINE, r.line))
         out.append(_cell("4.1", "total", "Totaal", r.item_key, "pct", int(str(r.pct_printed).rstrip("%")),
                          r.pct_printed, it.id, "ja", "total", "", WEIGHT_HEADLINE, r.line))
-    scope_of = lambda text: "segv" if "achterstanden" in text else "health"  # noqa: E731
     seen_n = set()
     for r in ref["4.2"].itertuples(index=False):
-        scope = scope_of(r.policy_scope)
+        scope = reference.policy_scope(r.policy_scope)
         it = next(i for i in book.items for p in i.published
                   if p.get("table") == "4.2" and p.get("row") == r.group and p.get("scope") == scope)
         if scope not in seen_n:
@@ -824,7 +796,7 @@ def _structure_cells(ref: dict, book: Codebook) -> list[dict]:
 def published_cells(ref: dict[str, pd.DataFrame], book: Codebook) -> pd.DataFrame:
     """Every published number the reconstruction must meet, one row per (cell, part)."""
     rows = []
-    for table in APPENDIX_TABLES:
+    for table in reference.APPENDIX_TABLES:
         rows += _appendix_cells(table, ref[table], book)
     rows += _priorities_cells(ref, book)
     rows += _factor_figure_cells("Figuur 6.1", ref["6.1"], ref["columns"], book)
@@ -1122,7 +1094,7 @@ def audit_findings(ref_dir: str | Path) -> pd.DataFrame:
     """The audit's inconsistencies of the published report."""
     from analysis.rivm2010 import audit
 
-    return audit.find_inconsistencies(audit.load_reference(ref_dir))
+    return audit.find_inconsistencies(reference.load_reference(ref_dir))
 
 
 def report_pct_rule() -> str:
@@ -1171,10 +1143,36 @@ def _fix_sav_timestamp(path: str | Path) -> None:
         Path(path).write_bytes(bytes(data))
 
 
-def reconstruction_markdown(sol: CountSolution, unmet: pd.DataFrame, problem: Problem, n_resp: int,
-                            pct_rule: str, command: str, time_limit: float = TIME_LIMIT_S) -> str:
+def _free_facts(resp: pd.DataFrame, sheet: pd.DataFrame, problem: Problem, pct_rule: str) -> dict:
+    """The numbers the notes quote about the free choices, computed from the files written."""
+    from analysis.core.rounding import percent_of
+
+    domain_of = {s: d for d, members in problem.domains.items() for s in members}
+    works = resp.assign(domain=resp["sector"].map(domain_of))
+    health_by_domain = {
+        d: percent_of(int((g["health_work"] == "ja").sum()), len(g), pct_rule)
+        for d, g in works.groupby("domain", sort=True) if str(d).isdigit()}
+    late = sheet["municipality_id"].astype(str) == LATE_MUNICIPALITY
+    sent, sent_late = int(sheet["questionnaires_sent"].sum()), int(sheet.loc[late, "questionnaires_sent"].sum())
+    n_late = int((resp["municipality_id"].astype(str) == LATE_MUNICIPALITY).sum())
+    full = sheet[sheet["questionnaires_sent"] == sheet["municipality_id"].astype(str).map(
+        resp["municipality_id"].astype(str).value_counts()).fillna(0).astype(int)]
+    return {
+        "health_by_domain": " / ".join(f"{v}%" for v in health_by_domain.values()),
+        "domains": " / ".join(health_by_domain),
+        "sent": sent, "sent_late": sent_late, "full_response": len(full),
+        "answered_excl_late": len(resp) - n_late, "sent_excl_late": sent - sent_late,
+        "response_excl_late": percent_of(len(resp) - n_late, sent - sent_late, pct_rule),
+    }
+
+
+def reconstruction_markdown(sol: CountSolution, unmet: pd.DataFrame, problem: Problem, resp: pd.DataFrame,
+                            sheet: pd.DataFrame, pct_rule: str, command: str, time_limit: float = TIME_LIMIT_S,
+                            log_path: str = "results/logs/reconstruct.log") -> str:
     s = sol.solve
     cells = sol.cells
+    n_resp = len(resp)
+    free = _free_facts(resp, sheet, problem, pct_rule)
     lines = [
         "# The 2009 wave: a reconstruction, not the RIVM microdata",
         "",
@@ -1184,7 +1182,7 @@ def reconstruction_markdown(sol: CountSolution, unmet: pd.DataFrame, problem: Pr
         "respondent, or about combinations of answers within respondents, is an artefact of the",
         f"reconstruction. Regenerate with `{command}` (deterministic: byte-identical output).",
         "",
-        "Files: `responses.csv` / `responses.sav` (123 respondents, every codebook item, codes from",
+        f"Files: `responses.csv` / `responses.sav` ({n_resp} respondents, every codebook item, codes from",
         "config/codebook.yaml; empty = not asked), `municipalities.csv`, `interviews.csv`.",
         "",
         "## What it reproduces",
@@ -1224,9 +1222,8 @@ def reconstruction_markdown(sol: CountSolution, unmet: pd.DataFrame, problem: Pr
         "",
         f"Solve: HiGHS (highspy), 1 thread, random_seed 0, time limit {time_limit:.0f} s. Status **{s['status']}**, objective",
         f"{s['objective']:.0f} (= {int(s['objective']) // UNMET_SCALE} weighted unmet numbers x {UNMET_SCALE} + {int(s['objective']) % UNMET_SCALE} units of distance), lower bound",
-        f"{s['bound']:.0f}, gap {s['gap']:.4f} ({s['columns']} columns, {s['rows']} rows). Solve time: about 15 s on the",
-        "2-core development machine (the time of each run is written to results/logs/reconstruct.log; it is not",
-        "written here, so that reruns give byte-identical files).",
+        f"{s['bound']:.0f}, gap {s['gap']:.4f} ({s['columns']} columns, {s['rows']} rows). The solve time of each run",
+        f"is written to {log_path}, not here, so that reruns give byte-identical files.",
         "Optimality is proven by decomposition: the cells fall into blocks (one per item) that share only",
         "occupancy and parent counts; the sum of the blocks' separate optima is a lower bound, and the blocks",
         "solved in order with earlier columns fixed give a solution that reaches it. Leaves that wanted other",
@@ -1251,7 +1248,7 @@ def reconstruction_markdown(sol: CountSolution, unmet: pd.DataFrame, problem: Pr
         "  within a respondent. Priority items (4.1/VII.2/4.2) go to VGZ first, then social, then other sectors",
         "  (4.2.2, 4.2.3); other items rotate through the municipality's respondents in a fixed order.",
         "  Read Figuur 4.1 of this wave with care: everyone who does not work on health falls in a physical",
-        "  sector, so it shows 100% / 100% / 48% for VNG domains 1 / 2 / 3, while the report's text says health",
+        f"  sector, so it shows {free['health_by_domain']} for VNG domains {free['domains']}, while the report's text says health",
         "  work differs little between sectors (4.2.2, line 896); the report prints no number of Figuur 4.1",
         "  that could constrain this.",
         "- Which municipality has which sector (any occupancy that meets the published numbers; the late",
@@ -1263,8 +1260,10 @@ def reconstruction_markdown(sol: CountSolution, unmet: pd.DataFrame, problem: Pr
         "- hours_per_week: sector means " + ", ".join(f"{k} {v}" for k, v in SECTOR_MEAN_HOURS.items()) +
         " (3.2: between 24 and 38, highest in integratie, mobiliteit, zorg and sport, VGZ 32), spread +-2/4/6 within a sector.",
         "- municipalities.csv: size class and krachtwijk (Box 3.1 counts; larger municipalities in larger classes), questionnaires",
-        "  sent (155 in total, full response in one municipality of each class, 11 sent to the late municipality so that the",
-        "  response without it is 122/144 = 85%, the rest of the non-response spread evenly).",
+        f"  sent ({free['sent']} in total, full response in {free['full_response']} municipalities, one of each class, "
+        f"{free['sent_late']} sent to the late municipality so that the",
+        f"  response without it is {free['answered_excl_late']}/{free['sent_excl_late']} = {free['response_excl_late']}%, "
+        "the rest of the non-response spread evenly).",
         "- interviews.csv: the municipality of each interview (Tabel 3.1 counts per type, one VGZ and one other interview per",
         "  municipality) and which printed interviewee went where.",
         "",
@@ -1306,7 +1305,7 @@ def run_reconstruction(ref_dir: str | Path, codebook: str | Path, sectors: str |
     interviews.to_csv(staged["interviews"], index=False, lineterminator="\n")
     sent_by_sector(ref, book).to_csv(staged["sent_by_sector"], index=False, lineterminator="\n")
     staged["notes"].write_text(
-        reconstruction_markdown(sol, unmet, problem, len(export), rule, command, time_limit), encoding="utf-8")
+        reconstruction_markdown(sol, unmet, problem, resp, sheet, rule, command, time_limit), encoding="utf-8")
     for key, p in staged.items():
         os.replace(p, out[key])
     return {"solve": sol.solve, "unmet": unmet}
