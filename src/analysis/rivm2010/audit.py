@@ -921,6 +921,7 @@ def summarize(ref: dict[str, pd.DataFrame], findings: pd.DataFrame) -> dict:
         rule_sensitive=rule_sensitive_findings(ref, rule) if rule != "half_up" else None,
         cells_checked=len(status),
         cells_inconsistent=int((status["status"] == "inconsistent").sum()),
+        statements=contradicted_statements(ref) if reference.table(ref, "statements") is not None else None,
     )
 
 
@@ -945,7 +946,31 @@ def render_markdown(findings: pd.DataFrame, summary: dict) -> str:
     for f in findings.to_dict("records"):
         out.append("| " + " | ".join(_md(f[k]) for k in ("table", "row_id", "col_key", "printed", "consistent",
                                                            "verdict", "explanation", "line")) + " |")
+    out += _markdown_statements(summary.get("statements"))
     return "\n".join(out) + "\n"
+
+
+def contradicted_statements(ref: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Statements of the text (statements.csv) that the printed tables contradict: reported, and
+    never forced on a reconstruction."""
+    st = reference.table(ref, "statements")
+    if st is None:
+        return pd.DataFrame(columns=["id", "section", "lines", "quote_nl", "paraphrase_en", "predicate"])
+    st = st.fillna("")
+    return st.loc[st["tables_decide"] == "contradicted",
+                  ["id", "section", "lines", "quote_nl", "paraphrase_en", "predicate"]].reset_index(drop=True)
+
+
+def _markdown_statements(contradicted: pd.DataFrame | None) -> list[str]:
+    if contradicted is None:
+        return []
+    out = ["", "## Statements of the text that the printed tables contradict", "",
+           f"{len(contradicted)} of the report's checkable statements (data/reference/rivm2010/statements.csv) "
+           "cannot hold together with the printed tables; a reconstruction reports them and does not force them.", "",
+           "| statement | section | lines | quote | reads as | predicate |", "|---|---|---|---|---|---|"]
+    out += ["| " + " | ".join(_md(r[k]) for k in ("id", "section", "lines", "quote_nl", "paraphrase_en", "predicate"))
+            + " |" for r in contradicted.to_dict("records")]
+    return out
 
 
 def _md(value) -> str:

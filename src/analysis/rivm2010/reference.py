@@ -45,6 +45,7 @@ REFERENCE_FILES = {
     "box_3.1": "box_3_1_municipality_types",
     "prose": "prose_numbers",
     "statements": "statements",
+    "vague_words": "vague_words",
 }
 # The long-format appendix tables (one row per printed cell), in the report's order.
 APPENDIX_TABLES = ("VII.2", "VII.3", "VIII.1", "VIII.2", "VIII.3", "IX.1", "IX.2", "IX.3")
