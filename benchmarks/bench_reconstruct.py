@@ -1,7 +1,7 @@
 """Benchmark: the reconstruction of the 2009 wave (`snakemake reconstruct`), twice.
 
 Usage (from the project root):
-    .venv/bin/python benchmarks/bench_reconstruct.py [runs] [time_limit]     (default: 2, 60)
+    .venv/bin/python benchmarks/bench_reconstruct.py [runs] [time_limit]     (default: 2, 300 as rule reconstruct)
 
 Each run solves the integer program as rule `reconstruct` does (1 thread) into a temporary folder
 and prints its wall time, CPU time, the solver's status, objective, bound and gap, and the number
@@ -31,7 +31,7 @@ def cpu_s() -> float:
 
 def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 2
-    time_limit = float(sys.argv[2]) if len(sys.argv) > 2 else 60.0
+    time_limit = float(sys.argv[2]) if len(sys.argv) > 2 else 300.0
     folders = []
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(runs):
