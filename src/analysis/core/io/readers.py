@@ -125,7 +125,7 @@ def decode_text(raw: bytes, path: Path) -> tuple[str, str]:
 def header_separator(text: str) -> str:
     """The separator of the header line (the first line that is not blank): the one of comma,
     semicolon and tab it holds most often outside quotes; comma if it holds none."""
-    header = next((line for line in text.splitlines() if line.strip()), "")
+    header = next((line for line in re.split(r"\r\n|\r|\n", text) if line.strip()), "")
     outside = re.sub(r'"[^"]*"', "", header)
     counts = {sep: outside.count(sep) for sep in SEPARATORS}
     best = max(counts, key=lambda sep: (counts[sep], sep == ","))
@@ -256,14 +256,54 @@ def _drop_unnamed_empty(frame: pd.DataFrame, names: list[str], lines: list[int],
     return out, problems
 
 
-def _read_sav(path: Path) -> RawExport:
+def _sav_contents(path: str) -> tuple[pd.DataFrame, dict]:
     import pyreadstat
 
     # user_missing=False turns SPSS user-missing codes (e.g. 9 = no answer) into missing values
-    frame, meta = pyreadstat.read_sav(str(path), user_missing=False)
+    frame, meta = pyreadstat.read_sav(path, user_missing=False)
+    return frame, meta.variable_value_labels
+
+
+def _in_child_process(function, path: Path):
+    """function(path) in a forked process: pyreadstat (1.3.7) crashes the whole interpreter on
+    some damaged files (a segmentation fault on one changed byte), which would end a validation
+    without a report. Where fork is unavailable, it runs here."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return function(str(path))
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_send_result, args=(send, function, str(path)))
+    child.start()
+    send.close()
+    try:
+        kind, value = receive.recv()
+    except EOFError:
+        kind, value = "crash", None
+    child.join()
+    if kind == "crash":
+        raise ExportReadError(f"{path}: the SPSS reader (pyreadstat) crashed on this file (exit {child.exitcode}): "
+                              "the file is damaged or not an SPSS .sav file: export it again")
+    if kind == "error":
+        raise ExportReadError(f"{path}: cannot be read as a .sav export ({value})")
+    return value
+
+
+def _send_result(connection, function, path: str) -> None:
+    try:
+        result = ("ok", function(path))
+    except Exception as err:  # noqa: BLE001 - passed to the parent, which reports it
+        result = ("error", f"{type(err).__name__}: {str(err).strip() or 'no detail'}")
+    connection.send(result)
+    connection.close()
+
+
+def _read_sav(path: Path) -> RawExport:
+    frame, value_labels = _in_child_process(_sav_contents, path)
     labels = {
         col: {normalise_cell(code): str(label) for code, label in mapping.items()}
-        for col, mapping in meta.variable_value_labels.items()
+        for col, mapping in value_labels.items()
     }
     frame = frame.reset_index(drop=True)
     return RawExport(str(path), _normalise(frame), pd.Series(range(1, len(frame) + 1), dtype="int64"), labels,
