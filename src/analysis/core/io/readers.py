@@ -291,6 +291,9 @@ def _in_child_process(function, path: Path):
 
 
 def _send_result(connection, function, path: str) -> None:
+    import faulthandler
+
+    faulthandler.disable()  # a crash is reported by the parent, not as a stack dump in the log
     try:
         result = ("ok", function(path))
     except Exception as err:  # noqa: BLE001 - passed to the parent, which reports it
