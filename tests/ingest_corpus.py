@@ -159,6 +159,8 @@ def csv_cell_defects(w: Writer) -> list[Case]:
     planted("hours_out_of_range", "hours_per_week", "200", rule="range:0-60", says="a number from")
     planted("municipality_not_in_sheet", "municipality_id", "9", rule="municipality_in_sheet")
     planted("wrong_wave_id", "wave", "other-wave", rule="wave_id")
+    cases.append(Case("export_of_another_wave", w.frame("another_wave", _frame().assign(wave="wave-2031")), sheet,
+                      "wave_id", None, "every row says 'wave-2031'", most_problems=1))
     frame = _frame()
     not_collab = int(frame.index[frame["collaborates"] == "0"][0])
     planted("answered_but_not_asked", "form_common_goal", "1", row=not_collab, rule="answered_but_not_asked")

@@ -118,6 +118,13 @@ def _export_failures(raw: RawExport, book: Codebook, column_map: dict | None, mu
     explain = _Explainer(book, municipality_ids, wave)
     problems = [_unmatched_codes(raw, renamed, column, tool_name.get(column), codes, explain)
                 for column, codes in unmatched.items()]
+    wrong_wave = cases["column"].eq("wave") & cases["check"].astype(str).str.startswith("isin(")
+    if wrong_wave.sum() == len(renamed) > 1 and cases.loc[wrong_wave, "failure_case"].nunique() == 1:
+        # the export of another wave (or a wave renamed in the config): one problem, not one per row
+        said = str(cases.loc[wrong_wave, "failure_case"].iloc[0])
+        problems.append(_problem(raw.path, None, None, "wave", said, "wave_id",
+                                 f"{explain('wave_id', 'wave', said)}: every row says {said!r}"))
+        cases = cases[~wrong_wave]
     for case in _distinct_cases(cases).itertuples(index=False):
         rule, column = _rule_and_column(case, book)
         if rule == "unknown_column" and column in book and column in renamed:
