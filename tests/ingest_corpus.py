@@ -122,6 +122,10 @@ def csv_structure_defects(w: Writer) -> list[Case]:
     other = lines + ["SYN-099,synthetic-fixture,1,5"]
     cases.append(Case("row_of_another_file_appended", w.text("row_of_another_file_appended", other), sheet,
                       "too_few_fields", 22))
+    cases.append(Case("two_exports_pasted_together", w.text("two_exports_pasted_together", lines + lines[:1] + lines[1:3]),
+                      sheet, "header_repeated", 22))
+    cases.append(Case("title_line_above_header", w.text("title_line_above_header", ["Export 2025-03-01"] + lines), sheet,
+                      "header_shorter_than_rows", 1, "a title line above it?"))
     nul = data[: data.index(b"SYN-007") + 3] + b"\x00" + data[data.index(b"SYN-007") + 3:]
     cases.append(Case("nul_byte", w.raw("nul_byte", nul), sheet, "readable_file", 8, "NUL byte"))
     mixed = list(lines)
@@ -350,6 +354,7 @@ def benign_cases(tmp: Path, book) -> list[Case]:
         Case("leading_blank_line", w.text("leading_blank", [""] + lines), sheet),
         Case("leading_blank_line_semicolon", w.text("leading_blank_semicolon", [""] + [x.replace(",", ";") for x in lines]),
              sheet),
+        Case("excel_sep_line", w.text("excel_sep_line", ["sep=;"] + [x.replace(",", ";") for x in lines]), sheet),
         Case("no_final_newline", w.raw("no_final_newline", data.rstrip(b"\n")), sheet),
         Case("rows_of_empty_cells", w.text("rows_of_empty_cells", lines[:5] + ["," * (len(frame.columns) - 1)] + lines[5:]),
              sheet),

@@ -60,6 +60,19 @@ def content_lines(data: bytes) -> int | None:
     return max(len(lines) - 1, 0)
 
 
+def binary_rows(path: Path) -> int:
+    """Respondent rows of an accepted .xlsx (rows with any value, after the header) or .sav."""
+    if path.suffix == ".sav":
+        import pyreadstat
+
+        return pyreadstat.read_sav(str(path), metadataonly=True)[1].number_rows
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(path, data_only=True).worksheets[0]
+    filled = [row for row in sheet.iter_rows(values_only=True) if any(str(v).strip() for v in row if v is not None)]
+    return max(len(filled) - 1, 0)
+
+
 def read(data: bytes, suffix: str, tmp: Path) -> str:
     """The reader alone (fast): 'refused', 'problems' or 'read'. Raises AssertionError when a
     file read without problems has another number of rows than non-blank lines."""
@@ -93,7 +106,7 @@ def judge(data: bytes, role: str, tmp: Path, book: Codebook, clean: dict[str, Pa
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "Traceback" not in report
     if ok:
-        expected = content_lines(data)
+        expected = content_lines(data) if suffix == ".csv" else binary_rows(mutant)
         table = (pd.read_parquet(out / "responses.parquet") if role == "export"
                  else pd.read_csv(out / "municipalities.csv", dtype=str))
         assert expected is not None and len(table) == expected, (

@@ -24,6 +24,7 @@ import pandas as pd
 # a valid UTF-8 sequence of two or more bytes: text that is UTF-8 somewhere
 UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
+EXCEL_SEPARATOR_LINE = re.compile(r"^\s*sep=[,;\t]\s*$")  # Excel's "sep=;" before the header
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,8 @@ def header_separator(text: str) -> str:
     """The separator of the header line (the first line that is not blank): the one of comma,
     semicolon and tab it holds most often outside quotes; comma if it holds none."""
     header = next((line for line in re.split(r"\r\n|\r|\n", text) if line.strip()), "")
+    if EXCEL_SEPARATOR_LINE.match(header):
+        return header.strip()[4]
     outside = re.sub(r'"[^"]*"', "", header)
     counts = {sep: outside.count(sep) for sep in SEPARATORS}
     best = max(counts, key=lambda sep: (counts[sep], sep == ","))
@@ -172,8 +175,12 @@ def _read_csv(path: Path) -> RawExport:
         if stopped:  # e.g. a header whose quote never closes
             return RawExport(str(path), pd.DataFrame(), pd.Series([], dtype="int64"), problems=[stopped], layout=layout)
         raise ExportReadError(f"{path}: the file holds no header line (empty file)")
+    if EXCEL_SEPARATOR_LINE.match(delimiter.join(records[0].fields)) and len(records) > 1:
+        records = records[1:]
     header, rows = records[0], records[1:]
     problems = _header_problems([f.strip() for f in header.fields], header.line)
+    problems += _repeated_headers(header, rows)
+    rows = [r for r in rows if [f.strip() for f in r.fields] != [f.strip() for f in header.fields]]
     problems += _field_count_problems(header, rows, text, delimiter)
     if stopped:
         problems.append(stopped)
@@ -202,6 +209,15 @@ def _header_problems(names: list[str], line: int, cell=None) -> list[ReadProblem
     return problems
 
 
+def _repeated_headers(header: _Record, rows: list[_Record]) -> list[ReadProblem]:
+    """The header again further down: two exports pasted into one file (every cell of that row
+    would otherwise be a problem of its own)."""
+    names = [f.strip() for f in header.fields]
+    return [ReadProblem("header_repeated", r.line, f"respondent rows only: line {r.line} repeats the header of "
+                        f"line {header.line} (two exports pasted together?): remove it and check the rows after it")
+            for r in rows if [f.strip() for f in r.fields] == names]
+
+
 def _times(n: int) -> str:
     return {2: "twice", 3: "three times"}.get(n, f"{n} times")
 
@@ -214,6 +230,7 @@ def _field_count_problems(header: _Record, rows: list[_Record], text: str, delim
         # every row disagrees with the header in the same way: the header is what is wrong
         k = counts.pop()
         cause = (f"every row ends with an extra {sep}" if k == n + 1 and all(r.fields[-1].strip() == "" for r in rows)
+                 else f"line {header.line} is not the header: a title line above it?" if n == 1
                  else "the header is missing column names" if k > n else "the header has names without columns")
         return [ReadProblem("header_longer_than_rows" if k < n else "header_shorter_than_rows", header.line,
                             f"as many fields in the header as in the rows: the header has {n}, every row "
