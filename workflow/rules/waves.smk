@@ -16,7 +16,7 @@ checkpoint wave_status:
         # an absent file is not declared: the status job then records "file not found"
         # instead of Snakemake refusing to build anything at all
         files=lambda w: list(existing_wave_files(w.wave).values()),
-        codebook=config["codebook"],
+        codebook=lambda w: WAVE_CODEBOOK[w.wave],
         sectors=config["sectors"],
         code=code_of("waves"),
     output:
@@ -36,7 +36,7 @@ rule waves:
         responses=lambda w: wave_files(valid_waves(WAVES), "responses.parquet"),
         municipalities=lambda w: wave_files(valid_waves(WAVES), "municipalities.csv"),
         cells=lambda w: wave_files(valid_waves(WAVES), "cells.csv"),
-        codebook=config["codebook"],
+        codebook=CROSS_WAVE_CODEBOOK,
         sectors=config["sectors"],
         code=code_of("waves"),
     output:
@@ -62,7 +62,7 @@ rule wave_chapter:
         responses=lambda w: wave_files(valid_waves(waves_up_to(w.wave)[:-1]) + [w.wave], "responses.parquet"),
         municipalities=lambda w: wave_files(valid_waves(waves_up_to(w.wave)[:-1]) + [w.wave], "municipalities.csv"),
         cells=lambda w: wave_files(valid_waves(waves_up_to(w.wave)[:-1]) + [w.wave], "cells.csv"),
-        codebook=config["codebook"],
+        codebook=CROSS_WAVE_CODEBOOK,
         sectors=config["sectors"],
         code=code_of("waves"),
     output:

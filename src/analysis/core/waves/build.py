@@ -21,7 +21,8 @@ def wave_status(wave: str, cfg: dict, book: Codebook) -> dict:
               "disclosure": (cfg.get("disclosure") or {}).get("mode", "public")}
     try:
         result = validate_wave(wave, cfg["export"], cfg["municipalities"], book, cfg.get("column_map"),
-                               cfg.get("not_asked", []))
+                               cfg.get("not_asked", []), item_nonresponse=cfg.get("item_nonresponse"),
+                               municipality_map=cfg.get("municipality_map"))
     except Exception as err:  # noqa: BLE001 - recorded, never swallowed: the report shows it
         return {**record, "valid": False, "problems": 1,
                 "first_problems": [f"wave {wave}: {type(err).__name__}: {err}"]}
