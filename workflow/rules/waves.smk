@@ -62,7 +62,10 @@ rule wave_chapter:
         responses=lambda w: wave_files(valid_waves(waves_up_to(w.wave)[:-1]) + [w.wave], "responses.parquet"),
         municipalities=lambda w: wave_files(valid_waves(waves_up_to(w.wave)[:-1]) + [w.wave], "municipalities.csv"),
         cells=lambda w: wave_files(valid_waves(waves_up_to(w.wave)[:-1]) + [w.wave], "cells.csv"),
-        codebook=CROSS_WAVE_CODEBOOK,
+        # the codebook as this wave uses it, and as the waves before it did: a question added for a
+        # later wave leaves this chapter (and so this wave's report) alone
+        codebook=lambda w: WAVE_CODEBOOK[w.wave],
+        earlier_codebooks=lambda w: [WAVE_CODEBOOK[x] for x in waves_up_to(w.wave)[:-1]],
         sectors=config["sectors"],
         code=code_of("waves"),
     output:

@@ -50,6 +50,7 @@ class Item:
     max: float | None = None
     published: tuple[dict, ...] = ()
     only_in_waves: tuple[str, ...] = ()  # empty: asked in every wave
+    wave_answers: tuple[str, ...] = ()  # keys of the answer categories the wave added (config `categories`)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -272,6 +273,7 @@ def load_codebook(codebook_path: str | Path, sectors_path: str | Path, wave: str
                 max=raw.get("max"),
                 published=tuple(raw.get("published") or ()),
                 only_in_waves=tuple(raw.get("only_in_waves") or ()),
+                wave_answers=tuple(str(a["key"]) for a in raw.get("extra_answers") or ()),
                 extra={k: v for k, v in raw.items() if k not in known},
             )
         )

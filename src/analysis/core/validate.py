@@ -119,9 +119,8 @@ def how_codes_were_read(raw: RawExport, decoded: pd.DataFrame, book: Codebook, c
         shown = f"{original[item.id]} ({item.id})" if item.id in original else item.id
         groups.setdefault(reading, []).append(shown)
     lines = [f"{', '.join(cols)}: {reading}" for reading, cols in groups.items()]
-    extra = [it for it in book.items if it.extra.get("extra_answers")]
     lines += [f"{it.id}: categories of this wave's own: " + ", ".join(
-        f"{a.key} ({a.nl})" for a in it.answers if a.key in {str(x.get('key')) for x in it.extra['extra_answers']}) for it in extra]
+        f"{a.key} ({a.nl})" for a in it.answers if a.key in it.wave_answers) for it in book.items if it.wave_answers]
     return lines
 
 
@@ -325,7 +324,8 @@ def _sheet_failures(sheet: pd.DataFrame, raw: RawExport, path: str) -> list[dict
         rule = "duplicate_municipality_id" if check == "field_uniqueness" else check.split("(")[0].replace("isin", str(case.column))
         row_index = None if pd.isna(case.index) else int(case.index)
         row = None if row_index is None else int(raw.file_rows.iloc[row_index])
-        column = case.column if isinstance(case.column, str) else str(case.failure_case)
+        column = str(case.failure_case) if check in ("column_in_schema", "column_in_dataframe") or not isinstance(
+            case.column, str) else case.column
         key = check if check in expected else str(case.column)
         problems.append(_problem(path, row, None, column, case.failure_case, f"municipality_sheet:{rule}", expected.get(key, check)))
     return problems
@@ -392,10 +392,11 @@ def _warnings_section(result: WaveValidation) -> list[str]:
                   for r in with_gaps.itertuples(index=False)]
         lines.append("")
     if result.empty_rows:
+        n = len(result.empty_rows)
         rows = ", ".join(str(r) for r in result.empty_rows)
-        lines += [f"### Unit nonresponse: {len(result.empty_rows)} empty questionnaires", "",
-                  f"Rows {rows} of the export answer nothing beyond respondent id and municipality: "
-                  "returned empty, they are not counted as respondents.", ""]
+        lines += [f"### Unit nonresponse: {n} empty questionnaire{'s' if n > 1 else ''}", "",
+                  f"{'Rows' if n > 1 else 'Row'} {rows} of the export answer{'' if n > 1 else 's'} nothing beyond "
+                  "respondent id and municipality: returned empty, not counted as respondents.", ""]
     return lines
 
 

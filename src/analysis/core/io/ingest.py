@@ -48,7 +48,7 @@ def code_table(item: Item, column_map: dict | None, value_labels: dict[str, str]
     answer set, which decides alone where it exists; else the codebook's own codes, overruled by
     the SPSS value labels that name a codebook answer (or no answer), whatever else is labelled.
     """
-    table: dict[str, object] = answer_names(item)
+    table: dict[str, object] = {**{said: pd.NA for said in NO_ANSWER_LABELS}, **answer_names(item)}
     tool_codes = tool_codes_of(item, column_map)
     if tool_codes:
         table.update({text_key(code): pd.NA if key is None else key for code, key in tool_codes.items()})
@@ -93,7 +93,11 @@ def decode(raw: RawExport, book: Codebook, column_map: dict | None) -> pd.DataFr
             table = code_table(item, column_map, labels)
             out[item.id] = col.map(lambda v, t=table: _decode_value(v, t))
         elif item.type == "number":
-            out[item.id] = col.map(lambda v: v.replace(",", ".") if isinstance(v, str) and DECIMAL_COMMA.match(v) else v)
+            # a code the file labels as no answer (99 "Geen antwoord") is no answer, not 99 hours
+            labels = raw.value_labels.get(original_names.get(item.id, item.id)) or {}
+            no_answer = {text_key(c) for c, label in labels.items() if text_key(label) in NO_ANSWER_LABELS}
+            out[item.id] = col.map(lambda v, gone=no_answer: pd.NA if not pd.isna(v) and text_key(v) in gone else
+                                   v.replace(",", ".") if isinstance(v, str) and DECIMAL_COMMA.match(v) else v)
     return out
 
 
