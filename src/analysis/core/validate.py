@@ -12,7 +12,8 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis.core.codebook import Codebook
-from analysis.core.io.ingest import code_table, column_map_problems, decode, rename_columns, text_key, answer_names
+from analysis.core.disclosure.settings import disclosure_settings
+from analysis.core.io.ingest import answer_names, code_table, column_map_problems, decode, rename_columns, text_key
 from analysis.core.io.readers import ExportReadError, RawExport, read_export
 from analysis.core.io.sheet import SHEET_FIELDS, map_sheet, sheet_map_problems
 from analysis.core.nonresponse import empty_questionnaires, item_nonresponse as count_item_nonresponse
@@ -414,8 +415,9 @@ def run_validation(wave, export_path, sheet_path, book, column_map, report_dir, 
                    municipality_map: dict | None = None) -> tuple[bool, str]:
     """Validate and write: the report always; the responses table only when nothing failed.
 
-    In public mode (`disclosure`) the municipality ids of both outputs are pseudonyms from here
-    on, and the sheet loses its names: every later step sees only the pseudonyms."""
+    In public mode — the default when `disclosure` says nothing else — the municipality ids of both
+    outputs are pseudonyms from here on, and the sheet loses its names: every later step sees only
+    the pseudonyms. Real ids only with `disclosure={"mode": "restricted"}`."""
     report_dir = Path(report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)
     report = report_dir / "report.md"
@@ -438,10 +440,11 @@ def run_validation(wave, export_path, sheet_path, book, column_map, report_dir, 
         result.failures.to_csv(failures, index=False, lineterminator="\n")
         return False, f"Wave {wave}: validation failed with {len(result.failures)} problems; see {report} and {failures}"
     responses, sheet = result.responses, result.municipalities
-    if disclosure and disclosure.get("mode") == "public":
+    settings = disclosure_settings(disclosure)
+    if settings["mode"] == "public":
         from analysis.core.disclosure.pseudonyms import public_wave
 
-        responses, sheet = public_wave(responses, sheet, disclosure.get("pseudonym_salt", ""))
+        responses, sheet = public_wave(responses, sheet, settings["pseudonym_salt"])
     responses.to_parquet(responses_out, index=False)
     sheet.to_csv(municipalities_out, index=False, lineterminator="\n")
     return True, f"Wave {wave}: {len(result.responses)} respondents valid; report {report}"
