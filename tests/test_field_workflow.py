@@ -150,3 +150,15 @@ def test_a_question_for_one_wave_reruns_only_that_wave(tmp_path):
     per_wave = {"validate", "wave_status", "aggregate", "tables", "figures", "municipality_pages", "report", "wave_chapter"}
     assert {rule for rule, wave in jobs if wave == "synthetic-demo-2025"} == per_wave
     assert {rule for rule, wave in jobs if wave == ""} == {"waves", "all"}
+
+
+def test_new_question_shows_in_the_report_and_the_workbook(field_build):
+    from openpyxl import load_workbook
+
+    html = (field_build["results"] / "report.html").read_text(encoding="utf-8")
+    assert "Overige vragen van deze meting" in html and F.NEW_ITEM["nl"] in html
+    sheet = load_workbook(field_build["results"] / "tables/tables.xlsx")["overige_vragen"]
+    values = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert F.NEW_ITEM["nl"] in values and "Alle respondenten" in values and "Beleidssector" in values
+    truth = field_build["truth"].drop(index=F.EMPTY_QUESTIONNAIRE)[F.NEW_ITEM["id"]].dropna()
+    assert f"{round(100 * (truth == 'ja').mean())}%" in values

@@ -141,6 +141,21 @@ def disclosure_cfg(wave):
     return disclosure_settings(config.get("disclosure"), wave_cfg(wave).get("disclosure"))
 
 
+def disclosure_cfg_public():
+    """The settings a public wave gets by default (global config over the safe defaults)."""
+    from analysis.core.disclosure.settings import disclosure_settings
+
+    return disclosure_settings(config.get("disclosure"), {"mode": "public"})
+
+
+def public_views_for(wave):
+    """The public view of every earlier restricted wave, for the chapter of a public wave."""
+    if disclosure_cfg(wave)["mode"] != "public":
+        return []
+    earlier = valid_waves(waves_up_to(wave)[:-1])
+    return [f"results/{w}/cells_as_public.csv" for w in earlier if disclosure_cfg(w)["mode"] == "restricted"]
+
+
 # --- the part of the codebook each wave uses ---------------------------------------------------
 
 def _write_if_changed(path, text):

@@ -67,6 +67,8 @@ rule wave_chapter:
         # later wave leaves this chapter (and so this wave's report) alone
         codebook=lambda w: WAVE_CODEBOOK[w.wave],
         earlier_codebooks=lambda w: [WAVE_CODEBOOK[x] for x in waves_up_to(w.wave)[:-1]],
+        # a public wave's chapter shows an earlier restricted wave only as public mode would
+        public_cells=lambda w: public_views_for(w.wave),
         sectors=config["sectors"],
         code=code_of("waves"),
     output:
@@ -77,5 +79,24 @@ rule wave_chapter:
         comparisons=config.get("comparisons", {}),
     log:
         "results/logs/wave_chapter_{wave}.log",
+    script:
+        "../scripts/waves.py"
+
+
+# The cells of a restricted wave as public mode would publish them: what the chapter of a later
+# public wave may show of it (no restricted banner in a public report).
+rule public_view:
+    input:
+        cells="results/{wave}/cells.csv",
+        municipalities="results/{wave}/municipalities.csv",
+        codebook=lambda w: WAVE_CODEBOOK[w.wave],
+        sectors=config["sectors"],
+        code=code_of("waves"),
+    output:
+        "results/{wave}/cells_as_public.csv",
+    params:
+        min_base=lambda w: disclosure_cfg_public()["min_base"],
+    log:
+        "results/logs/public_view_{wave}.log",
     script:
         "../scripts/waves.py"

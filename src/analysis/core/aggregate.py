@@ -144,6 +144,8 @@ def aggregate_cells(responses: pd.DataFrame, municipalities: pd.DataFrame, book:
     cells["count"] = cells["count"].astype("Int64").mask(not_asked)
     for col in NONRESPONSE_CELL_COLUMNS:
         cells[col] = cells[col].astype("Int64").mask(not_asked)
+    # nor a base of 0, which a table's n column or a figure would print as "nobody"
+    cells["base"] = cells["base"].astype("Int64").mask(not_asked)
     table = {it.id: it.block or BLOCKLESS_TABLE for it in items}
     cells["table"] = cells["item"].map(table)
     cells["wave"] = wave
