@@ -101,3 +101,36 @@ def test_public_chapter_shows_an_earlier_restricted_wave_as_if_public(book, tmp_
     run_chapter("synthetic-a", statuses[:1], paths["responses"], paths["municipalities"], book, "nl",
                 str(tmp_path / "chapter_a.html"), {"synthetic-a": paths["cells"]["synthetic-a"]})
     assert "Niet voor publicatie" in (tmp_path / "chapter_a.html").read_text(encoding="utf-8")
+
+
+def test_feedback_page_with_a_hidden_range_counts_no_municipalities_as_a_dash(book):
+    from analysis.publication.pages import _block_table
+
+    cell = {"status": "ok", "pct_rounded": 50, "count": 3, "base": 6}
+    rows = pd.DataFrame([{"block": "priorities", "item": "health_work", "own": cell, "overall": cell,
+                          "low": None, "high": None, "n_munis": 0}])
+    html = _block_table("priorities", rows, book, "nl")
+    assert ">0<" not in html and html.count(">–<") == 2  # the range and its number of municipalities
+
+
+def test_within_wave_text_in_dutch_has_no_english_group_names():
+    from analysis.core.waves.rendering import _within_text
+
+    row = {"comparison": "x", "status": "ok", "group_a": "social", "group_b": "physical", "count_a": 33, "n_a": 50,
+           "count_b": 14, "n_b": 50, "diff": 0.38, "ci_low": 0.2, "ci_high": 0.55, "p": 0.001, "p_holm": 0.002}
+    text = _within_text(row, "nl")
+    assert "sociale sectoren" in text and "fysieke sectoren" in text
+    assert "social" not in text and "physical" not in text
+
+
+def test_figure_4_1_note_gives_the_left_out_domains_with_their_n(book):
+    from analysis.core.responses import typed_responses
+    from analysis.publication.figures import figuur_4_1
+
+    ids = ["1", "2", "3", "4"]
+    responses = typed_responses(synthetic_answers(book, ids, 60, "synthetic-x", 3), book)
+    cells = aggregate_cells(responses, fixture_municipalities(ids), book, "synthetic-x")
+    fig, _ = figuur_4_1(cells, book, "nl")
+    texts = " ".join(t.get_text() for t in fig.texts)
+    n_safety = int((responses["sector"] == "veiligheid").sum())
+    assert "voetnoot 19" in texts and f"Veiligheid (n={n_safety})" in texts and "kleine aantallen" not in texts

@@ -461,8 +461,11 @@ def figuur_4_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: 
         ax.set_ylim(0, 110)
         ax.set_ylabel(_TEXT[language]["pct_officers"])
         ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=len(domains), frameon=False)
-        left = [_unit_label(book, "domain", d, language) for d in book.domains if d not in domains]
-        notes = [("Niet getoond (kleine aantallen): " if language == "nl" else "Not shown (small numbers): ") + ", ".join(left),
+        # left out as the 2009 report did (its footnote 19), whatever their n in this wave: the note
+        # says so with their n, rather than "small numbers" under a domain of 16
+        left = [f"{_unit_label(book, 'domain', d, language)} (n={_n(n_dom.get(d, 0))})" for d in book.domains if d not in domains]
+        notes = [("Niet getoond, zoals in het rapport van 2009 (voetnoot 19): " if language == "nl"
+                  else "Not shown, as in the 2009 report (footnote 19): ") + ", ".join(left),
                  _TEXT[language]["whiskers"], note]
         _finish(fig, spec, language, _wave(cells), None, notes)
     return fig, _tidy(data, spec, cells)
