@@ -34,7 +34,8 @@ WORDS = {
 
 def further_items(cells: pd.DataFrame, book: Codebook) -> list[Item]:
     """Counted items the wave asked (not all "not asked") that no published table or figure uses."""
-    asked = set(cells.loc[cells["status"].astype(str) != NOT_ASKED, "item"])
+    status = cells["status"].astype(str) if "status" in cells else pd.Series(OK, index=cells.index)
+    asked = set(cells.loc[status != NOT_ASKED, "item"])
     return [it for it in book.items if it.answers and it.type == "categorical" and not it.published and it.id in asked]
 
 

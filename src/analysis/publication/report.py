@@ -100,7 +100,7 @@ def entry_n(cells: pd.DataFrame, book: Codebook, block: str | None) -> int | Non
     overall = cells[cells["unit"] == "overall"]
     items = [it.id for it in book.block(block)] if block else ["sector"]
     rows = overall[overall["item"].isin(items)]
-    if len(rows) and rows["status"].astype(str).eq(NOT_ASKED).all():
+    if len(rows) and "status" in rows and rows["status"].astype(str).eq(NOT_ASKED).all():
         return None
     column = "asked" if "asked" in rows and pd.to_numeric(rows["asked"], errors="coerce").notna().any() else "base"
     bases = pd.to_numeric(rows[column], errors="coerce")

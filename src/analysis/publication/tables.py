@@ -125,7 +125,7 @@ def table_footnote(table_id: str, cells: pd.DataFrame, book: Codebook, language:
     if len(conditions) != 1 or not next(iter(conditions)):
         return ""
     overall = cells[cells["unit"] == "overall"]
-    if overall.loc[overall["item"].isin([it.id for it in items]), "status"].astype(str).eq(NOT_ASKED).all():
+    if "status" in overall and overall.loc[overall["item"].isin([it.id for it in items]), "status"].astype(str).eq(NOT_ASKED).all():
         return ""  # a block the wave did not ask: "not asked", not "asked of 0 of 188"
     parent, key = next(iter(conditions))[0]
     # who was asked: the lead item's count of the leading answer, of all who answered the lead
