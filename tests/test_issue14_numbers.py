@@ -1,6 +1,8 @@
 """Numbers and words that were wrong or confusing once a wave differs from 2009 (issue 14): each
 test is one the old code fails."""
 
+import re
+
 import pandas as pd
 
 from analysis.core.aggregate import aggregate_cells
@@ -120,7 +122,7 @@ def test_within_wave_text_in_dutch_has_no_english_group_names():
            "count_b": 14, "n_b": 50, "diff": 0.38, "ci_low": 0.2, "ci_high": 0.55, "p": 0.001, "p_holm": 0.002}
     text = _within_text(row, "nl")
     assert "sociale sectoren" in text and "fysieke sectoren" in text
-    assert "social" not in text and "physical" not in text
+    assert not re.search(r"\b(social|physical)\b", text)
 
 
 def test_figure_4_1_note_gives_the_left_out_domains_with_their_n(book):

@@ -130,6 +130,8 @@ def table_footnote(table_id: str, cells: pd.DataFrame, book: Codebook, language:
     parent, key = next(iter(conditions))[0]
     # who was asked: the lead item's count of the leading answer, of all who answered the lead
     # question (not the table's largest base, which item nonresponse makes smaller)
+    if not {"answer", "count"} <= set(overall.columns):
+        return ""
     lead = overall[(overall["item"] == parent) & (overall["answer"] == key)]
     asked = pd.to_numeric(lead["count"], errors="coerce").max()
     everyone = pd.to_numeric(lead["base"], errors="coerce").max()
