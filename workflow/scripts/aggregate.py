@@ -14,4 +14,5 @@ run_aggregate(
     hours_out=snakemake.output.hours,  # noqa: F821
     disclosure=dict(snakemake.params.disclosure),  # noqa: F821
     not_asked=list(snakemake.params.not_asked),  # noqa: F821
+    basis_path=snakemake.input.basis[0] if snakemake.input.basis else None,  # noqa: F821
 )
