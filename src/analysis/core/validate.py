@@ -384,7 +384,9 @@ def _warnings_section(result: WaveValidation) -> list[str]:
     if with_gaps.empty and not result.empty_rows:
         return lines + ["None: every respondent answered every question asked of them.", ""]
     if not with_gaps.empty:
-        lines += [f"### Item nonresponse: {int(with_gaps['no_answer'].sum())} answers missing in {len(with_gaps)} items", "",
+        missing, items = int(with_gaps["no_answer"].sum()), len(with_gaps)
+        lines += [f"### Item nonresponse: {missing} answer{'s' if missing > 1 else ''} missing in {items} "
+                  f"item{'s' if items > 1 else ''}", "",
                   "Asked but not answered (left empty, or the tool's no-answer code). Accepted and counted: "
                   "cells.csv has `asked`, `answered` and `no_answer`, and every percentage is of those who "
                   "answered (`base` = answered). `item_nonresponse: error` in the wave's config makes answers compulsory.",
