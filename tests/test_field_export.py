@@ -1,4 +1,4 @@
-"""A field-like export (analysis.fixtures.field_wave): item and unit nonresponse, text sectors, own
+"""A field-like export (analysis.fixtures.field_export): item and unit nonresponse, text sectors, own
 job titles, a municipality sheet of its own shape, a new question; .sav and CSV of the same data.
 Every expected number is recounted here from the generator's truth, not from the code under test."""
 from pathlib import Path
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import yaml
 
-import analysis.fixtures.field_wave as F
+import analysis.fixtures.field_export as F
 from analysis.core.aggregate import aggregate_cells
 from analysis.core.codebook import load_codebook
 from analysis.core.validate import render_report, validate_wave

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import yaml
 
-import analysis.fixtures.field_wave as F
+import analysis.fixtures.field_export as F
 from analysis.core.codebook import load_codebook
 from conftest import ROOT
 
