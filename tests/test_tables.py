@@ -189,14 +189,18 @@ def test_footnote_for_tables_asked_of_collaborators_only(book, tmp_path):
     """Tabel IX.1's questions are asked only of those who collaborate: the report's '*' note with
     this wave's numbers ("98 v/d 123" in 2009), under the table and a '*' in its title."""
     items = [it.id for it in T.published_items(book, "IX.1")]
-    cells = pd.DataFrame({"unit": "overall", "item": ["sector", *items], "base": [10] + [7] * len(items)})
+    # 7 of the 10 who answered 'collaborates' said ja; the footnote counts them (not the factors' bases)
+    cells = pd.DataFrame({"unit": "overall", "item": ["sector", "collaborates", "collaborates", *items],
+                          "answer": ["vgz", "ja", "nee", *["ja"] * len(items)],
+                          "count": [2, 7, 3, *[5] * len(items)], "base": [10, 10, 10] + [6] * len(items)})
     note = T.table_footnote("tabel_IX_1", cells, book, "nl")
     assert note.startswith("* ") and note.endswith("(7 v/d 10).") and "Intersectoraal samenwerken" in note
     assert T.table_footnote("tabel_IX_1", cells, book, "en").endswith("(7 of 10).")
     assert T.table_title("tabel_IX_1", "nl", note) == "Tabel IX.1 Factoren met een positieve invloed vanuit perspectief gemeenten*"
     # Tabel VII.2 is asked of everyone: no note
     assert T.table_footnote("tabel_VII_2", cells, book, "nl") == ""
-    everyone = cells.assign(base=10)
+    everyone = cells.copy()  # all 10 collaborate: the questions were asked of everyone
+    everyone.loc[everyone["item"] == "collaborates", "count"] = [10, 0]
     assert T.table_footnote("tabel_IX_1", everyone, book, "nl") == ""
     T.write_tables({"tabel_IX_1": pd.DataFrame({"a": [1]})}, tmp_path, tmp_path / "t.xlsx", "nl", "",
                    {"tabel_IX_1": note})

@@ -7,10 +7,10 @@ from analysis.core.validate import validate_wave
 WAVE = "synthetic-fixture"
 
 
-def _validate(tmp_path, frame, book, sheet_path, column_map=None, sep=","):
+def _validate(tmp_path, frame, book, sheet_path, column_map=None, sep=",", **options):
     path = tmp_path / "export.csv"
     frame.to_csv(path, index=False, sep=sep)
-    return validate_wave(WAVE, str(path), str(sheet_path), book, column_map)
+    return validate_wave(WAVE, str(path), str(sheet_path), book, column_map, **options)
 
 
 def _only_problem(result):
@@ -88,18 +88,39 @@ def test_answered_but_not_asked(tmp_path, fixture_export, book, sheet_path):
     assert "collaborates = ja" in p.expected
 
 
-def test_missing_but_asked(tmp_path, fixture_export, book, sheet_path):
+def test_asked_but_unanswered_is_item_nonresponse_by_default(tmp_path, fixture_export, book, sheet_path):
     i = fixture_export.index[fixture_export["collaborates"] == "1"][0]
     fixture_export.loc[i, "neg_poor_relations"] = ""
-    p = _only_problem(_validate(tmp_path, fixture_export, book, sheet_path))
-    assert (p.rule, p.column, p.row) == ("missing_but_asked", "neg_poor_relations", i + 2)
+    result = _validate(tmp_path, fixture_export, book, sheet_path)
+    assert result.ok, result.failures.to_string()
+    counted = result.nonresponse.set_index("item").loc["neg_poor_relations"]
+    collaborators = int((fixture_export["collaborates"] == "1").sum())
+    assert (counted["asked"], counted["answered"], counted["no_answer"]) == (collaborators, collaborators - 1, 1)
+    assert result.responses["neg_poor_relations"].isna().sum() == len(fixture_export) - collaborators + 1
+
+
+def test_missing_but_asked_when_answers_are_compulsory(tmp_path, fixture_export, book, sheet_path):
+    i = fixture_export.index[fixture_export["collaborates"] == "1"][0]
+    fixture_export.loc[i, "neg_poor_relations"] = ""
+    for policy in ("error", {"neg_poor_relations": "error"}):
+        p = _only_problem(_validate(tmp_path, fixture_export, book, sheet_path, item_nonresponse=policy))
+        assert (p.rule, p.column, p.row) == ("missing_but_asked", "neg_poor_relations", i + 2)
+        assert "compulsory" in p.expected
+    # compulsory for the wave, accepted for this one item
+    assert _validate(tmp_path, fixture_export, book, sheet_path,
+                     item_nonresponse={"default": "error", "neg_poor_relations": "accept"}).ok
 
 
 def test_always_asked_item_left_empty(tmp_path, fixture_export, book, sheet_path):
     fixture_export.loc[0, "collaborates"] = ""
-    result = _validate(tmp_path, fixture_export, book, sheet_path)
-    # the empty parent is reported; its children then count as answered but not asked
-    assert ("missing_value", "collaborates", 2) in set(zip(result.failures["rule"], result.failures["column"], result.failures["row"]))
+    strict = _validate(tmp_path, fixture_export, book, sheet_path, item_nonresponse="error")
+    assert ("missing_value", "collaborates", 2) in set(zip(strict.failures["rule"], strict.failures["column"], strict.failures["row"]))
+    # accepted: the lead question unanswered routes past its follow-ups, so answers to them were not asked
+    lenient = _validate(tmp_path, fixture_export, book, sheet_path)
+    answered_follow_ups = {c for c in fixture_export if c.startswith(("form_", "pos_", "neg_", "collab_with_"))
+                           and fixture_export.loc[0, c] != ""}
+    assert set(lenient.failures["rule"]) <= {"answered_but_not_asked"}
+    assert {c for c in lenient.failures["column"]} == answered_follow_ups
 
 
 def test_wave_id_must_match_config(tmp_path, fixture_export, book, sheet_path):

@@ -8,7 +8,7 @@ rule aggregate:
     input:
         responses="results/{wave}/responses.parquet",
         municipalities="results/{wave}/municipalities.csv",
-        codebook=config["codebook"],
+        codebook=lambda w: WAVE_CODEBOOK[w.wave],
         sectors=config["sectors"],
         code=code_of("aggregate"),
         # a wave's per-cell basis file (printed / derived / statement / free), if its config names one
@@ -18,6 +18,7 @@ rule aggregate:
         hours="results/{wave}/hours_by_sector.csv",
     params:
         wave="{wave}",
+        not_asked=lambda w: wave_cfg(w.wave).get("not_asked", []),
         disclosure=lambda w: disclosure_cfg(w.wave),
     # on the critical path of a build (validate -> aggregate -> figures -> report): started first
     priority: 10

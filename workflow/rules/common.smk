@@ -139,3 +139,66 @@ def disclosure_cfg(wave):
     from analysis.core.disclosure.settings import disclosure_settings
 
     return disclosure_settings(config.get("disclosure"), wave_cfg(wave).get("disclosure"))
+
+
+def disclosure_cfg_public():
+    """The settings a public wave gets by default (global config over the safe defaults)."""
+    from analysis.core.disclosure.settings import disclosure_settings
+
+    return disclosure_settings(config.get("disclosure"), {"mode": "public"})
+
+
+def public_views_for(wave):
+    """The public view of every earlier restricted wave, for the chapter of a public wave."""
+    if disclosure_cfg(wave)["mode"] != "public":
+        return []
+    earlier = valid_waves(waves_up_to(wave)[:-1])
+    return [f"results/{w}/cells_as_public.csv" for w in earlier if disclosure_cfg(w)["mode"] == "restricted"]
+
+
+# --- the part of the codebook each wave uses ---------------------------------------------------
+
+def _write_if_changed(path, text):
+    """Write `text` to `path` only if it differs: the file's time stamp then moves only when its
+    content does, which is what Snakemake's rerun decision looks at."""
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            if f.read() == text:
+                return path
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
+
+
+def _codebook_yaml():
+    import yaml
+
+    with open(config["codebook"], encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def wave_codebook(wave):
+    """results/<wave>/codebook.yaml: the codebook as this wave uses it (analysis.core.codebook.
+    wave_slice: no items of other waves, the wave's own categories added), rewritten only when it
+    changes. A wave's rules depend on it instead of config/codebook.yaml, so adding a question for
+    one wave, or editing a comment, does not rebuild the others."""
+    import yaml
+
+    from analysis.core.codebook import wave_slice
+
+    text = yaml.safe_dump(wave_slice(_codebook_yaml(), wave, wave_cfg(wave).get("categories")),
+                          sort_keys=True, allow_unicode=True)
+    return _write_if_changed(f"results/{wave}/codebook.yaml", text)
+
+
+def all_waves_codebook():
+    """results/waves/codebook.yaml: the whole codebook without its comments, for the cross-wave
+    rules (which compare items over waves); rewritten only when its content changes."""
+    import yaml
+
+    return _write_if_changed("results/waves/codebook.yaml", yaml.safe_dump(_codebook_yaml(), sort_keys=True, allow_unicode=True))
+
+
+WAVE_CODEBOOK = {wave: wave_codebook(wave) for wave in WAVES}
+CROSS_WAVE_CODEBOOK = all_waves_codebook()

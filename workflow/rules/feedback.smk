@@ -6,7 +6,7 @@ rule municipality_pages:
     input:
         cells="results/{wave}/cells.csv",
         municipalities="results/{wave}/municipalities.csv",
-        codebook=config["codebook"],
+        codebook=lambda w: WAVE_CODEBOOK[w.wave],
         sectors=config["sectors"],
         code=code_of("municipality_pages"),
     output:

@@ -8,7 +8,7 @@ rule figures:
         municipalities="results/{wave}/municipalities.csv",
         # written by rule aggregate next to cells.csv: mean hours per sector for Figuur VI.1
         hours_by_sector="results/{wave}/hours_by_sector.csv",
-        codebook=config["codebook"],
+        codebook=lambda w: WAVE_CODEBOOK[w.wave],
         sectors=config["sectors"],
         code=code_of("figures"),
     output:

@@ -12,7 +12,7 @@ rule replicate:
         municipalities="results/{wave}/municipalities.csv",
         reference=lambda w: sorted(glob.glob(os.path.join(wave_cfg(w.wave)["reference"], "*.csv"))),
         findings="results/audit/published_consistency.csv",
-        codebook=config["codebook"],
+        codebook=lambda w: WAVE_CODEBOOK[w.wave],
         sectors=config["sectors"],
         code=code_of("replicate"),
     output:

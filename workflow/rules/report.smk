@@ -12,7 +12,7 @@ rule report:
         figures=expand("results/{{wave}}/figures/{stem}.png", stem=FIGURE_STEMS),
         export=lambda w: wave_cfg(w.wave)["export"],
         municipalities=lambda w: wave_cfg(w.wave)["municipalities"],
-        codebook=config["codebook"],
+        codebook=lambda w: WAVE_CODEBOOK[w.wave],
         sectors=config["sectors"],
         code=code_of("report"),
     output:

@@ -8,7 +8,7 @@ rule tables:
         unpack(lambda w: optional_table_inputs(w.wave)),
         cells="results/{wave}/cells.csv",
         municipalities="results/{wave}/municipalities.csv",
-        codebook=config["codebook"],
+        codebook=lambda w: WAVE_CODEBOOK[w.wave],
         sectors=config["sectors"],
         code=code_of("tables"),
     output:

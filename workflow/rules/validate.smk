@@ -8,7 +8,7 @@ rule validate:
         # a missing file is refused when the workflow is parsed (Snakefile), except for a
         # reconstructed wave, whose files `snakemake reconstruct` writes: not declared then
         unpack(lambda w: existing_wave_files(w.wave)),
-        codebook=config["codebook"],
+        codebook=lambda w: WAVE_CODEBOOK[w.wave],
         sectors=config["sectors"],
         code=code_of("validate"),
     output:
@@ -20,6 +20,8 @@ rule validate:
         municipalities=lambda w: wave_cfg(w.wave)["municipalities"],
         column_map=lambda w: wave_cfg(w.wave).get("column_map", {}),
         not_asked=lambda w: wave_cfg(w.wave).get("not_asked", []),
+        item_nonresponse=lambda w: wave_cfg(w.wave).get("item_nonresponse", "accept"),
+        municipality_map=lambda w: wave_cfg(w.wave).get("municipality_map", {}),
         disclosure=lambda w: disclosure_cfg(w.wave),
         report_dir="results/{wave}/validation",
     # on the critical path of a build (validate -> aggregate -> figures -> report): started first

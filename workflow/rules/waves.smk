@@ -16,7 +16,7 @@ checkpoint wave_status:
         # an absent file is not declared: the status job then records "file not found"
         # instead of Snakemake refusing to build anything at all
         files=lambda w: list(existing_wave_files(w.wave).values()),
-        codebook=config["codebook"],
+        codebook=lambda w: WAVE_CODEBOOK[w.wave],
         sectors=config["sectors"],
         code=code_of("waves"),
     output:
@@ -36,7 +36,7 @@ rule waves:
         responses=lambda w: wave_files(valid_waves(WAVES), "responses.parquet"),
         municipalities=lambda w: wave_files(valid_waves(WAVES), "municipalities.csv"),
         cells=lambda w: wave_files(valid_waves(WAVES), "cells.csv"),
-        codebook=config["codebook"],
+        codebook=CROSS_WAVE_CODEBOOK,
         sectors=config["sectors"],
         code=code_of("waves"),
     output:
@@ -63,7 +63,12 @@ rule wave_chapter:
         responses=lambda w: wave_files(valid_waves(waves_up_to(w.wave)[:-1]) + [w.wave], "responses.parquet"),
         municipalities=lambda w: wave_files(valid_waves(waves_up_to(w.wave)[:-1]) + [w.wave], "municipalities.csv"),
         cells=lambda w: wave_files(valid_waves(waves_up_to(w.wave)[:-1]) + [w.wave], "cells.csv"),
-        codebook=config["codebook"],
+        # the codebook as this wave uses it, and as the waves before it did: a question added for a
+        # later wave leaves this chapter (and so this wave's report) alone
+        codebook=lambda w: WAVE_CODEBOOK[w.wave],
+        earlier_codebooks=lambda w: [WAVE_CODEBOOK[x] for x in waves_up_to(w.wave)[:-1]],
+        # a public wave's chapter shows an earlier restricted wave only as public mode would
+        public_cells=lambda w: public_views_for(w.wave),
         sectors=config["sectors"],
         code=code_of("waves"),
     output:
@@ -74,5 +79,24 @@ rule wave_chapter:
         comparisons=config.get("comparisons", {}),
     log:
         "results/logs/wave_chapter_{wave}.log",
+    script:
+        "../scripts/waves.py"
+
+
+# The cells of a restricted wave as public mode would publish them: what the chapter of a later
+# public wave may show of it (no restricted banner in a public report).
+rule public_view:
+    input:
+        cells="results/{wave}/cells.csv",
+        municipalities="results/{wave}/municipalities.csv",
+        codebook=lambda w: WAVE_CODEBOOK[w.wave],
+        sectors=config["sectors"],
+        code=code_of("waves"),
+    output:
+        "results/{wave}/cells_as_public.csv",
+    params:
+        min_base=lambda w: disclosure_cfg_public()["min_base"],
+    log:
+        "results/logs/public_view_{wave}.log",
     script:
         "../scripts/waves.py"

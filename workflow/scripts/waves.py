@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 from analysis.core.codebook import load_codebook
-from analysis.core.waves.build import run_chapter, run_cross_wave, wave_status
+from analysis.core.waves.build import run_chapter, run_cross_wave, run_public_view, wave_status
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 sys.stderr = open(sm.log[0], "w")
@@ -30,6 +30,9 @@ elif sm.rule == "waves":
     print(f"cross-wave outputs built from waves: {', '.join(included) or 'none'}", file=sys.__stderr__)
 elif sm.rule == "wave_chapter":
     run_chapter(sm.params.wave, statuses(), by_wave(sm.input.responses), by_wave(sm.input.municipalities), book,
-                sm.params.language, sm.output[0], by_wave(sm.input.cells), sm.params.comparisons)
+                sm.params.language, sm.output[0], by_wave(sm.input.cells), sm.params.comparisons,
+                by_wave(sm.input.public_cells))
+elif sm.rule == "public_view":
+    run_public_view(sm.input.cells, sm.input.municipalities, book, sm.params.min_base, sm.output[0])
 else:
     raise ValueError(f"workflow/scripts/waves.py does not serve rule {sm.rule}")

@@ -20,7 +20,11 @@ from analysis.core.vocabulary import BASE_0, NOT_ASKED, OK, OVERALL_ID, SIZE_CLA
 CELL_COLUMNS = [
     "wave", "table", "unit", "unit_id", "item", "answer",
     "base", "count", "pct", "pct_rounded", "ci_low", "ci_high", "status",
+    "asked", "answered", "no_answer",
 ]
+# Who was asked the item in the unit, who answered (= base: percentages are of those who
+# answered, the valid percent) and who did not (item nonresponse).
+NONRESPONSE_CELL_COLUMNS = ["asked", "answered", "no_answer"]
 # Items that are identifiers or measurements, not answers to count.
 UNCOUNTED_TYPES = {"id", "wave", "municipality", "number"}
 BLOCKLESS_TABLE = "respondent"
@@ -117,18 +121,31 @@ def add_percentages(counts: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def aggregate_cells(responses: pd.DataFrame, municipalities: pd.DataFrame, book: Codebook, wave: str) -> pd.DataFrame:
-    """cells.csv for one wave: every counted item x answer x unit, in codebook and unit order."""
+def aggregate_cells(responses: pd.DataFrame, municipalities: pd.DataFrame, book: Codebook, wave: str,
+                    not_asked: list[str] | tuple | None = None) -> pd.DataFrame:
+    """cells.csv for one wave: every counted item x answer x unit, in codebook and unit order.
+
+    `not_asked`: the items the wave's config lists as not asked (None: an item nobody answered
+    counts as not asked)."""
     membership = unit_membership(responses, municipalities, book)
     items = counted_items(book)
     parts = [count_items(membership[unit], responses, items).assign(unit=unit) for unit in UNITS]
     cells = add_percentages(pd.concat(parts, ignore_index=True))
+    cells = _with_nonresponse(cells, membership, responses, items)
     cells["status"] = np.where(cells["base"] > 0, OK, BASE_0)
-    asked = {it.id for it in items if it.id in responses and responses[it.id].notna().any()}
+    if not_asked is None:
+        asked = {it.id for it in items if it.id in responses and responses[it.id].notna().any()}
+    else:
+        in_wave = {it.id for it in book.items_in_wave(wave, not_asked)}
+        asked = {it.id for it in items if it.id in in_wave}
     # an item the wave never asked is "not asked", not a 0 count
     not_asked = ~cells["item"].isin(asked)
     cells.loc[not_asked, "status"] = NOT_ASKED
     cells["count"] = cells["count"].astype("Int64").mask(not_asked)
+    for col in NONRESPONSE_CELL_COLUMNS:
+        cells[col] = cells[col].astype("Int64").mask(not_asked)
+    # nor a base of 0, which a table's n column or a figure would print as "nobody"
+    cells["base"] = cells["base"].astype("Int64").mask(not_asked)
     table = {it.id: it.block or BLOCKLESS_TABLE for it in items}
     cells["table"] = cells["item"].map(table)
     cells["wave"] = wave
@@ -138,6 +155,19 @@ def aggregate_cells(responses: pd.DataFrame, municipalities: pd.DataFrame, book:
     cells = cells.assign(_item=cells["item"].map(order), _unit=cells["unit"].map(UNITS.index))
     cells = cells.sort_values(["_item", "_unit"], kind="stable")
     return cells[CELL_COLUMNS].reset_index(drop=True)
+
+
+def _with_nonresponse(cells: pd.DataFrame, membership: dict[str, pd.Series], responses: pd.DataFrame,
+                      items: list[Item]) -> pd.DataFrame:
+    """asked, answered and no_answer of each item in each unit, on every answer row of it."""
+    from analysis.core.nonresponse import asked_and_answered
+
+    present = [it for it in items if it.id in responses]
+    counts = pd.concat([asked_and_answered(membership[unit], responses, present).assign(unit=unit) for unit in UNITS],
+                       ignore_index=True)
+    counts["no_answer"] = counts["asked"] - counts["answered"]
+    out = cells.merge(counts, on=["unit", "unit_id", "item"], how="left", validate="many_to_one")
+    return out
 
 
 def hours_by_sector(responses: pd.DataFrame, book: Codebook, wave: str) -> pd.DataFrame:
@@ -153,6 +183,20 @@ def hours_by_sector(responses: pd.DataFrame, book: Codebook, wave: str) -> pd.Da
     out["n"] = out["n"].astype("int64")
     out.insert(0, "wave", wave)
     return out
+
+
+def protect_nonresponse(protected: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
+    """The nonresponse columns of the unprotected `cells` next to the protected cells: shown where
+    the cell's count is shown (a hidden follow-up's `asked` would be its lead's hidden count),
+    `answered` where its base is."""
+    from analysis.core.disclosure.marks import is_suppressed
+
+    out = protected.copy()
+    hidden = out["status"].map(is_suppressed).astype(bool) | out["count"].isna()
+    for col in NONRESPONSE_CELL_COLUMNS:
+        out[col] = cells[col].mask(hidden)
+    out["answered"] = out["answered"].mask(out["base"].isna())
+    return out[CELL_COLUMNS]
 
 
 # Fixed decimals per float column, so reruns write byte-identical files.
@@ -173,8 +217,9 @@ def read_cells(path) -> pd.DataFrame:
     """cells.csv back as a frame, ids kept as strings (municipality "01" must not become 1)."""
     text = ["wave", "table", "unit", "unit_id", "item", "answer", "status"]
     cells = pd.read_csv(path, dtype={c: "string" for c in text}, keep_default_na=False, na_values=[""])
-    for col in ("base", "count", "pct_rounded"):
-        cells[col] = cells[col].astype("Int64")
+    for col in ("base", "count", "pct_rounded", *NONRESPONSE_CELL_COLUMNS):
+        if col in cells:
+            cells[col] = cells[col].astype("Int64")
     for col in ("pct", "ci_low", "ci_high"):
         cells[col] = cells[col].astype("float64")
     return cells
@@ -191,7 +236,7 @@ def add_basis(cells: pd.DataFrame, basis: pd.DataFrame) -> pd.DataFrame:
 
 
 def run_aggregate(responses_path, municipalities_path, codebook_path, sectors_path, wave: str,
-                  cells_out, hours_out, disclosure: dict | None = None, basis_path=None) -> None:
+                  cells_out, hours_out, disclosure: dict | None = None, not_asked=None, basis_path=None) -> None:
     """The aggregate step of the workflow: read, aggregate, protect small cells, write (the only
     I/O of this module). In public mode nothing unprotected is written: protection fails the step
     rather than write a cell that can be recomputed."""
@@ -204,8 +249,9 @@ def run_aggregate(responses_path, municipalities_path, codebook_path, sectors_pa
     municipalities = pd.read_csv(municipalities_path, dtype=str, keep_default_na=False)
     settings = disclosure_settings(disclosure)
     mode, k = settings["mode"], int(settings["min_base"])
-    cells = protect_cells(aggregate_cells(responses, municipalities, book, wave), k, mode, book=book,
-                          municipalities=municipalities)
+    cells = aggregate_cells(responses, municipalities, book, wave, not_asked)
+    protected = protect_cells(cells.drop(columns=NONRESPONSE_CELL_COLUMNS), k, mode, book=book, municipalities=municipalities)
+    cells = protect_nonresponse(protected, cells)
     if basis_path:   # the wave names a per-cell basis file (a reconstructed wave)
         cells = add_basis(cells, pd.read_csv(basis_path, dtype=str, keep_default_na=False))
     write_csv(cells, cells_out)

@@ -11,6 +11,12 @@ from pathlib import Path
 import yaml
 
 ITEM_TYPES = {"id", "wave", "municipality", "sector", "number", "categorical"}
+# Items that identify a respondent and the units of every table: always answered, whatever the
+# item-nonresponse policy (a respondent without municipality or sector cannot be placed anywhere).
+STRUCTURAL_TYPES = {"id", "municipality", "sector"}
+# Item nonresponse (asked, not answered): accepted and counted, or an error (an export in which an
+# empty cell means a broken export). Default: accept.
+NONRESPONSE_POLICIES = ("accept", "error")
 
 
 class CodebookError(ValueError):
@@ -38,11 +44,13 @@ class Item:
     answer_set: str | None = None
     asked_if: dict[str, str] = field(default_factory=dict)
     block: str | None = None
-    required: bool = True
+    required: bool = True  # the column must be in the export (False only for `wave`)
+    item_nonresponse: str | None = None  # accept | error; None: the wave's policy decides
     min: float | None = None
     max: float | None = None
     published: tuple[dict, ...] = ()
     only_in_waves: tuple[str, ...] = ()  # empty: asked in every wave
+    wave_answers: tuple[str, ...] = ()  # keys of the answer categories the wave added (config `categories`)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -139,8 +147,51 @@ class Codebook:
         return all(answers.get(parent) == key for parent, key in item.asked_if.items())
 
 
+def nonresponse_policy(wave_setting) -> tuple[str, dict[str, str]]:
+    """A wave's `item_nonresponse` (accept | error, or {default: ..., <item id>: ...}) as
+    (default, per item); checked, so a misspelt policy is named rather than ignored."""
+    if wave_setting is None or isinstance(wave_setting, str):
+        return _policy(wave_setting, "wave config") or "accept", {}
+    per_item = {str(k): _policy(v, f"wave config item_nonresponse.{k}") for k, v in dict(wave_setting).items()}
+    return per_item.pop("default", None) or "accept", per_item
+
+
+def answer_compulsory(item: Item, wave_setting=None) -> bool:
+    """Whether an asked item must be answered: always for the items that place a respondent
+    (id, municipality, sector); else the wave's policy for the item, the codebook's, the wave's
+    default, in that order (default accept: item nonresponse is data)."""
+    if item.type in STRUCTURAL_TYPES:
+        return True
+    if item.type == "wave" or not item.required:
+        return False
+    default, per_item = nonresponse_policy(wave_setting)
+    return (per_item.get(item.id) or item.item_nonresponse or default) == "error"
+
+
 def _answers(raw: list[dict], where: str) -> tuple[Answer, ...]:
     answers = tuple(Answer(int(a["code"]), str(a["key"]), str(a["nl"]), str(a["en"])) for a in raw)
+    return _answers_checked(answers, where)
+
+
+def _policy(value, where: str) -> str | None:
+    if value is not None and value not in NONRESPONSE_POLICIES:
+        raise CodebookError(f"{where}: item_nonresponse {value!r} is not one of {list(NONRESPONSE_POLICIES)}")
+    return value
+
+
+def _extra_answers(raw: list[dict], base: tuple[Answer, ...], iid: str) -> tuple[Answer, ...]:
+    """Answer categories a wave adds to an item: after the codebook's own, codes numbered on."""
+    next_code = max((a.code for a in base), default=0) + 1
+    extra = []
+    for i, a in enumerate(raw):
+        if not isinstance(a, dict) or "key" not in a:
+            raise CodebookError(f"item {iid}: a wave category needs at least a key, got {a!r}")
+        key = str(a["key"])
+        extra.append(Answer(int(a.get("code", next_code + i)), key, str(a.get("nl", key)), str(a.get("en", a.get("nl", key)))))
+    return _answers_checked(base + tuple(extra), f"item {iid} with the wave's own categories")[len(base):]
+
+
+def _answers_checked(answers: tuple[Answer, ...], where: str) -> tuple[Answer, ...]:
     for attr in ("code", "key"):
         values = [getattr(a, attr) for a in answers]
         if len(set(values)) != len(values):
@@ -148,16 +199,48 @@ def _answers(raw: list[dict], where: str) -> tuple[Answer, ...]:
     return answers
 
 
-def load_codebook(codebook_path: str | Path, sectors_path: str | Path) -> Codebook:
-    """Read and cross-check the codebook and the sector list."""
+def wave_slice(raw: dict, wave: str, categories: dict | None = None) -> dict:
+    """The part of the codebook (as parsed YAML) that one wave's outputs depend on.
+
+    Items restricted to other waves (`only_in_waves`) are left out, and with them the answer sets
+    and blocks nobody else uses; the wave's own answer categories (config `categories`) are added
+    to their items. Items the wave lists as `not_asked` stay: its tables show them as "not asked".
+    Written per wave (only when it changes), this is what a wave's rules depend on, so adding a
+    question for one wave reruns that wave and not the others.
+    """
+    items = [dict(it) for it in raw.get("items", [])
+             if not it.get("only_in_waves") or wave in it.get("only_in_waves")]
+    for item_id, spec in (categories or {}).items():
+        found = [it for it in items if it.get("id") == item_id]
+        if not found:
+            raise CodebookError(f"wave {wave}: categories names {item_id!r}, which is not an item of its questionnaire")
+        if found[0].get("type") != "categorical":
+            raise CodebookError(f"wave {wave}: categories for {item_id!r}: only a categorical item can have its own categories")
+        found[0]["extra_answers"] = list((spec or {}).get("add") or [])
+    used_sets = {it.get("answer_set") for it in items}
+    used_blocks = {it.get("block") for it in items}
+    out = {k: v for k, v in raw.items() if k not in ("items", "answer_sets", "blocks")}
+    out["answer_sets"] = {k: v for k, v in (raw.get("answer_sets") or {}).items() if k in used_sets}
+    out["blocks"] = {k: v for k, v in (raw.get("blocks") or {}).items() if k in used_blocks}
+    out["items"] = items
+    return out
+
+
+def load_codebook(codebook_path: str | Path, sectors_path: str | Path, wave: str | None = None,
+                  categories: dict | None = None) -> Codebook:
+    """Read and cross-check the codebook and the sector list; with `wave`, only that wave's slice
+    (see wave_slice), its own categories (`categories`, the wave config's) included."""
     cb = yaml.safe_load(Path(codebook_path).read_text(encoding="utf-8"))
+    if wave is not None:
+        cb = wave_slice(cb, wave, categories)
     sc = yaml.safe_load(Path(sectors_path).read_text(encoding="utf-8"))
     answer_sets = {name: _answers(raw, f"answer set {name}") for name, raw in cb["answer_sets"].items()}
     sectors = tuple(
         Sector(s["id"], int(s["code"]), s["nl"], s["en"], str(s["domain"]), s["class"]) for s in sc["sectors"]
     )
     sector_answers = tuple(Answer(s.code, s.id, s.nl, s.en) for s in sectors)
-    known = {"id", "type", "nl", "en", "answer_set", "asked_if", "block", "required", "min", "max", "published", "only_in_waves"}
+    known = {"id", "type", "nl", "en", "answer_set", "asked_if", "block", "required", "min", "max", "published",
+             "only_in_waves", "item_nonresponse", "extra_answers"}
 
     items: list[Item] = []
     for raw in cb["items"]:
@@ -167,7 +250,9 @@ def load_codebook(codebook_path: str | Path, sectors_path: str | Path) -> Codebo
         if raw["type"] == "categorical":
             if raw.get("answer_set") not in answer_sets:
                 raise CodebookError(f"item {iid}: answer_set {raw.get('answer_set')!r} is not defined")
-            answers = answer_sets[raw["answer_set"]]
+            # a wave's own categories (wave config `categories`, put here by wave_slice)
+            answers = answer_sets[raw["answer_set"]] + _extra_answers(raw.get("extra_answers") or [],
+                                                                    answer_sets[raw["answer_set"]], iid)
         elif raw["type"] == "sector":
             answers = sector_answers
         else:
@@ -183,10 +268,12 @@ def load_codebook(codebook_path: str | Path, sectors_path: str | Path) -> Codebo
                 asked_if={k: str(v) for k, v in (raw.get("asked_if") or {}).items()},
                 block=raw.get("block"),
                 required=raw.get("required", True),
+                item_nonresponse=_policy(raw.get("item_nonresponse"), f"item {iid}"),
                 min=raw.get("min"),
                 max=raw.get("max"),
                 published=tuple(raw.get("published") or ()),
                 only_in_waves=tuple(raw.get("only_in_waves") or ()),
+                wave_answers=tuple(str(a["key"]) for a in raw.get("extra_answers") or ()),
                 extra={k: v for k, v in raw.items() if k not in known},
             )
         )

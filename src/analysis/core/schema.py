@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis.core.codebook import Codebook, Item
+from analysis.core.codebook import Codebook, Item, answer_compulsory
 from analysis.core.vocabulary import SHEET_SIZE_CLASSES, YES_NO_UNKNOWN
 
 
@@ -16,7 +16,7 @@ def _as_number(values: pd.Series) -> pd.Series:
     return pd.to_numeric(values, errors="coerce")
 
 
-def item_column(item: Item, municipality_ids: list[str] | None, wave: str) -> pa.Column:
+def item_column(item: Item, municipality_ids: list[str] | None, wave: str, compulsory: bool = True) -> pa.Column:
     """The column of one codebook item; skip logic is checked at frame level (needs two columns)."""
     if item.type == "id":
         return pa.Column(None, nullable=False, unique=True, report_duplicates="all")
@@ -35,16 +35,13 @@ def item_column(item: Item, municipality_ids: list[str] | None, wave: str) -> pa
                 name=f"range:{item.min}-{item.max}",
             ),
         ]
-        return pa.Column(None, nullable=True, checks=checks)
+        return pa.Column(None, nullable=not (compulsory and not item.asked_if), checks=checks)
     rule = "known_sector" if item.type == "sector" else "allowed_code"
-    return pa.Column(None, nullable=not _always_required(item), checks=pa.Check.isin(item.keys, name=rule))
+    # an item asked of everyone: empty is item nonresponse (accepted) unless answers are compulsory
+    return pa.Column(None, nullable=not (compulsory and not item.asked_if), checks=pa.Check.isin(item.keys, name=rule))
 
 
-def _always_required(item: Item) -> bool:
-    return item.required and not item.asked_if
-
-
-def skip_logic_checks(items: list[Item]) -> list[pa.Check]:
+def skip_logic_checks(items: list[Item], compulsory: set[str] | None = None) -> list[pa.Check]:
     """Both directions of every asked_if rule, as frame-level checks.
 
     An item answered by someone who should not have been asked it is as wrong as an item left
@@ -80,7 +77,7 @@ def skip_logic_checks(items: list[Item]) -> list[pa.Check]:
                 ~(decided(f) & ~asked(f) & f[item.id].notna()) if item.id in f else pd.Series(True, index=f.index),
             name=f"skip_logic:answered_but_not_asked:{item.id}",
         ))
-        if item.required:
+        if compulsory is None or item.id in compulsory:
             checks.append(pa.Check(
                 lambda f, item=item, asked=asked: ~(asked(f) & f[item.id].isna()) if item.id in f else pd.Series(True, index=f.index),
                 name=f"skip_logic:missing_but_asked:{item.id}",
@@ -88,11 +85,16 @@ def skip_logic_checks(items: list[Item]) -> list[pa.Check]:
     return checks
 
 
-def export_schema(book: Codebook, municipality_ids: list[str] | None, wave: str, not_asked=()) -> pa.DataFrameSchema:
-    """Only the items of this wave's questionnaire: any other column is unknown."""
+def export_schema(book: Codebook, municipality_ids: list[str] | None, wave: str, not_asked=(),
+                  item_nonresponse=None) -> pa.DataFrameSchema:
+    """Only the items of this wave's questionnaire: any other column is unknown. An asked item
+    left empty is item nonresponse, accepted unless the wave or item makes answers compulsory
+    (`item_nonresponse: error`); an answer where the item was not asked is always an error."""
     items = book.items_in_wave(wave, not_asked)
-    columns = {it.id: item_column(it, municipality_ids, wave) for it in items}
-    return pa.DataFrameSchema(columns, checks=skip_logic_checks(items), strict=True, name=f"export of wave {wave}")
+    compulsory = {it.id for it in items if answer_compulsory(it, item_nonresponse)}
+    columns = {it.id: item_column(it, municipality_ids, wave, it.id in compulsory) for it in items}
+    return pa.DataFrameSchema(columns, checks=skip_logic_checks(items, compulsory), strict=True,
+                              name=f"export of wave {wave}")
 
 
 

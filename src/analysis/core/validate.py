@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -14,8 +14,11 @@ import pandera.pandas as pa
 
 from analysis.core.codebook import Codebook
 from analysis.core.disclosure.settings import disclosure_settings
-from analysis.core.io.ingest import code_table, decode, doubly_mapped_items, layout_problem, unmatched_code_columns
+from analysis.core.io.ingest import (answer_names, code_table, column_map_problems, decode, doubly_mapped_items,
+                                     layout_problem, rename_columns, text_key, unmatched_code_columns)
 from analysis.core.io.readers import ExportReadError, RawExport, read_export
+from analysis.core.io.sheet import SHEET_FIELDS, map_sheet, sheet_map_problems
+from analysis.core.nonresponse import empty_questionnaires, item_nonresponse as count_item_nonresponse
 from analysis.core.responses import typed_responses
 from analysis.core.schema import export_schema, municipality_sheet_schema
 from analysis.core.vocabulary import SHEET_SIZE_CLASSES, YES_NO_UNKNOWN
@@ -29,6 +32,10 @@ class WaveValidation:
     failures: pd.DataFrame  # FAILURE_COLUMNS, one row per problem
     responses: pd.DataFrame | None  # typed canonical table, only when there are no failures
     municipalities: pd.DataFrame | None
+    # warnings: the wave builds, the report says so
+    nonresponse: pd.DataFrame | None = None  # per item: asked, answered, no_answer, pct_no_answer
+    empty_rows: list = field(default_factory=list)  # file rows of empty questionnaires (unit nonresponse)
+    reading: list = field(default_factory=list)  # how the export's codes were read, per group of columns
 
     @property
     def ok(self) -> bool:
@@ -36,12 +43,26 @@ class WaveValidation:
 
 
 def validate_wave(wave: str, export_path: str, sheet_path: str, book: Codebook, column_map: dict | None,
-                  not_asked: list[str] | tuple = ()) -> WaveValidation:
+                  not_asked: list[str] | tuple = (), *, item_nonresponse=None,
+                  municipality_map: dict | None = None) -> WaveValidation:
     """`not_asked`: items the wave's questionnaire did not contain (their columns may be absent
-    or empty; they become missing, shown downstream as "not asked")."""
+    or empty; they become missing, shown downstream as "not asked"). `item_nonresponse`: the
+    wave's policy (accept, the default, or error; or per item). `municipality_map`: columns,
+    codes and ignored columns of the municipality sheet."""
     problems: list[dict] = []
     sheet_raw = _read_or_report(sheet_path, problems)
     export = _read_or_report(export_path, problems)
+    if sheet_raw is not None:
+        problems += [_problem(f"config: waves.{wave}.municipality_map", None, None, column, None, rule, expected)
+                     for column, rule, expected in sheet_map_problems(sheet_raw, municipality_map, "municipality_map")]
+        sheet_raw = map_sheet(sheet_raw, municipality_map)
+    empty_rows: list[int] = []
+    map_problems = [] if export is None else [
+        _problem(f"config: waves.{wave}.column_map", None, None, column, value, rule, expected)
+        for column, value, rule, expected in column_map_problems(export, book, column_map)]
+    problems += map_problems
+    if export is not None and not export.data.empty and not map_problems:
+        export, empty_rows = _without_empty_questionnaires(export, book, column_map, wave, not_asked)
     sheet = None if sheet_raw is None else sheet_raw.data
     if sheet is not None:
         problems += _sheet_failures(sheet, sheet_raw, sheet_path)
@@ -53,21 +74,59 @@ def validate_wave(wave: str, export_path: str, sheet_path: str, book: Codebook, 
     if export is not None and export.data.empty:
         # a header without respondents would otherwise pass as a complete, empty wave
         problems.append(_problem(export_path, None, None, None, None, "no_respondents", "at least one respondent row"))
-    elif export is not None:
+    elif export is not None and not map_problems:
         # an unreadable sheet is reported once, not once more for every respondent's municipality
         municipality_ids = None if sheet is None or "municipality_id" not in sheet.columns else sorted(
             sheet["municipality_id"].dropna().unique().tolist())
-        problems += _export_failures(export, book, column_map, municipality_ids, wave, not_asked)
+        problems += _export_failures(export, book, column_map, municipality_ids, wave, not_asked, item_nonresponse)
         problems += _value_label_conflicts(export, book, column_map)
     if not problems:
         problems += _more_respondents_than_sent(export, book, column_map, sheet_raw, sheet_path)
     failures = _as_failure_table(problems)
+    warnings = {"empty_rows": empty_rows}
+    if export is not None and not export.data.empty and not map_problems:
+        decoded = _drop_empty_not_asked(decode(export, book, column_map), book, wave, not_asked)
+        warnings["nonresponse"] = count_item_nonresponse(decoded, book.items_in_wave(wave, not_asked))
+        warnings["reading"] = how_codes_were_read(export, decoded, book, column_map)
     if not failures.empty:
-        return WaveValidation(wave, failures, None, None)
-    decoded = _drop_empty_not_asked(decode(export, book, column_map), book, wave, not_asked)
+        return WaveValidation(wave, failures, None, None, **warnings)
     if "wave" not in decoded:
         decoded["wave"] = wave
-    return WaveValidation(wave, failures, typed_responses(decoded, book), _sheet_table(sheet))
+    return WaveValidation(wave, failures, typed_responses(decoded, book), _sheet_table(sheet), **warnings)
+
+
+def _without_empty_questionnaires(raw: RawExport, book: Codebook, column_map, wave, not_asked) -> tuple[RawExport, list[int]]:
+    """The export without its empty questionnaires (nothing answered beyond id and municipality):
+    returned but not filled in, they are unit nonresponse, reported with their file rows."""
+    decoded = decode(raw, book, column_map)
+    empty = empty_questionnaires(decoded, book.items_in_wave(wave, not_asked)).to_numpy()
+    if not empty.any():
+        return raw, []
+    rows = [int(r) for r in raw.file_rows[empty]]
+    kept = replace(raw, data=raw.data[~empty].reset_index(drop=True), file_rows=raw.file_rows[~empty].reset_index(drop=True))
+    return kept, rows
+
+
+def how_codes_were_read(raw: RawExport, decoded: pd.DataFrame, book: Codebook, column_map: dict | None) -> list[str]:
+    """Every value of every coded column and the answer it was read as, grouped by columns read
+    alike: the mapping a wave's report lists (code maps, value labels, labels in the text, the
+    wave's own categories)."""
+    original = {v: k for k, v in ((column_map or {}).get("columns") or {}).items()}
+    renamed = rename_columns(raw, column_map)
+    groups: dict[str, list[str]] = {}
+    for item in book.items:
+        if not item.answers or item.id not in renamed:
+            continue
+        pairs = pd.DataFrame({"raw": renamed[item.id], "key": decoded[item.id]}).dropna(subset=["raw"]).drop_duplicates()
+        pairs = pairs.assign(_k=pairs["raw"].map(lambda v: (0, int(v), "") if str(v).lstrip("-").isdigit() else (1, 0, str(v))))
+        reading = ", ".join(f"{r} → {'no answer' if pd.isna(k) else k}" for r, k in
+                            zip(pairs.sort_values("_k")["raw"], pairs.sort_values("_k")["key"]))
+        shown = f"{original[item.id]} ({item.id})" if item.id in original else item.id
+        groups.setdefault(reading, []).append(shown)
+    lines = [f"{', '.join(cols)}: {reading}" for reading, cols in groups.items()]
+    lines += [f"{it.id}: categories of this wave's own: " + ", ".join(
+        f"{a.key} ({a.nl})" for a in it.answers if a.key in it.wave_answers) for it in book.items if it.wave_answers]
+    return lines
 
 
 def _read_or_report(path: str, problems: list[dict]) -> RawExport | None:
@@ -95,7 +154,7 @@ def _drop_empty_not_asked(decoded: pd.DataFrame, book: Codebook, wave: str, not_
 
 
 def _export_failures(raw: RawExport, book: Codebook, column_map: dict | None, municipality_ids: list[str], wave: str,
-                     not_asked=()) -> list[dict]:
+                     not_asked=(), item_nonresponse=None) -> list[dict]:
     doubled = doubly_mapped_items(raw, column_map)
     if doubled:
         return [_problem(raw.path, None, None, item, None, "two_columns_one_item",
@@ -106,7 +165,7 @@ def _export_failures(raw: RawExport, book: Codebook, column_map: dict | None, mu
     layout = layout_problem(raw, list(decoded.columns), in_wave, column_map)
     if layout:
         return [_problem(raw.path, None, None, None, None, "export_layout", layout)]
-    schema = export_schema(book, municipality_ids, wave, not_asked)
+    schema = export_schema(book, municipality_ids, wave, not_asked, item_nonresponse)
     try:
         schema.validate(decoded, lazy=True)
         return []
@@ -114,7 +173,7 @@ def _export_failures(raw: RawExport, book: Codebook, column_map: dict | None, mu
         cases = err.failure_cases
     unmatched = unmatched_code_columns(raw, book, column_map)
     cases = cases[~(cases["column"].isin(list(unmatched)) & cases["check"].astype(str).str.startswith("isin("))]
-    renamed = raw.data.rename(columns=(column_map or {}).get("columns") or {})
+    renamed = rename_columns(raw, column_map)
     tool_name = {v: k for k, v in ((column_map or {}).get("columns") or {}).items()}
     explain = _Explainer(book, municipality_ids, wave)
     problems = [_unmatched_codes(raw, renamed, column, tool_name.get(column), codes, explain)
@@ -171,10 +230,10 @@ def _value_label_conflicts(raw: RawExport, book: Codebook, column_map: dict | No
         if not item.answers or not labels or not (code_maps.get(item.id) or code_maps.get(item.answer_set or item.type)):
             continue
         table = code_table(item, column_map, None)
-        names = {name.strip().lower(): a.key for a in item.answers for name in (a.key, a.nl, a.en)}
+        names = answer_names(item)
         for code, label in labels.items():
-            said, mapped = names.get(str(label).strip().lower()), table.get(code)
-            if said is not None and code in table and (pd.isna(mapped) or mapped != said):
+            said, mapped = names.get(text_key(label)), table.get(text_key(code))
+            if said is not None and text_key(code) in table and (pd.isna(mapped) or mapped != said):
                 column = original.get(item.id, item.id)
                 shown = f"{column} ({item.id})" if column != item.id else column
                 meaning = "no answer" if pd.isna(mapped) else mapped
@@ -269,13 +328,15 @@ class _Explainer:
             return "a number (decimal point or comma)"
         if rule.startswith("range:"):
             return f"a number from {item.min} to {item.max}"
+        if rule == "missing_value" and item is not None and item.type in ("id", "municipality", "sector"):
+            return "an answer: it places the respondent in every table"
         if rule == "missing_value":
-            return "an answer: asked of every respondent"
+            return "an answer: asked of every respondent, and answers are compulsory (item_nonresponse: error)"
         condition = " and ".join(f"{p} = {k}" for p, k in item.asked_if.items()) if item else ""
         if rule == "answered_but_not_asked":
             return f"empty: asked only if {condition}"
         if rule == "missing_but_asked":
-            return f"an answer: asked because {condition}"
+            return f"an answer: asked because {condition}, and answers are compulsory (item_nonresponse: error)"
         return rule
 
 
@@ -291,7 +352,8 @@ def _sheet_failures(sheet: pd.DataFrame, raw: RawExport, path: str) -> list[dict
         "questionnaires_sent:count_or_unknown": "a whole number >= 0 or 'unknown'",
         "field_uniqueness": "each municipality_id once",
         "not_nullable": "a municipality_id",
-        "column_in_schema": "municipality_id, name, size_class, krachtwijk, questionnaires_sent, reconstructed, note",
+        "column_in_schema": ("one of " + ", ".join(SHEET_FIELDS) + ": map the column in the wave's "
+                             "municipality_map.columns, or list it under municipality_map.ignore"),
         "column_in_dataframe": "column municipality_id",
     }
     problems = []
@@ -300,7 +362,8 @@ def _sheet_failures(sheet: pd.DataFrame, raw: RawExport, path: str) -> list[dict
         rule = "duplicate_municipality_id" if check == "field_uniqueness" else check.split("(")[0].replace("isin", str(case.column))
         row_index = None if pd.isna(case.index) else int(case.index)
         row = None if row_index is None else int(raw.file_rows.iloc[row_index])
-        column = case.column if isinstance(case.column, str) else str(case.failure_case)
+        column = str(case.failure_case) if check in ("column_in_schema", "column_in_dataframe") or not isinstance(
+            case.column, str) else case.column
         key = check if check in expected else str(case.column)
         problems.append(_problem(path, row, None, column, case.failure_case, f"municipality_sheet:{rule}", expected.get(key, check)))
     return problems
@@ -337,7 +400,7 @@ def render_report(result: WaveValidation, inputs: dict[str, str]) -> str:
     lines.append("")
     if result.ok:
         lines += [f"No problems: {len(result.responses)} respondents passed every codebook rule.", ""]
-        return "\n".join(lines)
+        return "\n".join(lines + _warnings_section(result) + _reading_section(result))
     f = result.failures
     lines += [f"**{len(f)} problems; no responses table was written for this wave.** "
               "Nothing in the input files was changed.", "", "## Problems per rule", ""]
@@ -346,7 +409,44 @@ def render_report(result: WaveValidation, inputs: dict[str, str]) -> str:
     for p in f.itertuples(index=False):
         cells = [p.file, p.row, p.respondent_id, p.column, p.value, p.rule, p.expected]
         lines.append("| " + " | ".join("" if pd.isna(c) else str(c).replace("|", "\\|") for c in cells) + " |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + [""] + _warnings_section(result) + _reading_section(result)) + "\n"
+
+
+def _warnings_section(result: WaveValidation) -> list[str]:
+    """Item and unit nonresponse: not errors (the wave builds), but a reader of the tables must
+    know them: the percentages are of those who answered."""
+    lines = ["## Warnings", ""]
+    nr = result.nonresponse
+    with_gaps = nr[nr["no_answer"] > 0] if nr is not None else pd.DataFrame()
+    if with_gaps.empty and not result.empty_rows:
+        return lines + ["None: every respondent answered every question asked of them.", ""]
+    if not with_gaps.empty:
+        missing, items = int(with_gaps["no_answer"].sum()), len(with_gaps)
+        lines += [f"### Item nonresponse: {missing} answer{'s' if missing > 1 else ''} missing in {items} "
+                  f"item{'s' if items > 1 else ''}", "",
+                  "Asked but not answered (left empty, or the tool's no-answer code). Accepted and counted: "
+                  "cells.csv has `asked`, `answered` and `no_answer`, and every percentage is of those who "
+                  "answered (`base` = answered). `item_nonresponse: error` in the wave's config makes answers compulsory.",
+                  "", "| item | asked | answered | no answer | % no answer |", "|---|---:|---:|---:|---:|"]
+        lines += [f"| {r.item} | {r.asked} | {r.answered} | {r.no_answer} | {r.pct_no_answer:.1f} |"
+                  for r in with_gaps.itertuples(index=False)]
+        lines.append("")
+    if result.empty_rows:
+        n = len(result.empty_rows)
+        rows = ", ".join(str(r) for r in result.empty_rows)
+        lines += [f"### Unit nonresponse: {n} empty questionnaire{'s' if n > 1 else ''}", "",
+                  f"{'Rows' if n > 1 else 'Row'} {rows} of the export answer{'' if n > 1 else 's'} nothing beyond "
+                  "respondent id and municipality: returned empty, not counted as respondents.", ""]
+    return lines
+
+
+def _reading_section(result: WaveValidation) -> list[str]:
+    if not result.reading:
+        return []
+    return (["## How the export's codes were read", "",
+             "Every value found in a coded column and the answer it counts as (column map, SPSS value labels, "
+             "labels in the text, the wave's own categories); SPSS user-missing codes are no answer.", ""]
+            + [f"- {line}" for line in result.reading] + [""])
 
 
 def _stopped(wave: str, export_path: str, err: Exception) -> WaveValidation:
@@ -360,7 +460,8 @@ def _stopped(wave: str, export_path: str, err: Exception) -> WaveValidation:
 
 
 def run_validation(wave, export_path, sheet_path, book, column_map, report_dir, responses_out, municipalities_out,
-                   not_asked=(), disclosure: dict | None = None) -> tuple[bool, str]:
+                   not_asked=(), disclosure: dict | None = None, item_nonresponse=None,
+                   municipality_map: dict | None = None) -> tuple[bool, str]:
     """Validate and write: the report always; the responses table only when nothing failed.
 
     In public mode — the default when `disclosure` says nothing else — the municipality ids of both
@@ -373,7 +474,8 @@ def run_validation(wave, export_path, sheet_path, book, column_map, report_dir, 
     for stale in (responses_out, municipalities_out, report, report_dir / "failures.csv"):
         Path(stale).unlink(missing_ok=True)
     try:
-        result = validate_wave(wave, export_path, sheet_path, book, column_map, not_asked)
+        result = validate_wave(wave, export_path, sheet_path, book, column_map, not_asked,
+                               item_nonresponse=item_nonresponse, municipality_map=municipality_map)
     except Exception as err:  # noqa: BLE001 - a damaged input must give a report, never a traceback
         result = _stopped(wave, export_path, err)
     report.write_text(render_report(result, {"export": export_path, "municipality sheet": sheet_path}), encoding="utf-8")

@@ -23,3 +23,17 @@ OK, BASE_0, NOT_ASKED = "ok", "base 0", "not asked"
 def natural_key(value) -> tuple:
     """Sort key that puts municipality "2" before "10" (ids are strings)."""
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", str(value)))
+
+
+# Value labels that mean "asked, not answered" (SPSS labels of a tool's no-answer code, compared
+# case- and space-insensitively): such a code is item nonresponse, whatever its number.
+NO_ANSWER_LABELS = ("geen antwoord", "niet beantwoord", "wil niet zeggen", "no answer", "not answered", "refused")
+
+# Dutch words a municipality sheet may use for its values (case-insensitive); a wave's
+# `municipality_map.codes` adds its own.
+SHEET_VALUE_WORDS = {
+    "size_class": {"g4": "G4", "g32": "G32", "small": "small", "klein": "small", "overig": "small",
+                   "unknown": UNKNOWN, "onbekend": UNKNOWN},
+    "krachtwijk": {"yes": "yes", "ja": "yes", "no": "no", "nee": "no", "unknown": UNKNOWN, "onbekend": UNKNOWN},
+    "questionnaires_sent": {"unknown": UNKNOWN, "onbekend": UNKNOWN},
+}

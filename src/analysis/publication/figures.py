@@ -486,12 +486,14 @@ def _overall_bars(cells, book, items, spec, language, note) -> tuple[Figure, pd.
         ax = fig.add_subplot()
         _pct_bars(ax, data, list(data["item_label"]), language)
         notes = [_TEXT[language]["whiskers"], _TEXT[language]["uncertain"] if any(_uncertain(it) for it in items) else None, note]
-        _finish(fig, spec, language, _wave(cells), _n_text(data), notes)
+        _finish(fig, spec, language, _wave(cells), _n_text(data, language), notes)
     return fig, _tidy(data, spec, cells)
 
 
-def _n_text(data: pd.DataFrame) -> str:
+def _n_text(data: pd.DataFrame, language: str = "nl") -> str:
     bases = sorted(set(data.loc[data["status"] == "ok", "base"]))
+    if len(data) and data["status"].eq("not asked").all():
+        return _TEXT[language]["not_asked"]  # the wave did not ask it: never "n=0" (read as nobody)
     if not bases:
         return "n=0"
     return f"n={bases[0]}" if len(bases) == 1 else f"n={bases[0]}–{bases[-1]}"
@@ -642,8 +644,11 @@ def figuur_4_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: 
         ax.set_ylim(0, 110)
         ax.set_ylabel(_TEXT[language]["pct_officers"])
         ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=len(domains), frameon=False)
-        left = [_unit_label(book, "domain", d, language) for d in book.domains if d not in domains]
-        notes = [("Niet getoond (kleine aantallen): " if language == "nl" else "Not shown (small numbers): ") + ", ".join(left),
+        # left out as the 2009 report did (its footnote 19), whatever their n in this wave: the note
+        # says so with their n, rather than "small numbers" under a domain of 16
+        left = [f"{_unit_label(book, 'domain', d, language)} (n={_n(n_dom.get(d, 0))})" for d in book.domains if d not in domains]
+        notes = [("Niet getoond, zoals in het rapport van 2009 (voetnoot 19): " if language == "nl"
+                  else "Not shown, as in the 2009 report (footnote 19): ") + ", ".join(left),
                  _TEXT[language]["whiskers"], note]
         _finish(fig, spec, language, _wave(cells), None, notes)
     return fig, _tidy(data, spec, cells)
@@ -751,7 +756,7 @@ def _answer_segments(cells, book, fig_id, language, note) -> tuple[Figure, pd.Da
         ax.set_xticks(range(0, 101, 10), [f"{v}%" for v in range(0, 101, 10)])
         ax.set_xlabel(_TEXT[language]["pct_officers"])
         ax.legend(ncols=len(keys), fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
-        _finish(fig, spec, language, _wave(cells), _n_text(data), [note])
+        _finish(fig, spec, language, _wave(cells), _n_text(data, language), [note])
     return fig, _tidy(data, spec, cells)
 
 
@@ -824,7 +829,7 @@ def figuur_VI_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note:
             axes[1].set_yticks(y, list(hours["row_label"]))
             axes[1].set_xlabel(t["hours"])
             axes[1].set_title(t["hours"], fontsize=8, loc="left")
-        _finish(fig, spec, language, _wave(cells), _n_text(funcs), [t["whiskers"], note])
+        _finish(fig, spec, language, _wave(cells), _n_text(funcs, language), [t["whiskers"], note])
     data = _tidy(funcs, spec, cells)
     if hours is not None:
         h = hours.rename(columns={"sector": "unit_id"}).assign(figure=spec.id, wave=_wave(cells), unit="sector", panel="hours_per_week")

@@ -131,8 +131,9 @@ def _block_table(block: str, rows: pd.DataFrame, book: Codebook, language: str) 
     body = []
     for r in rows.itertuples(index=False):
         spread = "–" if r.low is None or pd.isna(r.low) else f"{r.low:.0f}–{r.high:.0f}%"
+        # a hidden range counts no municipalities: "–", not "0" (read as "no municipality")
         cols = [display_cell(r.own), display_n(r.own), display_cell(r.overall),
-                display_n(r.overall), spread, str(r.n_munis)]
+                display_n(r.overall), spread, "–" if spread == "–" else str(r.n_munis)]
         body.append(f"<tr><td>{_e(book[r.item].label(language))}</td>"
                     + "".join(f'<td class="num">{_e(c)}</td>' for c in cols) + "</tr>")
     title = book.blocks[block][language]

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core.codebook import Codebook
+from analysis.core.vocabulary import NOT_ASKED
 from analysis.publication.registry import FIGURES
 from analysis.publication.tables import table_footnote, table_title
 
@@ -59,12 +60,14 @@ WORDS = {
            "n": "n", "source": "Herkomst", "replication": "Replicatie van het gepubliceerde rapport",
            "audit": "Audit: tegenstrijdigheden in het gepubliceerde rapport", "contents": "Inhoud",
            "earlier": "Vergeleken met eerdere metingen", "no_reference": "Voor deze meting is geen gepubliceerde referentie.",
-           "respondents": "respondenten"},
+           "respondents": "respondenten", "not_asked": "niet gevraagd in deze meting",
+           "no_register": "geen interviewregister"},
     "en": {"title": "Intersectoral collaboration to reduce health inequalities", "wave": "Wave",
            "n": "n", "source": "Provenance", "replication": "Replication of the published report",
            "audit": "Audit: contradictions within the published report", "contents": "Contents",
            "earlier": "Compared with earlier waves", "no_reference": "This wave has no published reference.",
-           "respondents": "respondents"},
+           "respondents": "respondents", "not_asked": "not asked in this wave",
+           "no_register": "no interview register"},
 }
 
 CSS = """body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222;line-height:1.4}
@@ -91,11 +94,16 @@ def git_commit(cwd: str | Path = ".") -> str:
         return "unknown (not a git checkout)"
 
 
-def entry_n(cells: pd.DataFrame, book: Codebook, block: str | None) -> int:
-    """The entry's n: respondents asked the block's items (its largest overall base)."""
+def entry_n(cells: pd.DataFrame, book: Codebook, block: str | None) -> int | None:
+    """The entry's n: respondents asked the block's items (the largest overall `asked`; the
+    largest base where cells.csv predates it). None: the wave did not ask the block at all."""
     overall = cells[cells["unit"] == "overall"]
     items = [it.id for it in book.block(block)] if block else ["sector"]
-    bases = pd.to_numeric(overall.loc[overall["item"].isin(items), "base"], errors="coerce")
+    rows = overall[overall["item"].isin(items)]
+    if len(rows) and "status" in rows and rows["status"].astype(str).eq(NOT_ASKED).all():
+        return None
+    column = "asked" if "asked" in rows and pd.to_numeric(rows["asked"], errors="coerce").notna().any() else "base"
+    bases = pd.to_numeric(rows[column], errors="coerce")
     return int(bases.max()) if bases.notna().any() else 0
 
 
@@ -118,7 +126,8 @@ def entry_html(entry: Entry, body: str, n: int, provenance: str, language: str, 
     title = table_title(entry.id, language, footnote) if entry.kind == "table" else f"{'Figuur' if language == 'nl' else 'Figure'} {entry.id} {FIGURES[entry.id].title(language)}"
     prov = f'<p class="prov">{WORDS[language]["source"]}: {_esc(provenance)}</p>'
     foot = f'<p class="note">{_esc(footnote)}</p>' if footnote else ""
-    return f'<section id="{entry.stem}"><h3>{_esc(title)} ({WORDS[language]["n"]}={n})</h3>{body}{foot}{prov}</section>'
+    shown_n = WORDS[language]["not_asked"] if n is None else n if isinstance(n, str) else f'{WORDS[language]["n"]}={n}'
+    return f'<section id="{entry.stem}"><h3>{_esc(title)} ({shown_n})</h3>{body}{foot}{prov}</section>'
 
 
 def render_report(*, wave: str, language: str, banner: str | None, chapters_html: list[tuple[str, str]],
@@ -134,7 +143,7 @@ def render_report(*, wave: str, language: str, banner: str | None, chapters_html
 
 def build_report(*, wave: str, language: str, banner: str | None, cells: pd.DataFrame, book: Codebook,
                  tables: dict[str, pd.DataFrame], figures_png: dict[str, bytes], entry_provenance: dict[str, str],
-                 extra_chapters: list[tuple[str, str]], provenance: str, interviews_n: int = 0) -> str:
+                 extra_chapters: list[tuple[str, str]], provenance: str, interviews_n: int | None = None) -> str:
     """Pure: every table and figure of OUTLINE in order, then the extra chapters (replication,
     audit, comparison with earlier waves), as one HTML string."""
     chapters = []
@@ -142,11 +151,23 @@ def build_report(*, wave: str, language: str, banner: str | None, cells: pd.Data
         parts = []
         for e in entries:
             body = html_table(tables[e.stem]) if e.kind == "table" else embedded_png(figures_png[e.stem], FIGURES[e.id].title(language))
-            n = interviews_n if e.counts == "interviews" else entry_n(cells, book, e.block)
+            n = entry_n(cells, book, e.block) if e.counts != "interviews" else (
+                WORDS[language]["no_register"] if interviews_n is None else interviews_n)  # never "n=0" for no register
             foot = table_footnote(e.stem, cells, book, language) if e.kind == "table" else ""
             parts.append(entry_html(e, body, n, entry_provenance[e.stem], language, foot))
         chapters.append((nl if language == "nl" else en, "".join(parts)))
-    return render_report(wave=wave, language=language, banner=banner, chapters_html=chapters + extra_chapters, provenance=provenance)
+    return render_report(wave=wave, language=language, banner=banner,
+                         chapters_html=chapters + further_chapter(cells, book, language) + extra_chapters, provenance=provenance)
+
+
+def further_chapter(cells: pd.DataFrame, book: Codebook, language: str) -> list[tuple[str, str]]:
+    """'Overige vragen van deze meting': the questions of this wave no table or figure shows."""
+    from analysis.publication.further import STEM, WORDS as FURTHER, further_questions_table
+
+    table = further_questions_table(cells, book, language)
+    if table.empty:
+        return []
+    return [(table_title(STEM, language), f"<p>{_esc(FURTHER[language]['intro'])}</p>" + html_table(table))]
 
 
 # --- reading the built outputs (I/O kept apart from the pure builders above) --------------------
@@ -206,5 +227,5 @@ def run_report(*, wave: str, language: str, cfg: dict, settings: dict, cells_pat
         extra.append((WORDS[language]["earlier"], Path(p).read_text(encoding="utf-8")))
     page = build_report(wave=wave, language=language, banner=banner_text(cfg, disclosure, language), cells=cells, book=book,
                         tables=tables, figures_png=figures_png, entry_provenance=entry_prov, extra_chapters=extra,
-                        provenance=provenance, interviews_n=len(read(interviews_path)) if interviews_path else 0)
+                        provenance=provenance, interviews_n=len(read(interviews_path)) if interviews_path else None)
     Path(out_path).write_text(page, encoding="utf-8")

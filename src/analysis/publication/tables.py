@@ -77,6 +77,8 @@ TITLES = {
                    "Table IX.2 Factors with a negative influence, by municipality"),
     "tabel_IX_3": ("Tabel IX.3 Politieke factoren met een positieve invloed vanuit perspectief gemeenten",
                    "Table IX.3 Political factors with a positive influence, by municipality"),
+    # not in the report: questions of a later wave that no table of it uses (publication/further.py)
+    "overige_vragen": ("Overige vragen van deze meting", "Further questions of this wave"),
 }
 
 
@@ -123,11 +125,18 @@ def table_footnote(table_id: str, cells: pd.DataFrame, book: Codebook, language:
     if len(conditions) != 1 or not next(iter(conditions)):
         return ""
     overall = cells[cells["unit"] == "overall"]
-    base_of = lambda ids: pd.to_numeric(overall.loc[overall["item"].isin(ids), "base"], errors="coerce").max()  # noqa: E731
-    asked, everyone = base_of([it.id for it in items]), base_of(["sector"])
+    if "status" in overall and overall.loc[overall["item"].isin([it.id for it in items]), "status"].astype(str).eq(NOT_ASKED).all():
+        return ""  # a block the wave did not ask: "not asked", not "asked of 0 of 188"
+    parent, key = next(iter(conditions))[0]
+    # who was asked: the lead item's count of the leading answer, of all who answered the lead
+    # question (not the table's largest base, which item nonresponse makes smaller)
+    if not {"answer", "count"} <= set(overall.columns):
+        return ""
+    lead = overall[(overall["item"] == parent) & (overall["answer"] == key)]
+    asked = pd.to_numeric(lead["count"], errors="coerce").max()
+    everyone = pd.to_numeric(lead["base"], errors="coerce").max()
     if pd.isna(asked) or pd.isna(everyone) or asked >= everyone:
         return ""
-    parent, key = next(iter(conditions))[0]
     answer = book[parent].answer_label(key, language)
     if language == "nl":
         return (f"* De vragen zijn alleen ingevuld door wie bij '{book[parent].label('nl')}' "
@@ -591,4 +600,9 @@ def run_tables(cells_path, municipalities_path, codebook_path, sectors_path, sen
                           sent_by_sector=optional(sent_by_sector_path), interviews=optional(interviews_path),
                           disclosure=disclosure)
     footnotes = {name: table_footnote(name, cells, book, language) for name in tables}
+    from analysis.publication.further import STEM, further_questions_table
+
+    further = further_questions_table(cells, book, language)
+    if not further.empty:  # a question no table uses: a sheet of the workbook (and a CSV) of its own
+        tables[STEM] = further
     write_tables(tables, outdir, xlsx_out, language, note, footnotes)

@@ -38,7 +38,7 @@ def protect_cells(cells: pd.DataFrame, min_base: int, mode: str, *, book=None,
     whole: set[tuple[str, str]] = set()
     for _ in range(MAX_ESCALATIONS):
         protected = _apply(cells, unit_hidden | structure.units_of(whole), k, book)
-        exposed = exposed_cells(protected, relations, nesting)
+        exposed = _about_answers(exposed_cells(protected, relations, nesting), cells)
         if exposed.empty:
             return hide_sector_composition(protected)
         grown = structure.close_breakdowns(whole | set(zip(exposed["item"], exposed["unit"])))
@@ -47,6 +47,15 @@ def protect_cells(cells: pd.DataFrame, min_base: int, mode: str, *, book=None,
         whole = grown
     raise DisclosureError(f"{len(exposed)} hidden cell(s) remain recomputable, e.g. "
                           + "; ".join(f"{r.item} {r.unit} {r.unit_id} {r.answer}" for r in exposed.head(5).itertuples()))
+
+
+def _about_answers(exposed: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
+    """Leave out recomputable cells whose base is 0: nobody in the unit answered the item (item
+    nonresponse, or nobody asked), so the count of 0 tells nobody's answer."""
+    empty = cells[cells["base"].fillna(0).eq(0)]
+    nobody = set(zip(empty["item"], empty["unit"], empty["unit_id"].astype(str)))
+    keep = [(r.item, r.unit, str(r.unit_id)) not in nobody for r in exposed.itertuples(index=False)]
+    return exposed[keep]
 
 
 # Who responded, by sector, is public overall and per sector (Tabel VI.1, every table's n); per

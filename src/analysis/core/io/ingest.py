@@ -11,7 +11,8 @@ import re
 import pandas as pd
 
 from analysis.core.codebook import Codebook, Item
-from analysis.core.io.readers import RawExport
+from analysis.core.io.readers import RawExport, normalise_cell
+from analysis.core.vocabulary import NO_ANSWER_LABELS
 
 DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
 
@@ -19,42 +20,72 @@ DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
 def rename_columns(raw: RawExport, column_map: dict | None) -> pd.DataFrame:
     """The tool's column names -> codebook ids. Without a map, canonical names are expected."""
     columns = (column_map or {}).get("columns") or {}
-    return raw.data.rename(columns=columns)
+    ignored = [c for c in (column_map or {}).get("ignore") or [] if c in raw.data]
+    return raw.data.drop(columns=ignored).rename(columns=columns)
+
+
+def text_key(value) -> str:
+    """How a code, key or label is compared: '1.0' as '1', case and spacing ignored."""
+    return " ".join(str(normalise_cell(value)).split()).casefold()
+
+
+def answer_names(item: Item) -> dict[str, str]:
+    """Every name of an answer (key, nl and en label), as text_key -> answer key."""
+    return {text_key(name): a.key for a in item.answers for name in (a.key, a.nl, a.en)}
+
+
+def tool_codes_of(item: Item, column_map: dict | None) -> dict | None:
+    """The wave's code map for this item: its own, else its answer set's (or its type's)."""
+    codes = (column_map or {}).get("codes") or {}
+    return codes.get(item.id) or codes.get(item.answer_set or item.type)
 
 
 def code_table(item: Item, column_map: dict | None, value_labels: dict[str, str] | None) -> dict[str, object]:
-    """Raw value -> answer key (or <NA> for a code that means 'no answer') for one item.
+    """text_key(raw value) -> answer key (or <NA> for a code that means 'no answer') for one item.
 
-    Precedence: the wave's code map for this item, then for its answer set; else the codebook's
-    own codes, or, for an SPSS column whose value labels all name codebook answers, those labels.
-    A canonical export may always give the answer key itself.
+    An answer key or label (nl or en, any case or spacing) is always understood, so a text
+    export ("Ja", "Volksgezondheid") needs no map. Then the wave's code map for this item or its
+    answer set, which decides alone where it exists; else the codebook's own codes, overruled by
+    the SPSS value labels that name a codebook answer (or no answer), whatever else is labelled.
     """
-    table: dict[str, object] = {a.key: a.key for a in item.answers}
-    codes = (column_map or {}).get("codes") or {}
-    tool_codes = codes.get(item.id) or codes.get(item.answer_set or item.type)
+    table: dict[str, object] = {**{said: pd.NA for said in NO_ANSWER_LABELS}, **answer_names(item)}
+    tool_codes = tool_codes_of(item, column_map)
     if tool_codes:
-        for code, key in tool_codes.items():
-            table[str(code)] = pd.NA if key is None else key
+        table.update({text_key(code): pd.NA if key is None else key for code, key in tool_codes.items()})
         return table
     table.update({str(a.code): a.key for a in item.answers})
-    by_label = _keys_by_label(item, value_labels or {})
-    if by_label:
-        table.update(by_label)
+    table.update(labelled_codes(item, value_labels or {}))
     return table
 
 
-def _decoded(table: dict, value: str):
+def labelled_codes(item: Item, value_labels: dict[str, str]) -> dict[str, object]:
+    """The codes whose value label names a codebook answer (-> its key) or no answer (-> <NA>);
+    codes with other labels are left to the codebook (and reported if they are not its codes)."""
+    names = answer_names(item)
+    found: dict[str, object] = {}
+    for code, label in value_labels.items():
+        said = text_key(label)
+        if said in names:
+            found[text_key(code)] = names[said]
+        elif said in NO_ANSWER_LABELS:
+            found[text_key(code)] = pd.NA
+    return found
+
+
+def _lookup(table: dict, value):
+    """The answer of a raw value, or None; '01' is code 1 (zero-padded codes of some tools)."""
+    key = text_key(value)
+    if key in table:
+        return table[key]
+    unpadded = key.lstrip("0") or "0"
+    return table.get(unpadded) if key.isdigit() else None
+
+
+def _decode_value(value, table: dict[str, object]):
+    if pd.isna(value):
+        return value
     found = _lookup(table, value)  # an unknown value stays as it is, for validation to report
     return value if found is None else found
-
-
-def _keys_by_label(item: Item, value_labels: dict[str, str]) -> dict[str, str]:
-    names = {}
-    for a in item.answers:
-        for name in (a.key, a.nl, a.en):
-            names[name.strip().lower()] = a.key
-    found = {code: names.get(label.strip().lower()) for code, label in value_labels.items()}
-    return found if found and all(found.values()) else {}
 
 
 def decode(raw: RawExport, book: Codebook, column_map: dict | None) -> pd.DataFrame:
@@ -69,10 +100,51 @@ def decode(raw: RawExport, book: Codebook, column_map: dict | None) -> pd.DataFr
         if item.answers:
             labels = raw.value_labels.get(original_names.get(item.id, item.id))
             table = code_table(item, column_map, labels)
-            out[item.id] = col.map(lambda v, t=table: v if pd.isna(v) else _decoded(t, v))
+            out[item.id] = col.map(lambda v, t=table: _decode_value(v, t))
         elif item.type == "number":
-            out[item.id] = col.map(lambda v: v.replace(",", ".") if isinstance(v, str) and DECIMAL_COMMA.match(v) else v)
+            # a code the file labels as no answer (99 "Geen antwoord") is no answer, not 99 hours
+            labels = raw.value_labels.get(original_names.get(item.id, item.id)) or {}
+            no_answer = {text_key(c) for c, label in labels.items() if text_key(label) in NO_ANSWER_LABELS}
+            out[item.id] = col.map(lambda v, gone=no_answer: pd.NA if not pd.isna(v) and text_key(v) in gone else
+                                   v.replace(",", ".") if isinstance(v, str) and DECIMAL_COMMA.match(v) else v)
     return out
+
+
+def column_map_problems(raw: RawExport, book: Codebook, column_map: dict | None) -> list[tuple]:
+    """(column, value, rule, expected) for a column map that cannot be right, named as a config
+    problem rather than left to surface as hundreds of wrong answers: two export columns sent to
+    one item, one code sent to two answers ('1' and '1.0'), an answer the item does not have, a
+    code map of nothing the codebook knows."""
+    column_map = column_map or {}
+    columns = column_map.get("columns") or {}
+    ignored = set(column_map.get("ignore") or [])
+    problems = []
+    for target in sorted(set(columns.values())):
+        present = [c for c, t in columns.items() if t == target and c in raw.data and c not in ignored]
+        present += [c for c in raw.data if c == target and c not in columns and c not in ignored]
+        if len(present) > 1:
+            problems.append((", ".join(present), None, "config:two_columns_one_item",
+                             f"one export column per codebook item: {', '.join(present)} are all mapped to {target}"))
+    named = {it.id for it in book.items} | {it.answer_set for it in book.items if it.answer_set} | {it.type for it in book.items}
+    for name, table in (column_map.get("codes") or {}).items():
+        users = [it for it in book.items if it.answers and name in (it.id, it.answer_set, it.type)]
+        if name not in named:
+            problems.append((name, None, "config:unknown_code_map",
+                             "column_map.codes is per answer set or item id: " + ", ".join(sorted(n for n in named if n))))
+            continue
+        seen: dict[str, object] = {}
+        keys = {k for it in users for k in it.keys}
+        for code, key in (table or {}).items():
+            said = text_key(code)
+            if said in seen and seen[said] != key:
+                problems.append((name, code, "config:one_code_two_answers",
+                                 f"code {code} once: column_map.codes.{name} maps it to {seen[said]} and to {key}"))
+            seen[said] = key
+            if key is not None and users and key not in keys:
+                problems.append((name, code, "config:unknown_answer",
+                                 f"column_map.codes.{name}: {code} -> {key!r}, but the answers are " + ", ".join(sorted(keys))
+                                 + " (a category of the wave's own is declared under the wave's `categories`)"))
+    return problems
 
 
 # --- problems of the file as a whole, reported once instead of once per cell --------------------
@@ -104,14 +176,6 @@ def unmatched_code_columns(raw: RawExport, book: Codebook, column_map: dict | No
     return out
 
 
-def _lookup(table: dict, value: str):
-    """The answer of a raw value, or None; '01' is code 1 (zero-padded codes of some tools)."""
-    if value in table:
-        return table[value]
-    unpadded = value.lstrip("0") or "0"
-    return table.get(unpadded) if value.isdigit() else None
-
-
 def layout_problem(raw: RawExport, columns: list[str], expected: list[str], column_map: dict | None) -> str | None:
     """When most of the codebook's columns are missing, the file was read the wrong way (another
     separator or encoding, a header not on the first line, the tool's own names without a
@@ -126,7 +190,7 @@ def layout_problem(raw: RawExport, columns: list[str], expected: list[str], colu
         cause = ("the file has a single column: its separator is none of comma, semicolon and tab, "
                  "or the header is not the first non-blank line")
     elif "\ufffd" in text or "Ã" in text:
-        cause = f"the column names look garbled: the file is in another encoding than it was read with"
+        cause = "the column names look garbled: the file is in another encoding than it was read with"
     elif not mapped:
         cause = ("the columns have other names than the codebook's item ids (a survey tool's own?): "
                  "add a column_map to the wave's entry in config/config.yaml")

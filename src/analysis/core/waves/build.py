@@ -18,10 +18,12 @@ def wave_status(wave: str, cfg: dict, book: Codebook) -> dict:
 
     record = {"wave": wave, "kind": wave_kind(wave, cfg), "description": cfg.get("description", ""),
               "report": f"results/{wave}/validation/report.md",
-              "disclosure": (cfg.get("disclosure") or {}).get("mode", "public")}
+              "disclosure": (cfg.get("disclosure") or {}).get("mode", "public"),
+              "min_base": int((cfg.get("disclosure") or {}).get("min_base", 5))}
     try:
         result = validate_wave(wave, cfg["export"], cfg["municipalities"], book, cfg.get("column_map"),
-                               cfg.get("not_asked", []))
+                               cfg.get("not_asked", []), item_nonresponse=cfg.get("item_nonresponse"),
+                               municipality_map=cfg.get("municipality_map"))
     except Exception as err:  # noqa: BLE001 - recorded, never swallowed: the report shows it
         return {**record, "valid": False, "problems": 1,
                 "first_problems": [f"wave {wave}: {type(err).__name__}: {err}"]}
@@ -43,10 +45,30 @@ def _write_csv(table: pd.DataFrame, path) -> None:
     table.to_csv(path, index=False, lineterminator="\n", float_format="%.6g")
 
 
-def read_hidden(cells: dict[str, str]) -> dict[tuple, tuple[str, bool]]:
+def read_hidden(cells: dict[str, str], public_cells: dict[str, str] | None = None) -> dict[tuple, tuple[str, bool]]:
+    """The cells each wave's cells.csv hides; for a restricted wave shown in a public report, the
+    cells its public view (`public_cells`, rule public_view) hides."""
     from analysis.core.aggregate import read_cells
 
-    return hidden_cells({wave: read_cells(path) for wave, path in cells.items()})
+    return hidden_cells({wave: read_cells((public_cells or {}).get(wave, path)) for wave, path in cells.items()})
+
+
+def public_view(cells: pd.DataFrame, min_base: int, book: Codebook | None, municipalities: pd.DataFrame) -> pd.DataFrame:
+    """A restricted wave's cells as public mode would publish them (the same protection as rule
+    aggregate), for the chapter of a later public wave that compares with it."""
+    from analysis.core.aggregate import NONRESPONSE_CELL_COLUMNS, protect_nonresponse
+    from analysis.core.disclosure.suppression import protect_cells
+
+    kept = cells.drop(columns=[c for c in NONRESPONSE_CELL_COLUMNS if c in cells])
+    protected = protect_cells(kept, min_base, "public", book=book, municipalities=municipalities)
+    return protect_nonresponse(protected, cells) if set(NONRESPONSE_CELL_COLUMNS) <= set(cells) else protected
+
+
+def run_public_view(cells_path: str, municipalities_path: str, book: Codebook, min_base: int, out_path: str) -> None:
+    from analysis.core.aggregate import read_cells, write_csv
+
+    write_csv(public_view(read_cells(cells_path), min_base, book, pd.read_csv(municipalities_path, dtype=str,
+                                                                              keep_default_na=False)), out_path)
 
 
 def run_cross_wave(statuses: list[dict], responses: dict[str, str], municipalities: dict[str, str], book: Codebook,
@@ -92,8 +114,9 @@ def run_cross_wave(statuses: list[dict], responses: dict[str, str], municipaliti
 
 def run_chapter(wave: str, statuses: list[dict], responses: dict[str, str], municipalities: dict[str, str],
                 book: Codebook, language: str, out_path: str, cells: dict[str, str] | None = None,
-                comparisons: dict | None = None) -> None:
-    """results/waves/chapter_<wave>.html: this wave against the valid waves before it."""
+                comparisons: dict | None = None, public_cells: dict[str, str] | None = None) -> None:
+    """results/waves/chapter_<wave>.html: this wave against the valid waves before it.
+    `public_cells`: the public view of earlier restricted waves, for a public wave's chapter."""
     from pathlib import Path
 
     order = [s["wave"] for s in statuses]
@@ -102,11 +125,18 @@ def run_chapter(wave: str, statuses: list[dict], responses: dict[str, str], muni
     kinds = {s["wave"]: s["kind"] for s in statuses}
     items = indicator_items(book)
     stacked = stack_waves([*earlier, wave], responses, municipalities, book, items)
-    hidden = read_hidden(cells or {})
+    restricted = [s["wave"] for s in statuses if s["wave"] in (*earlier, wave) and s.get("disclosure") == "restricted"]
+    mine = next(s for s in statuses if s["wave"] == wave)
+    as_public: list[str] = []
+    if mine.get("disclosure", "public") == "public":
+        # a public wave's report shows an earlier restricted wave as if it were public: only the
+        # cells that pass the public rules, and no "not for publication" banner
+        as_public, restricted = [w for w in restricted if w != wave], []
+    hidden = read_hidden(cells or {}, {w: p for w, p in (public_cells or {}).items() if w in as_public})
     indicators = protect_indicators(indicator_table(stacked, items, [*earlier, wave], kinds), hidden)
+    indicators = indicators[~(indicators["wave"].isin(as_public) & indicators["unit"].eq("municipality"))]
     differences = difference_table(indicators, [*earlier, wave])
     within = within_wave_table(stacked, wave, hidden, comparisons)
-    restricted = [s["wave"] for s in statuses if s["wave"] in (*earlier, wave) and s.get("disclosure") == "restricted"]
     fragment = compared_with_earlier_waves_html(wave, earlier, kinds, indicators, differences, within,
                                                 item_labels(book, items, language), excluded, restricted, language,
                                                 comparisons)

@@ -29,8 +29,12 @@ def _within_text(row: dict, language: str = "en", comparisons: dict | None = Non
     if row["status"] != OK:
         return f"{comparison}: {status_text(row['status'], language)}."
     t = CHAPTER_TEXT[language]
+    # one language per output: the groups' ids (social, physical) in the words of the text
+    words = {**UNIT_ID_NL, "social": "sociale sectoren", "physical": "fysieke sectoren"} if language == "nl" else {}
+    group_a = words.get(str(row["group_a"]), str(row["group_a"]))
     group_b = str(row["group_b"]).replace("other than", t["other_than"], 1)
-    return (f"{comparison}: {100 * row['count_a'] / row['n_a']:.0f}% {t['of']} {row['group_a']} "
+    group_b = words.get(group_b, group_b)
+    return (f"{comparison}: {100 * row['count_a'] / row['n_a']:.0f}% {t['of']} {group_a} "
             f"({row['count_a']}/{row['n_a']}) {t['vs']} {100 * row['count_b'] / row['n_b']:.0f}% {t['of']} {group_b} "
             f"({row['count_b']}/{row['n_b']}); {t['difference']} {100 * row['diff']:+.0f} {t['pp']} "
             f"({t['ci']} {100 * row['ci_low']:+.0f} {t['to']} {100 * row['ci_high']:+.0f}), Fisher exact p = {row['p']:.3f} "

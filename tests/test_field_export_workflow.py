@@ -1,0 +1,164 @@
+"""The workflow on field-like input: a wave from another survey tool built end to end, and a
+codebook edit that reruns only the wave it concerns (issue 14)."""
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+import analysis.fixtures.field_export as F
+from analysis.core.codebook import load_codebook
+from conftest import ROOT
+
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+
+
+def _copy_project(dst: Path, raw_waves: list[str]) -> Path:
+    dst.mkdir()
+    for part in ("Snakefile", "workflow", "config", "src"):
+        src = ROOT / part
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, dst / part)
+    for wave in raw_waves:
+        shutil.copytree(ROOT / "data/raw" / wave, dst / "data/raw" / wave)
+    return dst
+
+
+def _set_waves(project: Path, waves: dict) -> None:
+    cfg = yaml.safe_load((project / "config/config.yaml").read_text())
+    cfg["waves"] = waves
+    (project / "config/config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True))
+
+
+def _snakemake(project: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([SNAKEMAKE, "--cores", "2", *args], cwd=project, capture_output=True, text=True)
+
+
+def _tree_hashes(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def field_build(tmp_path_factory):
+    """The field-like wave, alone in a copy of the project, built with `snakemake` (once)."""
+    project = _copy_project(tmp_path_factory.mktemp("field") / "project", [])
+    codebook = project / "config/codebook.yaml"
+    raw = yaml.safe_load(codebook.read_text(encoding="utf-8"))
+    raw["items"].append(F.NEW_ITEM)  # a question the shared codebook does not have yet
+    codebook.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    full = load_codebook(codebook, project / "config/sectors.yaml")
+    F.write_field_wave(full, project / "data/raw" / F.WAVE)
+    _set_waves(project, {F.WAVE: F.config_entry(full)})
+    before = _tree_hashes(project / "data/raw")
+    done = _snakemake(project)
+    return {"project": project, "done": done, "raw_before": before, "truth": F.field_answers(full),
+            "results": project / "results" / F.WAVE}
+
+
+def test_field_wave_builds_without_touching_raw_data(field_build):
+    done = field_build["done"]
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert _tree_hashes(field_build["project"] / "data/raw") == field_build["raw_before"]
+    assert (field_build["results"] / "report.html").exists() and (field_build["results"] / "tables/tables.xlsx").exists()
+
+
+def test_field_wave_cells_agree_with_a_hand_recount(field_build):
+    truth = field_build["truth"].drop(index=F.EMPTY_QUESTIONNAIRE)
+    cells = pd.read_csv(field_build["results"] / "cells.csv", dtype={"unit_id": str})
+    overall = cells[cells["unit"] == "overall"].set_index(["item", "answer"])
+    for item in ("health_priority", "segv_work", F.NEW_ITEM["id"]):
+        answered = truth[item].dropna()
+        row = overall.loc[(item, "ja")]
+        assert (row["base"], row["answered"], row["asked"]) == (len(answered), len(answered), len(truth))
+        assert row["no_answer"] == len(truth) - len(answered)
+        assert row["count"] == (answered == "ja").sum()
+    function = overall.loc["function"]
+    assert function.loc["projectleider", "count"] == (truth["job_title"] == "Projectleider").sum()
+
+
+def test_field_wave_validation_report_warns_and_lists_the_mapping(field_build):
+    report = (field_build["results"] / "validation/report.md").read_text(encoding="utf-8")
+    assert "No problems: 47 respondents" in report
+    assert "### Item nonresponse" in report and "### Unit nonresponse: 1 empty questionnaire" in report
+    assert "Volksgezondheid → vgz" in report and "categories of this wave's own: projectleider" in report
+
+
+# --- only what changed reruns -------------------------------------------------------------------
+
+def _pretend_built(project: Path) -> None:
+    """Every output present and newer than its inputs, without running a job: what a finished
+    build leaves, as far as Snakemake's rerun decision is concerned."""
+    for _ in range(4):  # checkpoints reveal their dependants only once their outputs exist
+        listing = _snakemake(project, "-n").stdout
+        outputs = []
+        for rule, body in re.findall(r"^(?:rule|checkpoint) (\w+):\n((?:    .*\n)+)", listing, flags=re.M):
+            found = re.search(r"^    output: (.*)$", body, flags=re.M)
+            outputs += [(rule, f.strip()) for f in found.group(1).split(",")] if found else []
+        if not outputs:
+            return
+        for rule, path in outputs:
+            os.makedirs(os.path.dirname(path) and project / os.path.dirname(path), exist_ok=True)
+            target = project / path
+            if rule == "wave_status":
+                target.write_text(json.dumps({"wave": target.stem, "valid": True}))
+            elif not Path(path).suffix:  # directory() outputs
+                target.mkdir(parents=True, exist_ok=True)
+            else:
+                target.touch()
+        # one time stamp for all: listed out of order, a later touch would make an output newer
+        # than the outputs of the jobs after it
+        stamp = time.time()
+        for path in (project / "results").rglob("*"):
+            if path.name != "codebook.yaml":
+                os.utime(path, (stamp, stamp))
+    raise AssertionError("the workflow kept listing jobs")
+
+
+def _jobs(listing: str) -> set[tuple[str, str]]:
+    jobs = set()
+    for rule, body in re.findall(r"^(?:rule|checkpoint) (\w+):\n((?:    .*\n)+)", listing, flags=re.M):
+        wave = re.search(r"^    wildcards: wave=(\S+)", body, flags=re.M)
+        jobs.add((rule, wave.group(1) if wave else ""))
+    return jobs
+
+
+def test_a_question_for_one_wave_reruns_only_that_wave(tmp_path):
+    project = _copy_project(tmp_path / "project", ["synthetic-fixture", "synthetic-demo-2025"])
+    demo = yaml.safe_load((ROOT / "config/config.yaml").read_text())["waves"]["synthetic-demo-2025"]
+    fixture = {"export": "data/raw/synthetic-fixture/responses.csv",
+               "municipalities": "data/raw/synthetic-fixture/municipalities.csv", "synthetic": True}
+    _set_waves(project, {"synthetic-fixture": fixture, "synthetic-demo-2025": demo})  # fielding order
+    _pretend_built(project)
+    codebook = project / "config/codebook.yaml"
+
+    codebook.write_text("# a comment changes no wave's questionnaire\n" + codebook.read_text(encoding="utf-8"), encoding="utf-8")
+    assert "Nothing to be done" in _snakemake(project, "-n").stdout
+
+    codebook.write_text(codebook.read_text(encoding="utf-8") + (
+        "\n  - id: health_in_budget\n    type: categorical\n    answer_set: yes_no\n"
+        "    only_in_waves: [synthetic-demo-2025]\n    nl: \"Gezondheid in de begroting\"\n    en: \"Health in the budget\"\n"),
+        encoding="utf-8")
+    jobs = _jobs(_snakemake(project, "-n").stdout)
+    assert not {job for job in jobs if job[1] == "synthetic-fixture"}, jobs
+    per_wave = {"validate", "wave_status", "aggregate", "tables", "figures", "municipality_pages", "report", "wave_chapter"}
+    assert {rule for rule, wave in jobs if wave == "synthetic-demo-2025"} == per_wave
+    assert {rule for rule, wave in jobs if wave == ""} == {"waves", "all"}
+
+
+def test_new_question_shows_in_the_report_and_the_workbook(field_build):
+    from openpyxl import load_workbook
+
+    html = (field_build["results"] / "report.html").read_text(encoding="utf-8")
+    assert "Overige vragen van deze meting" in html and F.NEW_ITEM["nl"] in html
+    sheet = load_workbook(field_build["results"] / "tables/tables.xlsx")["overige_vragen"]
+    values = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert F.NEW_ITEM["nl"] in values and "Alle respondenten" in values and "Beleidssector" in values
+    truth = field_build["truth"].drop(index=F.EMPTY_QUESTIONNAIRE)[F.NEW_ITEM["id"]].dropna()
+    assert f"{round(100 * (truth == 'ja').mean())}%" in values
