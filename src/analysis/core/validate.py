@@ -4,7 +4,6 @@ was expected. Only a wave without problems becomes a responses table.
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pandera.pandas as pa
 from analysis.core.codebook import Codebook
 from analysis.core.io.ingest import code_table, decode
 from analysis.core.io.readers import ExportReadError, RawExport, read_export
+from analysis.core.provenance import file_sha256
 from analysis.core.responses import typed_responses
 from analysis.core.schema import export_schema, municipality_sheet_schema
 from analysis.core.vocabulary import SHEET_SIZE_CLASSES, YES_NO_UNKNOWN
@@ -288,15 +288,11 @@ def _as_failure_table(problems: list[dict]) -> pd.DataFrame:
     return order.drop(columns="_row").reset_index(drop=True)
 
 
-def sha256(path: str | Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 def render_report(result: WaveValidation, inputs: dict[str, str]) -> str:
     """The validation report a person reads (results/<wave>/validation/report.md)."""
     lines = [f"# Validation of wave `{result.wave}`", ""]
     for role, path in inputs.items():
-        lines.append(f"- {role}: `{path}` (sha256 `{sha256(path)[:16]}…`)" if Path(path).exists() else f"- {role}: `{path}` (missing)")
+        lines.append(f"- {role}: `{path}` (sha256 `{file_sha256(path)[:16]}…`)" if Path(path).exists() else f"- {role}: `{path}` (missing)")
     lines.append("")
     if result.ok:
         lines += [f"No problems: {len(result.responses)} respondents passed every codebook rule.", ""]

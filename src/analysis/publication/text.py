@@ -1,0 +1,138 @@
+"""Every word the publication layer writes for a reader, in Dutch (as the report) and English.
+
+One table for tables, figures, report.html and the municipality pages, so a word they share
+("Gemeente", "Totaal", "niet gevraagd") is written once. Engine words (cell statuses, disclosure
+marks, data notes, the cross-wave chapter) are in analysis/core/text.py: core may not import this
+layer. Titles of the tables and figures are in registry.py, with the rest of each output's spec.
+"""
+from __future__ import annotations
+
+from analysis.core.text import STATUS_WORDS
+from analysis.core.vocabulary import NOT_ASKED
+
+WORDS: dict[str, dict[str, str]] = {
+    "nl": {
+        # shared
+        "municipality": "Gemeente",
+        "total": "Totaal",
+        "n": "n",
+        "not_asked": STATUS_WORDS["nl"][NOT_ASKED],
+        "wave": "Meting",
+        "unknown": "onbekend",
+        "note": "Opmerking",
+        # tables
+        "average": "Gemiddeld",
+        "sector": "Beleidsterrein",
+        "domain": "VNG-domein",
+        "lost": "kolomkop verloren in rapport",
+        "presumably": "vermoedelijk",
+        "sent": "Verstuurd",
+        "received": "Ontvangen",
+        "percentage": "Percentage",
+        "respondents": "Aantal respondenten",
+        "priorities": "Prioriteiten en doelstellingen in beleid",
+        "target_groups": "Rekening houden met achterstandsgroepen",
+        "interviews": "Aantal interviews",
+        "sector_category": "Beleidssectoren",
+        "no_register": "Geen interviewregister voor deze meting: Tabel 3.1 kan niet worden gemaakt.",
+        "register_small": "Tabel 3.1 niet getoond (publieke meting): cellen met minder dan {k} interviews zouden geïnterviewden herkenbaar maken.",
+        # figures
+        "no_base": "n=0",
+        "pct_officers": "Percentage beleidsambtenaren",
+        "pct_yes": "% ja",
+        "response": "Respons (%)",
+        "received_axis": "Aantal ontvangen vragenlijsten",
+        "sent_unknown": "{received} ontvangen; verstuurd onbekend",
+        "response_known": "{received}/{sent} = {pct} waar het aantal verstuurd bekend is; in totaal {total} ontvangen",
+        "left_out": "Weggelaten (minder dan {min_n} respondenten): {names}",
+        "not_shown": "Niet getoond (kleine aantallen): ",
+        "hub_to": "{hub} werkt samen met sector ({hub} n={n})",
+        "collab_n": "n bij een sector: respondenten van die sector die intersectoraal samenwerken (de vraag is alleen hun gesteld)",
+        "to_hub": "Sector werkt samen met {hub}",
+        "functions": "Functie",
+        "hours": "Gemiddeld aantal uren per week",
+        "whiskers": "Lijntjes: 95%-betrouwbaarheidsinterval (Wilson)",
+        "uncertain": "* label in het rapport (deels) onleesbaar; kolomvolgorde geschat",
+        # report
+        "report_title": "Intersectoraal samenwerken in de aanpak van gezondheidsachterstanden",
+        "source": "Herkomst",
+        "replication": "Replicatie van het gepubliceerde rapport",
+        "audit": "Audit: tegenstrijdigheden in het gepubliceerde rapport",
+        "contents": "Inhoud",
+        "earlier": "Vergeleken met eerdere metingen",
+        "no_reference": "Voor deze meting is geen gepubliceerde referentie.",
+        # pages
+        "feedback_title": "Terugkoppeling",
+        "indicator": "Indicator",
+        "own": "Uw gemeente",
+        "all": "Alle respondenten",
+        "range": "Spreiding over gemeenten",
+        "n_munis": "aantal gemeenten",
+        "share": "Percentage 'ja' (aantal); n = aantal respondenten aan wie de vraag is gesteld.",
+        "range_note": "De spreiding (laagste–hoogste percentage) is berekend over gemeenten met ten minste {k} respondenten voor de vraag; kleinere gemeenten zijn weggelaten zodat hun antwoorden niet uit de spreiding af te leiden zijn.",
+        "few": "Met 4 tot 12 respondenten per gemeente zijn verschillen met andere gemeenten zelden meer dan toeval.",
+        "of": " v/d ",
+    },
+    "en": {
+        # shared
+        "municipality": "Municipality",
+        "total": "Total",
+        "n": "n",
+        "not_asked": STATUS_WORDS["en"][NOT_ASKED],
+        "wave": "Wave",
+        "unknown": "unknown",
+        "note": "Note",
+        # tables
+        "average": "Average",
+        "sector": "Policy sector",
+        "domain": "VNG domain",
+        "lost": "column header lost in report",
+        "presumably": "presumably",
+        "sent": "Sent",
+        "received": "Received",
+        "percentage": "Percentage",
+        "respondents": "Number of respondents",
+        "priorities": "Priorities and goals in policy",
+        "target_groups": "Taking disadvantaged groups into account",
+        "interviews": "Number of interviews",
+        "sector_category": "Policy sectors",
+        "no_register": "No interview register for this wave: Tabel 3.1 cannot be built.",
+        "register_small": "Table 3.1 not shown (public wave): cells with fewer than {k} interviews would make interviewees identifiable.",
+        # figures
+        "no_base": "n=0",
+        "pct_officers": "Percentage of policy officers",
+        "pct_yes": "% yes",
+        "response": "Response (%)",
+        "received_axis": "Questionnaires received",
+        "sent_unknown": "{received} received; number sent unknown",
+        "response_known": "{received}/{sent} = {pct} where the number sent is known; {total} received in all",
+        "left_out": "Left out (fewer than {min_n} respondents): {names}",
+        "not_shown": "Not shown (small numbers): ",
+        "hub_to": "{hub} collaborates with sector ({hub} n={n})",
+        "collab_n": "n of a sector: its respondents who collaborate intersectorally (only they were asked)",
+        "to_hub": "Sector collaborates with {hub}",
+        "functions": "Function",
+        "hours": "Mean hours per week",
+        "whiskers": "Whiskers: Wilson 95% confidence interval",
+        "uncertain": "* label (partly) illegible in the report; column order estimated",
+        # report
+        "report_title": "Intersectoral collaboration to reduce health inequalities",
+        "source": "Provenance",
+        "replication": "Replication of the published report",
+        "audit": "Audit: contradictions within the published report",
+        "contents": "Contents",
+        "earlier": "Compared with earlier waves",
+        "no_reference": "This wave has no published reference.",
+        # pages
+        "feedback_title": "Feedback",
+        "indicator": "Indicator",
+        "own": "Your municipality",
+        "all": "All respondents",
+        "range": "Range over municipalities",
+        "n_munis": "municipalities",
+        "share": "Percentage 'yes' (count); n = respondents who were asked the question.",
+        "range_note": "The range (lowest–highest percentage) covers municipalities with at least {k} respondents for the question; smaller ones are left out so that their answers cannot be read from the range.",
+        "few": "With 4 to 12 respondents per municipality, differences from other municipalities are rarely more than chance.",
+        "of": " of ",
+    },
+}
