@@ -44,6 +44,7 @@ UNMARKED = [
 def _wave(book, wave: str, seed: int, priority) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """An export (codes), municipality sheet and sent_by_sector with the counts above."""
     ids = [m for m, size in SIZES.items() for _ in range(size)]
+    book = book.for_wave(wave)  # the questions every wave asks
     answers = synthetic_answers(book, list(SIZES), len(ids), wave, seed)
     answers["municipality_id"] = ids
     answers["health_priority"] = priority(answers)
@@ -162,3 +163,12 @@ def test_exact_halves_print_by_the_report_rule_everywhere(built):
     assert sent.iloc[-1, -1] == f"{OPEN}13%{CLOSE}"  # 88 of 704
     cross = (built / "waves/report.html").read_text(encoding="utf-8")
     assert f"{OPEN}46%{CLOSE} (40/88;" in cross and f"{OPEN}13%{CLOSE} (11/88;" in cross
+
+
+@pytest.mark.parametrize("text, unmarked", [
+    (f"{OPEN}46%{CLOSE} (5)", []), ("45% (5)", ["45%"]), (f"26-{OPEN}66%{CLOSE}", ["26-"]),
+    (f"{OPEN}26{CLOSE}-{OPEN}66%{CLOSE}", []), ("+15 pp (95%-BI +7 tot +34)", ["+15 pp"]), ("12.5 %", ["12.5 %"]),
+    ("Lijntjes: 95%-betrouwbaarheidsinterval (Wilson); % ja", []), ("<style>td{width:100%}</style>", []),
+])
+def test_the_check_finds_a_percentage_printed_another_way(text, unmarked):
+    assert _unmarked(text) == unmarked
