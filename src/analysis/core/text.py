@@ -72,6 +72,8 @@ def data_note(language: str = "nl", synthetic: bool = False, reconstructed: bool
 
 
 # --- the cross-wave chapter and report (analysis/core/waves/rendering.py) ---------------------------
+# In the label language; the CSV outputs keep English status words (they are data, read by code as
+# well as people) and the methods paragraph stays English (statistical terms).
 
 CHAPTER_TEXT = {
     "en": {"chapter": "Compared with earlier waves", "wave": "Wave", "first": "This is the first valid wave: there "
