@@ -106,7 +106,7 @@ OUTPUTS: list[OutputSpec] = [
        "Working on lifestyle and living conditions per municipality (Albeda point 3)", "4", "determinants"),
     _f("5.1", "Samenwerking tussen beleidsambtenaar VGZ en andere sectoren",
        "Collaboration between public health officers and other sectors", "5", "collab_partners",
-       caption="Both directions side by side: officers of the hub sector (codebook ``hub_sector``) who collaborated "
+       caption="Both directions side by side: officers of the hub sector (``hub`` in config/sectors.yaml) who collaborated "
                "with each sector, and each sector's officers who collaborated with the hub. Bases are the "
                "collaborating respondents (the question was asked only of them)."),
     _f("5.2", "Manier van samenwerken tussen verschillende beleidssectoren", "Forms of collaboration between policy sectors",
