@@ -25,7 +25,7 @@ def main(input, output, params, threads: int, log_path: str) -> None:
     data = data_note(params.language, **params.data_kind, form="figure")
     note = "\n".join(filter(None, [data, protection]))
     out_dir = Path(output.png[0]).parent
-    for path in write_figures(out_dir, cells, municipalities, book, params.language, note, params.min_n, hours, threads):
+    for path in write_figures(out_dir, cells, municipalities, book, params.language, note, params.min_n, hours, threads, params.max_rows):
         logging.info("wrote %s", path)
 
 
