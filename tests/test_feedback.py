@@ -6,7 +6,7 @@ import pytest
 from analysis.core.disclosure.pseudonyms import pseudonymise
 from analysis.core.disclosure.suppression import protect_cells
 from analysis.core.aggregate import aggregate_cells
-from analysis.publication.pages import FEEDBACK_BLOCKS, municipality_page
+from analysis.publication.pages import municipality_page
 from analysis.core.responses import typed_responses
 from analysis.fixtures.synthetic import synthetic_answers
 
@@ -18,11 +18,11 @@ def answered(book, answers: dict, choose) -> dict:
     """Answers re-drawn in codebook order with skip logic kept: `choose(item)` for asked items."""
     out = dict(answers)
     for item in book.items:
-        if item.block not in FEEDBACK_BLOCKS and not item.asked_if:
+        if item.block not in book.feedback_blocks and not item.asked_if:
             continue
         if not book.is_asked(item, out):
             out[item.id] = None
-        elif item.block in FEEDBACK_BLOCKS or out.get(item.id) is None:
+        elif item.block in book.feedback_blocks or out.get(item.id) is None:
             out[item.id] = choose(item)
     return out
 
@@ -43,7 +43,7 @@ def wave(book):
     munis = pd.DataFrame({"municipality_id": ids + [SMALL], "name": [f"Gemeente {i}" for i in ids] + ["Kleindorp"],
                           "size_class": ["G4", "G32", "G32", "small", "small", "G32", "small"]})
     cells = aggregate_cells(typed_responses(pd.DataFrame(rows), book), munis, book, "synthetic-test")
-    keep = [it.id for it in book.items if it.block in FEEDBACK_BLOCKS]
+    keep = [it.id for it in book.items if it.block in book.feedback_blocks]
     return cells[cells["item"].isin(keep)].reset_index(drop=True), munis
 
 

@@ -12,7 +12,6 @@ import matplotlib
 matplotlib.use("Agg")
 
 import numpy as np
-import pandas as pd
 import pytest
 from matplotlib.collections import LineCollection, PathCollection
 from PIL import Image
@@ -48,7 +47,7 @@ def drawn(national, book, tmp_path_factory):
     result = {}
     for spec, fig, data in F.build_figures(cells, sheet, book, "nl", None, 2, None, ["3.1"] + PER_MUNICIPALITY):
         png = F.save_figure(fig, data, out / spec.stem)[0]
-        result[spec.id] = (fig, data, png)
+        result[spec.number] = (fig, data, png)
     return result
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis.core.validate import run_validation
-from ingest_corpus import FIXTURE, WAVE, Case, benign_cases, defect_cases
+from ingest_corpus import FIXTURE, Case, benign_cases, defect_cases
 
 
 def _run(case: Case, book, out):

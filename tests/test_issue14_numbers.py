@@ -6,11 +6,9 @@ import re
 import pandas as pd
 
 from analysis.core.aggregate import aggregate_cells
-from analysis.core.codebook import load_codebook
 from analysis.fixtures.synthetic import fixture_municipalities, synthetic_answers
 from analysis.publication import tables as T
 from analysis.publication.report import Entry, entry_html, entry_n
-from conftest import ROOT
 
 
 def _overall(rows):

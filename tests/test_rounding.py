@@ -61,3 +61,34 @@ def test_half_even_is_not_half_up():
 def test_percent_of_rejects_empty_base():
     with pytest.raises(ValueError):
         percent_of(1, 0)
+
+
+def test_float_rules_agree_with_the_exact_rules_on_every_count():
+    from analysis.core.rounding import FLOAT_RULES, PERCENT_RULES
+
+    assert FLOAT_RULES.keys() == PERCENT_RULES.keys()
+    for name in PERCENT_RULES:
+        for base in range(1, 130):
+            for count in range(base + 1):
+                assert FLOAT_RULES[name](100 * count / base) == PERCENT_RULES[name](count, base), (name, count, base)
+
+
+@pytest.mark.parametrize("kwargs, expected", [
+    ({"count": 5, "base": 11}, "46%"), ({"value": 100 * 5 / 11}, "46%"),  # 45.45 -> 45.5 -> 46
+    ({"count": 1, "base": 8}, "13%"), ({"value": 12.5}, "13%"),  # never half to even (12)
+    ({"value": 46}, "46%"), ({"value": None}, "–"), ({"value": float("nan")}, "–"),
+    ({"value": 7.7, "sign": True, "symbol": ""}, "+8"), ({"value": -0.3, "sign": True, "symbol": ""}, "-0"),
+    ({"value": -12.5, "sign": True, "symbol": " pp"}, "-13 pp"), ({"value": 0.0, "sign": True, "symbol": ""}, "+0"),
+])
+def test_the_one_formatter(kwargs, expected):
+    from analysis.core.rounding import format_percent
+
+    assert format_percent(**kwargs) == expected
+
+
+def test_changing_the_rule_changes_every_formatted_percentage(monkeypatch):
+    import analysis.core.rounding as rounding
+
+    monkeypatch.setattr(rounding, "REPORT_RULE", "half_up")
+    assert rounding.format_percent(count=5, base=11) == "45%" and rounding.format_percent(45.4545) == "45%"
+    assert rounding.percent_of(5, 11) == 45

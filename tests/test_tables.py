@@ -1,5 +1,4 @@
 """The report's tables from cells: layout, hand-computed cells, lost headers, determinism."""
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -177,12 +176,6 @@ def test_workbook_is_byte_identical_and_outputs_written(book, cells, tmp_path):
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
     assert sorted(p.stem for p in (tmp_path / "a").glob("*.csv")) == sorted(T.TABLE_IDS)
     assert "Geen interviewregister" in (tmp_path / "a" / "tabel_3_1.md").read_text()
-
-
-def test_rule_lists_the_same_tables_as_the_module():
-    smk = (ROOT / "workflow" / "rules" / "common.smk").read_text()
-    listed = re.search(r"TABLE_IDS = \[(.*?)\]", smk, re.S).group(1)
-    assert re.findall(r'"(\w+)"', listed) == T.TABLE_IDS
 
 
 def test_footnote_for_tables_asked_of_collaborators_only(book, tmp_path):

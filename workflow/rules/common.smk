@@ -7,17 +7,38 @@ import re
 WAVES = list(config["waves"])
 
 
-# The report's tables and figures, by file stem. Written out rather than imported from
-# src/analysis (importing it would load pandas/matplotlib on every parse of the workflow);
-# tests/test_tables.py and tests/test_figures.py check these lists against the package.
-TABLE_IDS = ["tabel_3_1", "tabel_4_1", "figuur_4_1_data", "tabel_4_2", "tabel_VI_1", "tabel_VII_2",
-             "tabel_VII_3", "tabel_VIII_1", "tabel_VIII_2", "tabel_VIII_3", "tabel_IX_1", "tabel_IX_2",
-             "tabel_IX_3"]
-FIGURE_STEMS = [
-    "figuur_3_1", "figuur_4_1", "figuur_4_2", "figuur_4_3", "figuur_4_4", "figuur_4_5",
-    "figuur_5_1", "figuur_5_2", "figuur_6_1", "figuur_6_2", "figuur_6_3", "figuur_6_4",
-    "figuur_6_5", "figuur_6_6", "figuur_VI_1",
-]
+def _load_registry():
+    """src/analysis/publication/registry.py, the one list of the report's tables and figures. Loaded
+    by path: it imports only the standard library, so parsing the workflow loads no pandas or
+    matplotlib, and it is this checkout's registry whatever `analysis` the environment has."""
+    import importlib.util
+    import sys
+
+    path = os.path.join(workflow.basedir, "src", "analysis", "publication", "registry.py")
+    spec = importlib.util.spec_from_file_location("_output_registry", path)
+    registry = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = registry  # dataclasses look their module up there
+    spec.loader.exec_module(registry)
+    return registry
+
+
+REGISTRY = _load_registry()
+TABLE_IDS = REGISTRY.TABLE_IDS  # file stems: tabel_4_1, figuur_4_1_data, ...
+FIGURE_STEMS = REGISTRY.FIGURE_STEMS  # figuur_3_1, ..., figuur_VI_1
+
+
+def caption(stem):
+    """The --report caption of a registered output, written from the registry (Snakemake reads
+    captions from files, and only when it renders the report)."""
+    path = os.path.abspath(os.path.join(".snakemake", "captions", f"{stem}.rst"))
+    text = REGISTRY.caption_rst(REGISTRY.BY_STEM[stem])
+    if not os.path.exists(path) or open(path, encoding="utf-8").read() != text:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+    return path
+
+
 AUDIT_OUTPUTS = ["results/audit/published_consistency.csv", "results/audit/published_consistency.md"]
 
 

@@ -15,7 +15,7 @@ rule figures:
         png=[
             report(
                 f"results/{{wave}}/figures/{stem}.png",
-                caption=f"../report/figure_{stem.removeprefix('figuur_')}.rst",
+                caption=caption(stem),
                 category="Figures",
                 subcategory="{wave}",
             )
@@ -25,8 +25,7 @@ rule figures:
         data=[f"results/{{wave}}/figures/{stem}.data.csv" for stem in FIGURE_STEMS],
     params:
         language=config["language"],
-        synthetic=lambda w: bool(wave_cfg(w.wave).get("synthetic", False)),
-        reconstructed=lambda w: bool(wave_cfg(w.wave).get("reconstructed", False)),
+        data_kind=lambda w: data_kind(w.wave),
         disclosure=lambda w: disclosure_cfg(w.wave),
         # Figuur 4.2 leaves out municipalities with fewer respondents (report footnote 20)
         min_n=2,

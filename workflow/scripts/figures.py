@@ -10,7 +10,8 @@ import pandas as pd
 
 from analysis.core.codebook import load_codebook
 from analysis.core.disclosure.marks import disclosure_note
-from analysis.publication.figures import wave_note, write_figures
+from analysis.core.text import data_note
+from analysis.publication.figures import write_figures
 
 
 def main(input, output, params, threads: int, log_path: str) -> None:
@@ -21,7 +22,8 @@ def main(input, output, params, threads: int, log_path: str) -> None:
     municipalities = pd.read_csv(input.municipalities, dtype=str, keep_default_na=False)
     hours = pd.read_csv(input.hours_by_sector, dtype={"sector": str}, keep_default_na=False, na_values=[""])
     protection = disclosure_note(params.disclosure["mode"], params.disclosure["min_base"], params.language)
-    note = "\n".join(filter(None, [wave_note(params.language, params.synthetic, params.reconstructed), protection]))
+    data = data_note(params.language, **params.data_kind, form="figure")
+    note = "\n".join(filter(None, [data, protection]))
     out_dir = Path(output.png[0]).parent
     for path in write_figures(out_dir, cells, municipalities, book, params.language, note, params.min_n, hours, threads, params.max_rows):
         logging.info("wrote %s", path)

@@ -1,7 +1,7 @@
 """Snakemake script of rule municipality_pages: thin wrapper around analysis.publication.pages."""
 import sys
 
-from analysis.core.disclosure.marks import data_note
+from analysis.core.text import data_note
 from analysis.publication.pages import write_municipality_pages
 
 sys.stderr = open(snakemake.log[0], "w")  # noqa: F821 (snakemake is injected)

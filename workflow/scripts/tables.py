@@ -1,7 +1,8 @@
 """Snakemake script of rule tables: thin wrapper around analysis.publication.tables."""
 import sys
 
-from analysis.core.disclosure.marks import data_note, disclosure_note
+from analysis.core.disclosure.marks import disclosure_note
+from analysis.core.text import data_note
 from analysis.publication.tables import run_tables
 
 sys.stderr = open(snakemake.log[0], "w")  # noqa: F821 (snakemake is injected)

@@ -92,6 +92,23 @@ class Codebook:
     sectors: tuple[Sector, ...]
     domains: dict[str, dict]
     blocks: dict[str, dict]
+    hub: str = ""  # config/sectors.yaml `hub`: the sector the study looks out from ("" = the first)
+    compared_domains: tuple[str, ...] = ()  # config/sectors.yaml: domains compared side by side (() = all)
+
+    @property
+    def hub_sector(self) -> Sector:
+        """The hub sector (Figuur 5.1's centre; first row of Tabel 3.1)."""
+        return self.sector(self.hub) if self.hub else self.sectors[0]
+
+    @property
+    def domains_compared(self) -> list[str]:
+        """The VNG domains drawn side by side (Figuur 4.1), in sectors.yaml order."""
+        return [d for d in self.domains if not self.compared_domains or d in self.compared_domains]
+
+    @property
+    def feedback_blocks(self) -> list[str]:
+        """The blocks shown on the municipality feedback pages (codebook `feedback: true`)."""
+        return [name for name, spec in self.blocks.items() if spec.get("feedback")]
 
     def __getitem__(self, item_id: str) -> Item:
         for it in self.items:
@@ -277,7 +294,8 @@ def load_codebook(codebook_path: str | Path, sectors_path: str | Path, wave: str
                 extra={k: v for k, v in raw.items() if k not in known},
             )
         )
-    book = Codebook(tuple(items), sectors, sc["domains"], cb.get("blocks", {}))
+    book = Codebook(tuple(items), sectors, sc["domains"], cb.get("blocks", {}), str(sc.get("hub") or ""),
+                    tuple(str(d) for d in sc.get("compared_domains") or ()))
     _check_references(book)
     return book
 
@@ -295,6 +313,11 @@ def _check_references(book: Codebook) -> None:
                 raise CodebookError(f"item {it.id}: asked_if {parent}={key!r} is not an answer of {parent}")
         if it.block and it.block not in book.blocks:
             raise CodebookError(f"item {it.id}: block {it.block!r} is not declared under blocks")
+    if book.hub and book.hub not in {s.id for s in book.sectors}:
+        raise CodebookError(f"config/sectors.yaml: hub {book.hub!r} is not one of the sectors listed there")
+    unknown = set(book.compared_domains) - set(book.domains)
+    if unknown:
+        raise CodebookError(f"config/sectors.yaml: compared_domains {sorted(unknown)} are not declared under domains")
     for s in book.sectors:
         if s.domain not in book.domains:
             raise CodebookError(f"sector {s.id}: domain {s.domain!r} is not declared under domains")

@@ -12,6 +12,11 @@ Two rules live here because the published tables need both to be told apart:
 
 Percentages of counts are best rounded with ``percent_of`` (exact integer arithmetic), so that
 100 * 1 / 8 is exactly 12.5 and never 12.499999.
+
+Every percentage a reader sees (tables, figures and their labels, report.html, municipality pages,
+cross-wave files) is written by ``format_percent``, which rounds by ``REPORT_RULE``: changing that
+one name changes every printed percentage (tests/test_percent_formatting.py builds every output
+and checks). Nothing else may turn a percentage into text (no ``:.0f``, no ``round``).
 """
 from __future__ import annotations
 
@@ -98,8 +103,52 @@ PERCENT_RULES: dict[str, PercentRule] = {
 REPORT_RULE = "half_up_via_tenths"
 
 
-def percent_of(count: int, base: int, rule: str = REPORT_RULE) -> int:
-    """The whole percent the report would print for count out of base."""
+def percent_of(count: int, base: int, rule: str | None = None) -> int:
+    """The whole percent the report would print for count out of base (by REPORT_RULE unless
+    `rule` names another)."""
     if base <= 0:
         raise ValueError(f"base must be positive, got {base}")
-    return PERCENT_RULES[rule](int(count), int(base))
+    return PERCENT_RULES[rule or REPORT_RULE](int(count), int(base))
+
+
+def _half_even(value):
+    return _like_input(np.round(np.round(np.asarray(value, dtype=float), _FLOAT_NOISE_DECIMALS)), value)
+
+
+def _truncate(value):
+    return _like_input(np.trunc(np.round(np.asarray(value, dtype=float), _FLOAT_NOISE_DECIMALS)), value)
+
+
+def _ceiling(value):
+    return _like_input(np.ceil(np.round(np.asarray(value, dtype=float), _FLOAT_NOISE_DECIMALS)), value)
+
+
+# The same rules on a percentage that is no ratio of two counts (a Wilson bound, a difference of
+# two proportions); keyed as PERCENT_RULES, and tests/test_rounding.py checks the two agree.
+FLOAT_RULES: dict[str, Callable] = {
+    "half_up_via_tenths": round_half_up_via_tenths,
+    "half_up": round_half_up,
+    "half_even": _half_even,
+    "truncate": _truncate,
+    "ceiling": _ceiling,
+}
+
+
+def whole_percent(value=None, *, count: int | None = None, base: int | None = None, rule: str | None = None):
+    """The whole percent a reader sees, by REPORT_RULE (or `rule`): of count/base (exact), or of a
+    percentage `value` (a float such as 45.45, or an already rounded one, which stays as it is)."""
+    if count is not None:
+        return percent_of(count, base, rule)
+    return FLOAT_RULES[rule or REPORT_RULE](value)
+
+
+def format_percent(value=None, *, count: int | None = None, base: int | None = None, sign: bool = False,
+                   symbol: str = "%", missing: str = "–") -> str:
+    """THE text of a percentage, wherever one is shown: '46%' for 5/11 or 45.45, '+8' with
+    sign=True and symbol='' (percentage points). A missing value gives `missing`."""
+    if count is None and (value is None or pd.isna(value)):
+        return missing
+    rounded = float(whole_percent(value, count=count, base=base))
+    if rounded == 0 and count is None and value < 0:
+        rounded = -0.0  # a small negative difference keeps its sign: "-0", as it always printed
+    return f"{rounded:+.0f}{symbol}" if sign else f"{rounded:.0f}{symbol}"

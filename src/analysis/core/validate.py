@@ -4,7 +4,6 @@ was expected. Only a wave without problems becomes a responses table.
 """
 from __future__ import annotations
 
-import hashlib
 import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,6 +18,7 @@ from analysis.core.io.ingest import (answer_names, code_table, column_map_proble
 from analysis.core.io.readers import ExportReadError, RawExport, read_export
 from analysis.core.io.sheet import SHEET_FIELDS, map_sheet, sheet_map_problems
 from analysis.core.nonresponse import empty_questionnaires, item_nonresponse as count_item_nonresponse
+from analysis.core.provenance import file_sha256
 from analysis.core.responses import typed_responses
 from analysis.core.schema import export_schema, municipality_sheet_schema
 from analysis.core.vocabulary import SHEET_SIZE_CLASSES, YES_NO_UNKNOWN
@@ -388,15 +388,11 @@ def _as_failure_table(problems: list[dict]) -> pd.DataFrame:
     return order.drop(columns="_row").reset_index(drop=True)
 
 
-def sha256(path: str | Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 def render_report(result: WaveValidation, inputs: dict[str, str]) -> str:
     """The validation report a person reads (results/<wave>/validation/report.md)."""
     lines = [f"# Validation of wave `{result.wave}`", ""]
     for role, path in inputs.items():
-        lines.append(f"- {role}: `{path}` (sha256 `{sha256(path)[:16]}…`)" if Path(path).is_file() else f"- {role}: `{path}` (missing)")
+        lines.append(f"- {role}: `{path}` (sha256 `{file_sha256(path)[:16]}…`)" if Path(path).is_file() else f"- {role}: `{path}` (missing)")
     lines.append("")
     if result.ok:
         lines += [f"No problems: {len(result.responses)} respondents passed every codebook rule.", ""]

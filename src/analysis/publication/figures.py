@@ -29,86 +29,17 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from analysis.core.codebook import Codebook, Item
+from analysis.core.rounding import format_percent, whole_percent
 from analysis.core.disclosure.marks import SECONDARY_MARK as SUPPRESSED_N, is_suppressed
-from analysis.publication.registry import FIGURE_IDS, FIGURES, FigureSpec
+from analysis.publication.registry import FIGURE, FIGURE_IDS, FIGURES, KIND_WORDS, FigureSpec, call_builder
+from analysis.publication.text import WORDS
 from analysis.core.vocabulary import SIZE_CLASSES, UNKNOWN, natural_key
 
 # --- what is drawn -------------------------------------------------------------------------------
 
 
-# FigureSpec, FIGURES and FIGURE_IDS live in analysis/figure_list.py (see there why)
+# Which figures exist, their numbers, titles and builders: publication/registry.py (one spec each).
 
-# Words on the figures that are not codebook labels.
-_TEXT = {
-    "nl": {
-        "wave": "Meting",
-        "municipality": "Gemeente",
-        "total": "Totaal",
-        "not_asked": "niet gevraagd",
-        "no_base": "n=0",
-        "pct_officers": "Percentage beleidsambtenaren",
-        "pct_yes": "% ja",
-        "response": "Respons (%)",
-        "received": "Aantal ontvangen vragenlijsten",
-        "sent_unknown": "{received} ontvangen; verstuurd onbekend",
-        "response_known": "{received}/{sent} = {pct}% waar het aantal verstuurd bekend is; in totaal {total} ontvangen",
-        "left_out": "Weggelaten (minder dan {min_n} respondenten): {names}",
-        "vgz_to": "VGZ werkt samen met sector (VGZ n={n})",
-        "collab_n": "n bij een sector: respondenten van die sector die intersectoraal samenwerken (de vraag is alleen hun gesteld)",
-        "to_vgz": "Sector werkt samen met VGZ",
-        "functions": "Functie",
-        "hours": "Gemiddeld aantal uren per week",
-        "whiskers": "Lijntjes: 95%-betrouwbaarheidsinterval (Wilson)",
-        "uncertain": "* label in het rapport (deels) onleesbaar; kolomvolgorde geschat",
-        "ranked": "Gemeenten, gesorteerd van hoog naar laag",
-        "shown": "{shown} van {total} gemeenten; zonder percentage (kleine aantallen of n=0): {hidden}",
-        "total_line": "Totaal {pct}",
-        "size_class": "Grootteklasse",
-        "differs": "gevuld: 95%-interval (Wilson) sluit het totaal uit",
-        "overlaps": "open: interval omvat het totaal",
-        "dots_note": "Elke stip is een gemeente, met haar 95%-interval (Wilson); de cijfers per gemeente staan in het databestand en op de gemeentepagina's",
-        "left_out_count": "Weggelaten (minder dan {min_n} respondenten): {count} gemeenten",
-        "response_total": "Totaal {pct}%",
-        "sent_unknown_count": "Aantal verstuurd onbekend: {count} gemeenten (niet getoond)",
-        "synthetic": "SYNTHETISCHE GEGEVENS (verzonnen, niet de RIVM-data)",
-        "reconstructed": "Gereconstrueerde microdata (gepubliceerde tabellen + vrije keuzes, zie RECONSTRUCTION.md), "
-                         "niet de originele gegevens",
-    },
-    "en": {
-        "wave": "Wave",
-        "municipality": "Municipality",
-        "total": "Total",
-        "not_asked": "not asked",
-        "no_base": "n=0",
-        "pct_officers": "Percentage of policy officers",
-        "pct_yes": "% yes",
-        "response": "Response (%)",
-        "received": "Questionnaires received",
-        "sent_unknown": "{received} received; number sent unknown",
-        "response_known": "{received}/{sent} = {pct}% where the number sent is known; {total} received in all",
-        "left_out": "Left out (fewer than {min_n} respondents): {names}",
-        "vgz_to": "Public health collaborates with sector (public health n={n})",
-        "collab_n": "n of a sector: its respondents who collaborate intersectorally (only they were asked)",
-        "to_vgz": "Sector collaborates with public health",
-        "functions": "Function",
-        "hours": "Mean hours per week",
-        "whiskers": "Whiskers: Wilson 95% confidence interval",
-        "uncertain": "* label (partly) illegible in the report; column order estimated",
-        "ranked": "Municipalities, sorted from high to low",
-        "shown": "{shown} of {total} municipalities; without a percentage (small numbers or n=0): {hidden}",
-        "total_line": "Total {pct}",
-        "size_class": "Size class",
-        "differs": "filled: 95% interval (Wilson) excludes the total",
-        "overlaps": "open: interval includes the total",
-        "dots_note": "Each dot is a municipality, with its 95% interval (Wilson); the numbers per municipality are in the data file and on the municipality pages",
-        "left_out_count": "Left out (fewer than {min_n} respondents): {count} municipalities",
-        "response_total": "Total {pct}%",
-        "sent_unknown_count": "Number sent unknown: {count} municipalities (not shown)",
-        "synthetic": "SYNTHETIC DATA (invented, not the RIVM data)",
-        "reconstructed": "Reconstructed microdata (published tables + free choices, see RECONSTRUCTION.md), "
-                         "not the original data",
-    },
-}
 
 # Fixed look: DejaVu Sans ships with matplotlib, so every machine renders the same PNG glyphs.
 # Named as the one sans-serif font, so that an SVG says "'DejaVu Sans', sans-serif": a viewer
@@ -138,12 +69,6 @@ MUNICIPALITY_ROWS_LIMIT = 55
 # that the few large cities are on top
 SIZE_CLASS_COLOURS = dict(zip(SIZE_CLASSES, ("#b2182b", "#e39c4c", "#2b6c9e"))) | {UNKNOWN: "#888888"}
 NOT_ASKED_COLOUR = "#eeeeee"
-
-
-def wave_note(language: str = "nl", synthetic: bool = False, reconstructed: bool = False) -> str | None:
-    """The footer that says a wave's data are invented or reconstructed (None for real data)."""
-    parts = [_TEXT[language][k] for k, flag in (("synthetic", synthetic), ("reconstructed", reconstructed)) if flag]
-    return "; ".join(parts) or None
 
 
 # --- reading cells -------------------------------------------------------------------------------
@@ -222,13 +147,13 @@ def _n(n) -> str:
 
 def _unit_label(book: Codebook, unit: str, unit_id: str, language: str) -> str:
     if unit == "municipality":
-        return f"{_TEXT[language]['municipality']} {unit_id}" if str(unit_id).isdigit() else str(unit_id)
+        return f"{WORDS[language]['municipality']} {unit_id}" if str(unit_id).isdigit() else str(unit_id)
     if unit == "sector":
         return getattr(book.sector(unit_id), language)
     if unit == "domain":
         return book.domains[unit_id][language]
     if unit == "overall":
-        return _TEXT[language]["total"]
+        return WORDS[language]["total"]
     return str(unit_id)
 
 
@@ -253,12 +178,12 @@ def _figure_items(book: Codebook, fig_id: str) -> list[Item]:
 
 def _pct_text(row, language: str) -> str:
     if row["status"] == "not asked":
-        return _TEXT[language]["not_asked"]
+        return WORDS[language]["not_asked"]
     if is_suppressed(row["status"]):
         return str(row["status"])
     if row["status"] != "ok" or pd.isna(row["pct_rounded"]):
-        return _TEXT[language]["no_base"]
-    return f"{int(row['pct_rounded'])}%"
+        return WORDS[language]["no_base"]
+    return format_percent(row["pct_rounded"])
 
 
 # --- drawing ---------------------------------------------------------------------------------------
@@ -285,9 +210,9 @@ def _finish(fig: Figure, spec: FigureSpec, language: str, wave: str, n_text: str
     """Title with n, footer with the wave id and any note (synthetic data, left-out units)."""
     title = spec.title(language) + (f" ({n_text})" if n_text else "")
     # ~12 characters of 9 pt text per inch: wrap so a narrow heatmap keeps its whole title
-    heading = f"{'Figuur' if language == 'nl' else 'Figure'} {spec.id}  {title}"
+    heading = f"{KIND_WORDS[FIGURE][0 if language == 'nl' else 1]} {spec.number}  {title}"
     fig.suptitle(textwrap.fill(heading, int(fig.get_figwidth() * 12)), fontsize=9, x=0.01, ha="left")
-    footer = [f"{_TEXT[language]['wave']}: {wave}"] + [n for n in notes if n]
+    footer = [f"{WORDS[language]['wave']}: {wave}"] + [n for n in notes if n]
     # ~17 characters of 6.5 pt text per inch: long notes (small-cell protection) wrap, not clip
     width = int(fig.get_figwidth() * 17)
     lines = [textwrap.fill(line, width) for note in footer for line in note.split("\n")]
@@ -308,7 +233,7 @@ def _pct_bars(ax, data: pd.DataFrame, labels: list[str], language: str, colour: 
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 110)
     ax.set_xticks(range(0, 101, 20))
-    ax.set_xlabel(_TEXT[language]["pct_officers"])
+    ax.set_xlabel(WORDS[language]["pct_officers"])
 
 
 def _heatmap(ax, data: pd.DataFrame, row_col: str, col_col: str, language: str) -> None:
@@ -321,7 +246,7 @@ def _heatmap(ax, data: pd.DataFrame, row_col: str, col_col: str, language: str) 
     ax.set_facecolor(NOT_ASKED_COLOUR)
     sns.heatmap(pct, ax=ax, vmin=0, vmax=100, cmap="Blues", annot=annot.to_numpy(), fmt="", mask=pct.isna(),
                 linewidths=0.5, linecolor="white", annot_kws={"fontsize": 6.5},
-                cbar_kws={"label": _TEXT[language]["pct_yes"], "shrink": 0.6})
+                cbar_kws={"label": WORDS[language]["pct_yes"], "shrink": 0.6})
     # seaborn leaves masked cells blank: write why they are empty
     for i, r in enumerate(rows):
         for j, c in enumerate(cols):
@@ -377,8 +302,8 @@ def _municipality_heatmap(cells, book, items, spec, language, note, min_n, max_r
         ax = fig.add_subplot()
         _heatmap(ax, data, "row_label", "item_label", language)
         ax.axhline(n_rows - 1, color="black", linewidth=1)  # separates the total row
-        notes = [_TEXT[language]["left_out"].format(min_n=min_n, names=", ".join(left_out)) if left_out else None]
-        notes.append(_TEXT[language]["uncertain"] if any(_uncertain(it) for it in items) else None)
+        notes = [WORDS[language]["left_out"].format(min_n=min_n, names=", ".join(left_out)) if left_out else None]
+        notes.append(WORDS[language]["uncertain"] if any(_uncertain(it) for it in items) else None)
         _finish(fig, spec, language, _wave(cells), None, notes + [note])
     return fig, _tidy(data, spec, cells)
 
@@ -409,7 +334,7 @@ def _municipality_dots(cells, book, items, spec, language, note, min_n, municipa
     """One panel per item: every municipality a dot at its % ja with its Wilson interval, sorted
     high to low, coloured by size class, the total as a dashed line; a dot is filled when its
     interval excludes the total. Its size does not depend on the number of municipalities."""
-    t = _TEXT[language]
+    t = WORDS[language]
     data, left_out = _per_municipality(cells, book, items, language, min_n)
     data["size_class"] = data["unit_id"].map(_size_classes(municipalities)).fillna(UNKNOWN).where(data["unit"] == "municipality")
     total = data[data["unit"] == "overall"].set_index("item")
@@ -457,7 +382,7 @@ def _dot_panel(ax, shown: pd.DataFrame, ref: float, ref_label: str) -> None:
         ax.axhline(ref, color="black", linestyle="--", linewidth=0.8, zorder=4)
         ax.text(1.0, ref, " " + ref_label, transform=ax.get_yaxis_transform(), va="center", ha="left", fontsize=7)
     ax.set_ylim(0, 100)
-    ax.set_yticks(range(0, 101, 25), [f"{v}%" for v in range(0, 101, 25)])
+    ax.set_yticks(range(0, 101, 25), [format_percent(v) for v in range(0, 101, 25)])
     ax.set_xlim(-1, max(1, len(shown)))
     ax.set_xticks([])
     ax.grid(axis="y", color="#e5e5e5", linewidth=0.5)
@@ -485,7 +410,7 @@ def _overall_bars(cells, book, items, spec, language, note) -> tuple[Figure, pd.
         fig = _new_figure(7.5, 1.2 + 0.38 * len(items))
         ax = fig.add_subplot()
         _pct_bars(ax, data, list(data["item_label"]), language)
-        notes = [_TEXT[language]["whiskers"], _TEXT[language]["uncertain"] if any(_uncertain(it) for it in items) else None, note]
+        notes = [WORDS[language]["whiskers"], WORDS[language]["uncertain"] if any(_uncertain(it) for it in items) else None, note]
         _finish(fig, spec, language, _wave(cells), _n_text(data, language), notes)
     return fig, _tidy(data, spec, cells)
 
@@ -493,7 +418,7 @@ def _overall_bars(cells, book, items, spec, language, note) -> tuple[Figure, pd.
 def _n_text(data: pd.DataFrame, language: str = "nl") -> str:
     bases = sorted(set(data.loc[data["status"] == "ok", "base"]))
     if len(data) and data["status"].eq("not asked").all():
-        return _TEXT[language]["not_asked"]  # the wave did not ask it: never "n=0" (read as nobody)
+        return WORDS[language]["not_asked"]  # the wave did not ask it: never "n=0" (read as nobody)
     if not bases:
         return "n=0"
     return f"n={bases[0]}" if len(bases) == 1 else f"n={bases[0]}–{bases[-1]}"
@@ -502,7 +427,7 @@ def _n_text(data: pd.DataFrame, language: str = "nl") -> str:
 def _tidy(data: pd.DataFrame, spec: FigureSpec, cells: pd.DataFrame) -> pd.DataFrame:
     """The plotted numbers in a stable column order, with the figure and wave they belong to."""
     out = data.copy()
-    out.insert(0, "figure", spec.id)
+    out.insert(0, "figure", spec.number)
     out.insert(1, "wave", _wave(cells))
     first = ["figure", "wave", "unit", "unit_id", "row_label", "item", "item_label", "answer",
              "base", "count", "pct", "pct_rounded", "ci_low", "ci_high", "status"]
@@ -520,13 +445,14 @@ def _tidy(data: pd.DataFrame, spec: FigureSpec, cells: pd.DataFrame) -> pd.DataF
 def figuur_3_1(cells: pd.DataFrame, municipalities: pd.DataFrame, book: Codebook, language: str = "nl",
                note: str | None = None, max_rows: int = MUNICIPALITY_ROWS_MAX) -> tuple[Figure, pd.DataFrame]:
     """Response per municipality: received / questionnaires_sent; received only where sent is unknown."""
-    spec, t = FIGURES["3.1"], _TEXT[language]
+    spec, t = FIGURES["3.1"], WORDS[language]
     received = respondents(cells, "municipality")
     data = municipalities[["municipality_id"]].astype(str).copy()
     data["received"] = data["municipality_id"].map(received).fillna(0).astype(int)
     data["sent"] = pd.to_numeric(municipalities["questionnaires_sent"], errors="coerce").astype("Int64").to_numpy()
     data["response_pct"] = (100 * data["received"] / data["sent"].astype("Float64")).astype(float)
-    data["response_pct_rounded"] = data["response_pct"].map(_round_half_up).astype("Int64")
+    data["response_pct_rounded"] = pd.array([whole_percent(count=r, base=s) if pd.notna(s) and s > 0 else pd.NA
+                                             for r, s in zip(data["received"], data["sent"])], dtype="Int64")
     data["status"] = np.where(data["sent"].isna(), "sent unknown", "ok")
     data = data.iloc[sorted(range(len(data)), key=lambda i: natural_key(data["municipality_id"].iat[i]))]
     data["row_label"] = [f"{_unit_label(book, 'municipality', m, language)} (n={n})" for m, n in zip(data["municipality_id"], data["received"])]
@@ -542,24 +468,25 @@ def figuur_3_1(cells: pd.DataFrame, municipalities: pd.DataFrame, book: Codebook
         ax.barh(y, values, color=BAR_COLOUR)
         for yi, (_, row) in zip(y, data.iterrows()):
             if row["status"] == "ok":
-                label = f"{int(row['received'])}/{int(row['sent'])} ({int(row['response_pct_rounded'])}%)"
+                label = f"{int(row['received'])}/{int(row['sent'])} ({format_percent(row['response_pct_rounded'])})"
             else:
                 label = t["sent_unknown"].format(received=int(row["received"]))
             ax.text((values.loc[row.name] if row["status"] == "ok" or not show_pct else 0) + 1, yi, label, va="center", fontsize=7)
         ax.set_yticks(y, list(data["row_label"]))
         ax.set_xlim(0, 130 if show_pct else max(1, data["received"].max()) * 1.4)
-        ax.set_xlabel(t["response"] if show_pct else t["received"])
+        ax.set_xlabel(t["response"] if show_pct else t["received_axis"])
         total_received = int(data["received"].sum())
         if show_pct:
             total_sent = int(known["sent"].sum())
             got = int(known["received"].sum())
-            n_text = f"{got}/{total_sent} = {_round_half_up(100 * got / total_sent)}%"
+            pct = format_percent(count=got, base=total_sent)
+            n_text = f"{got}/{total_sent} = {pct}"
             if len(known) < len(data):
-                n_text = t["response_known"].format(received=got, sent=total_sent, pct=_round_half_up(100 * got / total_sent), total=total_received)
+                n_text = t["response_known"].format(received=got, sent=total_sent, pct=pct, total=total_received)
         else:
             n_text = f"n={total_received}"
         _finish(fig, spec, language, _wave(cells), n_text, [note])
-    out = data.assign(figure=spec.id, wave=_wave(cells))
+    out = data.assign(figure=spec.number, wave=_wave(cells))
     return fig, out[["figure", "wave", "municipality_id", "row_label", "received", "sent", "response_pct", "response_pct_rounded", "status"]].reset_index(drop=True)
 
 
@@ -567,7 +494,7 @@ def _response_dots(data, municipalities, spec, language, wave, note) -> tuple[Fi
     """Figuur 3.1 for many municipalities: response per municipality sorted high to low, coloured
     by size class, the overall response as a line (no interval: a response rate is a count of
     the whole population, not an estimate). Without any number sent: questionnaires received."""
-    t = _TEXT[language]
+    t = WORDS[language]
     known = data[data["status"] == "ok"]
     show_pct = not known.empty
     value = "response_pct" if show_pct else "received"
@@ -575,8 +502,8 @@ def _response_dots(data, municipalities, spec, language, wave, note) -> tuple[Fi
     shown = _ranked(data[data["status"] == "ok"] if show_pct else data, value)
     if show_pct:
         got, sent = int(known["received"].sum()), int(known["sent"].sum())
-        ref, n_text = 100 * got / sent, f"{got}/{sent} = {_round_half_up(100 * got / sent)}%"
-        ref_label = t["response_total"].format(pct=_round_half_up(ref))
+        ref, n_text = 100 * got / sent, f"{got}/{sent} = {format_percent(count=got, base=sent)}"
+        ref_label = t["response_total"].format(pct=format_percent(count=got, base=sent))
     else:
         ref, n_text, ref_label = float(data["received"].mean()), f"n={int(data['received'].sum())}", ""
     with _style():
@@ -593,7 +520,7 @@ def _response_dots(data, municipalities, spec, language, wave, note) -> tuple[Fi
         ax.set_xlim(-1, max(1, len(shown)))
         ax.set_xticks([])
         ax.set_ylim(0, max(100.0, float(np.nanmax(shown[value]))) * 1.05 if show_pct else None)
-        ax.set_ylabel(t["response"] if show_pct else t["received"])
+        ax.set_ylabel(t["response"] if show_pct else t["received_axis"])
         ax.set_xlabel(t["ranked"])
         ax.grid(axis="y", color="#e5e5e5", linewidth=0.5)
         ax.set_axisbelow(True)
@@ -604,20 +531,16 @@ def _response_dots(data, municipalities, spec, language, wave, note) -> tuple[Fi
         notes = [t["sent_unknown_count"].format(count=unknown) if show_pct and unknown else None, note]
         _finish(fig, spec, language, wave, n_text, notes)
     out = pd.concat([shown, data[~data["municipality_id"].isin(shown["municipality_id"])].assign(rank=pd.NA)], ignore_index=True)
-    out = out.assign(figure=spec.id, wave=wave)
+    out = out.assign(figure=spec.number, wave=wave)
     return fig, out[["figure", "wave", "municipality_id", "row_label", "size_class", "rank", "received", "sent", "response_pct",
                      "response_pct_rounded", "status"]].reset_index(drop=True)
 
 
-def _round_half_up(value: float) -> float:
-    # the report's rounding (12.5 -> 13), not Python's banker's round
-    return int(np.floor(value + 0.5)) if pd.notna(value) else None
-
-
-def figuur_4_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
-               domains: tuple[str, ...] = ("1", "2", "3")) -> tuple[Figure, pd.DataFrame]:
-    """% ja per VNG domain for the figure's items; domains 4 (veiligheid) and anders left out (footnote 19)."""
+def figuur_4_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None) -> tuple[Figure, pd.DataFrame]:
+    """% ja per VNG domain for the figure's items, the domains of config/sectors.yaml
+    `compared_domains` (the report leaves out 4 veiligheid and anders, footnote 19)."""
     spec = FIGURES["4.1"]
+    domains = book.domains_compared
     items = _figure_items(book, "4.1")
     data = answer_table(cells, "domain", [it.id for it in items])
     data = data[data["unit_id"].isin(domains)].copy()
@@ -642,14 +565,14 @@ def figuur_4_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: 
                         rotation=0 if row["status"] == "ok" else 90)
         ax.set_xticks(np.arange(len(items)), [_item_label(it, language, 30) for it in items])
         ax.set_ylim(0, 110)
-        ax.set_ylabel(_TEXT[language]["pct_officers"])
+        ax.set_ylabel(WORDS[language]["pct_officers"])
         ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=len(domains), frameon=False)
         # left out as the 2009 report did (its footnote 19), whatever their n in this wave: the note
         # says so with their n, rather than "small numbers" under a domain of 16
         left = [f"{_unit_label(book, 'domain', d, language)} (n={_n(n_dom.get(d, 0))})" for d in book.domains if d not in domains]
         notes = [("Niet getoond, zoals in het rapport van 2009 (voetnoot 19): " if language == "nl"
                   else "Not shown, as in the 2009 report (footnote 19): ") + ", ".join(left),
-                 _TEXT[language]["whiskers"], note]
+                 WORDS[language]["whiskers"], note]
         _finish(fig, spec, language, _wave(cells), None, notes)
     return fig, _tidy(data, spec, cells)
 
@@ -667,23 +590,23 @@ def figuur_4_3(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: 
 
 
 def figuur_4_4(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
-               min_n: int = 1,
                max_rows: int = MUNICIPALITY_ROWS_MAX, municipalities: pd.DataFrame | None = None) -> tuple[Figure, pd.DataFrame]:
     """Determinants of Albeda point 1 (education, occupation, income) per municipality."""
-    return _municipality_heatmap(cells, book, _figure_items(book, "4.4"), FIGURES["4.4"], language, note, min_n, max_rows, municipalities)
+    return _municipality_heatmap(cells, book, _figure_items(book, "4.4"), FIGURES["4.4"], language, note, 1, max_rows, municipalities)
 
 
 def figuur_4_5(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
-               min_n: int = 1,
                max_rows: int = MUNICIPALITY_ROWS_MAX, municipalities: pd.DataFrame | None = None) -> tuple[Figure, pd.DataFrame]:
     """Determinants of Albeda point 3 (lifestyle, living and working conditions) per municipality."""
-    return _municipality_heatmap(cells, book, _figure_items(book, "4.5"), FIGURES["4.5"], language, note, min_n, max_rows, municipalities)
+    return _municipality_heatmap(cells, book, _figure_items(book, "4.5"), FIGURES["4.5"], language, note, 1, max_rows, municipalities)
 
 
-def figuur_5_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
-               hub: str = "vgz") -> tuple[Figure, pd.DataFrame]:
-    """Both directions: VGZ officers who collaborated with sector X, and sector X's officers who did with VGZ."""
-    spec, t = FIGURES["5.1"], _TEXT[language]
+def figuur_5_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None) -> tuple[Figure, pd.DataFrame]:
+    """Both directions: the hub sector's officers (config/sectors.yaml `hub`: VGZ) who collaborated
+    with sector X, and sector X's officers who did with the hub."""
+    spec, t = FIGURES["5.1"], WORDS[language]
+    hub = book.hub_sector.id
+    hub_name = getattr(book.hub_sector, language)
     partner_item = {it.extra["partner_sector"]: it.id for it in book.block("collab_partners")}
     others = [s.id for s in book.sectors if s.id != hub and s.id in partner_item]
     hub_rows = answer_table(cells, "sector", [partner_item[s] for s in others], unit_ids=[hub])
@@ -703,7 +626,8 @@ def figuur_5_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: 
         ax = fig.add_subplot()
         y = np.arange(len(others))[::-1]
         for k, (direction, colour, label) in enumerate(
-            [(f"{hub}_to_sector", BAR_COLOUR, t["vgz_to"].format(n=hub_n)), (f"sector_to_{hub}", "#e39c4c", t["to_vgz"])]
+            [(f"{hub}_to_sector", BAR_COLOUR, t["hub_to"].format(hub=hub_name, n=hub_n)),
+             (f"sector_to_{hub}", "#e39c4c", t["to_hub"].format(hub=hub_name))]
         ):
             d = data[data["direction"] == direction].set_index("partner_sector").reindex(others)
             yy = y + (0.2 if k == 0 else -0.2)
@@ -719,10 +643,9 @@ def figuur_5_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: 
 
 
 def figuur_5_2(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
-               min_n: int = 1,
                max_rows: int = MUNICIPALITY_ROWS_MAX, municipalities: pd.DataFrame | None = None) -> tuple[Figure, pd.DataFrame]:
     """Forms of collaboration per municipality (Tabel VIII.3) with the total row."""
-    return _municipality_heatmap(cells, book, _figure_items(book, "5.2"), FIGURES["5.2"], language, note, min_n, max_rows, municipalities)
+    return _municipality_heatmap(cells, book, _figure_items(book, "5.2"), FIGURES["5.2"], language, note, 1, max_rows, municipalities)
 
 
 def _answer_segments(cells, book, fig_id, language, note) -> tuple[Figure, pd.DataFrame]:
@@ -745,16 +668,16 @@ def _answer_segments(cells, book, fig_id, language, note) -> tuple[Figure, pd.Da
             ax.barh(y, width, left=left, color=ANSWER_COLOURS.get(key, "#888888"), label=items[0].answer_label(key, language))
             for yi, l, w, r in zip(y, left, width, d["pct_rounded"]):
                 if w >= 4:  # a number does not fit in a thinner segment; the data file has it
-                    ax.text(l + w / 2, yi, f"{int(r)}", ha="center", va="center", fontsize=6.5, color="white" if key != "weet_niet" else "black")
+                    ax.text(l + w / 2, yi, format_percent(r, symbol=""), ha="center", va="center", fontsize=6.5, color="white" if key != "weet_niet" else "black")
             left += width
         for yi, it in zip(y, items):
             st = data.loc[data["item"] == it.id, "status"].iat[0]
             if st != "ok":
-                ax.text(1, yi, _TEXT[language]["not_asked"] if st == "not asked" else "n=0", va="center", fontsize=7, style="italic")
+                ax.text(1, yi, WORDS[language]["not_asked"] if st == "not asked" else "n=0", va="center", fontsize=7, style="italic")
         ax.set_yticks(y, [_item_label(it, language) for it in items])
         ax.set_xlim(0, 100)
-        ax.set_xticks(range(0, 101, 10), [f"{v}%" for v in range(0, 101, 10)])
-        ax.set_xlabel(_TEXT[language]["pct_officers"])
+        ax.set_xticks(range(0, 101, 10), [format_percent(v) for v in range(0, 101, 10)])
+        ax.set_xlabel(WORDS[language]["pct_officers"])
         ax.legend(ncols=len(keys), fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
         _finish(fig, spec, language, _wave(cells), _n_text(data, language), [note])
     return fig, _tidy(data, spec, cells)
@@ -770,17 +693,15 @@ def _factors_of_kind(book: Codebook, kind: str) -> list[Item]:
 
 
 def figuur_6_2(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
-               min_n: int = 1,
                max_rows: int = MUNICIPALITY_ROWS_MAX, municipalities: pd.DataFrame | None = None) -> tuple[Figure, pd.DataFrame]:
     """Individual positive factors (codebook factor_kind) per municipality."""
-    return _municipality_heatmap(cells, book, _factors_of_kind(book, "individual"), FIGURES["6.2"], language, note, min_n, max_rows, municipalities)
+    return _municipality_heatmap(cells, book, _factors_of_kind(book, "individual"), FIGURES["6.2"], language, note, 1, max_rows, municipalities)
 
 
 def figuur_6_3(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
-               min_n: int = 1,
                max_rows: int = MUNICIPALITY_ROWS_MAX, municipalities: pd.DataFrame | None = None) -> tuple[Figure, pd.DataFrame]:
     """Organisational positive factors (codebook factor_kind) per municipality."""
-    return _municipality_heatmap(cells, book, _factors_of_kind(book, "organisational"), FIGURES["6.3"], language, note, min_n, max_rows, municipalities)
+    return _municipality_heatmap(cells, book, _factors_of_kind(book, "organisational"), FIGURES["6.3"], language, note, 1, max_rows, municipalities)
 
 
 def figuur_6_4(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None) -> tuple[Figure, pd.DataFrame]:
@@ -794,10 +715,9 @@ def figuur_6_5(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: 
 
 
 def figuur_6_6(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
-               min_n: int = 1,
                max_rows: int = MUNICIPALITY_ROWS_MAX, municipalities: pd.DataFrame | None = None) -> tuple[Figure, pd.DataFrame]:
     """Political factors per municipality (Tabel IX.3)."""
-    return _municipality_heatmap(cells, book, _figure_items(book, "6.5"), FIGURES["6.6"], language, note, min_n, max_rows, municipalities)
+    return _municipality_heatmap(cells, book, _figure_items(book, "6.5"), FIGURES["6.6"], language, note, 1, max_rows, municipalities)
 
 
 def figuur_VI_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
@@ -807,7 +727,7 @@ def figuur_VI_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note:
     hours_by_sector: results/<wave>/hours_by_sector.csv of the aggregate stage: `sector` (sector id,
     or "all" for the total) and a mean column (`mean`, also `mean_hours` / `hours_mean`), optionally `n`.
     """
-    spec, t = FIGURES["VI.1"], _TEXT[language]
+    spec, t = FIGURES["VI.1"], WORDS[language]
     item = book["function"]
     funcs = pd.concat([answer_table(cells, "overall", [item.id], k) for k in item.keys], ignore_index=True)
     funcs["item_label"] = [item.answer_label(k, language) for k in funcs["answer"]]
@@ -832,7 +752,7 @@ def figuur_VI_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note:
         _finish(fig, spec, language, _wave(cells), _n_text(funcs, language), [t["whiskers"], note])
     data = _tidy(funcs, spec, cells)
     if hours is not None:
-        h = hours.rename(columns={"sector": "unit_id"}).assign(figure=spec.id, wave=_wave(cells), unit="sector", panel="hours_per_week")
+        h = hours.rename(columns={"sector": "unit_id"}).assign(figure=spec.number, wave=_wave(cells), unit="sector", panel="hours_per_week")
         data = pd.concat([data, h], ignore_index=True)
     return fig, data
 
@@ -847,7 +767,7 @@ def _hours(hours_by_sector: pd.DataFrame | None, book: Codebook, language: str) 
     order = {s.id: i for i, s in enumerate(book.sectors)}
     h = h[h["sector"].isin(order) | (h["sector"] == "all")]
     h = h.sort_values("sector", key=lambda c: c.map(order).fillna(len(order)), kind="stable").reset_index(drop=True)
-    names = [_TEXT[language]["total"] if s == "all" else getattr(book.sector(s), language) for s in h["sector"]]
+    names = [WORDS[language]["total"] if s == "all" else getattr(book.sector(s), language) for s in h["sector"]]
     n = h["n"].astype(int) if "n" in h else None
     h["row_label"] = [name + (f" (n={n.iat[i]})" if n is not None else "") for i, name in enumerate(names)]
     return h
@@ -864,30 +784,15 @@ def build_figures(cells: pd.DataFrame, municipalities: pd.DataFrame, book: Codeb
     """Every figure of the report in report order (or those in `only`), one at a time (a Figure is
     large; save and drop it).
 
-    min_n applies to Figuur 4.2 only, as in the report (footnote 20); the other per-municipality
-    figures show every municipality, as Tabellen VII.3, VIII.3 and IX.1-3 do. With more than
+    Each builder gets the inputs its parameters name (registry.call_builder). min_n applies to
+    Figuur 4.2 only, as in the report (footnote 20), as only figuur_4_2 takes it; the other
+    per-municipality figures show every municipality, as Tabellen VII.3, VIII.3 and IX.1-3 do. With more than
     `max_rows` municipalities they are sorted dot plots instead of a row per municipality.
     """
-    many = {"max_rows": max_rows, "municipalities": municipalities}
-    builders = {
-        "3.1": lambda: figuur_3_1(cells, municipalities, book, language, note, max_rows=max_rows),
-        "4.1": lambda: figuur_4_1(cells, book, language, note),
-        "4.2": lambda: figuur_4_2(cells, book, language, note, min_n=min_n, **many),
-        "4.3": lambda: figuur_4_3(cells, book, language, note),
-        "4.4": lambda: figuur_4_4(cells, book, language, note, **many),
-        "4.5": lambda: figuur_4_5(cells, book, language, note, **many),
-        "5.1": lambda: figuur_5_1(cells, book, language, note),
-        "5.2": lambda: figuur_5_2(cells, book, language, note, **many),
-        "6.1": lambda: figuur_6_1(cells, book, language, note),
-        "6.2": lambda: figuur_6_2(cells, book, language, note, **many),
-        "6.3": lambda: figuur_6_3(cells, book, language, note, **many),
-        "6.4": lambda: figuur_6_4(cells, book, language, note),
-        "6.5": lambda: figuur_6_5(cells, book, language, note),
-        "6.6": lambda: figuur_6_6(cells, book, language, note, **many),
-        "VI.1": lambda: figuur_VI_1(cells, book, language, note, hours_by_sector),
-    }
+    available = {"cells": cells, "municipalities": municipalities, "book": book, "language": language, "note": note,
+                 "min_n": min_n, "hours_by_sector": hours_by_sector, "max_rows": max_rows}
     for fig_id in FIGURE_IDS if only is None else [i for i in FIGURE_IDS if i in only]:
-        fig, data = builders[fig_id]()
+        fig, data = call_builder(globals()[FIGURES[fig_id].builder], available)
         yield FIGURES[fig_id], fig, data
 
 

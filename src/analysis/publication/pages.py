@@ -1,7 +1,7 @@
 """Feedback pages: results/<wave>/municipalities/<id>.html, one per participating municipality.
 
 Municipalities were promised their own results. A page shows, for the report's main indicators
-(the blocks priorities, determinants, collaboration, positive and political factors), the
+(the codebook blocks marked `feedback: true`), the
 municipality's share answering "ja" beside the value over all respondents and the range over
 the municipalities. The range uses only municipality cells that are shown and whose base is at
 least k, in both modes: a minimum or maximum is one municipality's value, so a range over small
@@ -16,28 +16,11 @@ import pandas as pd
 
 from analysis.core.codebook import Codebook
 from analysis.core.disclosure.marks import SECONDARY_MARK, disclosure_note, is_suppressed
+from analysis.core.rounding import format_percent
+from analysis.publication.text import WORDS
 
-FEEDBACK_BLOCKS = ["priorities", "determinants", "collaboration", "positive_factors", "political_factors"]
 SHOWN_ANSWER = "ja"
 
-WORDS = {
-    "nl": {"title": "Terugkoppeling", "municipality": "Gemeente", "indicator": "Indicator",
-           "own": "Uw gemeente", "all": "Alle respondenten", "range": "Spreiding over gemeenten",
-           "n": "n", "n_munis": "aantal gemeenten", "wave": "Meting",
-           "share": "Percentage 'ja' (aantal); n = aantal respondenten aan wie de vraag is gesteld.",
-           "range_note": "De spreiding (laagste–hoogste percentage) is berekend over gemeenten met ten minste "
-                         "{k} respondenten voor de vraag; kleinere gemeenten zijn weggelaten zodat hun "
-                         "antwoorden niet uit de spreiding af te leiden zijn.",
-           "few": "Met 4 tot 12 respondenten per gemeente zijn verschillen met andere gemeenten zelden meer dan toeval."},
-    "en": {"title": "Feedback", "municipality": "Municipality", "indicator": "Indicator",
-           "own": "Your municipality", "all": "All respondents", "range": "Range over municipalities",
-           "n": "n", "n_munis": "municipalities", "wave": "Wave",
-           "share": "Percentage 'yes' (count); n = respondents who were asked the question.",
-           "range_note": "The range (lowest–highest percentage) covers municipalities with at least {k} "
-                         "respondents for the question; smaller ones are left out so that their answers "
-                         "cannot be read from the range.",
-           "few": "With 4 to 12 respondents per municipality, differences from other municipalities are rarely more than chance."},
-}
 
 STYLE = """
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;color:#222;line-height:1.4}
@@ -62,7 +45,7 @@ def municipality_label(municipality_id: str, municipalities: pd.DataFrame, mode:
 def indicator_table(cells: pd.DataFrame, book: Codebook, min_base: int) -> pd.DataFrame:
     """Per feedback item and municipality: own cell, overall cell and the range over shown cells
     with base >= k. Computed once for all pages (per page it cost a third of a second)."""
-    items = [(block, item.id) for block in FEEDBACK_BLOCKS for item in book.block(block)]
+    items = [(block, item.id) for block in book.feedback_blocks for item in book.block(block)]
     shown = cells[(cells["answer"] == SHOWN_ANSWER) & cells["item"].isin([iid for _, iid in items])]
     by_item = {iid: group for iid, group in shown.groupby("item", sort=False)}
     rows = []
@@ -110,15 +93,15 @@ def municipality_page(municipality_id: str, cells_protected: pd.DataFrame, munic
     label = municipality_label(municipality_id, municipalities, mode, language)
     wave = ", ".join(sorted(cells_protected["wave"].astype(str).unique()))
     rows = indicator_rows(municipality_id, cells_protected, book, k, table)
-    parts = [f"<h1>{_e(words['title'])}: {_e(label)}</h1>",
+    parts = [f"<h1>{_e(words['feedback_title'])}: {_e(label)}</h1>",
              f"<p>{_e(words['wave'])}: {_e(wave)}</p>"]
     parts += [f'<p class="banner">{_e(note)}</p>' for note in (wave_note, disclosure_note(mode, k, language)) if note]
-    for block in FEEDBACK_BLOCKS:
+    for block in book.feedback_blocks:
         block_rows = rows[rows["block"] == block] if len(rows) else rows
         if len(block_rows):
             parts.append(_block_table(block, block_rows, book, language))
     parts += [f'<p class="note">{_e(words[key]).format(k=k)}</p>' for key in ("share", "range_note", "few")]
-    title = f"{words['title']} {label}"
+    title = f"{words['feedback_title']} {label}"
     return ("<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{title}</title>"
             "<style>{style}</style></head><body>\n{body}\n</body></html>\n").format(
         lang=language, title=_e(title), style=STYLE, body="\n".join(parts))
@@ -130,7 +113,7 @@ def _block_table(block: str, rows: pd.DataFrame, book: Codebook, language: str) 
                                                   words["n"], words["range"], words["n_munis"]))
     body = []
     for r in rows.itertuples(index=False):
-        spread = "–" if r.low is None or pd.isna(r.low) else f"{r.low:.0f}–{r.high:.0f}%"
+        spread = "–" if r.low is None or pd.isna(r.low) else f"{format_percent(r.low, symbol='')}–{format_percent(r.high)}"
         # a hidden range counts no municipalities: "–", not "0" (read as "no municipality")
         cols = [display_cell(r.own), display_n(r.own), display_cell(r.overall),
                 display_n(r.overall), spread, "–" if spread == "–" else str(r.n_munis)]
@@ -146,7 +129,7 @@ def display_cell(row) -> str:
         return str(row["status"])
     if pd.isna(row["pct_rounded"]) or pd.isna(row["count"]):
         return "–"
-    return f"{int(row['pct_rounded'])}% ({int(row['count'])})"
+    return f"{format_percent(row['pct_rounded'])} ({int(row['count'])})"
 
 
 def display_n(row) -> str:

@@ -5,93 +5,30 @@ a provenance line, followed by the replication scorecard and the audit of the pu
 from __future__ import annotations
 
 import base64
-import hashlib
 import html
-import json
-import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.core.codebook import Codebook
 from analysis.core.vocabulary import NOT_ASKED
-from analysis.publication.registry import FIGURES
+from analysis.core.provenance import config_hash, file_sha256, git_commit
+from analysis.core.text import data_note
+from analysis.publication.text import WORDS
+from analysis.publication.registry import TABLE, OutputSpec, outline
 from analysis.publication.tables import table_footnote, table_title
 
 
-@dataclass(frozen=True)
-class Entry:
-    kind: str  # "table" | "figure"
-    id: str  # table stem (tabel_4_1) or figure number (4.1)
-    block: str | None = None  # codebook block whose base is the entry's n; None: all respondents
-    counts: str = "respondents"  # what n counts: respondents, or interviews (Tabel 3.1)
+# The chapters and their entries, in the report's order: publication/registry.py (one spec per
+# output; a registered output is in report.html by construction).
+OUTLINE = outline()
 
-    @property
-    def stem(self) -> str:
-        return self.id if self.kind == "table" else FIGURES[self.id].stem
-
-
-# The report's chapters and appendices, in its order. Only what the questionnaire data can give.
-OUTLINE: list[tuple[str, str, list[Entry]]] = [
-    ("Hoofdstuk 3 Deelnemende gemeenten en beleidsambtenaren", "Chapter 3 Participating municipalities and officers",
-     [Entry("table", "tabel_3_1", counts="interviews"), Entry("figure", "3.1")]),
-    ("Hoofdstuk 4 Gezondheidsachterstanden in gemeentelijk beleid", "Chapter 4 Health inequalities in municipal policy",
-     [Entry("table", "tabel_4_1", "priorities"), Entry("figure", "4.1", "priorities"), Entry("table", "figuur_4_1_data", "priorities"),
-      Entry("figure", "4.2", "priorities"), Entry("table", "tabel_4_2", "health_target_groups"),
-      Entry("figure", "4.3", "determinants"), Entry("figure", "4.4", "determinants"), Entry("figure", "4.5", "determinants")]),
-    ("Hoofdstuk 5 Intersectorale samenwerking", "Chapter 5 Intersectoral collaboration",
-     [Entry("figure", "5.1", "collab_partners"), Entry("figure", "5.2", "collab_forms")]),
-    ("Hoofdstuk 6 Factoren die de samenwerking bevorderen of belemmeren", "Chapter 6 Factors that help or hinder collaboration",
-     [Entry("figure", "6.1", "positive_factors"), Entry("figure", "6.2", "positive_factors"), Entry("figure", "6.3", "positive_factors"),
-      Entry("figure", "6.4", "negative_factors"), Entry("figure", "6.5", "political_factors"), Entry("figure", "6.6", "political_factors")]),
-    ("Bijlage VI Respons en respondenten", "Appendix VI Response and respondents",
-     [Entry("table", "tabel_VI_1"), Entry("figure", "VI.1")]),
-    ("Bijlage VII Gezondheid(sachterstanden) per gemeente", "Appendix VII Health (inequalities) per municipality",
-     [Entry("table", "tabel_VII_2", "priorities"), Entry("table", "tabel_VII_3", "determinants")]),
-    ("Bijlage VIII Samenwerking per sector en gemeente", "Appendix VIII Collaboration per sector and municipality",
-     [Entry("table", "tabel_VIII_1", "collaboration"), Entry("table", "tabel_VIII_2", "collaboration"), Entry("table", "tabel_VIII_3", "collab_forms")]),
-    ("Bijlage IX Factoren per gemeente", "Appendix IX Factors per municipality",
-     [Entry("table", "tabel_IX_1", "positive_factors"), Entry("table", "tabel_IX_2", "negative_factors"), Entry("table", "tabel_IX_3", "political_factors")]),
-]
-
-WORDS = {
-    "nl": {"title": "Intersectoraal samenwerken in de aanpak van gezondheidsachterstanden", "wave": "Meting",
-           "n": "n", "source": "Herkomst", "replication": "Replicatie van het gepubliceerde rapport",
-           "audit": "Audit: tegenstrijdigheden in het gepubliceerde rapport", "contents": "Inhoud",
-           "earlier": "Vergeleken met eerdere metingen", "no_reference": "Voor deze meting is geen gepubliceerde referentie.",
-           "respondents": "respondenten", "not_asked": "niet gevraagd in deze meting",
-           "no_register": "geen interviewregister"},
-    "en": {"title": "Intersectoral collaboration to reduce health inequalities", "wave": "Wave",
-           "n": "n", "source": "Provenance", "replication": "Replication of the published report",
-           "audit": "Audit: contradictions within the published report", "contents": "Contents",
-           "earlier": "Compared with earlier waves", "no_reference": "This wave has no published reference.",
-           "respondents": "respondents", "not_asked": "not asked in this wave",
-           "no_register": "no interview register"},
-}
 
 CSS = """body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222;line-height:1.4}
 table{border-collapse:collapse;font-size:85%;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}
 th{background:#f2f2f2}.banner{background:#fff3cd;border:2px solid #c99a00;padding:.8em;font-weight:bold}
 .prov{color:#666;font-size:75%;font-family:monospace;word-break:break-all}img{max-width:100%}
 figure{margin:1em 0}figcaption,caption{font-weight:bold;text-align:left;margin:.3em 0}"""
-
-
-def file_sha256(path: str | Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def config_hash(settings: dict) -> str:
-    """A short hash of the settings that shaped the outputs (canonical JSON, so key order is irrelevant)."""
-    return hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()[:16]
-
-
-def git_commit(cwd: str | Path = ".") -> str:
-    try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, check=True)
-        return out.stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (not a git checkout)"
 
 
 def entry_n(cells: pd.DataFrame, book: Codebook, block: str | None) -> int | None:
@@ -122,11 +59,11 @@ def embedded_png(png: bytes, alt: str) -> str:
     return f'<img alt="{_esc(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
 
 
-def entry_html(entry: Entry, body: str, n: int, provenance: str, language: str, footnote: str = "") -> str:
-    title = table_title(entry.id, language, footnote) if entry.kind == "table" else f"{'Figuur' if language == 'nl' else 'Figure'} {entry.id} {FIGURES[entry.id].title(language)}"
+def entry_html(entry: OutputSpec, body: str, n: int, provenance: str, language: str, footnote: str = "") -> str:
+    title = table_title(entry.stem, language, footnote) if entry.kind == TABLE else entry.heading(language)
     prov = f'<p class="prov">{WORDS[language]["source"]}: {_esc(provenance)}</p>'
     foot = f'<p class="note">{_esc(footnote)}</p>' if footnote else ""
-    shown_n = WORDS[language]["not_asked"] if n is None else n if isinstance(n, str) else f'{WORDS[language]["n"]}={n}'
+    shown_n = WORDS[language]["not_asked_in_wave"] if n is None else n if isinstance(n, str) else f'{WORDS[language]["n"]}={n}'
     return f'<section id="{entry.stem}"><h3>{_esc(title)} ({shown_n})</h3>{body}{foot}{prov}</section>'
 
 
@@ -136,8 +73,8 @@ def render_report(*, wave: str, language: str, banner: str | None, chapters_html
     toc = "".join(f'<li><a href="#ch{i}">{_esc(title)}</a></li>' for i, (title, _) in enumerate(chapters_html))
     body = "".join(f'<h2 id="ch{i}">{_esc(title)}</h2>{content}' for i, (title, content) in enumerate(chapters_html))
     ban = f'<p class="banner">{_esc(banner)}</p>' if banner else ""
-    return (f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8"><title>{_esc(w["title"])} — {_esc(wave)}</title>'
-            f"<style>{CSS}</style></head><body>{ban}<h1>{_esc(w['title'])}</h1><p>{w['wave']}: <b>{_esc(wave)}</b></p>"
+    return (f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8"><title>{_esc(w["report_title"])} — {_esc(wave)}</title>'
+            f"<style>{CSS}</style></head><body>{ban}<h1>{_esc(w['report_title'])}</h1><p>{w['wave']}: <b>{_esc(wave)}</b></p>"
             f'<p class="prov">{_esc(provenance)}</p><h2>{w["contents"]}</h2><ol>{toc}</ol>{body}{ban}</body></html>\n')
 
 
@@ -150,10 +87,10 @@ def build_report(*, wave: str, language: str, banner: str | None, cells: pd.Data
     for nl, en, entries in OUTLINE:
         parts = []
         for e in entries:
-            body = html_table(tables[e.stem]) if e.kind == "table" else embedded_png(figures_png[e.stem], FIGURES[e.id].title(language))
+            body = html_table(tables[e.stem]) if e.kind == TABLE else embedded_png(figures_png[e.stem], e.title(language))
             n = entry_n(cells, book, e.block) if e.counts != "interviews" else (
-                WORDS[language]["no_register"] if interviews_n is None else interviews_n)  # never "n=0" for no register
-            foot = table_footnote(e.stem, cells, book, language) if e.kind == "table" else ""
+                WORDS[language]["no_register_short"] if interviews_n is None else interviews_n)  # never "n=0" for no register
+            foot = table_footnote(e.stem, cells, book, language) if e.kind == TABLE else ""
             parts.append(entry_html(e, body, n, entry_provenance[e.stem], language, foot))
         chapters.append((nl if language == "nl" else en, "".join(parts)))
     return render_report(wave=wave, language=language, banner=banner,
@@ -186,19 +123,9 @@ def audit_chapter(findings: pd.DataFrame) -> str:
 
 
 def banner_text(cfg: dict, disclosure: str, language: str) -> str | None:
-    nl = language == "nl"
-    parts = []
-    if cfg.get("synthetic"):
-        parts.append("SYNTHETISCHE GEGEVENS: verzonnen, niet de gegevens van het RIVM-onderzoek." if nl
-                     else "SYNTHETIC DATA: invented, not the data of the RIVM study.")
-    if cfg.get("reconstructed"):
-        parts.append("GERECONSTRUEERDE GEGEVENS: uit de gepubliceerde tabellen herbouwd; wat die niet vastleggen is vrij "
-                     "gekozen (RECONSTRUCTION.md bij de ruwe gegevens). Niet de originele RIVM-microdata."
-                     if nl else "RECONSTRUCTED DATA: rebuilt from the published tables; what they do not fix was chosen "
-                     "freely (RECONSTRUCTION.md beside the raw data). Not the original RIVM microdata.")
-    if disclosure:
-        parts.append(disclosure)
-    return " ".join(parts) or None
+    """The banner of an invented or reconstructed wave, and the disclosure note."""
+    data = data_note(language, bool(cfg.get("synthetic")), bool(cfg.get("reconstructed")), form="banner")
+    return " ".join(part for part in (data, disclosure) if part) or None
 
 
 def run_report(*, wave: str, language: str, cfg: dict, settings: dict, cells_path: str, tables_dir: str,
@@ -214,9 +141,9 @@ def run_report(*, wave: str, language: str, cfg: dict, settings: dict, cells_pat
     sources = " · ".join(f"{p} sha256 {file_sha256(p)[:12]}" for p in inputs)
     provenance = f"{sources} · git {commit} · config {chash}"
     entry_prov = {
-        e.stem: f"{tables_dir if e.kind == 'table' else figures_dir}/{e.stem}"
-                f"{'.csv' if e.kind == 'table' else '.data.csv'} · src/analysis/{'tables' if e.kind == 'table' else 'figures'}.py"
-                f":{e.stem} · {provenance}"
+        e.stem: f"{tables_dir if e.kind == TABLE else figures_dir}/{e.stem}"
+                f"{'.csv' if e.kind == TABLE else '.data.csv'} · src/analysis/publication/"
+                f"{'tables' if e.kind == TABLE else 'figures'}.py:{e.builder} · {provenance}"
         for _, _, entries in OUTLINE for e in entries
     }
     extra = [(WORDS[language]["replication"], replication_chapter(

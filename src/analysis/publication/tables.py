@@ -19,68 +19,11 @@ from openpyxl import Workbook
 from analysis.core.aggregate import NOT_ASKED, OK
 from analysis.core.codebook import Codebook, Item
 from analysis.core.disclosure.marks import is_suppressed
-from analysis.core.rounding import percent_of
+from analysis.core.rounding import format_percent
+from analysis.publication.text import WORDS
+from analysis.publication.registry import BY_STEM, TABLE_IDS, TABLES, call_builder  # noqa: F401 (TABLE_IDS re-exported)
 
 SHOWN_ANSWER = "ja"  # the report prints the share answering "ja" (or ticking the box)
-
-WORDS = {
-    "nl": {
-        "municipality": "Gemeente", "average": "Gemiddeld", "total": "Totaal", "n": "n",
-        "sector": "Beleidsterrein", "domain": "VNG-domein", "not_asked": "niet gevraagd",
-        "lost": "kolomkop verloren in rapport", "presumably": "vermoedelijk",
-        "sent": "Verstuurd", "received": "Ontvangen", "percentage": "Percentage", "unknown": "onbekend",
-        "respondents": "Aantal respondenten", "priorities": "Prioriteiten en doelstellingen in beleid",
-        "target_groups": "Rekening houden met achterstandsgroepen", "interviews": "Aantal interviews",
-        "sector_category": "Beleidssectoren",
-        "no_register": "Geen interviewregister voor deze meting: Tabel 3.1 kan niet worden gemaakt.",
-        "register_small": "Tabel 3.1 niet getoond (publieke meting): cellen met minder dan {k} interviews "
-                          "zouden geïnterviewden herkenbaar maken.",
-        "note": "Opmerking",
-    },
-    "en": {
-        "municipality": "Municipality", "average": "Average", "total": "Total", "n": "n",
-        "sector": "Policy sector", "domain": "VNG domain", "not_asked": "not asked",
-        "lost": "column header lost in report", "presumably": "presumably",
-        "sent": "Sent", "received": "Received", "percentage": "Percentage", "unknown": "unknown",
-        "respondents": "Number of respondents", "priorities": "Priorities and goals in policy",
-        "target_groups": "Taking disadvantaged groups into account", "interviews": "Number of interviews",
-        "sector_category": "Policy sectors",
-        "no_register": "No interview register for this wave: Tabel 3.1 cannot be built.",
-        "register_small": "Table 3.1 not shown (public wave): cells with fewer than {k} interviews would "
-                          "make interviewees identifiable.",
-        "note": "Note",
-    },
-}
-TITLES = {
-    "tabel_3_1": ("Tabel 3.1 Betrokken beleidssectoren in de verdiepende interviews",
-                  "Table 3.1 Policy sectors in the in-depth interviews"),
-    "tabel_4_1": ("Tabel 4.1 Gezondheid(sachterstanden) als onderwerp in beleid",
-                  "Table 4.1 Health (inequalities) as a policy topic"),
-    "figuur_4_1_data": ("Figuur 4.1 (gegevens) Werken aan gezondheid(sachterstanden) per VNG-domein",
-                        "Figure 4.1 (data) Working on health (inequalities) by VNG domain"),
-    "tabel_4_2": ("Tabel 4.2 Rekening houden met achterstandsgroepen in beleid",
-                  "Table 4.2 Taking disadvantaged groups into account in policy"),
-    "tabel_VI_1": ("Tabel VI.1 Respons per beleidsterrein", "Table VI.1 Response per policy sector"),
-    "tabel_VII_2": ("Tabel VII.2 Aantallen gezondheid(sachterstanden) als onderwerp per gemeente",
-                    "Table VII.2 Health (inequalities) as a policy topic per municipality"),
-    "tabel_VII_3": ("Tabel VII.3 Aantallen determinanten gezondheid(sachterstanden) per gemeente",
-                    "Table VII.3 Determinants of health (inequalities) per municipality"),
-    "tabel_VIII_1": ("Tabel VIII.1 Samenwerken met andere sectoren vanuit perspectief beleidssector",
-                     "Table VIII.1 Collaboration with other sectors, by policy sector"),
-    "tabel_VIII_2": ("Tabel VIII.2 Samenwerken met andere sectoren vanuit perspectief gemeente",
-                     "Table VIII.2 Collaboration with other sectors, by municipality"),
-    "tabel_VIII_3": ("Tabel VIII.3 Manieren van samenwerken",
-                     "Table VIII.3 Forms of collaboration (by municipality)"),
-    "tabel_IX_1": ("Tabel IX.1 Factoren met een positieve invloed vanuit perspectief gemeenten",
-                   "Table IX.1 Factors with a positive influence, by municipality"),
-    "tabel_IX_2": ("Tabel IX.2 Factoren met een negatieve invloed vanuit perspectief gemeenten",
-                   "Table IX.2 Factors with a negative influence, by municipality"),
-    "tabel_IX_3": ("Tabel IX.3 Politieke factoren met een positieve invloed vanuit perspectief gemeenten",
-                   "Table IX.3 Political factors with a positive influence, by municipality"),
-    # not in the report: questions of a later wave that no table of it uses (publication/further.py)
-    "overige_vragen": ("Overige vragen van deze meting", "Further questions of this wave"),
-}
-
 
 # Where the report heads a table's first column, its n column or its pooled row otherwise than
 # the other tables do (nl, en). The n column is headed "Totaal" where the report prints it so.
@@ -112,8 +55,8 @@ def as_printed(frame: pd.DataFrame, table: str, language: str = "nl") -> pd.Data
 
 def table_title(table_id: str, language: str = "nl", footnote: str = "") -> str:
     """The title as the report prints it (English: translated); '*' when the table has a footnote."""
-    nl, en = TITLES.get(table_id, (table_id, table_id))
-    return (nl if language == "nl" else en) + ("*" if footnote else "")
+    spec = BY_STEM.get(table_id)
+    return (spec.heading(language) if spec else table_id) + ("*" if footnote else "")
 
 
 def table_footnote(table_id: str, cells: pd.DataFrame, book: Codebook, language: str = "nl") -> str:
@@ -149,9 +92,6 @@ MUNICIPALITY_TYPES = [
     ("G32", "no", "G32 zonder krachtwijk", "G32 without deprived area"),
     ("small", "no", "Kleinere gemeenten zonder krachtwijk", "Smaller municipalities without deprived area"),
 ]
-# Figuur 4.1 compares VNG domains 1-3; the report leaves out veiligheid (n=10) and anders (n=12)
-# "vanwege de kleinere aantallen" (footnote 19).
-FIGURE_4_1_DOMAINS = ("1", "2", "3")
 FIXED_TIMESTAMP = datetime(2010, 1, 1)  # workbook metadata: fixed so two builds are byte-identical
 
 
@@ -209,9 +149,9 @@ def format_cell(pct_rounded, count, base, row_n, status: str, language: str) -> 
         return str(status)
     if status != OK or pd.isna(pct_rounded):
         return "–"
-    of = " v/d " if language == "nl" else " of "
+    of = WORDS[language]["of"]
     shown = f"{count}{of}{base}" if pd.notna(row_n) and base != row_n else f"{count}"
-    return f"{pct_rounded}% ({shown})"
+    return f"{format_percent(pct_rounded)} ({shown})"
 
 
 def _shown(cells: pd.DataFrame, unit: str, items: list[Item], answer: str = SHOWN_ANSWER) -> pd.DataFrame:
@@ -323,7 +263,7 @@ def tabel_4_1(cells: pd.DataFrame, book: Codebook, language: str = "nl") -> pd.D
     return pd.DataFrame({
         words["priorities"]: [it.label(language) for it in items],
         f"{words['respondents']} (n={n if pd.notna(n) else 0})": sel["count"].astype("Int64").to_list(),
-        words["percentage"]: [words["not_asked"] if st == NOT_ASKED else (f"{p}%" if pd.notna(p) else "–")
+        words["percentage"]: [words["not_asked"] if st == NOT_ASKED else format_percent(p)
                               for p, st in zip(sel["pct_rounded"], sel["status"])],
     })
 
@@ -370,7 +310,7 @@ def tabel_VI_1(cells: pd.DataFrame, book: Codebook, language: str = "nl",
         words["sector"]: [r[0] for r in rows],
         words["sent"]: [int(r[1]) if r[1] is not None else words["unknown"] for r in rows],
         words["received"]: [r[2] for r in rows],
-        words["percentage"]: [f"{percent_of(r[2], r[1])}%" if r[1] else "–" for r in rows],
+        words["percentage"]: [format_percent(count=r[2], base=r[1]) if r[1] else "–" for r in rows],
     }), "VI.1", language)
 
 
@@ -378,18 +318,19 @@ def figuur_4_1_data(cells: pd.DataFrame, book: Codebook, language: str = "nl") -
     """The numbers behind Figuur 4.1: health/inequalities work by VNG domain 1-3."""
     items = figure_items(book, "4.1")
     grid = unit_grid(cells, "domain", items, "figure 4.1", language)
-    grid = grid.loc[[d for d in grid.index if d in FIGURE_4_1_DOMAINS]]
+    grid = grid.loc[[d for d in grid.index if d in book.domains_compared]]
     grid.index = [book.domains[d][language] for d in grid.index]
     return grid.rename_axis(WORDS[language]["domain"]).reset_index()
 
 
-def tabel_3_1(interviews: pd.DataFrame, municipalities: pd.DataFrame, language: str = "nl",
+def tabel_3_1(interviews: pd.DataFrame | None, municipalities: pd.DataFrame, language: str = "nl",
               disclosure: dict | None = None, book: Codebook | None = None) -> pd.DataFrame:
     """Tabel 3.1: interviews by sector category and municipality type (size class x krachtwijk).
 
     The register may carry its own `municipality_type` (one of the four report labels, in Dutch,
     English or as a key such as g32_met_krachtwijk) or only a municipality_id, whose size class
-    and krachtwijk then come from the municipality sheet. Rows follow the report: VGZ first, then
+    and krachtwijk then come from the municipality sheet. Rows follow the report: the hub sector
+    (config/sectors.yaml `hub`, VGZ) first, then
     the other categories by the VNG domain of their sectors (with `book`).
     The register is read from data/raw, so small-cell protection (which runs on cells.csv) has not
     seen it: in a public wave (`disclosure` mode public, threshold min_base) a table with any count
@@ -397,6 +338,8 @@ def tabel_3_1(interviews: pd.DataFrame, municipalities: pd.DataFrame, language: 
     one type of municipality (four G4 cities) points at persons.
     """
     words = WORDS[language]
+    if interviews is None:
+        return pd.DataFrame({words["note"]: [words["no_register"]]})
     public = bool(disclosure) and disclosure["mode"] == "public"
     types = interview_types(interviews, municipalities, disclosure.get("pseudonym_salt", "") if public else None)
     category = _first_column(interviews, ["sector_category", "sector", "beleidssector"])
@@ -455,14 +398,16 @@ def _category_sectors(category: str, book: Codebook | None) -> list:
 
 
 def _category_order(categories: list[str], book: Codebook | None) -> list[str]:
-    """VGZ first, then by VNG domain and sector code (the report's order); unknown ones last."""
+    """The hub sector first (config/sectors.yaml), then by VNG domain and sector code (the report's
+    order); unknown ones last."""
+    hub = book.hub_sector.id if book else None
     def rank(k_category):
         k, category = k_category
         sectors = _category_sectors(category, book)
         if not sectors:
             return (2, "", 0, k)
         first = min(sectors, key=lambda sector: sector.code)
-        return (0 if first.id == "vgz" else 1, str(first.domain), first.code, k)
+        return (0 if first.id == hub else 1, str(first.domain), first.code, k)
     return [c for _, c in sorted(enumerate(categories), key=rank)]
 
 
@@ -485,33 +430,13 @@ def _first_column(frame: pd.DataFrame, names: list[str]) -> str:
 def build_tables(cells: pd.DataFrame, book: Codebook, language: str = "nl",
                  municipalities: pd.DataFrame | None = None, sent_by_sector: pd.DataFrame | None = None,
                  interviews: pd.DataFrame | None = None, disclosure: dict | None = None) -> dict[str, pd.DataFrame]:
-    """Every table of the report that this wave can fill, keyed by output id, in report order.
+    """Every registered table (publication/registry.py), keyed by file stem, in report order; each
+    builder gets the inputs its parameters name.
     `disclosure` ({mode, min_base, pseudonym_salt}) matters for Tabel 3.1 only: the other tables
     come from cells.csv, which the aggregate step has protected already."""
-    if interviews is not None:
-        tables = {"tabel_3_1": tabel_3_1(interviews, municipalities, language, disclosure, book)}
-    else:
-        tables = {"tabel_3_1": pd.DataFrame({WORDS[language]["note"]: [WORDS[language]["no_register"]]})}
-    tables |= {
-        "tabel_4_1": tabel_4_1(cells, book, language),
-        "figuur_4_1_data": figuur_4_1_data(cells, book, language),
-        "tabel_4_2": tabel_4_2(cells, book, language),
-        "tabel_VI_1": tabel_VI_1(cells, book, language, sent_by_sector),
-        "tabel_VII_2": tabel_VII_2(cells, book, language, municipalities),
-        "tabel_VII_3": tabel_VII_3(cells, book, language, municipalities),
-        "tabel_VIII_1": tabel_VIII_1(cells, book, language),
-        "tabel_VIII_2": tabel_VIII_2(cells, book, language, municipalities),
-        "tabel_VIII_3": tabel_VIII_3(cells, book, language, municipalities),
-        "tabel_IX_1": tabel_IX_1(cells, book, language, municipalities),
-        "tabel_IX_2": tabel_IX_2(cells, book, language, municipalities),
-        "tabel_IX_3": tabel_IX_3(cells, book, language, municipalities),
-    }
-    return tables
-
-
-TABLE_IDS = ["tabel_3_1", "tabel_4_1", "figuur_4_1_data", "tabel_4_2", "tabel_VI_1", "tabel_VII_2",
-             "tabel_VII_3", "tabel_VIII_1", "tabel_VIII_2", "tabel_VIII_3", "tabel_IX_1", "tabel_IX_2",
-             "tabel_IX_3"]
+    available = {"cells": cells, "book": book, "language": language, "municipalities": municipalities,
+                 "sent_by_sector": sent_by_sector, "interviews": interviews, "disclosure": disclosure}
+    return {spec.stem: call_builder(globals()[spec.builder], available) for spec in TABLES}
 
 
 def to_markdown(table: pd.DataFrame) -> str:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 import pandas as pd
 
+from analysis.core.text import DISCLOSURE_WORDS
+
 
 MODES = ("public", "restricted")
 
@@ -39,37 +41,9 @@ def is_suppressed(status) -> bool:
     return status.startswith("< ") or status == SECONDARY_MARK
 
 
-WORDS = {
-    "nl": {"marks": "'< {k}' = minder dan {k} respondenten, niet getoond; '×' = verborgen zodat zo'n cel niet uit totalen te herleiden is",
-           "restricted": "Vertrouwelijk (restricted): kan cellen met minder dan {k} respondenten bevatten; niet voor publicatie",
-           "public": "Openbaar (public): geen cel met minder dan {k} respondenten getoond of te herleiden"},
-    "en": {"marks": "'< {k}' = fewer than {k} respondents, not shown; '×' = hidden so that such a cell cannot be recomputed from totals",
-           "restricted": "Restricted: may contain cells of fewer than {k} respondents; not for publication",
-           "public": "Public: no cell of fewer than {k} respondents is shown or recomputable"},
-}
-
-
 def disclosure_note(mode: str, min_base: int, language: str = "nl") -> str:
     """The line every output of a wave carries: restricted or public, and what the marks mean."""
-    words = WORDS[language]
+    words = DISCLOSURE_WORDS[language]
     if mode == "restricted":
         return words["restricted"].format(k=min_base)
     return f"{words['public'].format(k=min_base)}. {words['marks'].format(k=min_base)}."
-
-
-DATA_NOTES = {
-    "nl": {"synthetic": "Synthetische gegevens (verzonnen, voor tests en demonstratie): niet de gegevens van het "
-                        "RIVM-onderzoek.",
-           "reconstructed": "Gereconstrueerde microdata (herbouwd uit de gepubliceerde tabellen; wat die niet "
-                            "vastleggen is vrij gekozen, zie RECONSTRUCTION.md), niet de originele gegevens."},
-    "en": {"synthetic": "Synthetic data (invented, for tests and demonstration): not the RIVM study's data.",
-           "reconstructed": "Reconstructed microdata (rebuilt from the published tables; what they do not fix was "
-                            "chosen freely, see RECONSTRUCTION.md), not the original data."},
-}
-
-
-def data_note(language: str = "nl", synthetic: bool = False, reconstructed: bool = False) -> str:
-    """The line every table and feedback page of an invented or reconstructed wave carries."""
-    if synthetic:
-        return DATA_NOTES[language]["synthetic"]
-    return DATA_NOTES[language]["reconstructed"] if reconstructed else ""

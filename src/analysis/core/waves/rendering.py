@@ -4,6 +4,8 @@ import html
 import numpy as np
 import pandas as pd
 from analysis.core.codebook import Codebook
+from analysis.core.rounding import format_percent
+from analysis.core.text import CHAPTER_TEXT, SERIES_NAMES, STATUS_WORDS, UNIT_ID_WORDS_NL, UNIT_WORDS_NL
 from analysis.core.vocabulary import OK
 
 
@@ -30,14 +32,14 @@ def _within_text(row: dict, language: str = "en", comparisons: dict | None = Non
         return f"{comparison}: {status_text(row['status'], language)}."
     t = CHAPTER_TEXT[language]
     # one language per output: the groups' ids (social, physical) in the words of the text
-    words = {**UNIT_ID_NL, "social": "sociale sectoren", "physical": "fysieke sectoren"} if language == "nl" else {}
+    words = {**UNIT_ID_WORDS_NL, "social": "sociale sectoren", "physical": "fysieke sectoren"} if language == "nl" else {}
     group_a = words.get(str(row["group_a"]), str(row["group_a"]))
     group_b = str(row["group_b"]).replace("other than", t["other_than"], 1)
     group_b = words.get(group_b, group_b)
-    return (f"{comparison}: {100 * row['count_a'] / row['n_a']:.0f}% {t['of']} {group_a} "
-            f"({row['count_a']}/{row['n_a']}) {t['vs']} {100 * row['count_b'] / row['n_b']:.0f}% {t['of']} {group_b} "
-            f"({row['count_b']}/{row['n_b']}); {t['difference']} {100 * row['diff']:+.0f} {t['pp']} "
-            f"({t['ci']} {100 * row['ci_low']:+.0f} {t['to']} {100 * row['ci_high']:+.0f}), Fisher exact p = {row['p']:.3f} "
+    return (f"{comparison}: {format_percent(count=row['count_a'], base=row['n_a'])} {t['of']} {group_a} "
+            f"({row['count_a']}/{row['n_a']}) {t['vs']} {format_percent(count=row['count_b'], base=row['n_b'])} {t['of']} {group_b} "
+            f"({row['count_b']}/{row['n_b']}); {t['difference']} {_points(row['diff'])} {t['pp']} "
+            f"({t['ci']} {_points(row['ci_low'])} {t['to']} {_points(row['ci_high'])}), Fisher exact p = {row['p']:.3f} "
             f"(Holm {row['p_holm']:.3f})." + (" " + t["caveat"].format(caveat=caveat(comparisons, language))
                                               if caveat(comparisons, language) else ""))
 
@@ -47,73 +49,26 @@ def item_labels(book: Codebook, items: list[str], language: str = "nl") -> dict[
 
 
 def _pct(value: float) -> str:
-    return f"{value:.0f}%"
+    return format_percent(value)
 
 
-# The chapter "Compared with earlier waves" and the cross-wave report are in the label language;
-# the CSV outputs keep English status words (they are data, read by code as well as people) and
-# the methods paragraph stays English (statistical terms).
-CHAPTER_TEXT = {
-    "en": {"chapter": "Compared with earlier waves", "wave": "Wave", "first": "This is the first valid wave: there "
-           "is no earlier wave to compare with.", "earlier": "Earlier waves", "skipped": "Earlier wave {wave} failed "
-           "validation and is not compared (see {report}).", "within": "Within this wave", "indicator": "indicator",
-           "unit": "unit", "everyone": "all respondents", "no_respondents": "no respondents",
-           "pair": "waves (later - earlier)", "difference": "difference", "ci": "95% CI", "to": "to",
-           "restricted": "Includes restricted wave(s) {waves}: cells of few respondents may appear. Not for publication.",
-           "of": "of", "vs": "vs", "pp": "percentage points", "caveat": "Caveat: the respondents come from {caveat}, "
-           "so this describes these municipalities and is no estimate for all Dutch municipalities.",
-           "other_than": "other than", "title": "Survey waves compared", "main": "Main indicators per wave",
-           "between": "Differences between waves", "gee": "Indicators by wave and VNG domain (GEE)",
-           "each": "Within each wave", "methods": "Methods", "included": "Included waves (in fielding order)",
-           "not_original": "Synthetic waves are invented data; reconstructed waves are rebuilt from published tables. "
-           "Neither is original survey microdata.", "excluded": "Excluded waves",
-           "failed": "failed validation ({problems} problems; see {report})",
-           "caption": "{label}: % yes per wave (all respondents; social and physical sectors), Wilson 95% intervals.",
-           "term": "term", "odds_ratio": "odds ratio", "test": "test", "municipalities": "municipalities",
-           "left_out": "left out"},
-    "nl": {"chapter": "Vergeleken met eerdere metingen", "wave": "Meting", "first": "Dit is de eerste geldige meting: "
-           "er is geen eerdere meting om mee te vergelijken.", "earlier": "Eerdere metingen", "skipped": "Eerdere meting "
-           "{wave} is afgekeurd bij de validatie en wordt niet vergeleken (zie {report}).", "within": "Binnen deze meting",
-           "indicator": "indicator", "unit": "eenheid", "everyone": "alle respondenten", "no_respondents": "geen respondenten",
-           "pair": "metingen (later - eerder)", "difference": "verschil", "ci": "95%-BI", "to": "tot",
-           "restricted": "Bevat vertrouwelijke meting(en) {waves}: cellen met weinig respondenten kunnen voorkomen. "
-           "Niet voor publicatie.", "of": "van", "vs": "tegen", "pp": "procentpunt",
-           "caveat": "Let op: de respondenten komen uit {caveat}; dit beschrijft deze gemeenten en is geen schatting "
-           "voor alle Nederlandse gemeenten.", "other_than": "anders dan", "title": "Metingen vergeleken",
-           "main": "Belangrijkste indicatoren per meting", "between": "Verschillen tussen metingen",
-           "gee": "Indicatoren naar meting en VNG-domein (GEE)", "each": "Binnen elke meting", "methods": "Methoden",
-           "included": "Opgenomen metingen (in volgorde van veldwerk)",
-           "not_original": "Synthetische metingen zijn verzonnen gegevens; gereconstrueerde metingen zijn herbouwd uit "
-           "gepubliceerde tabellen. Geen van beide zijn oorspronkelijke microdata.", "excluded": "Uitgesloten metingen",
-           "failed": "afgekeurd bij de validatie ({problems} problemen; zie {report})",
-           "caption": "{label}: % ja per meting (alle respondenten; sociale en fysieke sectoren), 95%-Wilson-intervallen.",
-           "term": "term", "odds_ratio": "oddsratio", "test": "toets", "municipalities": "gemeenten",
-           "left_out": "weggelaten"},
-}
-
-
-UNIT_NL = {"domain": "VNG-domein", "class": "sectoren", "sector": "sector", "size_class": "grootteklasse"}
-
-
-UNIT_ID_NL = {"social": "sociaal", "physical": "fysiek", "other": "overig", "anders": "anders"}
+def _points(proportion: float) -> str:
+    """A difference of two proportions in signed percentage points: '+8', '-0'."""
+    return format_percent(100 * proportion, sign=True, symbol="")
 
 
 def unit_text(unit: str, unit_id, language: str = "en") -> str:
     """'domain 1' / 'VNG-domein 1', 'class social' / 'sectoren sociaal'."""
     if language == "nl":
-        return f"{UNIT_NL.get(unit, unit)} {UNIT_ID_NL.get(str(unit_id), unit_id)}"
+        return f"{UNIT_WORDS_NL.get(unit, unit)} {UNIT_ID_WORDS_NL.get(str(unit_id), unit_id)}"
     return f"{unit} {unit_id}"
-
-
-STATUS_NL = {"not asked": "niet gevraagd", "base 0": "basis 0", "suppressed": "onderdrukt",
-             "no respondents": "geen respondenten", "not estimable": "niet schatbaar"}
 
 
 def status_text(status, language: str = "en") -> str:
     """A status word in the label language ('base 0 in sport' -> 'basis 0 in sport')."""
     text = str(status)
     if language == "nl":
-        for en, nl in STATUS_NL.items():
+        for en, nl in STATUS_WORDS["nl"].items():
             if text.startswith(en):
                 return nl + text[len(en):]
     return text
@@ -124,19 +79,15 @@ def cell_text(row: dict, language: str = "en") -> str:
     if row.get("status") != OK:
         return status_text(row.get("status"), language)
     return (f"{_pct(row['pct'])} ({int(row['count'])}/{int(row['n'])}; "
-            f"{CHAPTER_TEXT[language]['ci']} {100 * row['ci_low']:.0f}-{100 * row['ci_high']:.0f}%)")
+            f"{CHAPTER_TEXT[language]['ci']} {format_percent(100 * row['ci_low'], symbol='')}-{format_percent(100 * row['ci_high'])})")
 
 
 def difference_text(row: dict, language: str = "en") -> str:
     if row.get("status") != OK:
         return status_text(row.get("status"), language)
     t = CHAPTER_TEXT[language]
-    return (f"{100 * row['diff']:+.0f} pp ({t['ci']} {100 * row['ci_low']:+.0f} {t['to']} {100 * row['ci_high']:+.0f}); "
+    return (f"{_points(row['diff'])} pp ({t['ci']} {_points(row['ci_low'])} {t['to']} {_points(row['ci_high'])}); "
             f"{row['test']} p = {row['p']:.3f}, Holm p = {row['p_holm']:.3f}")
-
-
-SERIES_NAMES = {"nl": ("Alle respondenten", "Sociale sectoren", "Fysieke sectoren", "niet gevraagd", "% ja (95%-Wilson-interval)"),
-                "en": ("All respondents", "Social sectors", "Physical sectors", "not asked", "% yes (95% Wilson interval)")}
 
 
 def trend_figure(indicators: pd.DataFrame, item: str, label: str, waves: list[str], kinds: dict[str, str],

@@ -1,0 +1,124 @@
+"""Every word the survey engine writes for a reader, in Dutch and English: cell statuses, the
+disclosure notes, the notes that say a wave's data are invented or reconstructed, and the
+cross-wave chapter. The publication layer's words are in analysis/publication/text.py (core may
+not import it); it takes the status words from here.
+"""
+from __future__ import annotations
+
+from analysis.core.vocabulary import BASE_0, NOT_ASKED
+
+# Cell statuses (vocabulary.py) and the cross-wave statuses, as a reader sees them.
+STATUS_WORDS = {
+    "nl": {NOT_ASKED: "niet gevraagd", BASE_0: "basis 0", "suppressed": "onderdrukt",
+           "no respondents": "geen respondenten", "not estimable": "niet schatbaar"},
+    "en": {NOT_ASKED: "not asked", BASE_0: "base 0", "suppressed": "suppressed",
+           "no respondents": "no respondents", "not estimable": "not estimable"},
+}
+
+# Small-cell protection: what the marks mean, and the line every public or restricted output carries.
+DISCLOSURE_WORDS = {
+    "nl": {"marks": "'< {k}' = minder dan {k} respondenten, niet getoond; '×' = verborgen zodat zo'n cel niet uit totalen te herleiden is",
+           "restricted": "Vertrouwelijk (restricted): kan cellen met minder dan {k} respondenten bevatten; niet voor publicatie",
+           "public": "Openbaar (public): geen cel met minder dan {k} respondenten getoond of te herleiden"},
+    "en": {"marks": "'< {k}' = fewer than {k} respondents, not shown; '×' = hidden so that such a cell cannot be recomputed from totals",
+           "restricted": "Restricted: may contain cells of fewer than {k} respondents; not for publication",
+           "public": "Public: no cell of fewer than {k} respondents is shown or recomputable"},
+}
+
+
+# The one text per kind of non-original data, in the three lengths its outputs have room for:
+# `note` under every table and on the feedback pages, `banner` at the top and bottom of
+# report.html, `figure` in a figure's footer.
+DATA_NOTES = {
+    "nl": {
+        "synthetic": {
+            "note": "Synthetische gegevens (verzonnen, voor tests en demonstratie): niet de gegevens van het RIVM-onderzoek.",
+            "banner": "SYNTHETISCHE GEGEVENS: verzonnen, niet de gegevens van het RIVM-onderzoek.",
+            "figure": "SYNTHETISCHE GEGEVENS (verzonnen, niet de RIVM-data)",
+        },
+        "reconstructed": {
+            "note": "Gereconstrueerde microdata (herbouwd uit de gepubliceerde tabellen; wat die niet vastleggen is vrij "
+                    "gekozen, zie RECONSTRUCTION.md), niet de originele gegevens.",
+            "banner": "GERECONSTRUEERDE GEGEVENS: uit de gepubliceerde tabellen herbouwd; wat die niet vastleggen is vrij "
+                      "gekozen (RECONSTRUCTION.md bij de ruwe gegevens). Niet de originele RIVM-microdata.",
+            "figure": "Gereconstrueerde microdata (gepubliceerde tabellen + vrije keuzes, zie RECONSTRUCTION.md), "
+                      "niet de originele gegevens",
+        },
+    },
+    "en": {
+        "synthetic": {
+            "note": "Synthetic data (invented, for tests and demonstration): not the RIVM study's data.",
+            "banner": "SYNTHETIC DATA: invented, not the data of the RIVM study.",
+            "figure": "SYNTHETIC DATA (invented, not the RIVM data)",
+        },
+        "reconstructed": {
+            "note": "Reconstructed microdata (rebuilt from the published tables; what they do not fix was chosen freely, "
+                    "see RECONSTRUCTION.md), not the original data.",
+            "banner": "RECONSTRUCTED DATA: rebuilt from the published tables; what they do not fix was chosen freely "
+                      "(RECONSTRUCTION.md beside the raw data). Not the original RIVM microdata.",
+            "figure": "Reconstructed microdata (published tables + free choices, see RECONSTRUCTION.md), "
+                      "not the original data",
+        },
+    },
+}
+DATA_NOTE_SEPARATOR = {"note": " ", "banner": " ", "figure": "; "}
+
+
+def data_note(language: str = "nl", synthetic: bool = False, reconstructed: bool = False, form: str = "note") -> str:
+    """What every output of an invented or reconstructed wave says about its data ("" for real
+    data), in the `form` the output has room for (note, banner or figure)."""
+    kinds = [kind for kind, flag in (("synthetic", synthetic), ("reconstructed", reconstructed)) if flag]
+    return DATA_NOTE_SEPARATOR[form].join(DATA_NOTES[language][kind][form] for kind in kinds)
+
+
+# --- the cross-wave chapter and report (analysis/core/waves/rendering.py) ---------------------------
+# In the label language; the CSV outputs keep English status words (they are data, read by code as
+# well as people) and the methods paragraph stays English (statistical terms).
+
+CHAPTER_TEXT = {
+    "en": {"chapter": "Compared with earlier waves", "wave": "Wave", "first": "This is the first valid wave: there "
+           "is no earlier wave to compare with.", "earlier": "Earlier waves", "skipped": "Earlier wave {wave} failed "
+           "validation and is not compared (see {report}).", "within": "Within this wave", "indicator": "indicator",
+           "unit": "unit", "everyone": "all respondents", "no_respondents": "no respondents",
+           "pair": "waves (later - earlier)", "difference": "difference", "ci": "95% CI", "to": "to",
+           "restricted": "Includes restricted wave(s) {waves}: cells of few respondents may appear. Not for publication.",
+           "of": "of", "vs": "vs", "pp": "percentage points", "caveat": "Caveat: the respondents come from {caveat}, "
+           "so this describes these municipalities and is no estimate for all Dutch municipalities.",
+           "other_than": "other than", "title": "Survey waves compared", "main": "Main indicators per wave",
+           "between": "Differences between waves", "gee": "Indicators by wave and VNG domain (GEE)",
+           "each": "Within each wave", "methods": "Methods", "included": "Included waves (in fielding order)",
+           "not_original": "Synthetic waves are invented data; reconstructed waves are rebuilt from published tables. "
+           "Neither is original survey microdata.", "excluded": "Excluded waves",
+           "failed": "failed validation ({problems} problems; see {report})",
+           "caption": "{label}: % yes per wave (all respondents; social and physical sectors), Wilson 95% intervals.",
+           "term": "term", "odds_ratio": "odds ratio", "test": "test", "municipalities": "municipalities",
+           "left_out": "left out"},
+    "nl": {"chapter": "Vergeleken met eerdere metingen", "wave": "Meting", "first": "Dit is de eerste geldige meting: "
+           "er is geen eerdere meting om mee te vergelijken.", "earlier": "Eerdere metingen", "skipped": "Eerdere meting "
+           "{wave} is afgekeurd bij de validatie en wordt niet vergeleken (zie {report}).", "within": "Binnen deze meting",
+           "indicator": "indicator", "unit": "eenheid", "everyone": "alle respondenten", "no_respondents": "geen respondenten",
+           "pair": "metingen (later - eerder)", "difference": "verschil", "ci": "95%-BI", "to": "tot",
+           "restricted": "Bevat vertrouwelijke meting(en) {waves}: cellen met weinig respondenten kunnen voorkomen. "
+           "Niet voor publicatie.", "of": "van", "vs": "tegen", "pp": "procentpunt",
+           "caveat": "Let op: de respondenten komen uit {caveat}; dit beschrijft deze gemeenten en is geen schatting "
+           "voor alle Nederlandse gemeenten.", "other_than": "anders dan", "title": "Metingen vergeleken",
+           "main": "Belangrijkste indicatoren per meting", "between": "Verschillen tussen metingen",
+           "gee": "Indicatoren naar meting en VNG-domein (GEE)", "each": "Binnen elke meting", "methods": "Methoden",
+           "included": "Opgenomen metingen (in volgorde van veldwerk)",
+           "not_original": "Synthetische metingen zijn verzonnen gegevens; gereconstrueerde metingen zijn herbouwd uit "
+           "gepubliceerde tabellen. Geen van beide zijn oorspronkelijke microdata.", "excluded": "Uitgesloten metingen",
+           "failed": "afgekeurd bij de validatie ({problems} problemen; zie {report})",
+           "caption": "{label}: % ja per meting (alle respondenten; sociale en fysieke sectoren), 95%-Wilson-intervallen.",
+           "term": "term", "odds_ratio": "oddsratio", "test": "toets", "municipalities": "gemeenten",
+           "left_out": "weggelaten"},
+}
+
+
+UNIT_WORDS_NL = {"domain": "VNG-domein", "class": "sectoren", "sector": "sector", "size_class": "grootteklasse"}
+
+
+UNIT_ID_WORDS_NL = {"social": "sociaal", "physical": "fysiek", "other": "overig", "anders": "anders"}
+
+
+SERIES_NAMES = {"nl": ("Alle respondenten", "Sociale sectoren", "Fysieke sectoren", STATUS_WORDS["nl"][NOT_ASKED], "% ja (95%-Wilson-interval)"),
+                "en": ("All respondents", "Social sectors", "Physical sectors", STATUS_WORDS["en"][NOT_ASKED], "% yes (95% Wilson interval)")}
