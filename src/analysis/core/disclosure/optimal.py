@@ -1,10 +1,10 @@
 """Optimal secondary suppression of one table: the Fischetti-Salazar model, solved by cutting planes.
 
-A table is a set of cells with true values a_i >= 0, a public upper bound U_i (a count is at most
-its unit's base) and linear relations a reader knows (sum of parts = total, answers = base). A
+A table is a set of cells with true values a_i >= 0, public bounds L_i <= a_i <= U_i (a count is at
+most its unit's base) and linear relations a reader knows (sum of parts = total, answers = base). A
 reader who sees every shown cell can move the hidden ones by any deviation z with
 
-    A z = 0 (the relations; shown cells have z_i = 0),   -a_i x_i <= z_i <= (U_i - a_i) x_i,
+    A z = 0 (the relations; shown cells have z_i = 0),   (L_i - a_i) x_i <= z_i <= (U_i - a_i) x_i,
 
 where x_i = 1 when cell i is hidden. The interval a reader can give a hidden sensitive cell s is
 [a_s - P-(x), a_s + P+(x)], with P+(x) = max z_s and P-(x) = max -z_s over that polytope. The
@@ -49,6 +49,11 @@ class Table:
     state: np.ndarray
     width: np.ndarray
     rows: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    lower: np.ndarray | None = None  # public lower bound per cell (default 0)
+
+    def __post_init__(self):
+        if self.lower is None:
+            self.lower = np.zeros(len(self.keys))
 
 
 @dataclass
@@ -82,7 +87,7 @@ class _Attacker:
 
     def set_pattern(self, x: np.ndarray) -> None:
         t = self.table
-        self.h.changeColsBounds(len(x), self.cols, -t.value * x, (t.upper - t.value) * x)
+        self.h.changeColsBounds(len(x), self.cols, (t.lower - t.value) * x, (t.upper - t.value) * x)
 
     def point(self, cost: np.ndarray) -> np.ndarray:
         """A feasible deviation maximising `cost` (the reader's table at an extreme)."""
@@ -108,7 +113,7 @@ class _Attacker:
         reduced = np.asarray(self.h.getSolution().col_dual)
         # reduced cost > 0: raising the upper bound (U_i - a_i) x_i helps; < 0: lowering the lower
         # bound -a_i x_i helps. Either way the gain per unit of x_i is |reduced| times that bound.
-        g = np.where(reduced > 0, reduced * (t.upper - t.value), -reduced * t.value)
+        g = np.where(reduced > 0, reduced * (t.upper - t.value), -reduced * (t.value - t.lower))
         return value, np.maximum(g, 0.0)
 
 
@@ -161,26 +166,42 @@ def solve_table(table: Table) -> Pattern:
     if len(sensitive) == 0 or fixed.all():
         return Pattern(fixed, nan, nan, nan, 0.0, 0.0, 0)
     attacker = _Attacker(table)
-    cuts = _row_cuts(table, sensitive)
+    master = _Master(table)
+    master.add(_row_cuts(table, sensitive))
+    # phase 1: the LP relaxation, cut until no sensitive cell is too narrow at its fractional
+    # optimum: its value is the lower bound, and its cuts start the integer phase
+    bound, lp_rounds = 0.0, 0
+    while lp_rounds < MAX_ROUNDS:
+        lp_rounds += 1
+        x, bound = master.solve(integer=False)
+        new = _separate(attacker, table, sensitive, x)
+        if not new:
+            break
+        master.add(new)
     rounds = 0
     while True:
         rounds += 1
-        x, objective = _master(table, cuts, integer=True)
-        attacker.set_pattern(x)
-        new = []
-        for s in _screen(attacker, sensitive, table.width):
-            up, g_up = attacker.reach(s, 1.0)
-            down, g_down = attacker.reach(s, -1.0)
-            if up + down < table.width[s] - TOLERANCE:
-                new.append((g_up + g_down, table.width[s]))
+        x, objective = master.solve(integer=True)
+        new = _separate(attacker, table, sensitive, x)
         if not new:
             break
         if rounds >= MAX_ROUNDS:
             raise DisclosureError(f"cell suppression did not converge in {MAX_ROUNDS} rounds ({len(new)} cuts left)")
-        cuts += new
-    _, bound = _master(table, cuts, integer=False)
+        master.add(new)
     hidden = x > 0.5
-    return Pattern(hidden, nan, nan, nan, float(table.cost[hidden & ~fixed].sum()), max(0.0, bound), rounds)
+    return Pattern(hidden, nan, nan, nan, float(table.cost[hidden & ~fixed].sum()), max(0.0, bound), lp_rounds + rounds)
+
+
+def _separate(attacker: _Attacker, table: Table, sensitive: np.ndarray, x: np.ndarray) -> list:
+    """The cuts of the sensitive cells that pattern x (0/1 or fractional) leaves too narrow."""
+    attacker.set_pattern(x)
+    new = []
+    for s in _screen(attacker, sensitive, table.width):
+        up, g_up = attacker.reach(s, 1.0)
+        down, g_down = attacker.reach(s, -1.0)
+        if up + down < table.width[s] - TOLERANCE:
+            new.append((g_up + g_down, table.width[s]))
+    return new
 
 
 def _row_cuts(table: Table, sensitive: np.ndarray) -> list[tuple[np.ndarray, float]]:
@@ -198,32 +219,43 @@ def _row_cuts(table: Table, sensitive: np.ndarray) -> list[tuple[np.ndarray, flo
     return cuts
 
 
-def _master(table: Table, cuts: list[tuple[np.ndarray, float]], integer: bool) -> tuple[np.ndarray, float]:
-    """min sum(cost_i x_i) over free cells subject to the cuts; fixed cells x_i = 1."""
-    import highspy
+class _Master:
+    """min sum(cost_i x_i) over the free cells subject to the cuts (fixed cells x_i = 1); one
+    HiGHS model that the cuts are added to, solved as an LP or as an integer program."""
 
-    from analysis.core.solver import new_highs
+    def __init__(self, table: Table):
+        import highspy
 
-    n = len(table.keys)
-    fixed = np.asarray(table.state) != FREE
-    h = new_highs()
-    lower = fixed.astype(float)
-    cost = np.where(fixed, 0.0, table.cost).astype(np.float64)
-    h.addVars(n, lower, np.ones(n))
-    h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
-    if integer:
-        h.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
-                                np.full(n, highspy.HighsVarType.kInteger))
-        h.setOptionValue("mip_rel_gap", 0.0)
-    for g, rhs in cuts:
-        idx = np.flatnonzero(g > 1e-9).astype(np.int32)
-        # a cut's coefficient above the width counts the same as the width (one cell suffices)
-        val = np.minimum(g[idx], rhs).astype(np.float64)
-        h.addRow(rhs - TOLERANCE, highspy.kHighsInf, len(idx), idx, val)
-    h.run()
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        raise DisclosureError(f"cell suppression master problem not solved: {h.getModelStatus()}")
-    x = np.asarray(h.getSolution().col_value)
-    if integer:
-        x = np.round(x)
-    return x, float(h.getInfo().objective_function_value)
+        from analysis.core.solver import new_highs
+
+        self.highspy = highspy
+        n = len(table.keys)
+        fixed = np.asarray(table.state) != FREE
+        self.n, self.cols = n, np.arange(n, dtype=np.int32)
+        self.h = new_highs()
+        self.h.addVars(n, fixed.astype(np.float64), np.ones(n))
+        self.h.changeColsCost(n, self.cols, np.where(fixed, 0.0, table.cost).astype(np.float64))
+        self.h.setOptionValue("mip_rel_gap", 0.0)
+
+    def add(self, cuts: list[tuple[np.ndarray, float]]) -> None:
+        if not cuts:
+            return
+        starts, index, values, lower = [], [], [], []
+        for g, rhs in cuts:
+            idx = np.flatnonzero(g > 1e-9)
+            starts.append(len(index))
+            index += idx.tolist()
+            # a coefficient above the width counts as the width (that cell alone suffices)
+            values += np.minimum(g[idx], rhs).tolist()
+            lower.append(rhs - TOLERANCE)
+        self.h.addRows(len(cuts), np.array(lower), np.full(len(cuts), self.highspy.kHighsInf), len(index),
+                       np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(values, dtype=np.float64))
+
+    def solve(self, integer: bool) -> tuple[np.ndarray, float]:
+        kind = self.highspy.HighsVarType.kInteger if integer else self.highspy.HighsVarType.kContinuous
+        self.h.changeColsIntegrality(self.n, self.cols, np.full(self.n, kind))
+        self.h.run()
+        if self.h.getModelStatus() != self.highspy.HighsModelStatus.kOptimal:
+            raise DisclosureError(f"cell suppression master problem not solved: {self.h.getModelStatus()}")
+        x = np.asarray(self.h.getSolution().col_value)
+        return (np.round(x) if integer else x), float(self.h.getInfo().objective_function_value)

@@ -220,7 +220,17 @@ def _table(cells, units, sums, value, base, forced, structure, rules, decision) 
                 coef.append(-1.0)
             if idx:
                 rows.append((np.array(idx), np.array(coef)))
-    table = Table(cells, val, upper, cost, state, width, rows)
+    lower = np.zeros(n)
+    k = rules.min_base
+    for j, c in enumerate(cells):
+        # a hidden lead count is the hidden base of its follow-ups, whose mark tells a range:
+        # "< k" (1 .. k-1) or "×" (k or more); the reader has that range
+        if structure.descendants(c[0], c[3]):
+            if 1 <= val[j] < k:
+                upper[j] = min(upper[j], k - 1)
+            elif val[j] >= k:
+                lower[j] = k
+    table = Table(cells, val, upper, cost, state, width, rows, lower)
     _cap_widths(table, decision)
     return table
 
