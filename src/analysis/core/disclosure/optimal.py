@@ -34,6 +34,13 @@ from analysis.core.disclosure.marks import DisclosureError
 FREE, HIDDEN, SENSITIVE = 0, 1, 2  # a cell the solver may hide, one already hidden, a sensitive one
 TOLERANCE = 1e-6
 MAX_ROUNDS = 200
+MIP_GAP = 0.0     # each master is solved to optimality ...
+MIP_NODES = 200  # ... unless that takes more branch-and-bound nodes (then: best found, flagged)
+# Tables with more free cells, or whose integer cuts do not converge in this many rounds, get the
+# LP optimum rounded up: safe, its gap to the LP bound reported (Benders rounds on a symmetric
+# table can each find another equally cheap pattern that fails).
+MAX_EXACT_CELLS = 400
+INTEGER_ROUNDS = 12
 
 
 @dataclass
@@ -65,6 +72,7 @@ class Pattern:
     cost: float                 # weighted cost of the complementary cells
     lp_bound: float             # LP lower bound on that cost
     rounds: int
+    exact: bool = True          # False: a node limit was hit; the pattern is safe, not proven optimal
 
 
 class _Attacker:
@@ -178,18 +186,23 @@ def solve_table(table: Table) -> Pattern:
         if not new:
             break
         master.add(new)
-    rounds = 0
-    while True:
+    # the LP optimum rounded up is safe (a reader's width only grows with x): the fallback
+    fallback = np.ceil(x - 1e-6)
+    rounds, exact = 0, False
+    free = int((~fixed).sum())
+    while free <= MAX_EXACT_CELLS and rounds < INTEGER_ROUNDS:
         rounds += 1
         x, objective = master.solve(integer=True)
         new = _separate(attacker, table, sensitive, x)
         if not new:
+            exact = master.exact
             break
-        if rounds >= MAX_ROUNDS:
-            raise DisclosureError(f"cell suppression did not converge in {MAX_ROUNDS} rounds ({len(new)} cuts left)")
         master.add(new)
+    else:
+        x = fallback
     hidden = x > 0.5
-    return Pattern(hidden, nan, nan, nan, float(table.cost[hidden & ~fixed].sum()), max(0.0, bound), lp_rounds + rounds)
+    return Pattern(hidden, nan, nan, nan, float(table.cost[hidden & ~fixed].sum()), max(0.0, bound), lp_rounds + rounds,
+                   exact)
 
 
 def _separate(attacker: _Attacker, table: Table, sensitive: np.ndarray, x: np.ndarray) -> list:
@@ -234,8 +247,12 @@ class _Master:
         self.n, self.cols = n, np.arange(n, dtype=np.int32)
         self.h = new_highs()
         self.h.addVars(n, fixed.astype(np.float64), np.ones(n))
-        self.h.changeColsCost(n, self.cols, np.where(fixed, 0.0, table.cost).astype(np.float64))
-        self.h.setOptionValue("mip_rel_gap", 0.0)
+        self.cost = np.where(fixed, 0.0, table.cost).astype(np.float64)
+        self.h.changeColsCost(n, self.cols, self.cost)
+        # a node limit, not a time limit: the pattern must not depend on the machine's load
+        self.h.setOptionValue("mip_rel_gap", MIP_GAP)
+        self.h.setOptionValue("mip_max_nodes", MIP_NODES)
+        self.exact = True
 
     def add(self, cuts: list[tuple[np.ndarray, float]]) -> None:
         if not cuts:
@@ -255,7 +272,24 @@ class _Master:
         kind = self.highspy.HighsVarType.kInteger if integer else self.highspy.HighsVarType.kContinuous
         self.h.changeColsIntegrality(self.n, self.cols, np.full(self.n, kind))
         self.h.run()
-        if self.h.getModelStatus() != self.highspy.HighsModelStatus.kOptimal:
-            raise DisclosureError(f"cell suppression master problem not solved: {self.h.getModelStatus()}")
+        status = self.h.getModelStatus()
         x = np.asarray(self.h.getSolution().col_value)
-        return (np.round(x) if integer else x), float(self.h.getInfo().objective_function_value)
+        if status == self.highspy.HighsModelStatus.kOptimal:
+            if integer and self.h.getInfo().mip_gap > 1e-9:
+                self.exact = False
+            return (np.round(x) if integer else x), float(self.h.getInfo().objective_function_value)
+        if not integer:
+            raise DisclosureError(f"cell suppression master problem not solved: {status}")
+        # node limit: the best pattern found, or the LP optimum rounded up (it meets every cut,
+        # since no cut has a negative coefficient); safe either way, optimal no longer proven
+        self.exact = False
+        if self.h.getInfo().primal_solution_status == 2:
+            x = np.round(x)
+        else:
+            self.changeColsIntegrality_continuous()
+            self.h.run()
+            x = np.ceil(np.asarray(self.h.getSolution().col_value) - 1e-6)
+        return x, float(np.dot(self.cost, x))
+
+    def changeColsIntegrality_continuous(self) -> None:
+        self.h.changeColsIntegrality(self.n, self.cols, np.full(self.n, self.highspy.HighsVarType.kContinuous))
