@@ -34,6 +34,7 @@ from analysis.core.disclosure.marks import DisclosureError
 FREE, HIDDEN, SENSITIVE = 0, 1, 2  # a cell the solver may hide, one already hidden, a sensitive one
 TOLERANCE = 1e-6
 MAX_ROUNDS = 200
+LP_ROUNDS = 60
 MIP_GAP = 0.0     # each master is solved to optimality ...
 MIP_NODES = 200  # ... unless that takes more branch-and-bound nodes (then: best found, flagged)
 # Tables with more free cells, or whose integer cuts do not converge in this many rounds, get the
@@ -179,15 +180,19 @@ def solve_table(table: Table) -> Pattern:
     # phase 1: the LP relaxation, cut until no sensitive cell is too narrow at its fractional
     # optimum: its value is the lower bound, and its cuts start the integer phase
     bound, lp_rounds = 0.0, 0
-    while lp_rounds < MAX_ROUNDS:
+    while lp_rounds < LP_ROUNDS:
         lp_rounds += 1
         x, bound = master.solve(integer=False)
         new = _separate(attacker, table, sensitive, x)
         if not new:
             break
         master.add(new)
-    # the LP optimum rounded up is safe (a reader's width only grows with x): the fallback
+    # the LP optimum rounded up is safe once the cuts converged (a reader's width only grows with
+    # x); if they did not, it is checked, and else every free cell is hidden (safe: widths are
+    # capped at what hiding the whole table gives)
     fallback = np.ceil(x - 1e-6)
+    if lp_rounds >= LP_ROUNDS and _separate(attacker, table, sensitive, fallback):
+        fallback = np.ones(n)
     rounds, exact = 0, False
     free = int((~fixed).sum())
     while free <= MAX_EXACT_CELLS and rounds < INTEGER_ROUNDS:

@@ -137,6 +137,8 @@ def _protect_item(item: str, part: pd.DataFrame, structure: _Structure, rules: P
         lead, answer = structure.leads[item]
         forced = {(u, i) for (u, i) in base if (lead, u, i, answer) in decision.hidden}
     for units, sums in _pieces(item, part, structure, base, forced, decision):
+        units = _candidates(item, units, base, forced, decision, structure)
+        sums = [(t if t in set(units) else None, [p for p in parts if p in set(units)]) for t, parts in sums]
         cells = [(item, u, i, a) for u, i in units for a in structure.answers[item] if (item, u, i, a) in value]
         if not cells:
             continue
@@ -149,6 +151,22 @@ def _protect_item(item: str, part: pd.DataFrame, structure: _Structure, rules: P
                                 "complementary": int((pattern.hidden & (table.state == FREE)).sum()),
                                 "cost": pattern.cost, "lp_bound": pattern.lp_bound, "rounds": pattern.rounds,
                                 "exact": pattern.exact})
+
+
+# A table of more units than this keeps as candidates for complementary cells only the units with
+# a sensitive or hidden cell and this many others, the largest (most room to hide a change in);
+# the rest count as shown, which only makes the reader stronger: the pattern stays safe.
+MAX_PARTNER_UNITS = 12
+
+
+def _candidates(item, units, base, forced, decision, structure):
+    touched = [u for u in units if u in forced
+               or any((item, *u, a) in decision.reasons for a in structure.answers[item])]
+    others = [u for u in units if u not in set(touched)]
+    if len(others) <= MAX_PARTNER_UNITS:
+        return units
+    keep = set(touched) | set(sorted(others, key=lambda u: (-base[u], u))[:MAX_PARTNER_UNITS])
+    return [u for u in units if u in keep]
 
 
 def _pieces(item, part, structure, base, forced, decision):
