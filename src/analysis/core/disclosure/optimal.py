@@ -126,7 +126,7 @@ class _Attacker:
         return value, np.maximum(g, 0.0)
 
 
-SCREENING_DIRECTIONS = 4
+SCREENING_DIRECTIONS = 2
 
 
 def _screen(attacker: "_Attacker", cells: np.ndarray, need: np.ndarray) -> np.ndarray:
@@ -134,6 +134,8 @@ def _screen(attacker: "_Attacker", cells: np.ndarray, need: np.ndarray) -> np.nd
     directions; deterministic) give feasible points, and a cell already seen to vary by `need`
     between them is wide enough without LPs of its own."""
     n = len(attacker.table.keys)
+    if len(cells) <= 2 * (SCREENING_DIRECTIONS + 1):  # as many LPs as the screening itself
+        return cells
     rng = np.random.default_rng(n)
     low, high = np.full(n, np.inf), np.full(n, -np.inf)
     for direction in [np.ones(n)] + [rng.normal(size=n) for _ in range(SCREENING_DIRECTIONS)]:

@@ -81,9 +81,10 @@ def choose_suppression(cells: pd.DataFrame, rules: PublicationRules, book=None,
     rows = cells[cells["count"].notna() & ~cells["item"].isin(UNPROTECTED_ITEMS)]
     structure = _Structure(rows, book, municipalities)
     decision = Decision()
-    for r, why in zip(rows.itertuples(index=False), reasons[rows.index]):
-        if why:
-            decision.reasons[(r.item, r.unit, str(r.unit_id), r.answer)] = why
+    flagged = rows[reasons[rows.index] != ""]
+    for key, why in zip(zip(flagged["item"].tolist(), flagged["unit"].tolist(), flagged["unit_id"].astype(str).tolist(),
+                            flagged["answer"].tolist()), reasons[flagged.index].tolist()):
+        decision.reasons[key] = why
     by_item = {item: part for item, part in rows.groupby("item", sort=False)}
     for item in structure.item_order(list(by_item)):
         _protect_item(item, by_item[item], structure, rules, decision)
@@ -103,8 +104,13 @@ class _Structure:
         for child, (lead, answer) in self.leads.items():
             self.follow_ups[(lead, answer)].append(child)
         self.answers = {item: list(dict.fromkeys(part["answer"])) for item, part in rows.groupby("item", sort=False)}
-        self.base = {(r.item, r.unit, str(r.unit_id)): (0 if pd.isna(r.base) else int(r.base))
-                     for r in rows.drop_duplicates(["item", "unit", "unit_id"]).itertuples(index=False)}
+        first = rows.drop_duplicates(["item", "unit", "unit_id"])
+        bases = first["base"].astype("float64").fillna(0).astype(int).tolist()
+        self.base = {(i, u, str(uid)): b for i, u, uid, b in zip(first["item"].tolist(), first["unit"].tolist(),
+                                                                 first["unit_id"].astype(str).tolist(), bases)}
+        self.base_of = defaultdict(dict)
+        for (i, u, uid), b in self.base.items():
+            self.base_of[i][(u, uid)] = b
 
     def item_order(self, items: list[str]) -> list[str]:
         """Lead items before their follow-ups (codebook order otherwise)."""
@@ -129,9 +135,10 @@ class _Structure:
 
 def _protect_item(item: str, part: pd.DataFrame, structure: _Structure, rules: PublicationRules,
                   decision: Decision) -> None:
-    keys = [(item, u, str(i), a) for u, i, a in zip(part["unit"], part["unit_id"], part["answer"])]
-    value = dict(zip(keys, part["count"].astype("float64")))
-    base = {(u, str(i)): b for (it, u, i), b in structure.base.items() if it == item}
+    keys = [(item, u, i, a) for u, i, a in zip(part["unit"].tolist(), part["unit_id"].astype(str).tolist(),
+                                                part["answer"].tolist())]
+    value = dict(zip(keys, part["count"].astype("float64").tolist()))
+    base = structure.base_of[item]
     forced = set()
     if item in structure.leads:
         lead, answer = structure.leads[item]
@@ -171,7 +178,8 @@ def _candidates(item, units, base, forced, decision, structure):
 
 def _pieces(item, part, structure, base, forced, decision):
     """(units, sums) of each table of one item; a sum is (total unit or None if shown, parts)."""
-    occupied = [(u, i) for u, i in dict.fromkeys(zip(part["unit"], part["unit_id"].astype(str))) if base.get((u, i), 0) > 0]
+    occupied = [(u, i) for u, i in dict.fromkeys(zip(part["unit"].tolist(), part["unit_id"].astype(str).tolist()))
+                if base.get((u, i), 0) > 0]
     kinds = defaultdict(list)
     for u, i in occupied:
         kinds[u].append((u, i))
