@@ -96,6 +96,7 @@ class _Attacker:
 
     def set_pattern(self, x: np.ndarray) -> None:
         t = self.table
+        x = np.clip(x, 0.0, 1.0)  # an LP's 1e-12 below 0 would cross the bounds
         self.h.changeColsBounds(len(x), self.cols, (t.lower - t.value) * x, (t.upper - t.value) * x)
 
     def point(self, cost: np.ndarray) -> np.ndarray:

@@ -143,13 +143,27 @@ def _protect_item(item: str, part: pd.DataFrame, structure: _Structure, rules: P
     if item in structure.leads:
         lead, answer = structure.leads[item]
         forced = {(u, i) for (u, i) in base if (lead, u, i, answer) in decision.hidden}
-    for units, sums in _pieces(item, part, structure, base, forced, decision):
-        units = _candidates(item, units, base, forced, decision, structure)
-        sums = [(t if t in set(units) else None, [p for p in parts if p in set(units)]) for t, parts in sums]
-        cells = [(item, u, i, a) for u, i in units for a in structure.answers[item] if (item, u, i, a) in value]
-        if not cells:
+    done_joint = False
+    for units, sums, joint in _pieces(item, part, structure, base, forced, decision):
+        if joint is not None and done_joint:
             continue
-        table = _table(cells, units, sums, value, base, forced, structure, rules, decision)
+        table, cells = _piece_table(item, units, sums, value, base, forced, structure, rules, decision, restrict=True)
+        if table is not None and table.capped and (joint is not None or len(cells) < len(units) * len(structure.answers[item])
+                                                    or _restricted(item, units, base, forced, decision, structure)):
+            # the decomposition (size classes shown) or the candidate list cost width: the whole
+            # branch, every unit a candidate, instead
+            if joint is not None:
+                units, sums = joint
+                done_joint = True
+            table, cells = _piece_table(item, units, sums, value, base, forced, structure, rules, decision, restrict=False)
+        if table is None:
+            continue
+        if joint is not None and done_joint:
+            decision.pieces = [p for p in decision.pieces if not (p["item"] == item and p["unit"] == "municipality")]
+            decision.hidden -= {c for c in decision.hidden if c[0] == item and c[1] in ("municipality", "size_class")
+                                and c not in decision.reasons}
+        decision.capped |= table.capped
+        decision.required.update(table.required)
         pattern = solve_table(table)
         decision.hidden |= {cells[j] for j in np.flatnonzero(pattern.hidden)}
         sensitive = table.state == SENSITIVE
@@ -158,6 +172,20 @@ def _protect_item(item: str, part: pd.DataFrame, structure: _Structure, rules: P
                                 "complementary": int((pattern.hidden & (table.state == FREE)).sum()),
                                 "cost": pattern.cost, "lp_bound": pattern.lp_bound, "rounds": pattern.rounds,
                                 "exact": pattern.exact})
+
+
+def _piece_table(item, units, sums, value, base, forced, structure, rules, decision, restrict: bool):
+    if restrict:
+        units = _candidates(item, units, base, forced, decision, structure)
+        sums = [(t if t in set(units) else None, [p for p in parts if p in set(units)]) for t, parts in sums]
+    cells = [(item, u, i, a) for u, i in units for a in structure.answers[item] if (item, u, i, a) in value]
+    if not cells:
+        return None, cells
+    return _table(cells, units, sums, value, base, forced, structure, rules, decision), cells
+
+
+def _restricted(item, units, base, forced, decision, structure) -> bool:
+    return len(_candidates(item, units, base, forced, decision, structure)) < len(units)
 
 
 # A table of more units than this keeps as candidates for complementary cells only the units with
@@ -192,14 +220,14 @@ def _pieces(item, part, structure, base, forced, decision):
         units = [x for k in kinds for x in kinds[k]]
         sums = [(p, c) for p, c in children.items() if p in set(units)]
         sums += [(o, kinds[k]) for o in kinds[OVERALL] for k in ("sector", "domain", "class", "municipality") if kinds[k]]
-        yield units, sums
+        yield units, sums, None
         return
     # sector branch: one table
     units = kinds["sector"] + kinds["domain"] + kinds["class"]
     if units:
         sums = [(p, c) for p, c in children.items() if p[0] in ("domain", "class") and p in set(units)]
         sums += [(None, kinds[k]) for k in ("sector", "domain", "class") if kinds[k]]
-        yield units, sums
+        yield units, sums, None
     munis = kinds["municipality"]
     sizes = kinds["size_class"]
     if not munis:
@@ -209,14 +237,15 @@ def _pieces(item, part, structure, base, forced, decision):
     in_size = {s: children.get(s, []) for s in sizes}
     unknown = [m for m in munis if structure.parent.get(m, (None,))[0] != "size_class"
                or structure.parent[m] not in in_size]
+    joint = (munis + sizes, [(s, c) for s, c in in_size.items() if c] + [(None, munis)])
     if touched:
-        yield munis + sizes, [(s, c) for s, c in in_size.items() if c] + [(None, munis)]
+        yield (*joint, None)
         return
     for s, c in in_size.items():
         if c:
-            yield c, [(None, c)]
+            yield c, [(None, c)], joint
     if unknown:
-        yield unknown, [(None, unknown)]
+        yield unknown, [(None, unknown)], joint
 
 
 def _table(cells, units, sums, value, base, forced, structure, rules, decision) -> Table:
@@ -258,7 +287,7 @@ def _table(cells, units, sums, value, base, forced, structure, rules, decision) 
             elif val[j] >= k:
                 lower[j] = k
     table = Table(cells, val, upper, cost, state, width, rows, lower)
-    _cap_widths(table, decision)
+    _cap_widths(table)
     return table
 
 
@@ -272,10 +301,11 @@ def _lost_follow_ups(cell, structure, decision) -> int:
     return lost
 
 
-def _cap_widths(table: Table, decision: Decision) -> None:
+def _cap_widths(table: Table) -> None:
     """A sensitive cell needs no more width than hiding its whole table could give it: a shown
     total of 0 or of everyone (a unanimous group the tables print anyway) fixes its parts, and
     hiding more would protect nobody. Such cells are listed in the report as capped."""
+    table.capped, table.required = set(), {}
     sensitive = np.flatnonzero(table.state == SENSITIVE)
     if not len(sensitive):
         return
@@ -284,5 +314,5 @@ def _cap_widths(table: Table, decision: Decision) -> None:
         reach = high[s] - low[s]
         if reach < table.width[s] - TOLERANCE:
             table.width[s] = max(0.0, np.floor(reach + TOLERANCE))
-            decision.capped.add(table.keys[s])
-        decision.required[table.keys[s]] = float(table.width[s])
+            table.capped.add(table.keys[s])
+        table.required[table.keys[s]] = float(table.width[s])
