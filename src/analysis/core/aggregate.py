@@ -189,12 +189,13 @@ def run_aggregate(responses_path, municipalities_path, codebook_path, sectors_pa
     from analysis.core.codebook import load_codebook
     from analysis.core.disclosure.checkreport import write_checker_report
     from analysis.core.disclosure.rules import PublicationRules
+    from analysis.core.disclosure.settings import disclosure_settings
     from analysis.core.disclosure.suppression import protect_cells, protect_hours, protect_wave
 
     book = load_codebook(codebook_path, sectors_path)
     responses = pd.read_parquet(responses_path)
     municipalities = pd.read_csv(municipalities_path, dtype=str, keep_default_na=False)
-    rules = PublicationRules.from_config(disclosure)  # safe by default: public, k = 5
+    rules = PublicationRules.from_config(disclosure_settings(disclosure))  # safe by default: public, k = 5
     cells = aggregate_cells(responses, municipalities, book, wave)
     audit = decision = None
     if rules.mode == "public" and rules.method == "optimal":

@@ -21,18 +21,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analysis.core.disclosure.marks import MODES
+from analysis.core.disclosure.settings import DEFAULTS
 
 METHODS = ("optimal", "escalation")
 
 
 @dataclass(frozen=True)
 class PublicationRules:
-    mode: str = "public"
-    min_base: int = 5
-    min_count: int = 0
+    mode: str = DEFAULTS["mode"]
+    min_base: int = DEFAULTS["min_base"]
+    min_count: int = DEFAULTS["min_count"]
     min_group: int | None = None       # None: the same as min_base
-    protection_width: int = 3
-    method: str = "optimal"
+    protection_width: int = DEFAULTS["protection_width"]
+    method: str = DEFAULTS["method"]
 
     def __post_init__(self):
         if self.mode not in MODES:
@@ -50,7 +51,9 @@ class PublicationRules:
     @classmethod
     def from_config(cls, settings: dict | None) -> "PublicationRules":
         """From a wave's `disclosure:` settings (unknown keys such as pseudonym_salt ignored)."""
-        settings = dict(settings or {})
+        from analysis.core.disclosure.settings import disclosure_settings
+
+        settings = disclosure_settings(settings)
         known = {k: settings[k] for k in ("mode", "min_base", "min_count", "min_group", "protection_width", "method")
                  if k in settings and settings[k] is not None}
         return cls(**known)
