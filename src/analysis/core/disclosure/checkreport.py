@@ -36,7 +36,10 @@ def checker_rows(cells: pd.DataFrame, protected: pd.DataFrame, audit: pd.DataFra
         rows.append((cells["table"].iloc[pos], *key, protected["status"].iloc[pos], role, reasons.get(key, ""),
                      a.required if a else np.nan, a.low if a else np.nan, a.high if a else np.nan,
                      a.width if a else np.nan, bool(a.capped) if a else False))
-    return pd.DataFrame(rows, columns=REPORT_COLUMNS)
+    out = pd.DataFrame(rows, columns=REPORT_COLUMNS)
+    for col in ("required", "low", "high", "width"):  # LP round-off: no -0.0 or 2.9999999 in the file
+        out[col] = out[col].astype("float64").round(6) + 0.0
+    return out
 
 
 def unit_summary(cells: pd.DataFrame, protected: pd.DataFrame, k: int) -> pd.DataFrame:
