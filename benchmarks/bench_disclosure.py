@@ -4,7 +4,7 @@ rules, on the demo wave and on synthetic waves of 342 municipalities x about 3, 
 Usage (from the project root; the demo wave needs results/synthetic-demo-2025/responses.parquet,
 i.e. `snakemake --cores 2` has built it):
     .venv/bin/python benchmarks/bench_disclosure.py [case ...]     (default: every case)
-    cases: demo, 342x3, 342x10, 342x30
+    cases: demo, 342x3, 342x10, 342x30; BENCH_METHODS=optimal runs only the new method
 
 Each (case, method) runs in its own process (peak memory is per run) with a time limit. Printed
 per run: cells hidden ('< k' primary, '×' complementary), share of municipality cells shown,
@@ -85,7 +85,7 @@ def main() -> None:
           f"{'cost':>6} {'LP bound':>8} {'exact':>7} {'narrow':>6}")
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     for case in cases:
-        for method in METHODS:
+        for method in os.environ.get("BENCH_METHODS", ",".join(METHODS)).split(","):
             try:
                 out = subprocess.run([sys.executable, __file__, "--one", case, method], capture_output=True, text=True,
                                      timeout=LIMIT_S, env=env)
