@@ -13,6 +13,7 @@ run_aggregate(
     cells_out=snakemake.output.cells,  # noqa: F821
     hours_out=snakemake.output.hours,  # noqa: F821
     disclosure=dict(snakemake.params.disclosure),  # noqa: F821
+    basis_path=snakemake.input.basis[0] if snakemake.input.basis else None,  # noqa: F821
     report_md=snakemake.output.report_md,  # noqa: F821
     report_csv=snakemake.output.report_csv,  # noqa: F821
 )

@@ -180,8 +180,19 @@ def read_cells(path) -> pd.DataFrame:
     return cells
 
 
+def add_basis(cells: pd.DataFrame, basis: pd.DataFrame) -> pd.DataFrame:
+    """cells + a `basis` column (what fixes each cell: e.g. printed / derived / statement / free)
+    from a wave's per-cell basis file (unit, unit_id, item, answer, basis); a cell it does not
+    list is "free". The engine does not interpret the words: the file's maker chooses them."""
+    keys = ["unit", "unit_id", "item", "answer"]
+    table = basis.astype({k: str for k in keys}).drop_duplicates(keys).set_index(keys)["basis"]
+    index = pd.MultiIndex.from_frame(cells[keys].astype(str))
+    return cells.assign(basis=table.reindex(index).fillna("free").to_numpy())
+
+
 def run_aggregate(responses_path, municipalities_path, codebook_path, sectors_path, wave: str,
-                  cells_out, hours_out, disclosure: dict | None = None, report_md=None, report_csv=None) -> None:
+                  cells_out, hours_out, disclosure: dict | None = None, basis_path=None, report_md=None,
+                  report_csv=None) -> None:
     """The aggregate step of the workflow: read, aggregate, protect small cells, write (the only
     I/O of this module), with the output checker's report (disclosure/report.md + .csv). In
     public mode nothing unprotected is written: protection fails the step rather than write a
@@ -202,6 +213,8 @@ def run_aggregate(responses_path, municipalities_path, codebook_path, sectors_pa
         protected, audit, decision = protect_wave(cells, rules, book=book, municipalities=municipalities)
     else:
         protected = protect_cells(cells, rules.min_base, rules.mode, book=book, municipalities=municipalities, rules=rules)
+    if basis_path:   # the wave names a per-cell basis file (a reconstructed wave)
+        protected = add_basis(protected, pd.read_csv(basis_path, dtype=str, keep_default_na=False))
     write_csv(protected, cells_out)
     write_csv(protect_hours(hours_by_sector(responses, book, wave), rules.min_base, rules.mode), hours_out)
     if report_md is not None:
