@@ -21,7 +21,8 @@ def _validate(tmp_path, book, **kwargs):
 
 
 def test_defaults_are_public_k5():
-    assert disclosure_settings() == {"mode": "public", "min_base": 5, "pseudonym_salt": ""} == DEFAULTS
+    assert disclosure_settings() == {"mode": "public", "min_base": 5, "pseudonym_salt": "", "min_count": 0,
+                                     "protection_width": 3, "method": "optimal"} == DEFAULTS
     assert disclosure_settings({"mode": "restricted"})["mode"] == "restricted"
 
 

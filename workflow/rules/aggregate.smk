@@ -1,7 +1,7 @@
 # aggregate: results/<wave>/responses.parquet -> results/<wave>/cells.csv (every item x answer x
 # unit: overall, sector, VNG domain, social/physical class, municipality, size class) and the
 # hours-per-week summary behind Figuur VI.1. In public mode small cells are suppressed here, so
-# that no later output can show them (see analysis/disclosure.py).
+# that no later output can show them (see analysis/core/disclosure/).
 
 
 rule aggregate:
@@ -16,6 +16,9 @@ rule aggregate:
     output:
         cells="results/{wave}/cells.csv",
         hours="results/{wave}/hours_by_sector.csv",
+        # for the output checker: every hidden cell, why, and the attacker's interval
+        report_md="results/{wave}/disclosure/report.md",
+        report_csv="results/{wave}/disclosure/report.csv",
     params:
         wave="{wave}",
         not_asked=lambda w: wave_cfg(w.wave).get("not_asked", []),

@@ -15,4 +15,6 @@ run_aggregate(
     disclosure=dict(snakemake.params.disclosure),  # noqa: F821
     not_asked=list(snakemake.params.not_asked),  # noqa: F821
     basis_path=snakemake.input.basis[0] if snakemake.input.basis else None,  # noqa: F821
+    report_md=snakemake.output.report_md,  # noqa: F821
+    report_csv=snakemake.output.report_csv,  # noqa: F821
 )

@@ -236,23 +236,34 @@ def add_basis(cells: pd.DataFrame, basis: pd.DataFrame) -> pd.DataFrame:
 
 
 def run_aggregate(responses_path, municipalities_path, codebook_path, sectors_path, wave: str,
-                  cells_out, hours_out, disclosure: dict | None = None, not_asked=None, basis_path=None) -> None:
+                  cells_out, hours_out, disclosure: dict | None = None, not_asked=None, basis_path=None,
+                  report_md=None, report_csv=None) -> None:
     """The aggregate step of the workflow: read, aggregate, protect small cells, write (the only
-    I/O of this module). In public mode nothing unprotected is written: protection fails the step
-    rather than write a cell that can be recomputed."""
+    I/O of this module), with the output checker's report (disclosure/report.md + .csv). In
+    public mode nothing unprotected is written: protection fails the step rather than write a
+    cell that can be recomputed."""
     from analysis.core.codebook import load_codebook
+    from analysis.core.disclosure.checkreport import write_checker_report
+    from analysis.core.disclosure.rules import PublicationRules
     from analysis.core.disclosure.settings import disclosure_settings
-    from analysis.core.disclosure.suppression import protect_cells, protect_hours
+    from analysis.core.disclosure.suppression import protect_cells, protect_hours, protect_wave
 
     book = load_codebook(codebook_path, sectors_path)
     responses = pd.read_parquet(responses_path)
     municipalities = pd.read_csv(municipalities_path, dtype=str, keep_default_na=False)
-    settings = disclosure_settings(disclosure)
-    mode, k = settings["mode"], int(settings["min_base"])
+    rules = PublicationRules.from_config(disclosure_settings(disclosure))  # safe by default: public, k = 5
     cells = aggregate_cells(responses, municipalities, book, wave, not_asked)
-    protected = protect_cells(cells.drop(columns=NONRESPONSE_CELL_COLUMNS), k, mode, book=book, municipalities=municipalities)
-    cells = protect_nonresponse(protected, cells)
+    # protection decides on the counts; who was asked / answered / did not follow the count's fate
+    counted = cells.drop(columns=NONRESPONSE_CELL_COLUMNS)
+    audit = decision = None
+    if rules.mode == "public" and rules.method == "optimal":
+        protected, audit, decision = protect_wave(counted, rules, book=book, municipalities=municipalities)
+    else:
+        protected = protect_cells(counted, rules.min_base, rules.mode, book=book, municipalities=municipalities, rules=rules)
+    protected = protect_nonresponse(protected, cells)
     if basis_path:   # the wave names a per-cell basis file (a reconstructed wave)
-        cells = add_basis(cells, pd.read_csv(basis_path, dtype=str, keep_default_na=False))
-    write_csv(cells, cells_out)
-    write_csv(protect_hours(hours_by_sector(responses, book, wave), k, mode), hours_out)
+        protected = add_basis(protected, pd.read_csv(basis_path, dtype=str, keep_default_na=False))
+    write_csv(protected, cells_out)
+    write_csv(protect_hours(hours_by_sector(responses, book, wave), rules.min_base, rules.mode), hours_out)
+    if report_md is not None:
+        write_checker_report(counted, protected, audit, decision, rules, wave, report_md, report_csv)

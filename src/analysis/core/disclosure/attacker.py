@@ -222,7 +222,7 @@ def recomputable(cells_published: pd.DataFrame, relations: list[Relation], exact
 
 
 def attack(values: dict[tuple, float | None], relations: list[Relation], upper: dict | None = None,
-           exact: bool = True, cache: dict | None = None) -> pd.DataFrame:
+           exact: bool = True, cache: dict | None = None, need: dict | None = None) -> pd.DataFrame:
     """LP intervals of the hidden (None) values; see `recomputable`. `cache` (component keys ->
     intervals) lets the audit rounds of `protect_cells` skip components that did not change."""
     upper = upper or {}
@@ -233,7 +233,7 @@ def attack(values: dict[tuple, float | None], relations: list[Relation], upper: 
     for component, comp_rows in _components(unknown, rows):
         signature = (tuple(component), exact)
         if signature not in cache:
-            cache[signature] = _solve_component(component, comp_rows, upper, exact)
+            cache[signature] = _solve_component(component, comp_rows, upper, exact, need or {})
         out += cache[signature]
     frame = pd.DataFrame(out, columns=["key", "low", "high"])
     frame["width"] = frame["high"] - frame["low"]
@@ -293,10 +293,10 @@ def _components(unknown: list[tuple], rows: list) -> list[tuple[list[tuple], lis
 SCREENING_OBJECTIVES = 6
 
 
-def _solve_component(keys: list[tuple], rows: list, upper: dict, exact: bool) -> list[tuple]:
+def _solve_component(keys: list[tuple], rows: list, upper: dict, exact: bool, need: dict | None = None) -> list[tuple]:
     """Min and max of every hidden value of one component. Without `exact`, a few objectives
-    (sum, random directions) first give feasible points; a value that already varies by 1 or
-    more between them is safe and needs no solves of its own."""
+    (sum, random directions) first give feasible points; a value that already varies by its
+    `need` (default 1) or more between them is safe and needs no solves of its own."""
     import highspy  # only here: a process that never audits does not load the solver
 
     h = _component_lp(keys, rows, upper)
@@ -310,8 +310,9 @@ def _solve_component(keys: list[tuple], rows: list, upper: dict, exact: bool) ->
                 point = _solve(h, cost, sense)
                 if point is not None:
                     low, high = np.minimum(low, point), np.maximum(high, point)
+    need = need or {}
     for j in range(n):
-        if high[j] - low[j] >= 1:
+        if high[j] - low[j] >= need.get(keys[j], 1):
             continue
         unit = np.zeros(n)
         unit[j] = 1.0

@@ -8,7 +8,9 @@ time.
 """
 from __future__ import annotations
 
-DEFAULTS = {"mode": "public", "min_base": 5, "pseudonym_salt": ""}
+DEFAULTS = {"mode": "public", "min_base": 5, "pseudonym_salt": "",
+            # publication rules (rules.py, README "Small cells and pseudonyms"); min_group: = min_base
+            "min_count": 0, "protection_width": 3, "method": "optimal"}
 
 
 def disclosure_settings(*layers: dict | None) -> dict:

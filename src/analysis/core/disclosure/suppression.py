@@ -5,7 +5,9 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 from analysis.core.disclosure.marks import DisclosureError, HIDDEN_COLUMNS, MODES, SECONDARY_MARK, UNPROTECTED_ITEMS, primary_mark
-from analysis.core.disclosure.attacker import cell_relations, cell_values, exposed_cells, holding_relations, skip_links, unit_nesting
+from analysis.core.disclosure.attacker import (attack, cell_relations, cell_values, count_key, exposed_cells, holding_relations,
+                                              published_values, skip_links, unit_nesting)
+from analysis.core.disclosure.rules import PublicationRules
 from analysis.core.vocabulary import OVERALL, OVERALL_ID
 
 
@@ -16,20 +18,114 @@ MAX_ESCALATIONS = 20
 
 
 def protect_cells(cells: pd.DataFrame, min_base: int, mode: str, *, book=None,
-                  municipalities: pd.DataFrame | None = None) -> pd.DataFrame:
+                  municipalities: pd.DataFrame | None = None, rules: PublicationRules | None = None) -> pd.DataFrame:
     """cells.csv rows with small-cell protection applied (a new frame; `cells` is not changed).
 
     Restricted mode returns the cells unchanged. In public mode a hidden cell gets status
-    "< k" (its base is below k) or "×" (hidden to protect another cell), and count, pct,
-    pct_rounded and the interval are missing, never 0; its base is missing too where the base
-    would tell a hidden count of the lead item. The codebook gives sectors' domains and the skip
-    logic; the municipality sheet gives size classes. Raises DisclosureError if the attacker
-    can still recompute a hidden count after every escalation.
+    "< k" (its base is below k) or "×" (hidden to protect another cell, or its count is 1 .. c),
+    and count, pct, pct_rounded and the interval are missing, never 0; its base is missing too
+    where the base would tell a hidden count of the lead item. The codebook gives sectors' domains
+    and the skip logic; the municipality sheet gives size classes. `rules` (default: the
+    defaults of PublicationRules with this k) choose the method: optimal (`protect_wave`) or
+    escalation (the rule set before issue 16, kept for comparison).
     """
+    rules = rules or PublicationRules(mode=mode, min_base=int(min_base))
     if mode not in MODES:
         raise ValueError(f"disclosure mode {mode!r} is not one of {MODES}")
     if mode == "restricted":
         return cells.copy()
+    if rules.method == "escalation":
+        return protect_by_escalation(cells, int(min_base), book=book, municipalities=municipalities)
+    return protect_wave(cells, rules, book=book, municipalities=municipalities)[0]
+
+
+REPAIR_ROUNDS = 3
+
+
+def protect_wave(cells: pd.DataFrame, rules: PublicationRules, *, book=None,
+                 municipalities: pd.DataFrame | None = None):
+    """Public mode, optimal method: (protected cells, audit, decision).
+
+    The optimiser (secondary.py) picks the complementary cells; the attacker then checks the whole
+    wave against every relation at once. `audit` has one row per sensitive cell with the
+    attacker's interval and the width it needed. Should the attacker find a sensitive cell
+    narrower than that (the decomposition's assumptions failed somewhere), the whole breakdown
+    of that item is hidden and it checks again; if that does not help, DisclosureError."""
+    from analysis.core.disclosure.secondary import choose_suppression
+
+    k = int(rules.min_base)
+    decision = choose_suppression(cells, rules, book, municipalities)
+    nesting = unit_nesting(book, municipalities)
+    relations = holding_relations(cell_values(cells), cell_relations(cells, nesting, book))
+    hidden = set(decision.hidden) | set(decision.reasons)
+    for _ in range(REPAIR_ROUNDS + 1):
+        protected = _apply_cells(cells, hidden, set(decision.reasons), k, book)
+        audit = audit_widths(protected, relations, decision)
+        narrow = audit[audit["width"] < audit["required"] - 1e-6]
+        if narrow.empty:
+            return hide_sector_composition(protected), audit, decision
+        hidden |= _whole_breakdowns(cells, narrow, book)
+    raise DisclosureError(f"{len(narrow)} sensitive cell(s) stay narrower than their protection width, e.g. "
+                          + "; ".join(f"{r.item} {r.unit} {r.unit_id} {r.answer}" for r in narrow.head(5).itertuples()))
+
+
+def audit_widths(protected: pd.DataFrame, relations, decision) -> pd.DataFrame:
+    """The attacker's interval for every sensitive cell of the published wave, with its need."""
+    values, bounds = published_values(protected)
+    need = {count_key(*key): decision.required.get(key, 1.0) for key in decision.reasons}
+    intervals = attack(values, relations, bounds, exact=False, need=need).set_index("key")
+    rows = []
+    for key, why in decision.reasons.items():
+        ck = count_key(*key)
+        low, high = (intervals.at[ck, "low"], intervals.at[ck, "high"]) if ck in intervals.index else (np.nan, np.nan)
+        rows.append((*key, why, need[ck], key in decision.capped, low, high))
+    out = pd.DataFrame(rows, columns=["item", "unit", "unit_id", "answer", "reason", "required", "capped", "low", "high"])
+    out["width"] = out["high"] - out["low"]
+    return out
+
+
+def _whole_breakdowns(cells: pd.DataFrame, narrow: pd.DataFrame, book) -> set:
+    """Repair: every cell of the narrow cells' items in their unit kinds and follow-ups."""
+    rows = cells[_guarded(cells)]
+    follow = defaultdict(set)
+    for child, lead, _ in skip_links(book):
+        follow[lead].add(child)
+    pairs = set(zip(narrow["item"], narrow["unit"]))
+    grown = set(pairs)
+    while True:
+        more = {(f, u) for i, u in grown for f in follow[i]}
+        if more <= grown:
+            break
+        grown |= more
+    keep = pd.Series(list(zip(rows["item"], rows["unit"])), index=rows.index).isin(grown) & rows["unit"].ne(OVERALL)
+    part = rows[keep]
+    return set(zip(part["item"], part["unit"], part["unit_id"].astype(str), part["answer"]))
+
+
+def _apply_cells(cells: pd.DataFrame, hidden_cells: set, primary: set, k: int, book) -> pd.DataFrame:
+    """Hide the given (item, unit, unit_id, answer) cells, and every row of a follow-up item whose
+    base is a hidden lead count (its base too, and its zeros: 0 of 0 would tell that count).
+    A cell sensitive for its base below k reads "< k"; every other hidden cell "×"."""
+    out = cells.copy()
+    keys = pd.Series(list(zip(out["item"], out["unit"], out["unit_id"].astype(str), out["answer"])), index=out.index)
+    guarded = _guarded(out)
+    hidden = guarded & keys.isin(hidden_cells)
+    base_hidden = guarded & _lead_count_hidden(out, hidden, book)
+    hidden |= base_hidden
+    out["status"] = out["status"].astype("string")
+    small = keys.isin(primary) & (out["base"].fillna(0) < k)
+    out.loc[hidden, "status"] = np.where(small[hidden], primary_mark(k), SECONDARY_MARK)
+    for col in HIDDEN_COLUMNS:
+        out[col] = out[col].mask(hidden)
+    out["base"] = out["base"].mask(base_hidden)
+    return out
+
+
+def protect_by_escalation(cells: pd.DataFrame, min_base: int, *, book=None,
+                          municipalities: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The rule set before issue 16 (config `method: escalation`), kept for comparison: hand rules,
+    then where the attacker pins a small count, hide that item's whole breakdown. Raises
+    DisclosureError if the attacker can still recompute a hidden count after every escalation."""
     k = int(min_base)
     structure = _Structure(cells, book, municipalities)
     unit_hidden = structure.complete(structure.primary_units(k))

@@ -1,0 +1,116 @@
+"""The output checker's report: results/<wave>/disclosure/report.md and report.csv.
+
+report.csv has one row per hidden cell (and per sensitive cell): its table, address, status,
+role (sensitive, complementary, or linked: a follow-up row whose base is a hidden lead count), why
+it is sensitive, the width it needed and the interval [low, high] the attacker (attacker.py) gives
+it on the published cells. report.md summarises per table and per unit kind, and gives the share
+of municipality cells shown and each decomposed table's cost against its LP lower bound.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.core.disclosure.marks import UNPROTECTED_ITEMS, is_suppressed
+from analysis.core.vocabulary import UNITS
+
+REPORT_COLUMNS = ["table", "item", "unit", "unit_id", "answer", "status", "role", "reason", "required",
+                  "low", "high", "width", "capped"]
+
+
+def checker_rows(cells: pd.DataFrame, protected: pd.DataFrame, audit: pd.DataFrame | None, decision) -> pd.DataFrame:
+    """One row per hidden (or sensitive) cell, in cells.csv order."""
+    guarded = cells["count"].notna() & ~cells["item"].isin(UNPROTECTED_ITEMS)
+    hidden = protected["status"].map(is_suppressed).astype(bool) & guarded
+    keys = list(zip(cells["item"], cells["unit"], cells["unit_id"].astype(str), cells["answer"]))
+    reasons = {} if decision is None else decision.reasons
+    chosen = set() if decision is None else decision.hidden
+    audit_by = {} if audit is None else {(r.item, r.unit, str(r.unit_id), r.answer): r for r in audit.itertuples(index=False)}
+    rows = []
+    for pos in np.flatnonzero(hidden.to_numpy() | pd.Series([k in reasons for k in keys], index=cells.index).to_numpy()):
+        key = keys[pos]
+        role = "sensitive" if key in reasons else ("complementary" if key in chosen else "linked")
+        a = audit_by.get(key)
+        rows.append((cells["table"].iloc[pos], *key, protected["status"].iloc[pos], role, reasons.get(key, ""),
+                     a.required if a else np.nan, a.low if a else np.nan, a.high if a else np.nan,
+                     a.width if a else np.nan, bool(a.capped) if a else False))
+    out = pd.DataFrame(rows, columns=REPORT_COLUMNS)
+    for col in ("required", "low", "high", "width"):  # LP round-off: no -0.0 or 2.9999999 in the file
+        out[col] = out[col].astype("float64").round(6) + 0.0
+    return out
+
+
+def unit_summary(cells: pd.DataFrame, protected: pd.DataFrame, k: int) -> pd.DataFrame:
+    """Per unit kind: cells that describe someone (base > 0), hidden as '< k', as '×', shown."""
+    guarded = cells["count"].notna() & ~cells["item"].isin(UNPROTECTED_ITEMS) & (cells["base"].fillna(0) > 0)
+    status = protected["status"].astype(str)
+    out = []
+    for unit in UNITS:
+        part = guarded & (cells["unit"] == unit)
+        primary = int((part & status.str.startswith("< ")).sum())
+        secondary = int((part & (status == "×")).sum())
+        out.append((unit, int(part.sum()), primary, secondary, int(part.sum()) - primary - secondary))
+    frame = pd.DataFrame(out, columns=["unit", "cells", "hidden_primary", "hidden_complementary", "shown"])
+    frame["share_shown"] = (frame["shown"] / frame["cells"].where(frame["cells"] > 0)).round(4)
+    return frame
+
+
+def municipality_share(cells: pd.DataFrame, protected: pd.DataFrame, k: int) -> tuple[int, int]:
+    row = unit_summary(cells, protected, k).set_index("unit").loc["municipality"]
+    return int(row["shown"]), int(row["cells"])
+
+
+def write_checker_report(cells: pd.DataFrame, protected: pd.DataFrame, audit, decision, rules, wave: str,
+                         md_path, csv_path) -> None:
+    from analysis.core.aggregate import write_csv
+
+    Path(md_path).parent.mkdir(parents=True, exist_ok=True)
+    rows = checker_rows(cells, protected, audit, decision)
+    write_csv(rows, csv_path)
+    Path(md_path).write_text(_markdown(cells, protected, rows, decision, rules, wave), encoding="utf-8")
+
+
+def _markdown(cells, protected, rows, decision, rules, wave) -> str:
+    k = rules.min_base
+    lines = [f"# Disclosure control: {wave}", "",
+             f"Mode **{rules.mode}**, method **{rules.method}**: minimum base k = {k}, minimum count c = "
+             f"{rules.min_count or 'off'}, minimum group size g = {rules.group}, protection width w = "
+             f"{rules.protection_width} (a sensitive count's interval on the published cells must be at least "
+             f"min(w, base) wide).", ""]
+    if rules.mode == "restricted":
+        lines += ["Restricted: nothing is hidden; every output is marked not for publication.", ""]
+        return "\n".join(lines) + "\n"
+    units = unit_summary(cells, protected, k)
+    shown, total = municipality_share(cells, protected, k)
+    lines += [f"Municipality cells shown: **{shown} of {total}** ({shown / total:.0%})." if total else
+              "No municipality cells.", "", "## Hidden cells per unit kind", "",
+              "| unit | cells | hidden '< k' | hidden '×' | shown | share shown |", "|---|---:|---:|---:|---:|---:|"]
+    for r in units.itertuples(index=False):
+        share = "" if pd.isna(r.share_shown) else f"{r.share_shown:.0%}"
+        lines.append(f"| {r.unit} | {r.cells} | {r.hidden_primary} | {r.hidden_complementary} | {r.shown} | {share} |")
+    if decision is not None and decision.pieces:
+        pieces = pd.DataFrame(decision.pieces)
+        cost, bound = pieces["cost"].sum(), pieces["lp_bound"].sum()
+        gap = (cost - bound) / bound if bound > 0 else 0.0
+        lines += ["", "## Complementary cells: cost and lower bound", "",
+                  f"{len(pieces)} tables (item x branch x size class), {int(pieces['exact'].sum())} solved to proven "
+                  f"optimality, the rest by the LP optimum rounded up. Weighted cost {cost:.0f}, LP lower bound "
+                  f"{bound:.1f} (gap {gap:.0%}).", ""]
+    narrow = rows[(rows["role"] == "sensitive") & (rows["width"] < rows["required"] - 1e-6)]
+    capped = rows[rows["capped"]]
+    lines += ["", "## Check by the attacker", "",
+              f"{int((rows['role'] == 'sensitive').sum())} sensitive cells; the attacker (an LP over every sum a "
+              f"reader can form) leaves {len(narrow)} of them narrower than their width. {len(capped)} have a width "
+              "capped at what hiding their whole table could give (a shown total of 0 or of everyone tells them; "
+              "hiding more protects nobody).", "", "## Per table", "",
+              "| table | sensitive | complementary | linked (follow-up of a hidden lead) | narrowest interval |",
+              "|---|---:|---:|---:|---:|"]
+    for table, part in rows.groupby("table", sort=False):
+        counts = part["role"].value_counts()
+        widest = part.loc[part["role"] == "sensitive", "width"]
+        lines.append(f"| {table} | {counts.get('sensitive', 0)} | {counts.get('complementary', 0)} | "
+                     f"{counts.get('linked', 0)} | {'' if widest.empty else f'{widest.min():.0f}'} |")
+    lines += ["", "Every hidden cell, with its reason and the attacker's interval: report.csv.", ""]
+    return "\n".join(lines)

@@ -1,0 +1,303 @@
+"""Optimal secondary suppression of one table: the Fischetti-Salazar model, solved by cutting planes.
+
+A table is a set of cells with true values a_i >= 0, public bounds L_i <= a_i <= U_i (a count is at
+most its unit's base) and linear relations a reader knows (sum of parts = total, answers = base). A
+reader who sees every shown cell can move the hidden ones by any deviation z with
+
+    A z = 0 (the relations; shown cells have z_i = 0),   (L_i - a_i) x_i <= z_i <= (U_i - a_i) x_i,
+
+where x_i = 1 when cell i is hidden. The interval a reader can give a hidden sensitive cell s is
+[a_s - P-(x), a_s + P+(x)], with P+(x) = max z_s and P-(x) = max -z_s over that polytope. The
+suppression pattern must give every sensitive cell a width P+(x) + P-(x) >= W_s, at the least
+weighted cost sum(c_i x_i).
+
+P+ and P- are LP values whose right-hand sides are linear in x, so each is a concave piecewise
+linear function of x: the minimum, over the dual's vertices, of const + sum(g_i x_i). For a
+pattern x* that leaves s too narrow, the two optimal duals give a cut
+
+    (const+ + const-) + sum((g+_i + g-_i) x_i) >= W_s
+
+that every safe pattern satisfies and x* violates (Benders / Fischetti-Salazar capacity cuts).
+`solve_table` alternates a master integer program (HiGHS) over x with these cuts and the two LPs
+per sensitive cell, until no cell is too narrow: the pattern is then optimal for the table. The
+LP relaxation of the last master is a lower bound on the optimum (every cut is valid), reported
+as `lp_bound`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from analysis.core.disclosure.marks import DisclosureError
+
+FREE, HIDDEN, SENSITIVE = 0, 1, 2  # a cell the solver may hide, one already hidden, a sensitive one
+TOLERANCE = 1e-6
+MAX_ROUNDS = 200
+LP_ROUNDS = 60
+MIP_GAP = 0.0     # each master is solved to optimality ...
+MIP_NODES = 200  # ... unless that takes more branch-and-bound nodes (then: best found, flagged)
+# Tables with more free cells, or whose integer cuts do not converge in this many rounds, get the
+# LP optimum rounded up: safe, its gap to the LP bound reported (Benders rounds on a symmetric
+# table can each find another equally cheap pattern that fails).
+MAX_EXACT_CELLS = 400
+INTEGER_ROUNDS = 12
+
+
+@dataclass
+class Table:
+    """One table to protect. `rows`: relations in deviation form, each (cell indices, coefficients)
+    with sum(coef * z) = 0. `state`: FREE, HIDDEN or SENSITIVE per cell; `width`: the protection
+    width each sensitive cell needs (0 for the others)."""
+
+    keys: list
+    value: np.ndarray
+    upper: np.ndarray
+    cost: np.ndarray
+    state: np.ndarray
+    width: np.ndarray
+    rows: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    lower: np.ndarray | None = None  # public lower bound per cell (default 0)
+
+    def __post_init__(self):
+        if self.lower is None:
+            self.lower = np.zeros(len(self.keys))
+
+
+@dataclass
+class Pattern:
+    hidden: np.ndarray          # bool per cell
+    width: np.ndarray           # the interval width a reader gets per cell (nan for shown cells)
+    low: np.ndarray
+    high: np.ndarray
+    cost: float                 # weighted cost of the complementary cells
+    lp_bound: float             # LP lower bound on that cost
+    rounds: int
+    exact: bool = True          # False: a node limit was hit; the pattern is safe, not proven optimal
+
+
+class _Attacker:
+    """The reader's LP over one table's deviations: bounds change with the pattern x."""
+
+    def __init__(self, table: Table):
+        import highspy
+
+        from analysis.core.solver import new_highs
+
+        self.table = table
+        n = len(table.keys)
+        self.h = new_highs()
+        self.h.addVars(n, np.zeros(n), np.zeros(n))
+        for idx, coef in table.rows:
+            self.h.addRow(0.0, 0.0, len(idx), idx.astype(np.int32), coef.astype(np.float64))
+        self.cols = np.arange(n, dtype=np.int32)
+        self.kmax = highspy.ObjSense.kMaximize
+        self.optimal = highspy.HighsModelStatus.kOptimal
+
+    def set_pattern(self, x: np.ndarray) -> None:
+        t = self.table
+        x = np.clip(x, 0.0, 1.0)  # an LP's 1e-12 below 0 would cross the bounds
+        self.h.changeColsBounds(len(x), self.cols, (t.lower - t.value) * x, (t.upper - t.value) * x)
+
+    def point(self, cost: np.ndarray) -> np.ndarray:
+        """A feasible deviation maximising `cost` (the reader's table at an extreme)."""
+        self.h.changeColsCost(len(cost), self.cols, cost.astype(np.float64))
+        self.h.changeObjectiveSense(self.kmax)
+        self.h.run()
+        if self.h.getModelStatus() != self.optimal:
+            raise DisclosureError(f"protection LP not solved: {self.h.getModelStatus()}")
+        return np.asarray(self.h.getSolution().col_value)
+
+    def reach(self, s: int, sign: float) -> tuple[float, np.ndarray]:
+        """max sign * z_s, and the cut coefficients g (its value is sum(g_i x_i) at this pattern:
+        the rows are homogeneous, so the dual's constant is 0)."""
+        t = self.table
+        cost = np.zeros(len(t.keys))
+        cost[s] = sign
+        self.h.changeColsCost(len(cost), self.cols, cost)
+        self.h.changeObjectiveSense(self.kmax)
+        self.h.run()
+        if self.h.getModelStatus() != self.optimal:
+            raise DisclosureError(f"protection LP of cell {t.keys[s]} not solved: {self.h.getModelStatus()}")
+        value = self.h.getInfo().objective_function_value
+        reduced = np.asarray(self.h.getSolution().col_dual)
+        # reduced cost > 0: raising the upper bound (U_i - a_i) x_i helps; < 0: lowering the lower
+        # bound -a_i x_i helps. Either way the gain per unit of x_i is |reduced| times that bound.
+        g = np.where(reduced > 0, reduced * (t.upper - t.value), -reduced * (t.value - t.lower))
+        return value, np.maximum(g, 0.0)
+
+
+SCREENING_DIRECTIONS = 2
+
+
+def _screen(attacker: "_Attacker", cells: np.ndarray, need: np.ndarray) -> np.ndarray:
+    """Cells of `cells` whose width may be below `need`: a few objectives (the sum, random
+    directions; deterministic) give feasible points, and a cell already seen to vary by `need`
+    between them is wide enough without LPs of its own."""
+    n = len(attacker.table.keys)
+    if len(cells) <= 2 * (SCREENING_DIRECTIONS + 1):  # as many LPs as the screening itself
+        return cells
+    rng = np.random.default_rng(n)
+    low, high = np.full(n, np.inf), np.full(n, -np.inf)
+    for direction in [np.ones(n)] + [rng.normal(size=n) for _ in range(SCREENING_DIRECTIONS)]:
+        for sign in (1.0, -1.0):
+            point = attacker.point(sign * direction)
+            low, high = np.minimum(low, point), np.maximum(high, point)
+    return cells[(high[cells] - low[cells]) < need[cells] - TOLERANCE]
+
+
+def widths(table: Table, hidden: np.ndarray, cells: np.ndarray | None = None,
+           need: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The reader's interval [low, high] for hidden cells of one table (LP, exact). With `need`,
+    cells the screening shows to be at least that wide get the interval [-inf, inf] instead."""
+    attacker = _Attacker(table)
+    attacker.set_pattern(hidden.astype(float))
+    n = len(table.keys)
+    low, high = np.full(n, np.nan), np.full(n, np.nan)
+    cells = np.flatnonzero(hidden) if cells is None else np.asarray(cells, dtype=int)
+    if need is not None and len(cells):
+        wide = np.setdiff1d(cells, _screen(attacker, cells, need))
+        low[wide], high[wide] = -np.inf, np.inf
+        cells = np.setdiff1d(cells, wide)
+    for s in cells:
+        up, _ = attacker.reach(s, 1.0)
+        down, _ = attacker.reach(s, -1.0)
+        low[s], high[s] = table.value[s] - down, table.value[s] + up
+    return low, high
+
+
+def solve_table(table: Table) -> Pattern:
+    """The cheapest pattern that gives every sensitive cell its width (see the module doc).
+    The widths of the returned pattern are not computed here (the attacker audits the whole
+    wave afterwards); `Pattern.width` is nan."""
+    n = len(table.keys)
+    state = np.asarray(table.state)
+    sensitive = np.flatnonzero((state == SENSITIVE) & (table.width > TOLERANCE))
+    fixed = state != FREE
+    nan = np.full(n, np.nan)
+    if len(sensitive) == 0 or fixed.all():
+        return Pattern(fixed, nan, nan, nan, 0.0, 0.0, 0)
+    attacker = _Attacker(table)
+    master = _Master(table)
+    master.add(_row_cuts(table, sensitive))
+    # phase 1: the LP relaxation, cut until no sensitive cell is too narrow at its fractional
+    # optimum: its value is the lower bound, and its cuts start the integer phase
+    bound, lp_rounds = 0.0, 0
+    while lp_rounds < LP_ROUNDS:
+        lp_rounds += 1
+        x, bound = master.solve(integer=False)
+        new = _separate(attacker, table, sensitive, x)
+        if not new:
+            break
+        master.add(new)
+    # the LP optimum rounded up is safe once the cuts converged (a reader's width only grows with
+    # x); if they did not, it is checked, and else every free cell is hidden (safe: widths are
+    # capped at what hiding the whole table gives)
+    fallback = np.ceil(x - 1e-6)
+    if lp_rounds >= LP_ROUNDS and _separate(attacker, table, sensitive, fallback):
+        fallback = np.ones(n)
+    rounds, exact = 0, False
+    free = int((~fixed).sum())
+    while free <= MAX_EXACT_CELLS and rounds < INTEGER_ROUNDS:
+        rounds += 1
+        x, objective = master.solve(integer=True)
+        new = _separate(attacker, table, sensitive, x)
+        if not new:
+            exact = master.exact
+            break
+        master.add(new)
+    else:
+        x = fallback
+    hidden = x > 0.5
+    return Pattern(hidden, nan, nan, nan, float(table.cost[hidden & ~fixed].sum()), max(0.0, bound), lp_rounds + rounds,
+                   exact)
+
+
+def _separate(attacker: _Attacker, table: Table, sensitive: np.ndarray, x: np.ndarray) -> list:
+    """The cuts of the sensitive cells that pattern x (0/1 or fractional) leaves too narrow."""
+    attacker.set_pattern(x)
+    new = []
+    for s in _screen(attacker, sensitive, table.width):
+        up, g_up = attacker.reach(s, 1.0)
+        down, g_down = attacker.reach(s, -1.0)
+        if up + down < table.width[s] - TOLERANCE:
+            new.append((g_up + g_down, table.width[s]))
+    return new
+
+
+def _row_cuts(table: Table, sensitive: np.ndarray) -> list[tuple[np.ndarray, float]]:
+    """Start cuts: a sensitive cell with every other cell of one of its relations shown is pinned,
+    so each of its relations needs one more hidden cell (valid whenever its width is > 0)."""
+    cuts = []
+    n = len(table.keys)
+    for idx, coef in table.rows:
+        members = set(idx[coef != 0].tolist())
+        for s in sensitive:
+            if s in members and table.width[s] > TOLERANCE:
+                g = np.zeros(n)
+                g[[i for i in members if i != s]] = 1.0
+                cuts.append((g, 1.0))
+    return cuts
+
+
+class _Master:
+    """min sum(cost_i x_i) over the free cells subject to the cuts (fixed cells x_i = 1); one
+    HiGHS model that the cuts are added to, solved as an LP or as an integer program."""
+
+    def __init__(self, table: Table):
+        import highspy
+
+        from analysis.core.solver import new_highs
+
+        self.highspy = highspy
+        n = len(table.keys)
+        fixed = np.asarray(table.state) != FREE
+        self.n, self.cols = n, np.arange(n, dtype=np.int32)
+        self.h = new_highs()
+        self.h.addVars(n, fixed.astype(np.float64), np.ones(n))
+        self.cost = np.where(fixed, 0.0, table.cost).astype(np.float64)
+        self.h.changeColsCost(n, self.cols, self.cost)
+        # a node limit, not a time limit: the pattern must not depend on the machine's load
+        self.h.setOptionValue("mip_rel_gap", MIP_GAP)
+        self.h.setOptionValue("mip_max_nodes", MIP_NODES)
+        self.exact = True
+
+    def add(self, cuts: list[tuple[np.ndarray, float]]) -> None:
+        if not cuts:
+            return
+        starts, index, values, lower = [], [], [], []
+        for g, rhs in cuts:
+            idx = np.flatnonzero(g > 1e-9)
+            starts.append(len(index))
+            index += idx.tolist()
+            # a coefficient above the width counts as the width (that cell alone suffices)
+            values += np.minimum(g[idx], rhs).tolist()
+            lower.append(rhs - TOLERANCE)
+        self.h.addRows(len(cuts), np.array(lower), np.full(len(cuts), self.highspy.kHighsInf), len(index),
+                       np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(values, dtype=np.float64))
+
+    def solve(self, integer: bool) -> tuple[np.ndarray, float]:
+        kind = self.highspy.HighsVarType.kInteger if integer else self.highspy.HighsVarType.kContinuous
+        self.h.changeColsIntegrality(self.n, self.cols, np.full(self.n, kind))
+        self.h.run()
+        status = self.h.getModelStatus()
+        x = np.asarray(self.h.getSolution().col_value)
+        if status == self.highspy.HighsModelStatus.kOptimal:
+            if integer and self.h.getInfo().mip_gap > 1e-9:
+                self.exact = False
+            return (np.round(x) if integer else x), float(self.h.getInfo().objective_function_value)
+        if not integer:
+            raise DisclosureError(f"cell suppression master problem not solved: {status}")
+        # node limit: the best pattern found, or the LP optimum rounded up (it meets every cut,
+        # since no cut has a negative coefficient); safe either way, optimal no longer proven
+        self.exact = False
+        if self.h.getInfo().primal_solution_status == 2:
+            x = np.round(x)
+        else:
+            self.changeColsIntegrality_continuous()
+            self.h.run()
+            x = np.ceil(np.asarray(self.h.getSolution().col_value) - 1e-6)
+        return x, float(np.dot(self.cost, x))
+
+    def changeColsIntegrality_continuous(self) -> None:
+        self.h.changeColsIntegrality(self.n, self.cols, np.full(self.n, self.highspy.HighsVarType.kContinuous))
