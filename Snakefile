@@ -32,6 +32,7 @@ include: "workflow/rules/report.smk"
 include: "workflow/rules/feedback.smk"
 include: "workflow/rules/waves.smk"
 include: "workflow/rules/reconstruct.smk"
+include: "workflow/rules/export.smk"
 
 
 rule all:

@@ -20,6 +20,7 @@ Nothing here knows the study: items, codes and labels come from the codebook.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -205,6 +206,28 @@ def write_sav(frame: pd.DataFrame, variables: list[Variable], path, file_label: 
         variable_format={v.name: _numeric_format(frame, v) for v in coded})
 
 
+@contextmanager
+def _object_columns_typed_by_all_values():
+    """pyreadstat (1.3) types a column through narwhals, which guesses the type of a pandas object
+    column from its first 100 values: a coded column whose first 100 rows are all missing letters
+    (a wave that did not ask the item, first in the harmonised file) is taken for text and the
+    write fails. While writing, the guess looks at every value instead."""
+    from narwhals._pandas_like import series as nw_series
+
+    original = nw_series.object_native_to_narwhals_dtype
+
+    def guess(native, version, implementation):
+        if native is not None and pd.api.types.infer_dtype(native, skipna=True) != "string":
+            return version.dtypes.Object()
+        return original(native, version, implementation)
+
+    nw_series.object_native_to_narwhals_dtype = guess
+    try:
+        yield
+    finally:
+        nw_series.object_native_to_narwhals_dtype = original
+
+
 def write_dta(frame: pd.DataFrame, variables: list[Variable], path, file_label: str = "") -> None:
     """Stata: the missing codes become .a/.b/.c (labelled); Stata has no measurement levels."""
     import pyreadstat
@@ -223,10 +246,11 @@ def write_dta(frame: pd.DataFrame, variables: list[Variable], path, file_label: 
             by_code = {int(c): t for c, t in v.value_labels.items() if c not in MISSING_CODES.values()}
             by_code |= {STATA_MISSING[why]: v.value_labels[code] for why, code in MISSING_CODES.items()}
             labels[v.name] = by_code
-    pyreadstat.write_dta(out, str(path), file_label=_cut(file_label, 80),
-                         column_labels={v.name: _cut(v.label, STATA_VARIABLE_LABEL) for v in variables},
-                         variable_value_labels=labels,
-                         missing_user_values={v.name: sorted(STATA_MISSING.values()) for v in variables if v.coded})
+    with _object_columns_typed_by_all_values():
+        pyreadstat.write_dta(out, str(path), file_label=_cut(file_label, 80),
+                             column_labels={v.name: _cut(v.label, STATA_VARIABLE_LABEL) for v in variables},
+                             variable_value_labels=labels,
+                             missing_user_values={v.name: sorted(STATA_MISSING.values()) for v in variables if v.coded})
 
 
 def csv_text(frame: pd.DataFrame, variables: list[Variable]) -> str:
