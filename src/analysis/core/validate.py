@@ -254,7 +254,7 @@ def _sheet_failures(sheet: pd.DataFrame, raw: RawExport, path: str) -> list[dict
         "questionnaires_sent:count_or_unknown": "a whole number >= 0 or 'unknown'",
         "field_uniqueness": "each municipality_id once",
         "not_nullable": "a municipality_id",
-        "column_in_schema": "municipality_id, name, size_class, krachtwijk, questionnaires_sent, reconstructed, note",
+        "column_in_schema": "municipality_id, name, size_class, krachtwijk, questionnaires_sent, reconstructed, note, cbs_code",
         "column_in_dataframe": "column municipality_id",
     }
     problems = []
@@ -273,6 +273,8 @@ def _sheet_table(sheet: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"municipality_id": sheet["municipality_id"].astype(str)})
     for col, default in (("name", ""), ("size_class", "unknown"), ("krachtwijk", "unknown"), ("questionnaires_sent", "unknown")):
         out[col] = sheet[col].fillna(default).astype(str) if col in sheet else default
+    if "cbs_code" in sheet:  # only where the sheet has one: the outputs of other sheets stay as they were
+        out["cbs_code"] = sheet["cbs_code"].fillna("").astype(str)
     return out.sort_values("municipality_id", key=_numeric_first).reset_index(drop=True)
 
 

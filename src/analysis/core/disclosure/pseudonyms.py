@@ -48,6 +48,9 @@ def pseudonymise(municipalities: pd.DataFrame, salt: str, mode: str = "public") 
     out["pseudonym"] = names
     if mode == "public":
         out = out.drop(columns=[c for c in ("name", "note") if c in out])
+        if "cbs_code" in out:  # a real code names the municipality: keep only its pseudonym,
+            # which the same salt makes the same in every wave (a fact sheet's previous wave)
+            out["cbs_code"] = [pseudonym(f"cbs:{c}", salt) if c else "" for c in out["cbs_code"].astype(str)]
     return out
 
 
