@@ -19,6 +19,9 @@ from analysis.fixtures.demo_wave import WAVE as DEMO, config_entry
 from analysis.core.disclosure.pseudonyms import pseudonym
 from conftest import ROOT
 
+# the study's within-wave comparisons, as the workflow passes them
+COMPARISONS = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))["comparisons"]
+
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 
 
@@ -123,7 +126,7 @@ def test_an_item_absent_from_a_wave_is_not_asked_never_zero(book):
     table = indicator_table(frame, ["health_work", "collaborates"], ["w2"], {"w2": "synthetic"})
     assert set(table["status"]) == {NOT_ASKED}
     assert table["count"].isna().all() and table["pct"].isna().all()  # no silent 0
-    within = within_wave_table(frame, "w2")
+    within = within_wave_table(frame, "w2", comparisons=COMPARISONS)
     assert (within["status"] == NOT_ASKED).all() and "not asked" in within["text"].iloc[0]
 
 
@@ -157,7 +160,7 @@ def test_cross_wave_tables_hide_what_a_public_wave_hides():
     diff = difference_table(out, ["w1", "w2"]).query("unit == 'sector' and unit_id == 'vgz'").iloc[0]
     assert "< 5" in diff["status"] and pd.isna(diff["diff"])
     within = within_wave_table(stacked.assign(collaborates=stacked["health_work"]), "w2",
-                                 {("w2", "collaborates", "sector", "vgz"): ("< 5", False)})
+                                 {("w2", "collaborates", "sector", "vgz"): ("< 5", False)}, COMPARISONS)
     assert within.set_index("item").loc["collaborates", "status"] == "suppressed (< 5)"
 
 
@@ -189,7 +192,7 @@ def test_within_wave_comparison_carries_numbers_and_the_caveat():
     frame = _frame("w1", 12, 8)
     frame["segv_work"] = frame["health_work"]
     frame["collaborates"] = frame["health_work"]
-    table = within_wave_table(frame, "w1")
+    table = within_wave_table(frame, "w1", comparisons=COMPARISONS)
     social = table.iloc[0]
     assert social["status"] == OK and social["test"] == "Fisher exact"
     assert social["n_a"] + social["n_b"] == 20
@@ -204,17 +207,18 @@ def test_chapter_fragment_names_the_wave_and_the_excluded_ones():
     items = ["health_work"]
     table = indicator_table(stacked, items, ["w1", "w2"], kinds)
     html = compared_with_earlier_waves_html("w2", ["w1"], kinds, table, difference_table(table, ["w1", "w2"]),
-                                              within_wave_table(stacked, "w2"), {"health_work": "Werken aan gezondheid"},
+                                              within_wave_table(stacked, "w2", comparisons=COMPARISONS), {"health_work": "Werken aan gezondheid"},
                                               [{"wave": "bad", "report": "results/bad/validation/report.md"}])
     assert "Compared with earlier waves" in html and "w1 (reconstructed)" in html and "w2 (synthetic)" in html
     assert "bad failed validation" in html and "nan" not in html.lower().replace("nance", "")
     assert "Not for publication" not in html
     marked = compared_with_earlier_waves_html("w2", ["w1"], kinds, table, difference_table(table, ["w1", "w2"]),
-                                                within_wave_table(stacked, "w2"), {"health_work": "x"}, [], ["w1"])
+                                                within_wave_table(stacked, "w2", comparisons=COMPARISONS), {"health_work": "x"}, [], ["w1"])
     assert "Includes restricted wave(s) w1" in marked and "Not for publication" in marked
     dutch = compared_with_earlier_waves_html("w2", ["w1"], kinds, table, difference_table(table, ["w1", "w2"]),
-                                               within_wave_table(stacked, "w2"), {"health_work": "x"},
-                                               [{"wave": "bad", "report": "r.md"}], ["w1"], language="nl")
+                                               within_wave_table(stacked, "w2", comparisons=COMPARISONS), {"health_work": "x"},
+                                               [{"wave": "bad", "report": "r.md"}], ["w1"], language="nl",
+                                               comparisons=COMPARISONS)
     assert "Vergeleken met eerdere metingen" in dutch and "Eerdere metingen: w1 (reconstructed)" in dutch
     assert "bad is afgekeurd" in dutch and "Niet voor publicatie" in dutch and "95%-BI" in dutch
     for english in ("Compared with", "Earlier waves", "Within this wave", "all respondents", " vs ", "Caveat"):

@@ -134,12 +134,8 @@ def cross_wave_targets():
     return ["results/waves/report.html"] + [f"results/waves/chapter_{wave}.html" for wave in WAVES]
 
 
-DISCLOSURE_DEFAULTS = {"mode": "public", "min_base": 5, "pseudonym_salt": ""}
-
-
 def disclosure_cfg(wave):
-    """{mode, min_base, pseudonym_salt} of one wave: defaults < global config < the wave's own."""
-    settings = dict(DISCLOSURE_DEFAULTS)
-    settings.update(config.get("disclosure") or {})
-    settings.update(wave_cfg(wave).get("disclosure") or {})
-    return settings
+    """The disclosure settings of one wave: safe defaults < global config < the wave's own."""
+    from analysis.core.disclosure.settings import disclosure_settings
+
+    return disclosure_settings(config.get("disclosure"), wave_cfg(wave).get("disclosure"))

@@ -49,6 +49,7 @@ rule waves:
         figures=directory("results/waves/figures"),
     params:
         language=config["language"],
+        comparisons=config.get("comparisons", {}),
     log:
         "results/logs/waves.log",
     script:
@@ -70,6 +71,7 @@ rule wave_chapter:
     params:
         wave="{wave}",
         language=config["language"],
+        comparisons=config.get("comparisons", {}),
     log:
         "results/logs/wave_chapter_{wave}.log",
     script:

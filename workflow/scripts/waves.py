@@ -25,10 +25,11 @@ if sm.rule == "wave_status":
     Path(sm.output[0]).write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 elif sm.rule == "waves":
     included = run_cross_wave(statuses(), by_wave(sm.input.responses), by_wave(sm.input.municipalities), book,
-                              sm.params.language, str(Path(sm.output.report).parent), by_wave(sm.input.cells))
+                              sm.params.language, str(Path(sm.output.report).parent), by_wave(sm.input.cells),
+                              sm.params.comparisons)
     print(f"cross-wave outputs built from waves: {', '.join(included) or 'none'}", file=sys.__stderr__)
 elif sm.rule == "wave_chapter":
     run_chapter(sm.params.wave, statuses(), by_wave(sm.input.responses), by_wave(sm.input.municipalities), book,
-                sm.params.language, sm.output[0], by_wave(sm.input.cells))
+                sm.params.language, sm.output[0], by_wave(sm.input.cells), sm.params.comparisons)
 else:
     raise ValueError(f"workflow/scripts/waves.py does not serve rule {sm.rule}")

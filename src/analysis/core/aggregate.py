@@ -186,12 +186,13 @@ def run_aggregate(responses_path, municipalities_path, codebook_path, sectors_pa
     I/O of this module). In public mode nothing unprotected is written: protection fails the step
     rather than write a cell that can be recomputed."""
     from analysis.core.codebook import load_codebook
+    from analysis.core.disclosure.settings import disclosure_settings
     from analysis.core.disclosure.suppression import protect_cells, protect_hours
 
     book = load_codebook(codebook_path, sectors_path)
     responses = pd.read_parquet(responses_path)
     municipalities = pd.read_csv(municipalities_path, dtype=str, keep_default_na=False)
-    settings = disclosure or {"mode": "restricted", "min_base": 1}
+    settings = disclosure_settings(disclosure)
     mode, k = settings["mode"], int(settings["min_base"])
     cells = aggregate_cells(responses, municipalities, book, wave)
     write_csv(protect_cells(cells, k, mode, book=book, municipalities=municipalities), cells_out)

@@ -12,6 +12,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis.core.codebook import Codebook
+from analysis.core.disclosure.settings import disclosure_settings
 from analysis.core.io.ingest import code_table, decode
 from analysis.core.io.readers import ExportReadError, RawExport, read_export
 from analysis.core.responses import typed_responses
@@ -318,8 +319,9 @@ def run_validation(wave, export_path, sheet_path, book, column_map, report_dir, 
                    not_asked=(), disclosure: dict | None = None) -> tuple[bool, str]:
     """Validate and write: the report always; the responses table only when nothing failed.
 
-    In public mode (`disclosure`) the municipality ids of both outputs are pseudonyms from here
-    on, and the sheet loses its names: every later step sees only the pseudonyms."""
+    In public mode — the default when `disclosure` says nothing else — the municipality ids of both
+    outputs are pseudonyms from here on, and the sheet loses its names: every later step sees only
+    the pseudonyms. Real ids only with `disclosure={"mode": "restricted"}`."""
     report_dir = Path(report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)
     report = report_dir / "report.md"
@@ -341,10 +343,11 @@ def run_validation(wave, export_path, sheet_path, book, column_map, report_dir, 
         result.failures.to_csv(failures, index=False, lineterminator="\n")
         return False, f"Wave {wave}: validation failed with {len(result.failures)} problems; see {report} and {failures}"
     responses, sheet = result.responses, result.municipalities
-    if disclosure and disclosure.get("mode") == "public":
+    settings = disclosure_settings(disclosure)
+    if settings["mode"] == "public":
         from analysis.core.disclosure.pseudonyms import public_wave
 
-        responses, sheet = public_wave(responses, sheet, disclosure.get("pseudonym_salt", ""))
+        responses, sheet = public_wave(responses, sheet, settings["pseudonym_salt"])
     responses.to_parquet(responses_out, index=False)
     sheet.to_csv(municipalities_out, index=False, lineterminator="\n")
     return True, f"Wave {wave}: {len(result.responses)} respondents valid; report {report}"

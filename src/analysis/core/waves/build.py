@@ -50,7 +50,8 @@ def read_hidden(cells: dict[str, str]) -> dict[tuple, tuple[str, bool]]:
 
 
 def run_cross_wave(statuses: list[dict], responses: dict[str, str], municipalities: dict[str, str], book: Codebook,
-                   language: str, outdir: str, cells: dict[str, str] | None = None) -> list[str]:
+                   language: str, outdir: str, cells: dict[str, str] | None = None,
+                   comparisons: dict | None = None) -> list[str]:
     """Build results/waves/ from the valid waves (config order); name the excluded ones. `cells`
     (the waves' protected cells.csv) carries their small-cell protection over."""
     from pathlib import Path
@@ -69,7 +70,7 @@ def run_cross_wave(statuses: list[dict], responses: dict[str, str], municipaliti
         indicators = protect_indicators(indicator_table(stacked, items, waves, kinds), hidden)
         differences = difference_table(indicators, waves)
         gee = gee_table(stacked, items, waves)
-        within = pd.concat([within_wave_table(stacked, w, hidden) for w in waves], ignore_index=True)
+        within = pd.concat([within_wave_table(stacked, w, hidden, comparisons) for w in waves], ignore_index=True)
     else:  # every wave failed validation: empty tables that still say which waves were excluded
         indicators, differences, gee, within = (pd.DataFrame(columns=c) for c in
                                                 (INDICATOR_COLUMNS, DIFFERENCE_COLUMNS, GEE_COLUMNS, WITHIN_COLUMNS))
@@ -84,13 +85,14 @@ def run_cross_wave(statuses: list[dict], responses: dict[str, str], municipaliti
         pngs[item] = Path(png).read_bytes()
     restricted = [s["wave"] for s in statuses if s["valid"] and s.get("disclosure") == "restricted"]
     report = cross_wave_report_html(waves, kinds, descriptions, excluded, indicators, differences, gee, within, labels,
-                                    pngs, restricted, language)
+                                    pngs, restricted, language, comparisons)
     (out / "report.html").write_text(report, encoding="utf-8")
     return waves
 
 
 def run_chapter(wave: str, statuses: list[dict], responses: dict[str, str], municipalities: dict[str, str],
-                book: Codebook, language: str, out_path: str, cells: dict[str, str] | None = None) -> None:
+                book: Codebook, language: str, out_path: str, cells: dict[str, str] | None = None,
+                comparisons: dict | None = None) -> None:
     """results/waves/chapter_<wave>.html: this wave against the valid waves before it."""
     from pathlib import Path
 
@@ -103,8 +105,9 @@ def run_chapter(wave: str, statuses: list[dict], responses: dict[str, str], muni
     hidden = read_hidden(cells or {})
     indicators = protect_indicators(indicator_table(stacked, items, [*earlier, wave], kinds), hidden)
     differences = difference_table(indicators, [*earlier, wave])
-    within = within_wave_table(stacked, wave, hidden)
+    within = within_wave_table(stacked, wave, hidden, comparisons)
     restricted = [s["wave"] for s in statuses if s["wave"] in (*earlier, wave) and s.get("disclosure") == "restricted"]
     fragment = compared_with_earlier_waves_html(wave, earlier, kinds, indicators, differences, within,
-                                                item_labels(book, items, language), excluded, restricted, language)
+                                                item_labels(book, items, language), excluded, restricted, language,
+                                                comparisons)
     Path(out_path).write_text(fragment + "\n", encoding="utf-8")

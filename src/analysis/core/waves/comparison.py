@@ -9,7 +9,6 @@ from analysis.core.vocabulary import BASE_0, NOT_ASKED, OK, SIZE_CLASSES
 
 
 # Used only while the codebook marks no item with `indicator: true`.
-FALLBACK_INDICATORS = ["health_priority", "health_work", "segv_priority", "segv_work", "collaborates"]
 
 
 YES = "ja"
@@ -39,9 +38,8 @@ WITHIN_COLUMNS = ["wave", "comparison", "item", "group_a", "n_a", "count_a", "gr
 
 
 def indicator_items(book: Codebook) -> list[str]:
-    """The main indicators: items marked `indicator: true` in the codebook, else the fallback."""
-    marked = [it.id for it in book.items if it.extra.get("indicator")]
-    return marked or [i for i in FALLBACK_INDICATORS if i in book]
+    """The main indicators: the items marked `indicator: true` in the codebook."""
+    return [it.id for it in book.items if it.extra.get("indicator")]
 
 
 def wave_kind(wave: str, cfg: dict) -> str:
@@ -179,20 +177,21 @@ def protect_indicators(indicators: pd.DataFrame, hidden: dict[tuple, tuple[str, 
     return out
 
 
-WITHIN_WAVE = [
-    # (comparison, item, unit, group a, group b); b = None means "every other sector"
-    ("social vs physical sectors on working on health inequalities (section 4.2.2)", "segv_work", "class",
-     "social", "physical"),
-    ("VGZ vs other sectors on intersectoral collaboration", "collaborates", "sector", "vgz", None),
-]
+def within_wave_specs(comparisons: dict | None) -> list[tuple]:
+    """(comparison, item, unit, group a, group b) of each within-wave comparison the config asks for
+    (`comparisons: within_wave:`); group b None means "every other unit of that kind"."""
+    return [(spec["label"]["en"], spec["item"], spec["unit"], spec["group_a"], spec.get("group_b"))
+            for spec in (comparisons or {}).get("within_wave", [])]
 
 
-def within_wave_table(stacked: pd.DataFrame, wave: str, hidden: dict | None = None) -> pd.DataFrame:
+def within_wave_table(stacked: pd.DataFrame, wave: str, hidden: dict | None = None,
+                      comparisons: dict | None = None) -> pd.DataFrame:
     """Difference, Newcombe interval and Fisher exact p of each comparison; Holm within the wave.
     A comparison whose group the wave's cells.csv hides (public mode) is not made."""
     frame = stacked[stacked["wave"] == wave]
-    rows = [_within_row(frame, wave, *spec) for spec in WITHIN_WAVE]
-    for i, (comparison, item, unit, group_a, group_b) in enumerate(WITHIN_WAVE):
+    specs = within_wave_specs(comparisons)
+    rows = [_within_row(frame, wave, *spec) for spec in specs]
+    for i, (comparison, item, unit, group_a, group_b) in enumerate(specs):
         marks = [(hidden or {}).get((wave, item, unit, g)) for g in (group_a, group_b) if g]
         mark = next((m for m in marks if m), None)
         if mark:  # "every other sector" is the overall minus group a: hidden with it
@@ -200,7 +199,7 @@ def within_wave_table(stacked: pd.DataFrame, wave: str, hidden: dict | None = No
                        "group_b": group_b or f"other than {group_a}", "status": f"suppressed ({mark[0]})"}
     table = pd.DataFrame(rows, columns=WITHIN_COLUMNS)
     table["p_holm"] = holm(table["p"])
-    table["text"] = [_within_text(r) for r in table.to_dict("records")]
+    table["text"] = [_within_text(r, "en", comparisons) for r in table.to_dict("records")]
     return table
 
 

@@ -7,16 +7,25 @@ from analysis.core.codebook import Codebook
 from analysis.core.vocabulary import OK
 
 
-CAVEAT = ("a selection of municipalities already active on integrated health policy, not a random "
-          "sample (report footnote 17)")
-
-
 def wave_label(wave: str, kind: str) -> str:
     return wave if kind == "survey" else f"{wave} ({kind})"
 
 
-def _within_text(row: dict, language: str = "en") -> str:
-    comparison = COMPARISON_NL.get(row["comparison"], row["comparison"]) if language == "nl" else row["comparison"]
+def caveat(comparisons: dict | None, language: str) -> str:
+    """What the respondents are a sample of (`comparisons: caveat:` in the config), or ''."""
+    return ((comparisons or {}).get("caveat") or {}).get(language, "")
+
+
+def comparison_label(comparisons: dict | None, english: str, language: str) -> str:
+    """The label of a within-wave comparison in `language`; rows carry the English one."""
+    for spec in (comparisons or {}).get("within_wave", []):
+        if spec["label"]["en"] == english:
+            return spec["label"].get(language, english)
+    return english
+
+
+def _within_text(row: dict, language: str = "en", comparisons: dict | None = None) -> str:
+    comparison = comparison_label(comparisons, row["comparison"], language)
     if row["status"] != OK:
         return f"{comparison}: {status_text(row['status'], language)}."
     t = CHAPTER_TEXT[language]
@@ -25,7 +34,8 @@ def _within_text(row: dict, language: str = "en") -> str:
             f"({row['count_a']}/{row['n_a']}) {t['vs']} {100 * row['count_b'] / row['n_b']:.0f}% {t['of']} {group_b} "
             f"({row['count_b']}/{row['n_b']}); {t['difference']} {100 * row['diff']:+.0f} {t['pp']} "
             f"({t['ci']} {100 * row['ci_low']:+.0f} {t['to']} {100 * row['ci_high']:+.0f}), Fisher exact p = {row['p']:.3f} "
-            f"(Holm {row['p_holm']:.3f}). " + t["caveat"].format(caveat=CAVEAT if language == "en" else CAVEAT_NL))
+            f"(Holm {row['p_holm']:.3f})." + (" " + t["caveat"].format(caveat=caveat(comparisons, language))
+                                              if caveat(comparisons, language) else ""))
 
 
 def item_labels(book: Codebook, items: list[str], language: str = "nl") -> dict[str, str]:
@@ -75,17 +85,6 @@ CHAPTER_TEXT = {
            "caption": "{label}: % ja per meting (alle respondenten; sociale en fysieke sectoren), 95%-Wilson-intervallen.",
            "term": "term", "odds_ratio": "oddsratio", "test": "toets", "municipalities": "gemeenten",
            "left_out": "weggelaten"},
-}
-
-
-CAVEAT_NL = ("een selectie van gemeenten die al actief waren met integraal gezondheidsbeleid, geen aselecte "
-             "steekproef (voetnoot 17 van het rapport)")
-
-
-COMPARISON_NL = {
-    "social vs physical sectors on working on health inequalities (section 4.2.2)":
-        "sociale tegen fysieke sectoren, werken aan gezondheidsachterstanden (paragraaf 4.2.2)",
-    "VGZ vs other sectors on intersectoral collaboration": "VGZ tegen andere sectoren, intersectoraal samenwerken",
 }
 
 
@@ -213,8 +212,8 @@ def differences_html(differences: pd.DataFrame, labels: dict[str, str], units: t
     return _table_html([t["indicator"], t["unit"], t["pair"], t["difference"]], rows)
 
 
-def within_html(within: pd.DataFrame, language: str = "en") -> str:
-    return "".join(f"<p>{html.escape(r['wave'])}: {html.escape(_within_text(r, language))}</p>"
+def within_html(within: pd.DataFrame, language: str = "en", comparisons: dict | None = None) -> str:
+    return "".join(f"<p>{html.escape(r['wave'])}: {html.escape(_within_text(r, language, comparisons))}</p>"
                    for r in within.to_dict("records"))
 
 
@@ -238,6 +237,12 @@ STYLE = ("<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;line
          "text-align:left;vertical-align:top}.warn{background:#fff3cd;padding:.5em 1em}</style>")
 
 
+def methods_html(comparisons: dict | None = None) -> str:
+    """The methods paragraph (English: statistical terms), with the sample caveat of the config."""
+    sample = caveat(comparisons, "en")
+    return METHODS.replace("</p>", (" " + html.escape(f"The municipalities are {sample}.") if sample else "") + "</p>")
+
+
 METHODS = (
     "<p>Percentages: yes / respondents asked (skip logic), with Wilson 95% intervals. Differences: later wave "
     "minus earlier wave, Newcombe hybrid score 95% interval; Fisher exact test where an expected count is "
@@ -245,7 +250,7 @@ METHODS = (
     "municipality as cluster, exchangeable working correlation (independence where that does not converge), bias-reduced (Mancl-DeRouen) standard errors, "
     "t-tests on (municipalities - parameters) degrees of freedom, Holm across indicators per term. Municipality "
     "ids belong to one wave, so municipalities are not compared across waves. A cell where all or none said yes "
-    "gives 'not estimable' in the model. " + html.escape(f"The municipalities are {CAVEAT}.") + "</p>"
+    "gives 'not estimable' in the model.</p>"
 )
 
 
@@ -276,7 +281,8 @@ def restricted_warning(restricted: list[str], language: str = "en") -> str:
 
 
 def cross_wave_report_html(waves, kinds, descriptions, excluded, indicators, differences, gee, within, labels,
-                           figures_png: dict[str, bytes], restricted: list[str] = (), language: str = "en") -> str:
+                           figures_png: dict[str, bytes], restricted: list[str] = (), language: str = "en",
+                           comparisons: dict | None = None) -> str:
     """results/waves/report.html: self-contained (figures embedded, no links out)."""
     import base64
 
@@ -291,7 +297,8 @@ def cross_wave_report_html(waves, kinds, descriptions, excluded, indicators, dif
         f"<h2>{t['main']}</h2>", indicators_html(indicators, waves, kinds, labels, language=language), figures,
         f"<h2>{t['between']}</h2>", differences_html(differences, labels, language=language),
         f"<h2>{t['gee']}</h2>", gee_html(gee, labels, language),
-        f"<h2>{t['each']}</h2>", within_html(within, language), f"<h2>{t['methods']}</h2>", METHODS,
+        f"<h2>{t['each']}</h2>", within_html(within, language, comparisons), f"<h2>{t['methods']}</h2>",
+        methods_html(comparisons),
     ]
     return (f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8"><title>{t["title"]}</title>'
             + STYLE + "</head><body>" + "".join(body) + "</body></html>\n")
@@ -299,7 +306,8 @@ def cross_wave_report_html(waves, kinds, descriptions, excluded, indicators, dif
 
 def compared_with_earlier_waves_html(wave: str, earlier: list[str], kinds: dict[str, str], indicators: pd.DataFrame,
                                      differences: pd.DataFrame, within: pd.DataFrame, labels: dict[str, str],
-                                     excluded: list[dict] = (), restricted: list[str] = (), language: str = "en") -> str:
+                                     excluded: list[dict] = (), restricted: list[str] = (), language: str = "en",
+                                     comparisons: dict | None = None) -> str:
     """The chapter "Compared with earlier waves" of one wave's report (an HTML fragment), in the
     report's label language; the statistical methods paragraph stays in English."""
     t = CHAPTER_TEXT[language]
@@ -316,5 +324,6 @@ def compared_with_earlier_waves_html(wave: str, earlier: list[str], kinds: dict[
     parts = [title, intro, skipped, indicators_html(indicators, [*earlier, wave], kinds, labels, language=language)]
     if earlier:
         parts.append(differences_html(ours, labels, language=language))
-    parts += [f"<h3>{t['within']}</h3>", within_html(within[within["wave"] == wave], language), METHODS, "</section>"]
+    parts += [f"<h3>{t['within']}</h3>", within_html(within[within["wave"] == wave], language, comparisons),
+              methods_html(comparisons), "</section>"]
     return "".join(parts)
