@@ -223,3 +223,13 @@ def test_a_wave_that_did_not_validate_is_not_exported(book, tmp_path):
                                           "nothing exported"):
         run_export_wave(status, None, None, book, {"disclosure": {"mode": "public", "min_base": 5}}, "nl", out)
     assert not out.exists()
+
+
+def test_a_public_export_of_real_ids_is_refused(book, tmp_path):
+    """A table validated in restricted mode (real ids) under a public configuration."""
+    responses = tmp_path / "responses.parquet"
+    pd.DataFrame({"respondent_id": ["r1"], "wave": ["w"], "municipality_id": ["0363"]}).to_parquet(responses)
+    out = tmp_path / "microdata" / "w"
+    with pytest.raises(ExportError, match=r"municipality ids that are not pseudonyms \(0363\)"):
+        run_export_wave({"wave": "w", "valid": True}, responses, tmp_path / "none.csv", book, {}, "nl", out)
+    assert not out.exists()

@@ -27,6 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core.codebook import Codebook, Item
+from analysis.core.disclosure.settings import disclosure_settings
 
 # Why a cell is empty, as a code in SPSS and CSV and an extended missing value in Stata.
 NOT_ASKED, NOT_IN_WAVE, NO_ANSWER = "not_asked", "not_in_wave", "no_answer"
@@ -332,6 +333,20 @@ def require_valid(status: dict) -> None:
                           f"see {status.get('report', 'its validation report')}): nothing exported. {first}".strip())
 
 
+def require_pseudonyms(responses: pd.DataFrame, wave: str, mode: str) -> None:
+    """A public export carries pseudonyms only: a table validated in restricted mode (real ids)
+    is refused rather than exported under a public label."""
+    from analysis.core.disclosure.pseudonyms import PSEUDONYM
+
+    if mode != "public" or "municipality_id" not in responses:
+        return
+    real = sorted({str(m) for m in responses["municipality_id"].dropna() if not PSEUDONYM.match(str(m))})
+    if real:
+        raise ExportError(f"wave {wave}: public export, but the respondent table holds municipality ids that are not "
+                          f"pseudonyms ({', '.join(real[:3])}{', …' if len(real) > 3 else ''}): validate the wave in "
+                          "public mode first; nothing exported")
+
+
 def export_sheet(municipalities: pd.DataFrame, mode: str) -> pd.DataFrame:
     """The municipality sheet that goes with the export, in the shape validation reads. Public:
     the pseudonym is the id and no name or note travels."""
@@ -386,11 +401,13 @@ def run_export_wave(status: dict, responses_path, municipalities_path, book: Cod
     first file is written, so a refused export leaves nothing behind."""
     require_valid(status)
     wave = status["wave"]
+    cfg = {**cfg, "disclosure": disclosure_settings(cfg.get("disclosure"))}
     responses = pd.read_parquet(responses_path)
+    mode = cfg["disclosure"]["mode"]
+    require_pseudonyms(responses, wave, mode)
     sheet = pd.read_csv(municipalities_path, dtype=str, keep_default_na=False)
     frame = coded_wave(responses, book, wave, cfg.get("not_asked") or [])
     variables = export_variables(book, [book[c] for c in frame.columns], language)
-    mode = cfg["disclosure"]["mode"]
     out = Path(outdir)
     paths = write_all_formats(frame, variables, out, wave, file_label=f"{wave} ({mode})")
     export_sheet(sheet, mode).to_csv(out / "municipalities.csv", index=False, lineterminator="\n")
@@ -404,7 +421,11 @@ def run_export_harmonised(statuses: list[dict], responses: dict[str, str], munic
     top-level microdata/README.md, which names the waves left out and why."""
     valid = [s["wave"] for s in statuses if s.get("valid")]
     excluded = [s for s in statuses if not s.get("valid")]
-    coded = {w: coded_wave(pd.read_parquet(responses[w]), book, w, cfgs[w].get("not_asked") or []) for w in valid}
+    cfgs = {w: {**c, "disclosure": disclosure_settings(c.get("disclosure"))} for w, c in cfgs.items()}
+    tables = {w: pd.read_parquet(responses[w]) for w in valid}
+    for w in valid:
+        require_pseudonyms(tables[w], w, cfgs[w]["disclosure"]["mode"])
+    coded = {w: coded_wave(tables[w], book, w, cfgs[w].get("not_asked") or []) for w in valid}
     frame = harmonised_waves(coded, book)
     variables = export_variables(book, [book[c] for c in frame.columns], language)
     modes = [cfgs[w]["disclosure"]["mode"] for w in valid] or ["public"]
