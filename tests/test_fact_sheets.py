@@ -150,3 +150,24 @@ def test_the_page_prints_on_a4(page_a):
     assert "@page{size:A4" in style
     assert "table-layout:fixed" in style and "width:100%" in style  # no table wider than the page
     assert "break-inside:avoid" in style and "display:table-header-group" in style
+
+
+@pytest.mark.parametrize("mode", ["public", "restricted"])
+def test_a_sheets_cbs_code_survives_validation_as_a_pseudonym_in_public_mode(book, tmp_path, mode):
+    from conftest import FIXTURE
+    from analysis.core.disclosure.pseudonyms import pseudonym
+    from analysis.core.validate import run_validation
+
+    sheet = pd.read_csv(FIXTURE / "municipalities.csv", dtype=str, keep_default_na=False)
+    sheet["cbs_code"] = ["GM0363", "GM0599", "", "GM0014"]
+    sheet.to_csv(tmp_path / "municipalities.csv", index=False)
+    ok, message = run_validation("synthetic-fixture", str(FIXTURE / "responses.csv"), str(tmp_path / "municipalities.csv"),
+                                 book, None, tmp_path / "v", tmp_path / "r.parquet", tmp_path / "m.csv",
+                                 disclosure={"mode": mode, "pseudonym_salt": "s"})
+    assert ok, message
+    codes = pd.read_csv(tmp_path / "m.csv", dtype=str, keep_default_na=False)["cbs_code"].tolist()
+    if mode == "public":  # the same salt gives the same pseudonym in every wave: sheets still match
+        assert codes == [pseudonym("cbs:GM0363", "s"), pseudonym("cbs:GM0599", "s"), "", pseudonym("cbs:GM0014", "s")]
+        assert not any("GM0" in c for c in codes)
+    else:
+        assert codes == ["GM0363", "GM0599", "", "GM0014"]
