@@ -2,6 +2,8 @@
 label, missing code and measurement level; the .sav read back as a wave gives the same cells.csv;
 several waves go into one harmonised file; public exports name no municipality; bad input is
 refused with the item named and nothing written (synthetic, invented data only)."""
+import shutil
+import subprocess
 from dataclasses import replace
 from pathlib import Path
 
@@ -259,3 +261,20 @@ def test_the_configured_waves_read_back_from_their_sav(book, tmp_path, wave):
     assert all(meta.variable_value_labels[c][-9.0] == "Geen antwoord" for c in coded)
     assert all(len(meta.missing_ranges[c]) == 3 for c in coded)
     assert all(meta.column_names_to_labels[c] for c in frame.columns)
+
+
+@pytest.mark.skipif(shutil.which("pspp") is None, reason="PSPP (GNU SPSS clone) not installed")
+def test_pspp_reads_the_csv_with_the_sps_into_the_same_file_as_the_sav(exported, tmp_path):
+    """The syntax really runs: PSPP reads the CSV copy with it, and what it saves equals the .sav
+    in data, variable labels, value labels, missing values and measurement levels."""
+    wave, out, _ = exported
+    (tmp_path / "run.sps").write_text(f"INCLUDE FILE='{wave}.sps'.\nSAVE OUTFILE='{tmp_path / 'pspp.sav'}'.\n")
+    done = subprocess.run(["pspp", str(tmp_path / "run.sps")], cwd=out, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "error" not in done.stdout.lower(), done.stdout + done.stderr
+    pspp, pm = pyreadstat.read_sav(tmp_path / "pspp.sav", user_missing=True)
+    ours, om = pyreadstat.read_sav(out / f"{wave}.sav", user_missing=True)
+    pd.testing.assert_frame_equal(pspp, ours)
+    assert pm.column_names_to_labels == om.column_names_to_labels
+    assert pm.variable_value_labels == om.variable_value_labels
+    assert pm.missing_ranges == om.missing_ranges
+    assert pm.variable_measure == om.variable_measure

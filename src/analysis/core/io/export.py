@@ -288,7 +288,7 @@ def sps_syntax(frame: pd.DataFrame, variables: list[Variable], csv_name: str) ->
 
     coded = [v for v in variables if v.coded]
     lines = ["* Encoding: UTF-8.", "* Reads " + csv_name + " (in the same folder) with every label and missing value.",
-             "SET UNICODE=ON.", "GET DATA /TYPE=TXT", f"  /FILE={_sps_quote(csv_name)}", "  /ENCODING='UTF8'",
+             "GET DATA /TYPE=TXT", f"  /FILE={_sps_quote(csv_name)}", "  /ENCODING='UTF8'",
              "  /DELIMITERS=','", "  /QUALIFIER='\"'", "  /ARRANGEMENT=DELIMITED", "  /FIRSTCASE=2", "  /VARIABLES="]
     lines += [f"    {v.name} {fmt(v)}" for v in variables]
     lines[-1] += "."
