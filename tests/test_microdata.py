@@ -278,3 +278,49 @@ def test_pspp_reads_the_csv_with_the_sps_into_the_same_file_as_the_sav(exported,
     assert pm.variable_value_labels == om.variable_value_labels
     assert pm.missing_ranges == om.missing_ranges
     assert pm.variable_measure == om.variable_measure
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_every_empty_cell_gets_the_code_of_why_it_is_empty(book, seed):
+    """Generated waves with item nonresponse blanked at random: every empty cell is -1 exactly when
+    the skip logic routed past the item, -2 when the wave lacked it, -9 otherwise; no cell stays
+    empty and every answer keeps its codebook code."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    wave = f"synthetic-gen-{seed}"
+    not_asked = list(rng.choice(POLITICAL, size=int(rng.integers(0, 4)), replace=False))
+    answers = synthetic_answers(book, ["1", "2", "3"], 40, wave, seed)
+    in_wave = {it.id for it in book.items_in_wave(wave, not_asked)}
+    answers[[c for c in answers.columns if c not in in_wave]] = None
+    asked = {it.id: answers.apply(lambda r, it=it: book.is_asked(it, r.to_dict()), axis=1) for it in book.items}
+    blank = rng.random(answers.shape) < 0.1  # item nonresponse: asked, left empty
+    coded_items = [it.id for it in book.items if it.answers or it.type == "number"]
+    for j, column in enumerate(answers.columns):
+        if column in coded_items and column in in_wave:
+            answers.loc[blank[:, j] & answers[column].notna().to_numpy(), column] = None
+    frame = coded_wave(typed_responses(answers, book), book, wave, not_asked,
+                       items=[it for it in book.items if it.id in coded_items])
+    responses = typed_responses(answers, book)
+    for item in coded_items:
+        values, original = frame[item], responses[item]
+        assert values.notna().all()
+        if item not in in_wave:
+            assert (values == NOT_IN_WAVE).all(), item
+            continue
+        routed_past = ~asked[item].to_numpy() | ~_parents_answered(book, item, responses)
+        empty = original.isna().to_numpy()
+        assert (values[empty & routed_past] == NOT_ASKED).all(), item
+        assert (values[empty & ~routed_past] == NO_ANSWER).all(), item
+        codes = {a.key: float(a.code) for a in book[item].answers}
+        shown = original[~empty]
+        expected = shown.astype(object).map(codes) if codes else shown.astype(float)
+        assert values[~empty].tolist() == expected.tolist(), item
+
+
+def _parents_answered(book, item_id, responses):
+    """Respondents whose lead answers are there (a blank lead answer routes past its follow-ups)."""
+    mask = pd.Series(True, index=responses.index)
+    for parent in book[item_id].asked_if:
+        mask &= responses[parent].notna()
+    return mask.to_numpy()

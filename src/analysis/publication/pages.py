@@ -341,7 +341,8 @@ def _mark(test: Test, p_holm: float, kind: str, language: str) -> str:
 def _block_table(block: str, rows: pd.DataFrame, book: Codebook, language: str, size: str, with_previous: bool,
                  previous_wave: str | None, k: int) -> str:
     words = WORDS[language]
-    heads = [words["indicator"], words["own"], words["others"], f"{words['size_class']} {size}"]
+    heads = [words["indicator"], words["own"], words["others"],
+             f"{words['size_class']} {size if size != 'unknown' else words['size_unknown']}"]
     heads += [f"{words['previous']} ({previous_wave})"] if with_previous else []
     heads.append(words["difference"])
     body = []
