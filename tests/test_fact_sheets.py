@@ -171,3 +171,18 @@ def test_a_sheets_cbs_code_survives_validation_as_a_pseudonym_in_public_mode(boo
         assert not any("GM0" in c for c in codes)
     else:
         assert codes == ["GM0363", "GM0599", "", "GM0014"]
+
+
+def test_fisher_exact_is_scipys():
+    """statistics.fisher_exact_p (exact integers) against scipy on generated tables."""
+    import numpy as np
+    from scipy.stats import fisher_exact
+
+    from analysis.core.waves.statistics import fisher_exact_p
+
+    rng = np.random.default_rng(2009)
+    for _ in range(300):
+        n1, n2 = int(rng.integers(1, 30)), int(rng.integers(1, 200))
+        c1, c2 = int(rng.integers(0, n1 + 1)), int(rng.integers(0, n2 + 1))
+        expected = fisher_exact([[c1, n1 - c1], [c2, n2 - c2]]).pvalue
+        assert fisher_exact_p(c1, n1, c2, n2) == pytest.approx(expected, rel=1e-12)
