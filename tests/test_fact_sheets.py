@@ -186,3 +186,20 @@ def test_fisher_exact_is_scipys():
         c1, c2 = int(rng.integers(0, n1 + 1)), int(rng.integers(0, n2 + 1))
         expected = fisher_exact([[c1, n1 - c1], [c2, n2 - c2]]).pvalue
         assert fisher_exact_p(c1, n1, c2, n2) == pytest.approx(expected, rel=1e-12)
+
+
+def test_holm_is_statsmodels_holm():
+    import numpy as np
+    from statsmodels.stats.multitest import multipletests
+
+    from analysis.core.waves.statistics import holm
+
+    rng = np.random.default_rng(12)
+    for size in (1, 2, 3, 7, 30):
+        for _ in range(20):
+            p = rng.random(size) ** 3
+            p[rng.random(size) < 0.2] = p[0]  # ties
+            series = pd.Series(p, index=[f"i{i}" for i in range(size)])
+            assert holm(series).to_numpy().tolist() == multipletests(p, method="holm")[1].tolist()
+    with_missing = pd.Series([0.01, None, 0.04])
+    assert holm(with_missing).tolist()[0] == 0.02 and pd.isna(holm(with_missing).tolist()[1])

@@ -236,11 +236,15 @@ def percent_text(count: int, base: int) -> str:
     return f"{percent_of(count, base)}%"
 
 
-def interval_text(count: int, base: int) -> str:
-    """The Wilson 95% interval in whole percent: '(30–61%)'."""
-    from analysis.core.waves.statistics import wilson
+def interval_text(count: int, base: int, row: dict | None = None) -> str:
+    """The Wilson 95% interval in whole percent: '(30–61%)'. cells.csv has it for every shown
+    cell (aggregate step); computed only where a row lacks it."""
+    if row is not None and pd.notna(row.get("ci_low")) and pd.notna(row.get("ci_high")):
+        low, high = float(row["ci_low"]), float(row["ci_high"])
+    else:
+        from analysis.core.waves.statistics import wilson
 
-    low, high = wilson(count, base)
+        low, high = wilson(count, base)
     return f"({round_half_up_via_tenths(100 * low)}–{round_half_up_via_tenths(100 * high)}%)"
 
 
@@ -250,7 +254,7 @@ def share_text(share: Share | None, row: dict | None, with_interval: bool = Fals
         if row is not None and is_suppressed(row["status"]):
             return str(row["status"])
         return "–" if row is None or pd.isna(row.get("base")) or row["status"] != OK else SECONDARY_MARK
-    interval = f" {interval_text(share.count, share.base)}" if with_interval else ""
+    interval = f" {interval_text(share.count, share.base, row)}" if with_interval else ""
     return f"{percent_text(share.count, share.base)}{interval} n={share.base}"
 
 
