@@ -11,6 +11,14 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
+# wave entries the schema cannot judge (reserved or malformed ids, items not in the codebook, two
+# columns mapped onto one item, missing files): refused here, before any job, with key and fix
+from snakemake.exceptions import WorkflowError
+
+from analysis.core.io.wave_config import wave_config_report
+
+if wave_config_report(config):
+    raise WorkflowError(wave_config_report(config))
 validate(config, "workflow/schemas/config.schema.yaml")
 
 

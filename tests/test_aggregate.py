@@ -2,7 +2,7 @@
 import pandas as pd
 import pytest
 
-from analysis.core.aggregate import aggregate_cells, hours_by_sector, read_cells, write_csv
+from analysis.core.aggregate import add_basis, aggregate_cells, hours_by_sector, read_cells, write_csv
 from analysis.core.responses import typed_responses
 from analysis.fixtures.synthetic import synthetic_answers
 
@@ -122,3 +122,16 @@ def test_hours_by_sector_means(book, hand):
     by = hours.set_index("sector")
     assert by.loc["vgz", "mean"] == 4.0 and by.loc["wonen", "n"] == 1
     assert by.loc["all", "mean"] == pytest.approx((32 + 10) / 9)
+
+
+def test_a_wave_basis_file_becomes_a_column_and_unlisted_cells_are_free(book, hand):
+    cells = aggregate_cells(hand, SHEET, book, "hand")
+    basis = pd.DataFrame({"unit": ["overall", "sector"], "unit_id": ["all", "vgz"],
+                          "item": ["health_priority", "health_priority"], "answer": ["ja", "ja"],
+                          "basis": ["printed", "statement"]})
+    out = add_basis(cells, basis)
+    assert list(out.columns) == list(cells.columns) + ["basis"] and len(out) == len(cells)
+    assert cell(out, "overall", "all", "health_priority", "ja")["basis"] == "printed"
+    assert cell(out, "sector", "vgz", "health_priority", "ja")["basis"] == "statement"
+    assert cell(out, "overall", "all", "health_priority", "nee")["basis"] == "free"
+    pd.testing.assert_frame_equal(out.drop(columns="basis"), cells)   # nothing else changes

@@ -332,3 +332,13 @@ def test_figure_inherits_a_total_that_contradicts_its_rows(ref):
     f = _only(findings, check="figure_vs_rows")
     assert (f["table"], f["row_id"], f["verdict"]) == ("Figuur 6.1", "Factor een", "not explainable by a single cell")
     assert "80%" in f["consistent"]
+
+
+def test_statements_the_tables_contradict_are_listed_with_their_lines(real):
+    """Footnote 22 (lines 950-952): onderwijs, sociale zaken, wonen and ruimte responded less often
+    than VGZ, jeugd, sport, milieu, veiligheid and zorg; Tabel VI.1 prints ruimte 89% and sport 63%."""
+    ref, findings = real
+    md = render_markdown(findings, summarize(ref, findings))
+    section = md.split("## Statements of the text that the printed tables contradict")[1]
+    row = next(line for line in section.splitlines() if line.startswith("| S4.3.1c |"))
+    assert "| 950-952 |" in row and "minder vaak ingevuld" in row

@@ -102,7 +102,7 @@ def test_percentage_rule_bounds():
 
 RAW_2009 = ROOT / "data" / "raw" / "rivm2009"
 EXPORT_FILES = ["responses.csv", "responses.sav", "municipalities.csv", "interviews.csv",
-                "sent_by_sector.csv", "RECONSTRUCTION.md"]
+                "sent_by_sector.csv", "RECONSTRUCTION.md", "cell_basis.csv"]
 
 
 def test_reconstruction_rebuilds_the_committed_2009_export(tmp_path):
@@ -110,9 +110,10 @@ def test_reconstruction_rebuilds_the_committed_2009_export(tmp_path):
     of several optimal solutions, so this also pins the solver version (pyproject.toml)."""
     out = {"csv": tmp_path / "responses.csv", "sav": tmp_path / "responses.sav",
            "municipalities": tmp_path / "municipalities.csv", "interviews": tmp_path / "interviews.csv",
-           "sent_by_sector": tmp_path / "sent_by_sector.csv", "notes": tmp_path / "RECONSTRUCTION.md"}
+           "sent_by_sector": tmp_path / "sent_by_sector.csv", "notes": tmp_path / "RECONSTRUCTION.md",
+           "basis": tmp_path / "cell_basis.csv"}
     result = run_reconstruction(ROOT / "data" / "reference" / "rivm2010", ROOT / "config" / "codebook.yaml",
-                                ROOT / "config" / "sectors.yaml", out, time_limit=60)  # as rule reconstruct
+                                ROOT / "config" / "sectors.yaml", out, time_limit=300)  # as rule reconstruct
     assert result["solve"]["status"] == "Optimal"
     match, mismatch, errors = filecmp.cmpfiles(RAW_2009, tmp_path, EXPORT_FILES, shallow=False)
     assert mismatch == [] and errors == [] and sorted(match) == sorted(EXPORT_FILES)

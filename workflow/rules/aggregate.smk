@@ -11,6 +11,8 @@ rule aggregate:
         codebook=config["codebook"],
         sectors=config["sectors"],
         code=code_of("aggregate"),
+        # a wave's per-cell basis file (printed / derived / statement / free), if its config names one
+        basis=lambda w: [wave_cfg(w.wave)["cell_basis"]] if "cell_basis" in wave_cfg(w.wave) else [],
     output:
         cells="results/{wave}/cells.csv",
         hours="results/{wave}/hours_by_sector.csv",

@@ -30,6 +30,8 @@ rule figures:
         disclosure=lambda w: disclosure_cfg(w.wave),
         # Figuur 4.2 leaves out municipalities with fewer respondents (report footnote 20)
         min_n=2,
+        # above this many municipalities: sorted dot plots instead of a row per municipality
+        max_rows=config["figures"]["municipality_rows_max"],
     # drawing is the longest step: figures are shared out over this many forked processes
     threads: 2
     # on the critical path of a build (validate -> aggregate -> figures -> report): started first

@@ -5,8 +5,8 @@
 
 rule validate:
     input:
-        # a configured file that does not exist is not declared: validation then reports
-        # "file not found" for this wave, instead of Snakemake refusing to build any wave
+        # a missing file is refused when the workflow is parsed (Snakefile), except for a
+        # reconstructed wave, whose files `snakemake reconstruct` writes: not declared then
         unpack(lambda w: existing_wave_files(w.wave)),
         codebook=config["codebook"],
         sectors=config["sectors"],

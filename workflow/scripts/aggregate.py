@@ -13,4 +13,5 @@ run_aggregate(
     cells_out=snakemake.output.cells,  # noqa: F821
     hours_out=snakemake.output.hours,  # noqa: F821
     disclosure=dict(snakemake.params.disclosure),  # noqa: F821
+    basis_path=snakemake.input.basis[0] if snakemake.input.basis else None,  # noqa: F821
 )

@@ -1,6 +1,5 @@
 """Snakemake script of rule `audit`: audit the published numbers, write the CSV and the report."""
 import logging
-import os
 
 from analysis.rivm2010.audit import find_inconsistencies, load_reference, render_markdown, summarize
 
@@ -18,5 +17,5 @@ def main(reference_dir: str, csv_path: str, md_path: str) -> None:
 
 if __name__ == "__main__":
     logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(levelname)s %(message)s")
-    reference_dir = os.path.dirname(snakemake.input.reference[0])  # every input CSV lies in it
+    reference_dir = snakemake.params.reference_dir  # noqa: F821
     main(reference_dir, snakemake.output.csv, snakemake.output.md)

@@ -23,7 +23,7 @@ def main(input, output, params, threads: int, log_path: str) -> None:
     protection = disclosure_note(params.disclosure["mode"], params.disclosure["min_base"], params.language)
     note = "\n".join(filter(None, [wave_note(params.language, params.synthetic, params.reconstructed), protection]))
     out_dir = Path(output.png[0]).parent
-    for path in write_figures(out_dir, cells, municipalities, book, params.language, note, params.min_n, hours, threads):
+    for path in write_figures(out_dir, cells, municipalities, book, params.language, note, params.min_n, hours, threads, params.max_rows):
         logging.info("wrote %s", path)
 
 

@@ -1,12 +1,11 @@
 """Snakemake script of rule reconstruct: thin wrapper around analysis.rivm2010.reconstruct."""
-import os
 import sys
 
 from analysis.rivm2010.reconstruct import run_reconstruction
 
 sys.stderr = open(snakemake.log[0], "w")  # noqa: F821 (snakemake is injected)
 result = run_reconstruction(
-    ref_dir=os.path.dirname(snakemake.input.reference[0]),  # noqa: F821 (every reference CSV lies there)
+    ref_dir=snakemake.params.reference_dir,  # noqa: F821 (snakemake is injected)
     codebook=snakemake.input.codebook,  # noqa: F821
     sectors=snakemake.input.sectors,  # noqa: F821
     out=dict(snakemake.params.out),  # noqa: F821

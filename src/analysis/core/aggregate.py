@@ -180,8 +180,18 @@ def read_cells(path) -> pd.DataFrame:
     return cells
 
 
+def add_basis(cells: pd.DataFrame, basis: pd.DataFrame) -> pd.DataFrame:
+    """cells + a `basis` column (what fixes each cell: e.g. printed / derived / statement / free)
+    from a wave's per-cell basis file (unit, unit_id, item, answer, basis); a cell it does not
+    list is "free". The engine does not interpret the words: the file's maker chooses them."""
+    keys = ["unit", "unit_id", "item", "answer"]
+    table = basis.astype({k: str for k in keys}).drop_duplicates(keys).set_index(keys)["basis"]
+    index = pd.MultiIndex.from_frame(cells[keys].astype(str))
+    return cells.assign(basis=table.reindex(index).fillna("free").to_numpy())
+
+
 def run_aggregate(responses_path, municipalities_path, codebook_path, sectors_path, wave: str,
-                  cells_out, hours_out, disclosure: dict | None = None) -> None:
+                  cells_out, hours_out, disclosure: dict | None = None, basis_path=None) -> None:
     """The aggregate step of the workflow: read, aggregate, protect small cells, write (the only
     I/O of this module). In public mode nothing unprotected is written: protection fails the step
     rather than write a cell that can be recomputed."""
@@ -194,6 +204,9 @@ def run_aggregate(responses_path, municipalities_path, codebook_path, sectors_pa
     municipalities = pd.read_csv(municipalities_path, dtype=str, keep_default_na=False)
     settings = disclosure_settings(disclosure)
     mode, k = settings["mode"], int(settings["min_base"])
-    cells = aggregate_cells(responses, municipalities, book, wave)
-    write_csv(protect_cells(cells, k, mode, book=book, municipalities=municipalities), cells_out)
+    cells = protect_cells(aggregate_cells(responses, municipalities, book, wave), k, mode, book=book,
+                          municipalities=municipalities)
+    if basis_path:   # the wave names a per-cell basis file (a reconstructed wave)
+        cells = add_basis(cells, pd.read_csv(basis_path, dtype=str, keep_default_na=False))
+    write_csv(cells, cells_out)
     write_csv(protect_hours(hours_by_sector(responses, book, wave), k, mode), hours_out)

@@ -100,7 +100,8 @@ def export_schema(book: Codebook, municipality_ids: list[str] | None, wave: str,
 def municipality_sheet_schema() -> pa.DataFrameSchema:
     """The municipality sheet of a wave: one row per municipality."""
     sent_ok = pa.Check(
-        lambda s: s.isna() | s.eq("unknown") | (_as_number(s).notna() & (_as_number(s) >= 0)),
+        # digits only: 11.5 or 1e1 questionnaires were never sent (the reader gives 10.0 as "10")
+        lambda s: s.isna() | s.eq("unknown") | s.astype(str).str.fullmatch(r"[0-9]+"),
         name="questionnaires_sent:count_or_unknown",
     )
     return pa.DataFrameSchema(

@@ -5,6 +5,7 @@ was expected. Only a wave without problems becomes a responses table.
 from __future__ import annotations
 
 import hashlib
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pandera.pandas as pa
 
 from analysis.core.codebook import Codebook
 from analysis.core.disclosure.settings import disclosure_settings
-from analysis.core.io.ingest import code_table, decode
+from analysis.core.io.ingest import code_table, decode, doubly_mapped_items, layout_problem, unmatched_code_columns
 from analysis.core.io.readers import ExportReadError, RawExport, read_export
 from analysis.core.responses import typed_responses
 from analysis.core.schema import export_schema, municipality_sheet_schema
@@ -47,12 +48,14 @@ def validate_wave(wave: str, export_path: str, sheet_path: str, book: Codebook, 
     if sheet is not None and sheet.empty:
         problems.append(_problem(sheet_path, None, None, None, None, "municipality_sheet:no_rows",
                                  "one row per municipality of the wave"))
+    if sheet is not None and sheet.empty:
+        sheet = None  # a sheet without rows is one problem, not one more per respondent
     if export is not None and export.data.empty:
         # a header without respondents would otherwise pass as a complete, empty wave
         problems.append(_problem(export_path, None, None, None, None, "no_respondents", "at least one respondent row"))
     elif export is not None:
         # an unreadable sheet is reported once, not once more for every respondent's municipality
-        municipality_ids = None if sheet is None or "municipality_id" not in sheet else sorted(
+        municipality_ids = None if sheet is None or "municipality_id" not in sheet.columns else sorted(
             sheet["municipality_id"].dropna().unique().tolist())
         problems += _export_failures(export, book, column_map, municipality_ids, wave, not_asked)
         problems += _value_label_conflicts(export, book, column_map)
@@ -68,11 +71,15 @@ def validate_wave(wave: str, export_path: str, sheet_path: str, book: Codebook, 
 
 
 def _read_or_report(path: str, problems: list[dict]) -> RawExport | None:
+    """The file's raw form, or None when it could not be read whole: then its records are
+    reported (which row, how many fields) and its cells are not judged, since they may be shifted."""
     try:
-        return read_export(path)
+        raw = read_export(path)
     except ExportReadError as err:
-        problems.append(_problem(path, None, None, None, None, "readable_file", str(err)))
+        problems.append(_problem(path, err.line, None, None, None, err.rule, str(err)))
         return None
+    problems += [_problem(path, p.line, None, p.column, p.value, p.rule, p.expected) for p in raw.problems]
+    return None if raw.problems else raw
 
 
 def _problem(file, row, respondent, column, value, rule, expected) -> dict:
@@ -89,17 +96,36 @@ def _drop_empty_not_asked(decoded: pd.DataFrame, book: Codebook, wave: str, not_
 
 def _export_failures(raw: RawExport, book: Codebook, column_map: dict | None, municipality_ids: list[str], wave: str,
                      not_asked=()) -> list[dict]:
+    doubled = doubly_mapped_items(raw, column_map)
+    if doubled:
+        return [_problem(raw.path, None, None, item, None, "two_columns_one_item",
+                         f"one column per item: columns {' and '.join(names)} both become {item} "
+                         "(config column_map.columns): map only one of them") for item, names in doubled]
     decoded = _drop_empty_not_asked(decode(raw, book, column_map), book, wave, not_asked)
+    in_wave = [it.id for it in book.items_in_wave(wave, not_asked) if it.type != "wave"]
+    layout = layout_problem(raw, list(decoded.columns), in_wave, column_map)
+    if layout:
+        return [_problem(raw.path, None, None, None, None, "export_layout", layout)]
     schema = export_schema(book, municipality_ids, wave, not_asked)
     try:
         schema.validate(decoded, lazy=True)
         return []
     except pa.errors.SchemaErrors as err:
         cases = err.failure_cases
+    unmatched = unmatched_code_columns(raw, book, column_map)
+    cases = cases[~(cases["column"].isin(list(unmatched)) & cases["check"].astype(str).str.startswith("isin("))]
     renamed = raw.data.rename(columns=(column_map or {}).get("columns") or {})
     tool_name = {v: k for k, v in ((column_map or {}).get("columns") or {}).items()}
     explain = _Explainer(book, municipality_ids, wave)
-    problems = []
+    problems = [_unmatched_codes(raw, renamed, column, tool_name.get(column), codes, explain)
+                for column, codes in unmatched.items()]
+    wrong_wave = cases["column"].eq("wave") & cases["check"].astype(str).str.startswith("isin(")
+    if wrong_wave.sum() == len(renamed) > 1 and cases.loc[wrong_wave, "failure_case"].nunique() == 1:
+        # the export of another wave (or a wave renamed in the config): one problem, not one per row
+        said = str(cases.loc[wrong_wave, "failure_case"].iloc[0])
+        problems.append(_problem(raw.path, None, None, "wave", said, "wave_id",
+                                 f"{explain('wave_id', 'wave', said)}: every row says {said!r}"))
+        cases = cases[~wrong_wave]
     for case in _distinct_cases(cases).itertuples(index=False):
         rule, column = _rule_and_column(case, book)
         if rule == "unknown_column" and column in book and column in renamed:
@@ -113,6 +139,16 @@ def _export_failures(raw: RawExport, book: Codebook, column_map: dict | None, mu
         row = None if row_index is None else int(raw.file_rows.iloc[row_index])
         problems.append(_problem(raw.path, row, respondent, shown, value, rule, explain(rule, column, value)))
     return problems
+
+
+def _unmatched_codes(raw: RawExport, renamed: pd.DataFrame, column: str, tool_column: str | None, codes: list[str],
+                     explain) -> dict:
+    shown = f"{tool_column} ({column})" if tool_column else column
+    first = int(renamed[column].notna().to_numpy().nonzero()[0][0])
+    listed = ", ".join(codes[:12]) + (", …" if len(codes) > 12 else "")
+    return _problem(raw.path, int(raw.file_rows.iloc[first]), None, shown, listed, "no_known_code",
+                    f"{explain('allowed_code', column, None)}; not one value of the column is a known code "
+                    f"(codes seen: {listed}): add or correct the wave's column_map codes")
 
 
 def _stray_answers(raw: RawExport, renamed: pd.DataFrame, column: str, tool_column: str | None,
@@ -159,7 +195,7 @@ def _more_respondents_than_sent(raw: RawExport, book: Codebook, column_map: dict
     problems = []
     for i, (m, sent) in enumerate(zip(sheet["municipality_id"].astype(str), sheet["questionnaires_sent"])):
         n = int(received.get(m, 0))
-        if isinstance(sent, str) and sent.isdigit() and n > int(sent):
+        if isinstance(sent, str) and sent.isascii() and sent.isdigit() and n > int(sent):
             problems.append(_problem(sheet_path, int(sheet_raw.file_rows.iloc[i]), None, "questionnaires_sent", sent,
                                      "municipality_sheet:fewer_sent_than_received",
                                      f"at least {n}: the export {raw.path} has {n} respondents of municipality {m}"))
@@ -299,7 +335,7 @@ def render_report(result: WaveValidation, inputs: dict[str, str]) -> str:
     """The validation report a person reads (results/<wave>/validation/report.md)."""
     lines = [f"# Validation of wave `{result.wave}`", ""]
     for role, path in inputs.items():
-        lines.append(f"- {role}: `{path}` (sha256 `{sha256(path)[:16]}…`)" if Path(path).exists() else f"- {role}: `{path}` (missing)")
+        lines.append(f"- {role}: `{path}` (sha256 `{sha256(path)[:16]}…`)" if Path(path).is_file() else f"- {role}: `{path}` (missing)")
     lines.append("")
     if result.ok:
         lines += [f"No problems: {len(result.responses)} respondents passed every codebook rule.", ""]
@@ -313,6 +349,16 @@ def render_report(result: WaveValidation, inputs: dict[str, str]) -> str:
         cells = [p.file, p.row, p.respondent_id, p.column, p.value, p.rule, p.expected]
         lines.append("| " + " | ".join("" if pd.isna(c) else str(c).replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def _stopped(wave: str, export_path: str, err: Exception) -> WaveValidation:
+    """An error no rule foresaw, as one problem: the report still says what and where."""
+    where = next((f"{Path(f.filename).name}:{f.lineno}" for f in reversed(traceback.extract_tb(err.__traceback__))
+                  if "analysis" in f.filename), "")
+    problem = _problem(export_path, None, None, None, None, "validation_stopped",
+                       f"validation stopped at {where or 'an unforeseen error'}: {type(err).__name__}: "
+                       f"{str(err).strip()[:300] or 'no detail'} (an input this version cannot judge: please report it)")
+    return WaveValidation(wave, _as_failure_table([problem]), None, None)
 
 
 def run_validation(wave, export_path, sheet_path, book, column_map, report_dir, responses_out, municipalities_out,
@@ -330,10 +376,8 @@ def run_validation(wave, export_path, sheet_path, book, column_map, report_dir, 
         Path(stale).unlink(missing_ok=True)
     try:
         result = validate_wave(wave, export_path, sheet_path, book, column_map, not_asked)
-    except Exception as err:
-        report.write_text(f"# Validation of wave `{wave}`\n\n**Validation stopped with an error; no responses "
-                          f"table was written.** {type(err).__name__}: {err}\n", encoding="utf-8")
-        raise
+    except Exception as err:  # noqa: BLE001 - a damaged input must give a report, never a traceback
+        result = _stopped(wave, export_path, err)
     report.write_text(render_report(result, {"export": export_path, "municipality sheet": sheet_path}), encoding="utf-8")
     # failures.csv names respondents: written only when there is something to fix, so that after
     # a successful build no file under results/ but responses.parquet holds a respondent id

@@ -25,12 +25,13 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from analysis.core.codebook import Codebook, Item
 from analysis.core.disclosure.marks import SECONDARY_MARK as SUPPRESSED_N, is_suppressed
 from analysis.publication.registry import FIGURE_IDS, FIGURES, FigureSpec
-from analysis.core.vocabulary import natural_key
+from analysis.core.vocabulary import SIZE_CLASSES, UNKNOWN, natural_key
 
 # --- what is drawn -------------------------------------------------------------------------------
 
@@ -59,6 +60,16 @@ _TEXT = {
         "hours": "Gemiddeld aantal uren per week",
         "whiskers": "Lijntjes: 95%-betrouwbaarheidsinterval (Wilson)",
         "uncertain": "* label in het rapport (deels) onleesbaar; kolomvolgorde geschat",
+        "ranked": "Gemeenten, gesorteerd van hoog naar laag",
+        "shown": "{shown} van {total} gemeenten; zonder percentage (kleine aantallen of n=0): {hidden}",
+        "total_line": "Totaal {pct}",
+        "size_class": "Grootteklasse",
+        "differs": "gevuld: 95%-interval (Wilson) sluit het totaal uit",
+        "overlaps": "open: interval omvat het totaal",
+        "dots_note": "Elke stip is een gemeente, met haar 95%-interval (Wilson); de cijfers per gemeente staan in het databestand en op de gemeentepagina's",
+        "left_out_count": "Weggelaten (minder dan {min_n} respondenten): {count} gemeenten",
+        "response_total": "Totaal {pct}%",
+        "sent_unknown_count": "Aantal verstuurd onbekend: {count} gemeenten (niet getoond)",
         "synthetic": "SYNTHETISCHE GEGEVENS (verzonnen, niet de RIVM-data)",
         "reconstructed": "Gereconstrueerde microdata (gepubliceerde tabellen + vrije keuzes, zie RECONSTRUCTION.md), "
                          "niet de originele gegevens",
@@ -83,6 +94,16 @@ _TEXT = {
         "hours": "Mean hours per week",
         "whiskers": "Whiskers: Wilson 95% confidence interval",
         "uncertain": "* label (partly) illegible in the report; column order estimated",
+        "ranked": "Municipalities, sorted from high to low",
+        "shown": "{shown} of {total} municipalities; without a percentage (small numbers or n=0): {hidden}",
+        "total_line": "Total {pct}",
+        "size_class": "Size class",
+        "differs": "filled: 95% interval (Wilson) excludes the total",
+        "overlaps": "open: interval includes the total",
+        "dots_note": "Each dot is a municipality, with its 95% interval (Wilson); the numbers per municipality are in the data file and on the municipality pages",
+        "left_out_count": "Left out (fewer than {min_n} respondents): {count} municipalities",
+        "response_total": "Total {pct}%",
+        "sent_unknown_count": "Number sent unknown: {count} municipalities (not shown)",
         "synthetic": "SYNTHETIC DATA (invented, not the RIVM data)",
         "reconstructed": "Reconstructed microdata (published tables + free choices, see RECONSTRUCTION.md), "
                          "not the original data",
@@ -108,6 +129,14 @@ PNG_METADATA = {"Software": None}
 SVG_METADATA = {"Date": None, "Creator": None}
 ANSWER_COLOURS = {"ja": "#2b6c9e", "weet_niet": "#b8b8b8", "nee": "#e39c4c"}
 BAR_COLOUR = "#2b6c9e"
+# Up to this many municipalities the per-municipality figures keep the report's layout (a heatmap
+# or bar row per municipality); above it, a sorted dot plot per item whose size does not grow
+# with the number of municipalities. 55 rows is where a heatmap passes 3000 px at 150 dpi.
+MUNICIPALITY_ROWS_MAX = 40
+MUNICIPALITY_ROWS_LIMIT = 55
+# size classes of the municipality sheet (vocabulary.SHEET_SIZE_CLASSES): drawn small first, so
+# that the few large cities are on top
+SIZE_CLASS_COLOURS = dict(zip(SIZE_CLASSES, ("#b2182b", "#e39c4c", "#2b6c9e"))) | {UNKNOWN: "#888888"}
 NOT_ASKED_COLOUR = "#eeeeee"
 
 
@@ -241,9 +270,15 @@ def _style() -> Iterator[None]:
         yield
 
 
-def _new_figure(width: float, height: float) -> Figure:
+def _new_figure(width: float, height: float, canvas: bool = True) -> Figure:
     # A bare Figure (no pyplot): no global state, nothing to close, same result in any process.
-    return Figure(figsize=(width, height), dpi=100, layout="constrained")
+    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    if canvas:
+        # with a canvas attached, seaborn's tick-label overlap check reuses the figure's renderer;
+        # without one it draws the whole figure into a new renderer once per label (quadratic in
+        # rows: 10 GB for a heatmap of 342 municipalities).
+        FigureCanvasAgg(fig)
+    return fig
 
 
 def _finish(fig: Figure, spec: FigureSpec, language: str, wave: str, n_text: str | None, notes: list[str | None]) -> None:
@@ -328,12 +363,17 @@ def _per_municipality(cells: pd.DataFrame, book: Codebook, items: list[Item], la
     return data, left_out
 
 
-def _municipality_heatmap(cells, book, items, spec, language, note, min_n) -> tuple[Figure, pd.DataFrame]:
+def _municipality_heatmap(cells, book, items, spec, language, note, min_n, max_rows=MUNICIPALITY_ROWS_MAX,
+                          municipalities=None) -> tuple[Figure, pd.DataFrame]:
+    if _many_municipalities(cells, max_rows):
+        return _municipality_dots(cells, book, items, spec, language, note, min_n, municipalities)
     data, left_out = _per_municipality(cells, book, items, language, min_n)
     n_rows = data["unit_id"].nunique()
     with _style():
-        # the rotated item labels need ~2 inches whatever the number of rows
-        fig = _new_figure(2.0 + 1.0 * len(items), 3.4 + 0.3 * n_rows)
+        # No canvas: the report's heatmaps were laid out after seaborn's per-label redraws, and
+        # their bytes depend on it (with a canvas, cell edges move by 0.1 px). That costs a draw
+        # per label, bounded because the heatmap is only used up to MUNICIPALITY_ROWS_LIMIT rows.
+        fig = _new_figure(2.0 + 1.0 * len(items), 3.4 + 0.3 * n_rows, canvas=False)
         ax = fig.add_subplot()
         _heatmap(ax, data, "row_label", "item_label", language)
         ax.axhline(n_rows - 1, color="black", linewidth=1)  # separates the total row
@@ -341,6 +381,101 @@ def _municipality_heatmap(cells, book, items, spec, language, note, min_n) -> tu
         notes.append(_TEXT[language]["uncertain"] if any(_uncertain(it) for it in items) else None)
         _finish(fig, spec, language, _wave(cells), None, notes + [note])
     return fig, _tidy(data, spec, cells)
+
+
+def _many_municipalities(cells: pd.DataFrame, max_rows: int) -> bool:
+    """Above `max_rows` municipalities a row per municipality is unreadable: use the dot plot."""
+    if max_rows > MUNICIPALITY_ROWS_LIMIT:
+        raise ValueError(f"figures: municipality_rows_max is {max_rows}; above {MUNICIPALITY_ROWS_LIMIT} "
+                         "a figure with a row per municipality is taller than 3000 px")
+    return respondents(cells, "municipality").size > max_rows
+
+
+def _size_classes(municipalities: pd.DataFrame | None) -> dict[str, str]:
+    """municipality id -> size class of the sheet (unknown where the sheet has none)."""
+    if municipalities is None or "size_class" not in municipalities:
+        return {}
+    return dict(zip(municipalities["municipality_id"].astype(str), municipalities["size_class"].astype(str)))
+
+
+def _ranked(rows: pd.DataFrame, value: str) -> pd.DataFrame:
+    """Rows with a value, highest first; ties in the one municipality order (natural_key)."""
+    rows = rows.iloc[sorted(range(len(rows)), key=lambda i: natural_key(rows["unit_id"].iat[i]))]
+    rows = rows.sort_values(value, ascending=False, kind="stable")
+    return rows.assign(rank=np.arange(1, len(rows) + 1))
+
+
+def _municipality_dots(cells, book, items, spec, language, note, min_n, municipalities) -> tuple[Figure, pd.DataFrame]:
+    """One panel per item: every municipality a dot at its % ja with its Wilson interval, sorted
+    high to low, coloured by size class, the total as a dashed line; a dot is filled when its
+    interval excludes the total. Its size does not depend on the number of municipalities."""
+    t = _TEXT[language]
+    data, left_out = _per_municipality(cells, book, items, language, min_n)
+    data["size_class"] = data["unit_id"].map(_size_classes(municipalities)).fillna(UNKNOWN).where(data["unit"] == "municipality")
+    total = data[data["unit"] == "overall"].set_index("item")
+    ranked = []
+    with _style():
+        fig = _new_figure(10.0, 2.1 + 1.55 * len(items))
+        # a thin first row holds the legend: laid out like any panel, it never covers the title
+        rows = fig.subplots(len(items) + 1, 1, squeeze=False, height_ratios=[0.12] + [1] * len(items))[:, 0]
+        legend_ax, axes = rows[0], rows[1:]
+        for ax in axes[1:]:
+            ax.sharex(axes[0])
+        for ax, item in zip(axes, items):
+            rows = data[(data["unit"] == "municipality") & (data["item"] == item.id)]
+            shown = _ranked(rows[rows["status"] == "ok"], "pct")
+            ref = total.at[item.id, "pct"]
+            shown = shown.assign(differs_from_total=(shown["ci_low"] > ref) | (shown["ci_high"] < ref))
+            ranked.append(pd.concat([shown, rows[rows["status"] != "ok"].assign(rank=pd.NA)]))
+            _dot_panel(ax, shown, ref, t["total_line"].format(pct=_pct_text(total.loc[item.id], language)))
+            title = f"{item.label(language)}{'*' if _uncertain(item) else ''}  —  " + t["shown"].format(
+                shown=len(shown), total=len(rows), hidden=len(rows) - len(shown))
+            ax.set_title(textwrap.fill(title, 140), fontsize=7.5, loc="left")
+        axes[-1].set_xlabel(t["ranked"])
+        _size_legend(legend_ax, data, t)
+        notes = [t["dots_note"],
+                 t["left_out_count"].format(min_n=min_n, count=len(left_out)) if left_out else None,
+                 t["uncertain"] if any(_uncertain(it) for it in items) else None, note]
+        _finish(fig, spec, language, _wave(cells), None, notes)
+    out = pd.concat(ranked + [data[data["unit"] == "overall"]], ignore_index=True)
+    return fig, _tidy(out, spec, cells)
+
+
+def _dot_panel(ax, shown: pd.DataFrame, ref: float, ref_label: str) -> None:
+    """Dots (x = rank) with Wilson whiskers, coloured by size class; the total as a line."""
+    x = shown["rank"].to_numpy() - 1
+    for size_class, colour in reversed(SIZE_CLASS_COLOURS.items()):
+        pick = (shown["size_class"] == size_class).to_numpy()
+        if not pick.any():
+            continue
+        d = shown[pick]
+        ax.vlines(x[pick], d["ci_low"], d["ci_high"], color=colour, linewidth=0.5, alpha=0.55)
+        filled = d["differs_from_total"].to_numpy(dtype=bool)
+        ax.scatter(x[pick][filled], d["pct"][filled], s=9, color=colour, linewidths=0, zorder=3)
+        ax.scatter(x[pick][~filled], d["pct"][~filled], s=9, facecolors="white", edgecolors=colour, linewidths=0.6, zorder=3)
+    if pd.notna(ref):
+        ax.axhline(ref, color="black", linestyle="--", linewidth=0.8, zorder=4)
+        ax.text(1.0, ref, " " + ref_label, transform=ax.get_yaxis_transform(), va="center", ha="left", fontsize=7)
+    ax.set_ylim(0, 100)
+    ax.set_yticks(range(0, 101, 25), [f"{v}%" for v in range(0, 101, 25)])
+    ax.set_xlim(-1, max(1, len(shown)))
+    ax.set_xticks([])
+    ax.grid(axis="y", color="#e5e5e5", linewidth=0.5)
+    ax.set_axisbelow(True)
+
+
+def _size_legend(ax, data: pd.DataFrame, t: dict) -> None:
+    """Size classes with their number of municipalities, and what a filled dot means."""
+    from matplotlib.lines import Line2D
+
+    counts = data.dropna(subset=["size_class"]).drop_duplicates("unit_id")["size_class"].value_counts()
+    handles = [Line2D([], [], marker="o", linestyle="", color=c, markersize=4, label=f"{k} ({counts[k]})")
+               for k, c in SIZE_CLASS_COLOURS.items() if k in counts]
+    handles += [Line2D([], [], marker="o", linestyle="", color="#444444", markersize=4, label=t["differs"]),
+                Line2D([], [], marker="o", linestyle="", markerfacecolor="white", markeredgecolor="#444444", markersize=4, label=t["overlaps"])]
+    handles[0].set_label(f"{t['size_class']}: {handles[0].get_label()}")
+    ax.axis("off")
+    ax.legend(handles=handles, fontsize=6.5, ncols=len(handles), loc="center left", frameon=False, borderaxespad=0)
 
 
 def _overall_bars(cells, book, items, spec, language, note) -> tuple[Figure, pd.DataFrame]:
@@ -381,7 +516,7 @@ def _tidy(data: pd.DataFrame, spec: FigureSpec, cells: pd.DataFrame) -> pd.DataF
 
 
 def figuur_3_1(cells: pd.DataFrame, municipalities: pd.DataFrame, book: Codebook, language: str = "nl",
-               note: str | None = None) -> tuple[Figure, pd.DataFrame]:
+               note: str | None = None, max_rows: int = MUNICIPALITY_ROWS_MAX) -> tuple[Figure, pd.DataFrame]:
     """Response per municipality: received / questionnaires_sent; received only where sent is unknown."""
     spec, t = FIGURES["3.1"], _TEXT[language]
     received = respondents(cells, "municipality")
@@ -394,6 +529,8 @@ def figuur_3_1(cells: pd.DataFrame, municipalities: pd.DataFrame, book: Codebook
     data = data.iloc[sorted(range(len(data)), key=lambda i: natural_key(data["municipality_id"].iat[i]))]
     data["row_label"] = [f"{_unit_label(book, 'municipality', m, language)} (n={n})" for m, n in zip(data["municipality_id"], data["received"])]
     known = data[data["status"] == "ok"]
+    if _many_municipalities(cells, max_rows) or len(data) > max_rows:
+        return _response_dots(data, municipalities, spec, language, _wave(cells), note)
     with _style():
         fig = _new_figure(7.0, 1.2 + 0.3 * len(data))
         ax = fig.add_subplot()
@@ -422,6 +559,52 @@ def figuur_3_1(cells: pd.DataFrame, municipalities: pd.DataFrame, book: Codebook
         _finish(fig, spec, language, _wave(cells), n_text, [note])
     out = data.assign(figure=spec.id, wave=_wave(cells))
     return fig, out[["figure", "wave", "municipality_id", "row_label", "received", "sent", "response_pct", "response_pct_rounded", "status"]].reset_index(drop=True)
+
+
+def _response_dots(data, municipalities, spec, language, wave, note) -> tuple[Figure, pd.DataFrame]:
+    """Figuur 3.1 for many municipalities: response per municipality sorted high to low, coloured
+    by size class, the overall response as a line (no interval: a response rate is a count of
+    the whole population, not an estimate). Without any number sent: questionnaires received."""
+    t = _TEXT[language]
+    known = data[data["status"] == "ok"]
+    show_pct = not known.empty
+    value = "response_pct" if show_pct else "received"
+    data = data.assign(unit_id=data["municipality_id"], size_class=data["municipality_id"].map(_size_classes(municipalities)).fillna(UNKNOWN))
+    shown = _ranked(data[data["status"] == "ok"] if show_pct else data, value)
+    if show_pct:
+        got, sent = int(known["received"].sum()), int(known["sent"].sum())
+        ref, n_text = 100 * got / sent, f"{got}/{sent} = {_round_half_up(100 * got / sent)}%"
+        ref_label = t["response_total"].format(pct=_round_half_up(ref))
+    else:
+        ref, n_text, ref_label = float(data["received"].mean()), f"n={int(data['received'].sum())}", ""
+    with _style():
+        fig = _new_figure(10.0, 3.6)
+        ax = fig.add_subplot()
+        x = shown["rank"].to_numpy() - 1
+        for size_class, colour in reversed(SIZE_CLASS_COLOURS.items()):
+            pick = (shown["size_class"] == size_class).to_numpy()
+            ax.scatter(x[pick], shown[value].to_numpy()[pick], s=9, color=colour, linewidths=0, zorder=3,
+                       label=f"{size_class} ({int(pick.sum())})")
+        ax.axhline(ref, color="black", linestyle="--", linewidth=0.8)
+        if ref_label:
+            ax.text(1.0, ref, " " + ref_label, transform=ax.get_yaxis_transform(), va="center", ha="left", fontsize=7)
+        ax.set_xlim(-1, max(1, len(shown)))
+        ax.set_xticks([])
+        ax.set_ylim(0, max(100.0, float(np.nanmax(shown[value]))) * 1.05 if show_pct else None)
+        ax.set_ylabel(t["response"] if show_pct else t["received"])
+        ax.set_xlabel(t["ranked"])
+        ax.grid(axis="y", color="#e5e5e5", linewidth=0.5)
+        ax.set_axisbelow(True)
+        handles, labels = ax.get_legend_handles_labels()
+        ax.legend([h for h, lab in zip(handles, labels) if not lab.endswith("(0)")], [lab for lab in labels if not lab.endswith("(0)")],
+                  title=t["size_class"], fontsize=6.5, title_fontsize=7, ncols=4, loc="lower left", bbox_to_anchor=(0, 1.0), frameon=False)
+        unknown = len(data) - len(known)
+        notes = [t["sent_unknown_count"].format(count=unknown) if show_pct and unknown else None, note]
+        _finish(fig, spec, language, wave, n_text, notes)
+    out = pd.concat([shown, data[~data["municipality_id"].isin(shown["municipality_id"])].assign(rank=pd.NA)], ignore_index=True)
+    out = out.assign(figure=spec.id, wave=wave)
+    return fig, out[["figure", "wave", "municipality_id", "row_label", "size_class", "rank", "received", "sent", "response_pct",
+                     "response_pct_rounded", "status"]].reset_index(drop=True)
 
 
 def _round_half_up(value: float) -> float:
@@ -467,9 +650,10 @@ def figuur_4_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: 
 
 
 def figuur_4_2(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
-               min_n: int = 2) -> tuple[Figure, pd.DataFrame]:
+               min_n: int = 2,
+               max_rows: int = MUNICIPALITY_ROWS_MAX, municipalities: pd.DataFrame | None = None) -> tuple[Figure, pd.DataFrame]:
     """Priorities block per municipality; municipalities with fewer than `min_n` respondents left out (footnote 20)."""
-    return _municipality_heatmap(cells, book, book.block("priorities"), FIGURES["4.2"], language, note, min_n)
+    return _municipality_heatmap(cells, book, book.block("priorities"), FIGURES["4.2"], language, note, min_n, max_rows, municipalities)
 
 
 def figuur_4_3(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None) -> tuple[Figure, pd.DataFrame]:
@@ -478,15 +662,17 @@ def figuur_4_3(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: 
 
 
 def figuur_4_4(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
-               min_n: int = 1) -> tuple[Figure, pd.DataFrame]:
+               min_n: int = 1,
+               max_rows: int = MUNICIPALITY_ROWS_MAX, municipalities: pd.DataFrame | None = None) -> tuple[Figure, pd.DataFrame]:
     """Determinants of Albeda point 1 (education, occupation, income) per municipality."""
-    return _municipality_heatmap(cells, book, _figure_items(book, "4.4"), FIGURES["4.4"], language, note, min_n)
+    return _municipality_heatmap(cells, book, _figure_items(book, "4.4"), FIGURES["4.4"], language, note, min_n, max_rows, municipalities)
 
 
 def figuur_4_5(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
-               min_n: int = 1) -> tuple[Figure, pd.DataFrame]:
+               min_n: int = 1,
+               max_rows: int = MUNICIPALITY_ROWS_MAX, municipalities: pd.DataFrame | None = None) -> tuple[Figure, pd.DataFrame]:
     """Determinants of Albeda point 3 (lifestyle, living and working conditions) per municipality."""
-    return _municipality_heatmap(cells, book, _figure_items(book, "4.5"), FIGURES["4.5"], language, note, min_n)
+    return _municipality_heatmap(cells, book, _figure_items(book, "4.5"), FIGURES["4.5"], language, note, min_n, max_rows, municipalities)
 
 
 def figuur_5_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
@@ -528,9 +714,10 @@ def figuur_5_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: 
 
 
 def figuur_5_2(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
-               min_n: int = 1) -> tuple[Figure, pd.DataFrame]:
+               min_n: int = 1,
+               max_rows: int = MUNICIPALITY_ROWS_MAX, municipalities: pd.DataFrame | None = None) -> tuple[Figure, pd.DataFrame]:
     """Forms of collaboration per municipality (Tabel VIII.3) with the total row."""
-    return _municipality_heatmap(cells, book, _figure_items(book, "5.2"), FIGURES["5.2"], language, note, min_n)
+    return _municipality_heatmap(cells, book, _figure_items(book, "5.2"), FIGURES["5.2"], language, note, min_n, max_rows, municipalities)
 
 
 def _answer_segments(cells, book, fig_id, language, note) -> tuple[Figure, pd.DataFrame]:
@@ -578,15 +765,17 @@ def _factors_of_kind(book: Codebook, kind: str) -> list[Item]:
 
 
 def figuur_6_2(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
-               min_n: int = 1) -> tuple[Figure, pd.DataFrame]:
+               min_n: int = 1,
+               max_rows: int = MUNICIPALITY_ROWS_MAX, municipalities: pd.DataFrame | None = None) -> tuple[Figure, pd.DataFrame]:
     """Individual positive factors (codebook factor_kind) per municipality."""
-    return _municipality_heatmap(cells, book, _factors_of_kind(book, "individual"), FIGURES["6.2"], language, note, min_n)
+    return _municipality_heatmap(cells, book, _factors_of_kind(book, "individual"), FIGURES["6.2"], language, note, min_n, max_rows, municipalities)
 
 
 def figuur_6_3(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
-               min_n: int = 1) -> tuple[Figure, pd.DataFrame]:
+               min_n: int = 1,
+               max_rows: int = MUNICIPALITY_ROWS_MAX, municipalities: pd.DataFrame | None = None) -> tuple[Figure, pd.DataFrame]:
     """Organisational positive factors (codebook factor_kind) per municipality."""
-    return _municipality_heatmap(cells, book, _factors_of_kind(book, "organisational"), FIGURES["6.3"], language, note, min_n)
+    return _municipality_heatmap(cells, book, _factors_of_kind(book, "organisational"), FIGURES["6.3"], language, note, min_n, max_rows, municipalities)
 
 
 def figuur_6_4(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None) -> tuple[Figure, pd.DataFrame]:
@@ -600,9 +789,10 @@ def figuur_6_5(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: 
 
 
 def figuur_6_6(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
-               min_n: int = 1) -> tuple[Figure, pd.DataFrame]:
+               min_n: int = 1,
+               max_rows: int = MUNICIPALITY_ROWS_MAX, municipalities: pd.DataFrame | None = None) -> tuple[Figure, pd.DataFrame]:
     """Political factors per municipality (Tabel IX.3)."""
-    return _municipality_heatmap(cells, book, _figure_items(book, "6.5"), FIGURES["6.6"], language, note, min_n)
+    return _municipality_heatmap(cells, book, _figure_items(book, "6.5"), FIGURES["6.6"], language, note, min_n, max_rows, municipalities)
 
 
 def figuur_VI_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
@@ -664,28 +854,31 @@ def _hours(hours_by_sector: pd.DataFrame | None, book: Codebook, language: str) 
 def build_figures(cells: pd.DataFrame, municipalities: pd.DataFrame, book: Codebook, language: str = "nl",
                   note: str | None = None, min_n: int = 2,
                   hours_by_sector: pd.DataFrame | None = None,
-                  only: list[str] | None = None) -> Iterator[tuple[FigureSpec, Figure, pd.DataFrame]]:
+                  only: list[str] | None = None,
+                  max_rows: int = MUNICIPALITY_ROWS_MAX) -> Iterator[tuple[FigureSpec, Figure, pd.DataFrame]]:
     """Every figure of the report in report order (or those in `only`), one at a time (a Figure is
     large; save and drop it).
 
     min_n applies to Figuur 4.2 only, as in the report (footnote 20); the other per-municipality
-    figures show every municipality, as Tabellen VII.3, VIII.3 and IX.1-3 do.
+    figures show every municipality, as Tabellen VII.3, VIII.3 and IX.1-3 do. With more than
+    `max_rows` municipalities they are sorted dot plots instead of a row per municipality.
     """
+    many = {"max_rows": max_rows, "municipalities": municipalities}
     builders = {
-        "3.1": lambda: figuur_3_1(cells, municipalities, book, language, note),
+        "3.1": lambda: figuur_3_1(cells, municipalities, book, language, note, max_rows=max_rows),
         "4.1": lambda: figuur_4_1(cells, book, language, note),
-        "4.2": lambda: figuur_4_2(cells, book, language, note, min_n=min_n),
+        "4.2": lambda: figuur_4_2(cells, book, language, note, min_n=min_n, **many),
         "4.3": lambda: figuur_4_3(cells, book, language, note),
-        "4.4": lambda: figuur_4_4(cells, book, language, note),
-        "4.5": lambda: figuur_4_5(cells, book, language, note),
+        "4.4": lambda: figuur_4_4(cells, book, language, note, **many),
+        "4.5": lambda: figuur_4_5(cells, book, language, note, **many),
         "5.1": lambda: figuur_5_1(cells, book, language, note),
-        "5.2": lambda: figuur_5_2(cells, book, language, note),
+        "5.2": lambda: figuur_5_2(cells, book, language, note, **many),
         "6.1": lambda: figuur_6_1(cells, book, language, note),
-        "6.2": lambda: figuur_6_2(cells, book, language, note),
-        "6.3": lambda: figuur_6_3(cells, book, language, note),
+        "6.2": lambda: figuur_6_2(cells, book, language, note, **many),
+        "6.3": lambda: figuur_6_3(cells, book, language, note, **many),
         "6.4": lambda: figuur_6_4(cells, book, language, note),
         "6.5": lambda: figuur_6_5(cells, book, language, note),
-        "6.6": lambda: figuur_6_6(cells, book, language, note),
+        "6.6": lambda: figuur_6_6(cells, book, language, note, **many),
         "VI.1": lambda: figuur_VI_1(cells, book, language, note, hours_by_sector),
     }
     for fig_id in FIGURE_IDS if only is None else [i for i in FIGURE_IDS if i in only]:
@@ -713,7 +906,8 @@ def save_figure(fig: Figure, data: pd.DataFrame, stem: str | Path) -> list[Path]
 
 def write_figures(out_dir: str | Path, cells: pd.DataFrame, municipalities: pd.DataFrame, book: Codebook,
                   language: str = "nl", note: str | None = None, min_n: int = 2,
-                  hours_by_sector: pd.DataFrame | None = None, workers: int = 1) -> list[Path]:
+                  hours_by_sector: pd.DataFrame | None = None, workers: int = 1,
+                  max_rows: int = MUNICIPALITY_ROWS_MAX) -> list[Path]:
     """Build and save every figure into `out_dir`; returns the files written, in report order.
 
     Drawing is the longest step of a build. With workers > 1 the figures are shared out over
@@ -721,7 +915,7 @@ def write_figures(out_dir: str | Path, cells: pd.DataFrame, municipalities: pd.D
     spend over a second importing them). Each figure is drawn on its own, so the files are the
     same bytes whatever the number of workers.
     """
-    args = (Path(out_dir), cells, municipalities, book, language, note, min_n, hours_by_sector)
+    args = (Path(out_dir), cells, municipalities, book, language, note, min_n, hours_by_sector, max_rows)
     shares = [FIGURE_IDS[k::workers] for k in range(max(1, min(workers, len(FIGURE_IDS))))]
     if len(shares) == 1 or "fork" not in multiprocessing.get_all_start_methods():
         return _write_share(FIGURE_IDS, *args)
@@ -733,8 +927,8 @@ def write_figures(out_dir: str | Path, cells: pd.DataFrame, municipalities: pd.D
 
 
 def _write_share(fig_ids: list[str], out_dir: Path, cells, municipalities, book, language, note, min_n,
-                 hours_by_sector) -> list[Path]:
+                 hours_by_sector, max_rows) -> list[Path]:
     written = []
-    for spec, fig, data in build_figures(cells, municipalities, book, language, note, min_n, hours_by_sector, fig_ids):
+    for spec, fig, data in build_figures(cells, municipalities, book, language, note, min_n, hours_by_sector, fig_ids, max_rows):
         written += save_figure(fig, data, out_dir / spec.stem)
     return written

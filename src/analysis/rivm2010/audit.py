@@ -28,6 +28,8 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core.rounding import PERCENT_RULES, percent_of
+from analysis.rivm2010 import reference
+from analysis.rivm2010.reference import load_reference, printed_int, printed_lines, printed_text  # noqa: F401
 
 FINDING_COLUMNS = ["check", "table", "row_type", "row_id", "col_key", "printed", "consistent",
                    "verdict", "explanation", "line"]
@@ -40,16 +42,7 @@ UNEXPLAINED = "not explainable by a single cell"
 VERDICTS = (COUNT_TYPO, PCT_TYPO, WRONG_BASE, UNEXPLAINED)
 
 # The appendix tables in the report's order (file stem -> table id).
-APPENDIX_TABLES = {
-    "tab_VII2_topic_per_municipality": "VII.2",
-    "tab_VII3_determinants_per_municipality": "VII.3",
-    "tab_VIII1_collaboration_per_sector": "VIII.1",
-    "tab_VIII2_collaboration_per_municipality": "VIII.2",
-    "tab_VIII3_collaboration_forms_per_municipality": "VIII.3",
-    "tab_IX1_positive_factors_per_municipality": "IX.1",
-    "tab_IX2_negative_factors_per_municipality": "IX.2",
-    "tab_IX3_political_factors_per_municipality": "IX.3",
-}
+APPENDIX_TABLES = {reference.REFERENCE_FILES[t]: t for t in reference.APPENDIX_TABLES}
 TABLE_ORDER = ["3.1", "Box 3.1", "4.1", "4.2", "4.2.2", "Figuur 5.1", "Figuur 6.1", "Figuur 6.4",
                "VI.1", *APPENDIX_TABLES.values(), "prose"]
 
@@ -84,29 +77,8 @@ RESPONDENT_TABLES = ("VII.2", "VII.3", "VIII.2")
 # Reading
 
 
-def load_reference(ref_dir: str | Path) -> dict[str, pd.DataFrame]:
-    """Every CSV of the reference directory, keyed by file stem; row ids stay text ("1", "Totaal")."""
-    return {p.stem: pd.read_csv(p, dtype={"row_id": str}) for p in sorted(Path(ref_dir).glob("*.csv"))}
-
-
-def _int(value) -> int | None:
-    """A printed number as int, None when absent (NaN, '', None)."""
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
-        return None
-    if isinstance(value, (int, float)):  # most cells: skip the regex (the audit reads them ~10^5 times)
-        return int(value)
-    text = str(value).strip()
-    match = re.search(r"-?\d+", text)
-    return int(match.group()) if match else None
-
-
-def _text(value) -> str:
-    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value).strip()
-
-
-def _line(*lines) -> str:
-    found = [str(_int(x)) for x in lines if _int(x) is not None]
-    return ";".join(dict.fromkeys(found))
+# One reader of the reference and of a printed value (analysis.rivm2010.reference).
+_int, _text, _line = printed_int, printed_text, printed_lines
 
 
 def _finding(check, table, row_type, row_id, col_key, printed, consistent, verdict, explanation, line):
@@ -139,17 +111,10 @@ def _table_cells(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _parse_table_cells(df: pd.DataFrame) -> pd.DataFrame:
-    rows = []
-    for r in df.to_dict("records"):
-        rows.append(dict(
-            table=str(r["table"]), row_type=str(r["row_type"]), row_id=str(r["row_id"]),
-            col_pos=_int(r["col_pos"]), col_key=str(r["col_key"]), n=_int(r["n_value"]),
-            pct=_int(r["pct_value"]), count=_int(r["count_value"]),
-            denom=_int(r.get("denom_printed")), pct_raw=_text(r.get("pct_printed_raw")),
-            count_raw=_text(r.get("count_printed_raw")), extra=_text(r.get("extra_printed")),
-            line=_line(r.get("line_pct"), r.get("line_count")), line_n=_line(r.get("line_n"))))
-    # object dtype keeps a missing number as None instead of turning the column into floats
-    cells = pd.DataFrame(rows, dtype=object)
+    cells = reference.appendix_cells(df)[
+        ["table", "row_type", "row_id", "col_pos", "col_key", "n", "pct", "count", "denom", "pct_raw", "count_raw",
+         "extra", "line", "line_n"]].copy()
+    rows = cells.to_dict("records")
     counts = {(c["row_id"], c["col_key"]): c["count"] for c in reversed(rows)}  # first printed wins
     cells["base"] = pd.Series([_cell_base(counts, c) for c in rows], dtype=object)
     return cells
@@ -695,10 +660,9 @@ def _tab_4_2_bases(t42: pd.DataFrame | None, vii2_totals: dict) -> list[dict]:
     if t42 is None:
         return []
     findings = []
-    bases = {"gezondheid": vii2_totals.get("achterstandsgroepen"), "gezondheidsachterstanden": vii2_totals.get("werken_aan_segv")}
+    bases = {"health": vii2_totals.get("achterstandsgroepen"), "segv": vii2_totals.get("werken_aan_segv")}
     for r in t42.drop_duplicates("policy_scope").to_dict("records"):
-        scope = "gezondheidsachterstanden" if "achterstand" in str(r["policy_scope"]) else "gezondheid"
-        source = bases[scope]
+        source = bases[reference.policy_scope(r["policy_scope"])]
         if source is not None and _int(r["n_printed"]) != source["count"]:
             findings.append(_finding("table_vs_table", "4.2", "scope", r["policy_scope"], "n", f"n={r['n_printed']}",
                                      f"n={source['count']} (Tabel VII.2 total, {source['col_key']})", COUNT_TYPO,
@@ -957,6 +921,7 @@ def summarize(ref: dict[str, pd.DataFrame], findings: pd.DataFrame) -> dict:
         rule_sensitive=rule_sensitive_findings(ref, rule) if rule != "half_up" else None,
         cells_checked=len(status),
         cells_inconsistent=int((status["status"] == "inconsistent").sum()),
+        statements=contradicted_statements(ref) if reference.table(ref, "statements") is not None else None,
     )
 
 
@@ -981,7 +946,31 @@ def render_markdown(findings: pd.DataFrame, summary: dict) -> str:
     for f in findings.to_dict("records"):
         out.append("| " + " | ".join(_md(f[k]) for k in ("table", "row_id", "col_key", "printed", "consistent",
                                                            "verdict", "explanation", "line")) + " |")
+    out += _markdown_statements(summary.get("statements"))
     return "\n".join(out) + "\n"
+
+
+def contradicted_statements(ref: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Statements of the text (statements.csv) that the printed tables contradict: reported, and
+    never forced on a reconstruction."""
+    st = reference.table(ref, "statements")
+    if st is None:
+        return pd.DataFrame(columns=["id", "section", "lines", "quote_nl", "paraphrase_en", "predicate"])
+    st = st.fillna("")
+    return st.loc[st["tables_decide"] == "contradicted",
+                  ["id", "section", "lines", "quote_nl", "paraphrase_en", "predicate"]].reset_index(drop=True)
+
+
+def _markdown_statements(contradicted: pd.DataFrame | None) -> list[str]:
+    if contradicted is None:
+        return []
+    out = ["", "## Statements of the text that the printed tables contradict", "",
+           f"{len(contradicted)} of the report's checkable statements (data/reference/rivm2010/statements.csv) "
+           "cannot hold together with the printed tables; a reconstruction reports them and does not force them.", "",
+           "| statement | section | lines | quote | reads as | predicate |", "|---|---|---|---|---|---|"]
+    out += ["| " + " | ".join(_md(r[k]) for k in ("id", "section", "lines", "quote_nl", "paraphrase_en", "predicate"))
+            + " |" for r in contradicted.to_dict("records")]
+    return out
 
 
 def _md(value) -> str:

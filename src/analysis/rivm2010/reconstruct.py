@@ -25,6 +25,7 @@ The pure functions take and return DataFrames / dataclasses; file I/O is in the 
 from __future__ import annotations
 
 import math
+import re
 import os
 import time
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.codebook import Codebook, Item
+from analysis.rivm2010 import reference
 
 # --------------------------------------------------------------------------------------------
 # Weights of the soft constraints (see RECONSTRUCTION.md, "Weights"). An unmet cell of weight w
@@ -673,51 +675,23 @@ def recount(problem: Problem, respondents: pd.DataFrame) -> pd.DataFrame:
 # 4. The RIVM 2010 report as a Problem
 # ============================================================================================
 
-REFERENCE_FILES = {
-    "VI.1": "tab_VI1_response_per_sector.csv",
-    "4.1": "tab_4_1_priorities.csv",
-    "4.2": "tab_4_2_target_groups.csv",
-    "domains": "sec_4_2_2_domain_n.csv",
-    "VII.2": "tab_VII2_topic_per_municipality.csv",
-    "VII.3": "tab_VII3_determinants_per_municipality.csv",
-    "VIII.1": "tab_VIII1_collaboration_per_sector.csv",
-    "VIII.2": "tab_VIII2_collaboration_per_municipality.csv",
-    "VIII.3": "tab_VIII3_collaboration_forms_per_municipality.csv",
-    "IX.1": "tab_IX1_positive_factors_per_municipality.csv",
-    "IX.2": "tab_IX2_negative_factors_per_municipality.csv",
-    "IX.3": "tab_IX3_political_factors_per_municipality.csv",
-    "6.1": "fig_6_1_positive_factors.csv",
-    "6.4": "fig_6_4_negative_factors.csv",
-    "5.1": "fig_5_1_prose.csv",
-    "footnotes": "table_footnotes.csv",
-    "columns": "column_labels.csv",
-    "3.1": "tab_3_1_interviews_by_sector_and_type.csv",
-    "VI.3/VI.4": "tab_VI3_VI4_interviewees.csv",
-    "box_3.1": "box_3_1_municipality_types.csv",
-    "prose": "prose_numbers.csv",
-}
-APPENDIX_TABLES = ["VII.2", "VII.3", "VIII.1", "VIII.2", "VIII.3", "IX.1", "IX.2", "IX.3"]
-
-
 def load_reference(ref_dir: str | Path) -> dict[str, pd.DataFrame]:
-    """The published-number CSVs, keyed by report table (strings kept as printed)."""
-    ref_dir = Path(ref_dir)
-    return {k: pd.read_csv(ref_dir / f, dtype={"row_id": str}, keep_default_na=True) for k, f in REFERENCE_FILES.items()}
+    """The published-number CSVs, keyed by report table ("VII.2", "4.2", "prose", ...)."""
+    return reference.by_table(reference.load_reference(ref_dir))
 
 
 def _item_for(book: Codebook, table: str, col_key: str) -> Item:
-    for it in book.items:
-        for p in it.published:
-            if str(p.get("table")) == table and p.get("col_key") == col_key:
-                return it
-    raise KeyError(f"no codebook item is published in {table} column {col_key}")
+    it = reference.item_for_column(book, table, col_key)
+    if it is None:
+        raise KeyError(f"no codebook item is published in {table} column {col_key}")
+    return it
 
 
 def _sector_id(book: Codebook, printed: str) -> str:
-    for s in book.sectors:
-        if s.nl.lower() == str(printed).strip().lower() or s.id == str(printed).strip().lower():
-            return s.id
-    raise KeyError(f"sector {printed!r} is not in config/sectors.yaml")
+    sid = reference.sector_id(book, printed)
+    if sid is None:
+        raise KeyError(f"sector {printed!r} is not in config/sectors.yaml")
+    return sid
 
 
 def _cell(table, row_type, row_id, col_key, part, target, printed, item, answer, unit, unit_id, weight, line):
@@ -728,7 +702,7 @@ def _cell(table, row_type, row_id, col_key, part, target, printed, item, answer,
 def _appendix_cells(table: str, df: pd.DataFrame, book: Codebook) -> list[dict]:
     """Cells of a long-format appendix table: n per row, count and % per column."""
     out = []
-    for row_id, row in df.groupby("row_id", sort=False):
+    for row_id, row in reference.appendix_cells(df).groupby("row_id", sort=False):
         first = row.iloc[0]
         is_total = first["row_type"] == "total"
         unit = "total" if is_total else first["row_type"]
@@ -740,20 +714,20 @@ def _appendix_cells(table: str, df: pd.DataFrame, book: Codebook) -> list[dict]:
         n_item = items[0].id if len(parents) == 1 and items[0].asked_if else None
         w_count = WEIGHT_HEADLINE if is_total else WEIGHT_ROW_COUNT
         w_pct = WEIGHT_HEADLINE if is_total else WEIGHT_ROW_PCT
-        if pd.notna(first["n_value"]):
-            out.append(_cell(table, first["row_type"], row_id, "n", "n", first["n_value"], first["n_printed_raw"],
+        if first["n"] is not None:
+            out.append(_cell(table, first["row_type"], row_id, "n", "n", first["n"], first["n_raw"],
                              n_item, None, unit, unit_id, w_count, first["line_n"]))
-        for (_, r), it in zip(row.iterrows(), items):
-            if pd.notna(r.get("denom_printed")) and it.asked_if:
+        for r, it in zip(row.to_dict("records"), items):
+            if r["denom"] is not None and it.asked_if:
                 # a printed "73 v/d 100": the cell's own base
-                out.append(_cell(table, r["row_type"], row_id, r["col_key"], "n", r["denom_printed"],
-                                 r["count_printed_raw"], it.id, None, unit, unit_id, w_count, r["line_count"]))
-            if pd.notna(r["count_value"]):
-                out.append(_cell(table, r["row_type"], row_id, r["col_key"], "count", r["count_value"],
-                                 r["count_printed_raw"], it.id, "ja", unit, unit_id, w_count, r["line_count"]))
-            if pd.notna(r["pct_value"]):
-                out.append(_cell(table, r["row_type"], row_id, r["col_key"], "pct", r["pct_value"],
-                                 r["pct_printed_raw"], it.id, "ja", unit, unit_id, w_pct, r["line_pct"]))
+                out.append(_cell(table, r["row_type"], row_id, r["col_key"], "n", r["denom"],
+                                 r["count_raw"], it.id, None, unit, unit_id, w_count, r["line_count"]))
+            if r["count"] is not None:
+                out.append(_cell(table, r["row_type"], row_id, r["col_key"], "count", r["count"],
+                                 r["count_raw"], it.id, "ja", unit, unit_id, w_count, r["line_count"]))
+            if r["pct"] is not None:
+                out.append(_cell(table, r["row_type"], row_id, r["col_key"], "pct", r["pct"],
+                                 r["pct_raw"], it.id, "ja", unit, unit_id, w_pct, r["line_pct"]))
     return out
 
 
@@ -766,10 +740,9 @@ def _priorities_cells(ref: dict, book: Codebook) -> list[dict]:
                          "total", "", WEIGHT_HEADLINE, r.line))
         out.append(_cell("4.1", "total", "Totaal", r.item_key, "pct", int(str(r.pct_printed).rstrip("%")),
                          r.pct_printed, it.id, "ja", "total", "", WEIGHT_HEADLINE, r.line))
-    scope_of = lambda text: "segv" if "achterstanden" in text else "health"  # noqa: E731
     seen_n = set()
     for r in ref["4.2"].itertuples(index=False):
-        scope = scope_of(r.policy_scope)
+        scope = reference.policy_scope(r.policy_scope)
         it = next(i for i in book.items for p in i.published
                   if p.get("table") == "4.2" and p.get("row") == r.group and p.get("scope") == scope)
         if scope not in seen_n:
@@ -824,7 +797,7 @@ def _structure_cells(ref: dict, book: Codebook) -> list[dict]:
 def published_cells(ref: dict[str, pd.DataFrame], book: Codebook) -> pd.DataFrame:
     """Every published number the reconstruction must meet, one row per (cell, part)."""
     rows = []
-    for table in APPENDIX_TABLES:
+    for table in reference.APPENDIX_TABLES:
         rows += _appendix_cells(table, ref[table], book)
     rows += _priorities_cells(ref, book)
     rows += _factor_figure_cells("Figuur 6.1", ref["6.1"], ref["columns"], book)
@@ -888,18 +861,80 @@ CLASS_ORDER = {"social": 0, "other": 1, "physical": 2}
 PRIORITY_BLOCKS = ("priorities", "health_target_groups", "segv_target_groups")
 
 
-def report_chooser(book: Codebook) -> Callable[[str, int], Chooser]:
-    """Who within a municipality gives the counted answers (not published: a free choice)."""
+# Statements the realisation honours (data/reference/rivm2010/statements.csv; issue 17):
+# 4.2.2 (S4.2.2a) "weinig verschillen tussen beleidssectoren die werken aan het verbeteren van
+# gezondheid": health_work and health_priority are not ranked by sector;
+SECTOR_NEUTRAL = ("health_work", "health_priority")
+# 4.5 (S4.5d) "deze groepen overlappen elkaar ook grotendeels": the three target groups of the
+# policy on health inequalities are given in one order, so the smaller groups lie in the larger;
+SAME_ORDER = ("segv_tg_low_ses", "segv_tg_migrants", "segv_tg_deprived_areas")
+# an officer who says sufficient resources helped is the last to say insufficient resources
+# hindered (S6.1.x: no more co-occurrence than independence gives).
+OPPOSITE_ORDER = {"neg_insufficient_resources": "pos_sufficient_resources"}
+# 5.3.3 (S5.3.3b): separate and joint activities are "minder vaak genoemd door de beleidsambtenaren
+# VGZ": the VGZ officer is the last to name them.
+LAST_FOR = {"form_separate_activities": "vgz", "form_joint_activities": "vgz"}
+
+
+def example_pairs(ref: dict) -> list[tuple[str, str]]:
+    """(item, sector) pairs that Box VII.1's examples need at least one "ja" for (statements
+    SVII.1-*: `cnt(item, 'sector:s') >= 1`), in the statements' order."""
+    st = ref.get("statements")
+    if st is None:
+        return []
+    out = []
+    for pred in st.loc[st["id"].str.startswith("SVII.1-"), "predicate"]:
+        for item, sector in re.findall(r"cnt\('([a-z_]+)', 'sector:([a-z_]+)'\) >= 1", pred):
+            out.append((item, sector))
+    return list(dict.fromkeys(out))
+
+
+def report_chooser(book: Codebook, counts: dict | None = None,
+                   examples: list[tuple[str, str]] = ()) -> Callable[[str, int], Chooser]:
+    """Who within a municipality gives the counted answers (not published: a free choice).
+
+    Priority items go to VGZ first, then social, other and physical sectors (4.2.2, 4.2.3), except
+    SECTOR_NEUTRAL; SAME_ORDER and OPPOSITE_ORDER as above. An example of Box VII.1 (item, sector)
+    is met in the first municipality where an officer of the sector is asked the item and the
+    municipality's count leaves room: that officer is moved up, just behind VGZ.
+    """
     rank = {s.id: (0 if s.id == "vgz" else 1 + CLASS_ORDER.get(s.social_class, 1)) for s in book.sectors}
+    counts = counts or {}
+    pending = list(examples)
+    index = {}
+
+    def base_order(item_id: str, i: int, eligible: pd.DataFrame) -> list:
+        i = index.get(SAME_ORDER[0], i) if item_id in SAME_ORDER else i
+        order = rotating_order(i)(item_id, eligible)
+        if book[item_id].block in PRIORITY_BLOCKS and item_id not in SECTOR_NEUTRAL:
+            order = sorted(order, key=lambda r: rank[eligible.loc[r, "sector"]])
+        return order
 
     def for_item(item_id: str, i: int) -> Chooser:
-        rotate = rotating_order(i)
-        if book[item_id].block not in PRIORITY_BLOCKS:
-            return rotate
+        index.setdefault(item_id, i)
 
         def choose(_: str, eligible: pd.DataFrame) -> list:
-            order = rotate(item_id, eligible)
-            return sorted(order, key=lambda r: rank[eligible.loc[r, "sector"]])
+            if item_id in OPPOSITE_ORDER:
+                twin = OPPOSITE_ORDER[item_id]
+                order = list(reversed(base_order(twin, index.get(twin, i), eligible)))
+            else:
+                order = base_order(item_id, i, eligible)
+            if item_id in LAST_FOR:
+                order = ([r for r in order if eligible.loc[r, "sector"] != LAST_FOR[item_id]]
+                         + [r for r in order if eligible.loc[r, "sector"] == LAST_FOR[item_id]])
+            if not len(eligible):
+                return order
+            k = counts.get((item_id, "ja", str(eligible["municipality_id"].iloc[0])), 0)
+            at = sum(1 for r in order if eligible.loc[r, "sector"] == "vgz")
+            for pair in [p for p in pending if p[0] == item_id]:
+                hits = [r for r in order if eligible.loc[r, "sector"] == pair[1]]
+                if hits and order.index(hits[0]) >= k and at < k:
+                    order.remove(hits[0])
+                    order.insert(at, hits[0])
+                    at += 1
+                if hits and order.index(hits[0]) < k:
+                    pending.remove(pair)
+            return order
         return choose
     return for_item
 
@@ -907,25 +942,40 @@ def report_chooser(book: Codebook) -> Callable[[str, int], Chooser]:
 def report_free_answer(book: Codebook) -> FreeAnswer:
     """Partner sectors the report does not count (all of Figure 5.1 but its four numbers).
 
-    Section 5.1.1: VGZ works mostly with jeugd, onderwijs, sport and sociale zaken and less with
-    the physical sectors; those four sectors also name VGZ. Rule: nobody names their own sector;
-    VGZ and the social sectors name VGZ and the social sectors, physical sectors name each other
-    and VGZ every second respondent, "anders" names VGZ.
+    Section 5.1.1 and 3.3: VGZ works mostly with jeugd, onderwijs, sport and sociale zaken, less
+    with the other social sectors and least (but not never) with the physical ones; those four
+    sectors also name VGZ; partner choices are mutual in expectation. Rule (nobody names their own
+    sector; "every n-th" counts respondents in id order, offset by the partner's code):
+    VGZ names sport and sociale zaken, every second officer integratie and zorg, every fourth a
+    physical sector or anders; social sectors name VGZ and the social sectors and every third a
+    physical sector; physical sectors name VGZ every second time, each other, and every third a
+    social sector; "anders" names VGZ and every third officer another sector.
     """
     cls = {s.id: s.social_class for s in book.sectors}
+    code = {s.id: s.code for s in book.sectors}
+    core = {"jeugd", "onderwijs", "sport", "sociale_zaken"}
+
+    def every(row: pd.Series, partner: str, n: int) -> str:
+        return "ja" if (int(row.name) + code.get(partner, 0)) % n == 0 else "nee"
 
     def answer(item_id: str, row: pd.Series) -> str:
         partner = book[item_id].extra.get("partner_sector")
         own = row["sector"]
         if partner == own:
             return "nee"
-        if own == "vgz" or cls[own] == "social":
-            return "ja" if cls.get(partner) == "social" else "nee"
+        if own == "vgz":
+            if partner in core:
+                return "ja"
+            return every(row, partner, 2 if cls.get(partner) == "social" else 4)
+        if cls[own] == "social":
+            if partner == "vgz" or cls.get(partner) == "social":
+                return "ja"
+            return every(row, partner, 3)
         if cls[own] == "physical":
             if partner == "vgz":
-                return "ja" if int(row.name) % 2 == 0 else "nee"
-            return "ja" if cls.get(partner) == "physical" else "nee"
-        return "ja" if partner == "vgz" else "nee"
+                return every(row, partner, 2)
+            return "ja" if cls.get(partner) == "physical" else every(row, partner, 3)
+        return "ja" if partner == "vgz" else every(row, partner, 3)
     return answer
 
 
@@ -1006,6 +1056,22 @@ def sent_by_sector(ref: dict, book: Codebook) -> pd.DataFrame:
                          "questionnaires_sent": rows["sent_printed"].astype(int).to_numpy()})
 
 
+# 6.1.2 (statement S6.1.2b): "krachtwijken mogelijk vaker beschikken over concrete
+# uitvoeringsplannen ... Dat geldt ook voor de extra financiering": among the G32 municipalities,
+# those with krachtwijk are the ones whose officers most often name these two factors (Tabel IX.1).
+KRACHTWIJK_FACTORS = ("concrete_uitvoeringsplannen", "voldoende_middelen")
+
+
+def _krachtwijk_by_plans(cls: dict, ref: dict) -> dict:
+    ix1 = ref["IX.1"]
+    rows = ix1[(ix1["row_type"] == "municipality") & ix1["col_key"].isin(KRACHTWIJK_FACTORS)]
+    score = {str(m): g["count_value"].sum() / max(g["n_value"].iloc[0], 1) for m, g in rows.groupby("row_id")}
+    g32 = [m for m in cls if cls[m][0] == "G32"]
+    with_kw = sum(1 for m in g32 if cls[m][1] == "yes")
+    ranked = sorted(g32, key=lambda m: (-score.get(str(m), 0), int(m)))
+    return {**cls, **{m: ("G32", "yes" if i < with_kw else "no") for i, m in enumerate(ranked)}}
+
+
 def municipality_sheet(occupancy: pd.DataFrame, ref: dict, multi: frozenset[str]) -> pd.DataFrame:
     """Size class, krachtwijk and questionnaires sent per municipality: all chosen freely.
 
@@ -1028,6 +1094,7 @@ def municipality_sheet(occupancy: pd.DataFrame, ref: dict, multi: frozenset[str]
         for m in order[pos:pos + k]:
             cls[m] = (size, kw)
         pos += k
+    cls = _krachtwijk_by_plans(cls, ref)
     prose = ref["prose"].set_index("quantity_key")
     total_sent = int(ref["VI.1"].set_index("sector").loc["Totaal", "sent_printed"])
     max_cat = int(str(prose.loc["sectors_per_municipality", "value"]).split("-")[1])
@@ -1122,7 +1189,7 @@ def audit_findings(ref_dir: str | Path) -> pd.DataFrame:
     """The audit's inconsistencies of the published report."""
     from analysis.rivm2010 import audit
 
-    return audit.find_inconsistencies(audit.load_reference(ref_dir))
+    return audit.find_inconsistencies(reference.load_reference(ref_dir))
 
 
 def report_pct_rule() -> str:
@@ -1171,10 +1238,198 @@ def _fix_sav_timestamp(path: str | Path) -> None:
         Path(path).write_bytes(bytes(data))
 
 
-def reconstruction_markdown(sol: CountSolution, unmet: pd.DataFrame, problem: Problem, n_resp: int,
-                            pct_rule: str, command: str, time_limit: float = TIME_LIMIT_S) -> str:
+def _free_facts(resp: pd.DataFrame, sheet: pd.DataFrame, problem: Problem, pct_rule: str) -> dict:
+    """The numbers the notes quote about the free choices, computed from the files written."""
+    from analysis.core.rounding import percent_of
+    from analysis.rivm2010.statements import FIGURE_4_1_DOMAINS
+
+    domain_of = {s: d for d, members in problem.domains.items() for s in members}
+    works = resp.assign(domain=resp["sector"].map(domain_of))
+    health_by_domain = {
+        d: percent_of(int((g["health_work"] == "ja").sum()), len(g), pct_rule)
+        for d, g in works.groupby("domain", sort=True) if str(d) in FIGURE_4_1_DOMAINS}
+    late = sheet["municipality_id"].astype(str) == LATE_MUNICIPALITY
+    sent, sent_late = int(sheet["questionnaires_sent"].sum()), int(sheet.loc[late, "questionnaires_sent"].sum())
+    n_late = int((resp["municipality_id"].astype(str) == LATE_MUNICIPALITY).sum())
+    full = sheet[sheet["questionnaires_sent"] == sheet["municipality_id"].astype(str).map(
+        resp["municipality_id"].astype(str).value_counts()).fillna(0).astype(int)]
+    return {
+        "health_by_domain": " / ".join(f"{v}%" for v in health_by_domain.values()),
+        "domains": " / ".join(health_by_domain),
+        "sent": sent, "sent_late": sent_late, "full_response": len(full),
+        "answered_excl_late": len(resp) - n_late, "sent_excl_late": sent - sent_late,
+        "response_excl_late": percent_of(len(resp) - n_late, sent - sent_late, pct_rule),
+    }
+
+
+def statement_check(ref: dict, resp: pd.DataFrame, sheet: pd.DataFrame, sent: pd.DataFrame,
+                    book: Codebook) -> pd.DataFrame | None:
+    """The report's statements (statements.csv) evaluated on the realised respondents."""
+    from analysis.rivm2010 import statements
+
+    if "statements" not in ref:
+        return None
+    data = statements.SurveyData(
+        resp, {s.id: str(s.domain) for s in book.sectors}, {s.id: s.social_class for s in book.sectors},
+        sheet, dict(zip(sent["sector"], sent["questionnaires_sent"].astype(int))))
+    return statements.evaluate_statements(ref["statements"].fillna(""), data)
+
+
+# Basis of a cell of the wave's cells.csv: what fixes its count (README "The 2009 wave is a
+# reconstruction"): a printed number; arithmetic on printed numbers (the other answer of a printed
+# yes/no, a sum of printed sectors); a statement of the text that this export meets; or nothing.
+BASIS = ("printed", "derived", "statement", "free")
+_CELL_UNIT = {"total": ("overall", "all"), "municipality": ("municipality", None), "sector": ("sector", None),
+              "domain": ("domain", None)}
+
+
+def _printed_addresses(problem: Problem, book: Codebook) -> set[tuple[str, str, str, str]]:
+    out = set()
+    for c in problem.cells.itertuples(index=False):
+        unit, uid = _CELL_UNIT[c.unit]
+        uid = uid or str(c.unit_id)
+        if c.part in ("count", "pct") and c.item:
+            out.add((unit, uid, c.item, c.answer))
+        elif c.part == "n" and c.item:
+            parent = problem.item(c.item).parent
+            if parent:
+                out.add((unit, uid, parent[0], parent[1]))
+    for s in book.sectors:   # Tabel VI.1: respondents per sector
+        out.add(("overall", "all", "sector", s.id))
+        out.add(("sector", s.id, "sector", s.id))
+    return out
+
+
+def basis_of_cells(problem: Problem, book: Codebook, resp: pd.DataFrame, sheet: pd.DataFrame, sent: pd.DataFrame,
+                   checked: pd.DataFrame | None) -> pd.DataFrame:
+    """The basis of every cell the aggregate step will count from this export."""
+    from analysis.core.aggregate import aggregate_cells
+    from analysis.rivm2010 import statements
+
+    cells = aggregate_cells(resp, sheet.astype({"municipality_id": str}).astype(str), book, WAVE)
+    referenced: set = set()
+    if checked is not None:
+        data = statements.SurveyData(
+            resp, {s.id: str(s.domain) for s in book.sectors}, {s.id: s.social_class for s in book.sectors},
+            sheet, dict(zip(sent["sector"], sent["questionnaires_sent"].astype(int))))
+        for r in checked[(checked["tables_decide"] == "no") & checked["holds"]].itertuples(index=False):
+            referenced |= statements.referenced_cells(r.predicate, data)
+    return cell_basis(cells, problem, book, referenced).assign(pct=cells["pct"].to_numpy(),
+                                                               base=cells["base"].to_numpy())
+
+
+def extreme_sector_cells(basis: pd.DataFrame) -> pd.DataFrame:
+    """By-sector "ja" cells at exactly 0% or 100% (base > 0), with their basis."""
+    sel = basis[(basis["unit"] == "sector") & (basis["answer"] == "ja") & (basis["base"] > 0)
+                & basis["pct"].isin([0.0, 100.0])]
+    return sel.reset_index(drop=True)
+
+
+def _markdown_basis(basis: pd.DataFrame) -> list[str]:
+    table = basis.groupby(["unit", "basis"]).size().unstack(fill_value=0).reindex(columns=list(BASIS), fill_value=0)
+    extreme = extreme_sector_cells(basis)
+    forced = extreme[extreme["basis"].isin(["printed", "derived"])]
+    out = ["## Which cells are printed, derived, constrained by a statement, or free", "",
+           "cell_basis.csv gives each cell of the wave's cells.csv (column `basis` there) what fixes it: `printed` (a number",
+           "the report prints), `derived` (arithmetic on printed numbers: the other answer of a printed yes/no, a sum of",
+           "printed sectors), `statement` (a statement of the text that this export meets reads it), `free` (nothing: a",
+           "choice of the reconstruction, not a finding).", "",
+           "| unit | " + " | ".join(BASIS) + " |", "|---|" + "---|" * len(BASIS)]
+    out += [f"| {u} | " + " | ".join(str(int(table.loc[u, b])) for b in BASIS) + " |" for u in table.index]
+    out += ["", f"By-sector cells of a yes answer at exactly 0% or 100%: {len(extreme)} (of "
+            f"{int(((basis['unit'] == 'sector') & (basis['answer'] == 'ja') & (basis['base'] > 0)).sum())} with a base), "
+            f"{len(forced)} of them printed or derived; the other {len(extreme) - len(forced)} are choices of this "
+            "reconstruction (the integer program does not yet spread them, issue 17).", ""]
+    return out
+
+
+
+
+
+def cell_basis(cells: pd.DataFrame, problem: Problem, book: Codebook, referenced: set) -> pd.DataFrame:
+    """unit, unit_id, item, answer, basis for every cell of the wave's cells.csv."""
+    printed = _printed_addresses(problem, book)
+    parent = {it.id: it.parent for it in problem.items}
+    keys = {it.id: it.answers for it in problem.items}
+    members = {("class", c): [s.id for s in book.sectors if s.social_class == c] for c in {s.social_class for s in book.sectors}}
+    members |= {("domain", d): list(v) for d, v in problem.domains.items()}
+    known = set(printed)
+
+    def base_known(unit, uid, item):
+        p = parent.get(item)
+        return unit != "size_class" and (p is None or (unit, uid, p[0], p[1]) in known)
+
+    changed = True
+    while changed:   # derived: sums of printed sectors, and the last answer of a known base
+        changed = False
+        for unit, uid, item, answer in cells[["unit", "unit_id", "item", "answer"]].itertuples(index=False):
+            key = (unit, uid, item, answer)
+            if key in known or (item not in keys and item != "sector"):
+                continue
+            parts = members.get((unit, uid))
+            by_sum = parts is not None and all(("sector", s, item, answer) in known for s in parts)
+            if item == "sector":   # Tabel VI.1 fixes every sector's size; only municipalities are free
+                by_sum = by_rest = unit in ("overall", "sector", "domain", "class")
+                if by_sum:
+                    known.add(key)
+                    changed = True
+                continue
+            others = [a for a in keys[item] if a != answer]
+            by_rest = base_known(unit, uid, item) and all((unit, uid, item, a) in known for a in others)
+            if by_sum or by_rest:
+                known.add(key)
+                changed = True
+    out = cells[["unit", "unit_id", "item", "answer"]].copy()
+    out["basis"] = [("printed" if k in printed else "derived" if k in known else
+                     "statement" if k in referenced else "free")
+                    for k in out.itertuples(index=False, name=None)]
+    return out.reset_index(drop=True)
+
+
+def _markdown_statements(checked: pd.DataFrame | None, vague: pd.DataFrame | None) -> list[str]:
+    if checked is None:
+        return []
+    free = checked[checked["tables_decide"] == "no"]
+    decided = checked[checked["tables_decide"] == "true"]
+    contra = checked[checked["tables_decide"] == "contradicted"]
+    broken = free[~free["holds"]]
+    out = [
+        "## The report's statements",
+        "",
+        f"data/reference/rivm2010/statements.csv lists {len(checked)} checkable statements of the report's text about",
+        f"the questionnaire results. {len(decided)} are decided by the printed tables and hold here "
+        f"({int(decided['holds'].sum())} of {len(decided)});",
+        f"{len(contra)} contradict the printed tables (listed by the audit; not forced); {len(free)} are constrained by the",
+        f"text alone, and this export meets {int(free['holds'].sum())} of them. The integer program does not take them",
+        "as constraints yet (issue 17); the realisation does where the solved counts leave room: who within a",
+        "municipality gives the counted answers (report_chooser) and the partner choices no printed number counts",
+        "(report_free_answer) follow them. Those it still violates are listed, so that a reader knows which",
+        "breakdowns of this wave show patterns the report does not describe.",
+        "",
+        "| statement | lines | reads as | holds here |",
+        "|---|---|---|---|",
+    ]
+    for r in checked.itertuples(index=False):
+        verdict = "yes" if r.holds else "**no**"
+        if r.tables_decide == "contradicted":
+            verdict += " (the printed tables contradict it)"
+        out.append(f"| {r.id} | {r.lines} | {str(r.paraphrase_en).replace('|', '/')} | {verdict} |")
+    if len(broken):
+        out += ["", "Violated here although the printed tables allow them: " + ", ".join(broken["id"]) + "."]
+    if vague is not None:
+        out += ["", "### How the vague words were read", "", "| word | reading | why |", "|---|---|---|"]
+        out += [f"| {r.vague_word} | {r.reading} | {r.why} |" for r in vague.fillna("").itertuples(index=False)]
+    return out + [""]
+
+
+def reconstruction_markdown(sol: CountSolution, unmet: pd.DataFrame, problem: Problem, resp: pd.DataFrame,
+                            sheet: pd.DataFrame, pct_rule: str, command: str, time_limit: float = TIME_LIMIT_S,
+                            log_path: str = "results/logs/reconstruct.log", checked: pd.DataFrame | None = None,
+                            vague: pd.DataFrame | None = None, basis: pd.DataFrame | None = None) -> str:
     s = sol.solve
     cells = sol.cells
+    n_resp = len(resp)
+    free = _free_facts(resp, sheet, problem, pct_rule)
     lines = [
         "# The 2009 wave: a reconstruction, not the RIVM microdata",
         "",
@@ -1184,7 +1439,7 @@ def reconstruction_markdown(sol: CountSolution, unmet: pd.DataFrame, problem: Pr
         "respondent, or about combinations of answers within respondents, is an artefact of the",
         f"reconstruction. Regenerate with `{command}` (deterministic: byte-identical output).",
         "",
-        "Files: `responses.csv` / `responses.sav` (123 respondents, every codebook item, codes from",
+        f"Files: `responses.csv` / `responses.sav` ({n_resp} respondents, every codebook item, codes from",
         "config/codebook.yaml; empty = not asked), `municipalities.csv`, `interviews.csv`.",
         "",
         "## What it reproduces",
@@ -1224,9 +1479,8 @@ def reconstruction_markdown(sol: CountSolution, unmet: pd.DataFrame, problem: Pr
         "",
         f"Solve: HiGHS (highspy), 1 thread, random_seed 0, time limit {time_limit:.0f} s. Status **{s['status']}**, objective",
         f"{s['objective']:.0f} (= {int(s['objective']) // UNMET_SCALE} weighted unmet numbers x {UNMET_SCALE} + {int(s['objective']) % UNMET_SCALE} units of distance), lower bound",
-        f"{s['bound']:.0f}, gap {s['gap']:.4f} ({s['columns']} columns, {s['rows']} rows). Solve time: about 15 s on the",
-        "2-core development machine (the time of each run is written to results/logs/reconstruct.log; it is not",
-        "written here, so that reruns give byte-identical files).",
+        f"{s['bound']:.0f}, gap {s['gap']:.4f} ({s['columns']} columns, {s['rows']} rows). The solve time of each run",
+        f"is written to {log_path}, not here, so that reruns give byte-identical files.",
         "Optimality is proven by decomposition: the cells fall into blocks (one per item) that share only",
         "occupancy and parent counts; the sum of the blocks' separate optima is a lower bound, and the blocks",
         "solved in order with earlier columns fixed give a solution that reaches it. Leaves that wanted other",
@@ -1249,26 +1503,39 @@ def reconstruction_markdown(sol: CountSolution, unmet: pd.DataFrame, problem: Pr
         "",
         "- Which respondents within a municipality give which answers, hence every co-occurrence of answers",
         "  within a respondent. Priority items (4.1/VII.2/4.2) go to VGZ first, then social, then other sectors",
-        "  (4.2.2, 4.2.3); other items rotate through the municipality's respondents in a fixed order.",
-        "  Read Figuur 4.1 of this wave with care: everyone who does not work on health falls in a physical",
-        "  sector, so it shows 100% / 100% / 48% for VNG domains 1 / 2 / 3, while the report's text says health",
-        "  work differs little between sectors (4.2.2, line 896); the report prints no number of Figuur 4.1",
-        "  that could constrain this.",
+        "  (4.2.2, 4.2.3), except working on health and health as a priority, which rotate through the municipality's",
+        "  respondents like every other item (4.2.2: few differences between sectors); the three target groups of the",
+        "  policy on health inequalities follow one order (4.5: they overlap); whoever named sufficient resources is the",
+        "  last to name insufficient resources; VGZ is the last to name separate or joint activities (5.3.3); for each",
+        "  example of Box VII.1 one officer of the sector is moved up where the municipality's count leaves room.",
+        f"  Figuur 4.1 of this wave shows {free['health_by_domain']} working on health for VNG domains {free['domains']};",
+        "  the report's text says health work differs little between sectors (4.2.2, statement S4.2.2a below). With the",
+        "  municipality counts of Tabel VII.2 as solved, the order within municipalities cannot bring the domains closer;",
+        "  the report prints no number of Figuur 4.1 that could constrain this.",
         "- Which municipality has which sector (any occupancy that meets the published numbers; the late",
         "  municipality's single respondent is its VGZ officer).",
-        "- collab_with_* beyond Figuur 5.1's four numbers: nobody names their own sector; VGZ and social sectors",
-        "  name the social sectors; physical sectors name the physical sectors and, every second one, VGZ; anders names VGZ (5.1.1).",
+        "- collab_with_* beyond Figuur 5.1's four numbers (5.1.1, 3.3): nobody names their own sector; VGZ names sport and",
+        "  sociale zaken, every second VGZ officer integratie and zorg, every fourth a physical sector or anders; the social",
+        "  sectors name VGZ and each other and every third officer a physical sector; physical sectors name each other,",
+        "  every second officer VGZ and every third a social sector; anders names VGZ and every third officer another sector.",
         "- Weet niet / nee per municipality for the factor items (only the totals of Figuren 6.1/6.4 are published).",
         "- function: a fixed cycle, mostly (senior) beleidsmedewerker/beleidsadviseur (3.2, Figuur VI.1 has no numbers).",
         "- hours_per_week: sector means " + ", ".join(f"{k} {v}" for k, v in SECTOR_MEAN_HOURS.items()) +
         " (3.2: between 24 and 38, highest in integratie, mobiliteit, zorg and sport, VGZ 32), spread +-2/4/6 within a sector.",
-        "- municipalities.csv: size class and krachtwijk (Box 3.1 counts; larger municipalities in larger classes), questionnaires",
-        "  sent (155 in total, full response in one municipality of each class, 11 sent to the late municipality so that the",
-        "  response without it is 122/144 = 85%, the rest of the non-response spread evenly).",
+        "- municipalities.csv: size class and krachtwijk (Box 3.1 counts; larger municipalities in larger classes; of the G32,",
+        "  those whose officers most often name concrete plans and sufficient resources (Tabel IX.1) have a krachtwijk, 6.1.2),",
+        "  questionnaires",
+        f"  sent ({free['sent']} in total, full response in {free['full_response']} municipalities, one of each class, "
+        f"{free['sent_late']} sent to the late municipality so that the",
+        f"  response without it is {free['answered_excl_late']}/{free['sent_excl_late']} = {free['response_excl_late']}%, "
+        "the rest of the non-response spread evenly).",
         "- interviews.csv: the municipality of each interview (Tabel 3.1 counts per type, one VGZ and one other interview per",
         "  municipality) and which printed interviewee went where.",
         "",
     ]
+    lines += _markdown_statements(checked, vague)
+    if basis is not None:
+        lines += _markdown_basis(basis)
     return "\n".join(lines)
 
 
@@ -1287,7 +1554,8 @@ def run_reconstruction(ref_dir: str | Path, codebook: str | Path, sectors: str |
     rule = report_pct_rule()
     problem = report_problem(ref, book, pct_rule=rule)
     sol = solve_counts(problem, time_limit=time_limit)
-    resp = realize_respondents(problem, sol, chooser=report_chooser(book), free_answer=report_free_answer(book))
+    chooser = report_chooser(book, sol.counts, example_pairs(ref))
+    resp = realize_respondents(problem, sol, chooser=chooser, free_answer=report_free_answer(book))
     check = recount(problem, resp)
     if not (check["met"].values == sol.cells["met"].values).all():
         bad = check[check["met"] != sol.cells["met"]]
@@ -1297,6 +1565,9 @@ def run_reconstruction(ref_dir: str | Path, codebook: str | Path, sectors: str |
     sheet = municipality_sheet(sol.occupancy, ref, problem.multi_sectors)
     interviews = interview_register(ref, sheet, sol.occupancy)
     unmet = unmet_cells(sol.cells, audit_findings(ref_dir))
+    sent = sent_by_sector(ref, book)
+    checked = statement_check(ref, resp, sheet, sent, book)
+    basis = basis_of_cells(problem, book, resp, sheet, sent, checked)
     staged = {key: Path(p).with_name(Path(p).name + ".partial") for key, p in out.items()}
     for p in staged.values():
         p.parent.mkdir(parents=True, exist_ok=True)
@@ -1304,9 +1575,12 @@ def run_reconstruction(ref_dir: str | Path, codebook: str | Path, sectors: str |
     write_responses_sav(export, book, staged["sav"])
     sheet.to_csv(staged["municipalities"], index=False, lineterminator="\n")
     interviews.to_csv(staged["interviews"], index=False, lineterminator="\n")
-    sent_by_sector(ref, book).to_csv(staged["sent_by_sector"], index=False, lineterminator="\n")
+    sent.to_csv(staged["sent_by_sector"], index=False, lineterminator="\n")
+    if "basis" in staged:
+        basis[["unit", "unit_id", "item", "answer", "basis"]].to_csv(staged["basis"], index=False, lineterminator="\n")
     staged["notes"].write_text(
-        reconstruction_markdown(sol, unmet, problem, len(export), rule, command, time_limit), encoding="utf-8")
+        reconstruction_markdown(sol, unmet, problem, resp, sheet, rule, command, time_limit, checked=checked,
+                                vague=ref.get("vague_words"), basis=basis), encoding="utf-8")
     for key, p in staged.items():
         os.replace(p, out[key])
-    return {"solve": sol.solve, "unmet": unmet}
+    return {"solve": sol.solve, "unmet": unmet, "statements": checked, "basis": basis}

@@ -15,7 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core.aggregate import OK, OVERALL_ID, natural_key
-from analysis.core.codebook import Codebook, Item
+from analysis.core.codebook import Codebook
+from analysis.rivm2010 import reference
 
 SCORECARD_COLUMNS = [
     "table", "row_type", "row", "column", "quantity", "printed", "printed_value", "regenerated",
@@ -27,26 +28,13 @@ APPENDIX_COLUMNS = {"table", "row_type", "row_id", "col_key", "pct_value", "coun
 
 
 def load_reference(ref_dir) -> dict[str, pd.DataFrame]:
-    """Every CSV of the reference folder as text, keyed by file stem (as analysis.audit does)."""
-    return {p.stem: pd.read_csv(p, dtype=str, keep_default_na=False)
-            for p in sorted(Path(ref_dir).glob("*.csv"))}
+    """Every CSV of the reference folder as printed text, keyed by file stem."""
+    return reference.load_reference(ref_dir, as_printed=True)
 
 
 # --- resolving report addresses to codebook items and units ----------------------------------
 
-def item_for_column(book: Codebook, table: str, col_key: str) -> Item | None:
-    """The codebook item whose `published` entry puts it in column `col_key` of Tabel `table`."""
-    for it in book.items:
-        for p in it.published:
-            if p.get("table") == table and str(p.get("col_key")) == col_key:
-                return it
-    return None
-
-
-def sector_id(book: Codebook, label: str) -> str | None:
-    """Sector id of a printed sector name (VGZ, Sociale zaken, ...)."""
-    wanted = label.strip().casefold()
-    return next((s.id for s in book.sectors if wanted in (s.nl.casefold(), s.en.casefold(), s.id)), None)
+item_for_column, sector_id = reference.item_for_column, reference.sector_id
 
 
 def municipality_unit(row_id: str, unit_ids: list[str]) -> str | None:
@@ -67,6 +55,8 @@ def _unit_of(row_type: str, row_id: str, book: Codebook, municipalities: list[st
 
 
 def _int(value) -> float:
+    if value is None:
+        return float("nan")
     try:
         return float(value) if str(value).strip() != "" else float("nan")
     except ValueError:
@@ -77,29 +67,25 @@ def _int(value) -> float:
 
 def appendix_cells(frame: pd.DataFrame, book: Codebook, municipalities: list[str]) -> pd.DataFrame:
     """Count, % and n cells of one appendix table (long format of data/reference/rivm2010)."""
-    rows = []
-    for r in frame.itertuples(index=False):
-        unit, unit_id = _unit_of(r.row_type, r.row_id, book, municipalities)
-        item = item_for_column(book, r.table, r.col_key)
-        common = dict(table=r.table, row_type=r.row_type, row=r.row_id, column=r.col_key, unit=unit,
+    rows, n_rows, seen = [], [], set()
+    for c in reference.appendix_cells(frame).to_dict("records"):
+        unit, unit_id = _unit_of(c["row_type"], c["row_id"], book, municipalities)
+        item = item_for_column(book, c["table"], c["col_key"])
+        common = dict(table=c["table"], row_type=c["row_type"], row=c["row_id"], column=c["col_key"], unit=unit,
                       unit_id=unit_id, item=item.id if item else None, answer="ja")
-        rows.append(common | dict(quantity="count", printed=r.count_printed_raw, printed_value=_int(r.count_value),
-                                  line=r.line_count))
-        rows.append(common | dict(quantity="pct", printed=r.pct_printed_raw, printed_value=_int(r.pct_value),
-                                  line=r.line_pct))
-        denom = str(getattr(r, "denom_printed", "") or "").strip()
-        if denom:  # "(73 v/d 100)": the base is printed too
-            rows.append(common | dict(quantity="base", printed=denom, printed_value=_int(denom), line=r.line_count))
-    out = pd.DataFrame(rows)
-    # one n per printed row: it is the row's n, not a column's
-    first = frame.drop_duplicates(["table", "row_id"])
-    n_rows = []
-    for r in first.itertuples(index=False):
-        unit, unit_id = _unit_of(r.row_type, r.row_id, book, municipalities)
-        n_rows.append(dict(table=r.table, row_type=r.row_type, row=r.row_id, column="n", unit=unit, unit_id=unit_id,
-                           item=None, answer=None, quantity="n", printed=r.n_printed_raw,
-                           printed_value=_int(r.n_value), line=r.line_n))
-    return pd.concat([out, pd.DataFrame(n_rows)], ignore_index=True)
+        rows.append(common | dict(quantity="count", printed=c["count_raw"], printed_value=_int(c["count"]),
+                                  line=c["line_count"]))
+        rows.append(common | dict(quantity="pct", printed=c["pct_raw"], printed_value=_int(c["pct"]),
+                                  line=c["line_pct"]))
+        if c["denom_raw"]:  # "(73 v/d 100)": the base is printed too
+            rows.append(common | dict(quantity="base", printed=c["denom_raw"], printed_value=_int(c["denom"]),
+                                      line=c["line_count"]))
+        if (c["table"], c["row_id"]) not in seen:  # one n per printed row: the row's n, not a column's
+            seen.add((c["table"], c["row_id"]))
+            n_rows.append(dict(table=c["table"], row_type=c["row_type"], row=c["row_id"], column="n", unit=unit,
+                               unit_id=unit_id, item=None, answer=None, quantity="n", printed=c["n_raw"],
+                               printed_value=_int(c["n"]), line=c["line_n"]))
+    return pd.concat([pd.DataFrame(rows), pd.DataFrame(n_rows)], ignore_index=True)
 
 
 def tabel_4_1_cells(frame: pd.DataFrame, book: Codebook) -> pd.DataFrame:
@@ -120,7 +106,7 @@ def tabel_4_2_cells(frame: pd.DataFrame, book: Codebook) -> pd.DataFrame:
     """Tabel 4.2: the scope ("... terugdringen van gezondheidsachterstanden" = segv) picks the item."""
     rows = []
     for r in frame.itertuples(index=False):
-        scope = "segv" if "gezondheidsachterstanden" in r.policy_scope else "health"
+        scope = reference.policy_scope(r.policy_scope)
         item = next((it for it in book.items for p in it.published
                      if p.get("table") == "4.2" and p.get("row") == r.group and p.get("scope") == scope), None)
         common = dict(table="4.2", row_type="group", row=r.group, column=r.policy_scope, unit="overall",

@@ -3,6 +3,13 @@
 The raw form is a DataFrame of strings (missing = <NA>) with the file's own column names, plus
 the file row number of every respondent, so that a validation error can point at the line a
 person opens in an editor. Nothing is interpreted here: codes are translated in `ingest`.
+
+Every record of the file is accounted for. The reader counts records and fields itself (the
+`csv` module in strict mode, openpyxl cell by cell) instead of letting pandas guess: pandas fills
+a short row with blanks, turns a long one into an index and reads a truncated download as a
+shorter file. A row that does not fit the header is a `ReadProblem` with its line; a file that
+cannot be read at all raises `ExportReadError`. Blank records (a blank line, a row of empty
+cells) hold no answer and are skipped, in every format alike.
 """
 from __future__ import annotations
 
@@ -16,6 +23,18 @@ import pandas as pd
 
 # a valid UTF-8 sequence of two or more bytes: text that is UTF-8 somewhere
 UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
+EXCEL_SEPARATOR_LINE = re.compile(r"^\s*sep=[,;\t]\s*$")  # Excel's "sep=;" before the header
+
+
+@dataclass(frozen=True)
+class ReadProblem:
+    """A record the reader could not take as a respondent row, or a header that names no column."""
+    rule: str
+    line: int | None  # CSV line / sheet row as an editor shows it
+    expected: str
+    column: str | None = None
+    value: str | None = None
 
 
 @dataclass
@@ -24,16 +43,22 @@ class RawExport:
     data: pd.DataFrame  # all values str or <NA>, the tool's own column names
     file_rows: pd.Series  # row number in the file as a person sees it (CSV line, sheet row, case)
     value_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # SPSS: column -> code -> label
+    problems: list[ReadProblem] = field(default_factory=list)  # records that did not fit: data is then incomplete
+    layout: str = ""  # how the file was read (format, encoding, separator), for messages about the layout
 
 
 class ExportReadError(ValueError):
     """The file cannot be read as a questionnaire export at all."""
 
+    def __init__(self, message: str, line: int | None = None, rule: str = "readable_file"):
+        super().__init__(message)
+        self.line, self.rule = line, rule
+
 
 def read_export(path: str | Path) -> RawExport:
     path = Path(path)
-    if not path.exists():
-        raise ExportReadError(f"{path}: file not found")
+    if not path.is_file():
+        raise ExportReadError(f"{path}: file not found" if not path.exists() else f"{path}: not a file")
     readers = {".csv": _read_csv, ".sav": _read_sav, ".xlsx": _read_xlsx}
     if path.suffix.lower() not in readers:
         raise ExportReadError(f"{path}: unsupported file type {path.suffix!r} (use .csv, .sav or .xlsx)")
@@ -52,6 +77,8 @@ def normalise_cell(value) -> object:
         return pd.NA
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if hasattr(value, "isoformat"):  # a date cell: its ISO form, not the locale's
+        return value.isoformat()
     text = str(value).strip()
     if text == "":
         return pd.NA
@@ -64,70 +91,282 @@ def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.apply(lambda col: col.map(normalise_cell)).astype("object")
 
 
-def decode_text(raw: bytes, path: Path) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, or cp1252 (Excel's 'CSV' on Windows).
+def decode_text(raw: bytes, path: Path) -> tuple[str, str]:
+    """(text, encoding): UTF-8 (with or without BOM), UTF-16 with BOM, or cp1252 (Excel's 'CSV'
+    on Windows).
 
     cp1252 accepts almost any bytes, so it is tried only for a file with no UTF-8 in it at all:
     a file that is UTF-8 in one place and not in another would otherwise come out garbled
     ('SÃºdwest-FryslÃ¢n') without any error."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
+        try:
+            return raw.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError as err:
+            raise ExportReadError(f"{path}: byte {err.start}: not UTF-16 text although the file starts with a "
+                                  "UTF-16 byte order mark (damaged or truncated file)") from err
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        raise ExportReadError(f"{path}: line {line}: NUL byte: not a text file (binary, or UTF-16 without BOM)")
+        raise ExportReadError(f"{path}: line {line}: NUL byte: not a text file (binary, damaged, or UTF-16 "
+                              "without byte order mark): export it again as UTF-8 CSV", line)
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), "UTF-8"
     except UnicodeDecodeError as err:
         if UTF8_MULTIBYTE.search(raw):
             line = raw[: err.start].count(b"\n") + 1
             raise ExportReadError(
                 f"{path}: line {line}: byte 0x{raw[err.start]:02x} is not UTF-8, while other text in the file "
-                "is UTF-8 (mixed encodings): save the file as UTF-8") from err
+                "is UTF-8 (mixed encodings): save the file as UTF-8", line) from err
     try:
-        return raw.decode("cp1252")
+        return raw.decode("cp1252"), "cp1252"
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
-        raise ExportReadError(f"{path}: line {line}: not UTF-8 or cp1252 text") from err
+        raise ExportReadError(f"{path}: line {line}: not UTF-8 or cp1252 text", line) from err
 
 
-def _record_lines(text: str, delimiter: str) -> list[int]:
-    """The line on which each record after the header starts, as an editor numbers lines. pandas
-    skips blank lines and a quoted cell may span lines, so counting records is not enough."""
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    starts, previous_end = [], 0
-    for record in reader:
-        if record:
-            starts.append(previous_end + 1)
+def header_separator(text: str) -> str:
+    """The separator of the header line (the first line that is not blank): the one of comma,
+    semicolon and tab it holds most often outside quotes; comma if it holds none."""
+    header = next((line for line in re.split(r"\r\n|\r|\n", text) if line.strip()), "")
+    if EXCEL_SEPARATOR_LINE.match(header):
+        return header.strip()[4]
+    outside = re.sub(r'"[^"]*"', "", header)
+    counts = {sep: outside.count(sep) for sep in SEPARATORS}
+    best = max(counts, key=lambda sep: (counts[sep], sep == ","))
+    return best if counts[best] else ","
+
+
+@dataclass
+class _Record:
+    line: int  # the line it starts on
+    fields: list[str]
+
+
+def _records(text: str, delimiter: str, path: Path) -> tuple[list[_Record], ReadProblem | None]:
+    """Every non-blank record with the line it starts on; and the problem that stopped reading,
+    if any (a quote left open at the end of the file, a character after a closing quote)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records, previous_end = [], 0
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return records, None
+        except csv.Error as err:
+            start = previous_end + 1
+            if "unexpected end of data" in str(err):
+                return records, ReadProblem(
+                    "file_ends_in_quoted_field", start,
+                    f"a closing quote: the quoted cell opened in the row of line {start} never closes, so the "
+                    "file ends inside it (a truncated download, or a stray quote): export the file again")
+            return records, ReadProblem(
+                "malformed_quoting", reader.line_num,
+                f"a separator or line end right after a closing quote ({err}): a quote inside a cell must be doubled")
+        if any(f.strip() for f in fields):
+            records.append(_Record(previous_end + 1, fields))
         previous_end = reader.line_num
-    return starts[1:]
 
 
 def _read_csv(path: Path) -> RawExport:
-    text = decode_text(path.read_bytes(), path)
-    first_line = text.splitlines()[0] if text else ""
-    try:
-        delimiter = csv.Sniffer().sniff(first_line, delimiters=",;").delimiter
-    except csv.Error:
-        delimiter = ","
-    frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False)
-    lines = _record_lines(text, delimiter)
-    if len(lines) != len(frame):  # a layout the two parsers read differently: count records instead
-        lines = list(range(2, len(frame) + 2))
-    return RawExport(str(path), _normalise(frame), pd.Series(lines, dtype="int64"))
+    text, encoding = decode_text(path.read_bytes(), path)
+    delimiter = header_separator(text)
+    layout = f"CSV, {encoding}, {SEPARATORS[delimiter]}-separated"
+    records, stopped = _records(text, delimiter, path)
+    if not records:
+        if stopped:  # e.g. a header whose quote never closes
+            return RawExport(str(path), pd.DataFrame(), pd.Series([], dtype="int64"), problems=[stopped], layout=layout)
+        raise ExportReadError(f"{path}: the file holds no header line (empty file)")
+    if EXCEL_SEPARATOR_LINE.match(delimiter.join(records[0].fields)) and len(records) > 1:
+        records = records[1:]
+    header, rows = records[0], records[1:]
+    problems = _header_problems([f.strip() for f in header.fields], header.line)
+    problems += _repeated_headers(header, rows)
+    rows = [r for r in rows if [f.strip() for f in r.fields] != [f.strip() for f in header.fields]]
+    problems += _field_count_problems(header, rows, text, delimiter)
+    if stopped:
+        problems.append(stopped)
+    names = [f.strip() for f in header.fields]
+    fitting = [r for r in rows if len(r.fields) == len(names)]
+    frame = pd.DataFrame([r.fields for r in fitting], columns=range(len(names)), dtype=object)
+    frame, unnamed = _drop_unnamed_empty(frame, names, [r.line for r in fitting], header.line)
+    problems += unnamed
+    return RawExport(str(path), _normalise(frame), pd.Series([r.line for r in fitting], dtype="int64"),
+                     problems=problems, layout=layout)
 
 
-def _read_sav(path: Path) -> RawExport:
+def _header_problems(names: list[str], line: int, cell=None) -> list[ReadProblem]:
+    """A column name twice: which answers are the real ones is unknown."""
+    positions: dict[str, list[int]] = {}
+    for i, name in enumerate(names, start=1):
+        if name:
+            positions.setdefault(name, []).append(i)
+    problems = []
+    for name, where in positions.items():
+        if len(where) > 1:
+            shown = " and ".join(cell(i) if cell else str(i) for i in where)
+            problems.append(ReadProblem("duplicate_column", line,
+                                        f"each column name once: column {name} appears {_times(len(where))} "
+                                        f"(columns {shown}); rename or remove one", name, name))
+    return problems
+
+
+def _repeated_headers(header: _Record, rows: list[_Record]) -> list[ReadProblem]:
+    """The header again further down: two exports pasted into one file (every cell of that row
+    would otherwise be a problem of its own)."""
+    names = [f.strip() for f in header.fields]
+    return [ReadProblem("header_repeated", r.line, f"respondent rows only: line {r.line} repeats the header of "
+                        f"line {header.line} (two exports pasted together?): remove it and check the rows after it")
+            for r in rows if [f.strip() for f in r.fields] == names]
+
+
+def _times(n: int) -> str:
+    return {2: "twice", 3: "three times"}.get(n, f"{n} times")
+
+
+def _field_count_problems(header: _Record, rows: list[_Record], text: str, delimiter: str) -> list[ReadProblem]:
+    n = len(header.fields)
+    counts = {len(r.fields) for r in rows}
+    sep = SEPARATORS[delimiter]
+    if len(rows) > 1 and len(counts) == 1 and n not in counts:
+        # every row disagrees with the header in the same way: the header is what is wrong
+        k = counts.pop()
+        cause = (f"every row ends with an extra {sep}" if k == n + 1 and all(r.fields[-1].strip() == "" for r in rows)
+                 else f"line {header.line} is not the header: a title line above it?" if n == 1
+                 else "the header is missing column names" if k > n else "the header has names without columns")
+        return [ReadProblem("header_longer_than_rows" if k < n else "header_shorter_than_rows", header.line,
+                            f"as many fields in the header as in the rows: the header has {n}, every row "
+                            f"(lines {rows[0].line}-{rows[-1].line}) has {k} ({cause})")]
+    ends_mid_row = not text.endswith(("\n", "\r"))
+    problems = []
+    for i, r in enumerate(rows):
+        k = len(r.fields)
+        if k == n:
+            continue
+        if k < n and i == len(rows) - 1 and ends_mid_row:
+            problems.append(ReadProblem("file_ends_mid_row", r.line,
+                                        f"{n} fields like the header: the file ends after {k} fields of this row "
+                                        "(a truncated download?): export or download the file again"))
+        else:
+            rule = "too_few_fields" if k < n else "too_many_fields"
+            problems.append(ReadProblem(rule, r.line, f"{n} fields like the header (line {header.line}), "
+                                        f"{sep}-separated: this row has {k}"))
+    return problems
+
+
+def _drop_unnamed_empty(frame: pd.DataFrame, names: list[str], lines: list[int], header_line: int,
+                        cell=None) -> tuple[pd.DataFrame, list[ReadProblem]]:
+    """A column without a name is harmless when empty (a trailing separator); one with values is
+    answers nobody can attribute to a question."""
+    problems, keep = [], []
+    for i, name in enumerate(names):
+        if name:
+            keep.append(i)
+            continue
+        filled = [j for j, v in enumerate(frame[i]) if v is not None and str(v).strip() != ""]
+        if filled:
+            j = filled[0]
+            where = cell(i + 1) if cell else f"column {i + 1}"
+            problems.append(ReadProblem("unnamed_column", lines[j],
+                                        f"a column name in the header (line {header_line}): {where} has none but "
+                                        f"holds {len(filled)} values", where, str(frame[i].iloc[j])))
+    out = frame[keep]
+    out.columns = [names[i] for i in keep]
+    return out, problems
+
+
+def _sav_contents(path: str) -> tuple[pd.DataFrame, dict]:
     import pyreadstat
 
     # user_missing=False turns SPSS user-missing codes (e.g. 9 = no answer) into missing values
-    frame, meta = pyreadstat.read_sav(str(path), user_missing=False)
+    frame, meta = pyreadstat.read_sav(path, user_missing=False)
+    return frame, meta.variable_value_labels
+
+
+def _in_child_process(function, path: Path):
+    """function(path) in a forked process: pyreadstat (1.3.7) crashes the whole interpreter on
+    some damaged files (a segmentation fault on one changed byte), which would end a validation
+    without a report. Where fork is unavailable, it runs here."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return function(str(path))
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_send_result, args=(send, function, str(path)))
+    child.start()
+    send.close()
+    try:
+        kind, value = receive.recv()
+    except EOFError:
+        kind, value = "crash", None
+    child.join()
+    if kind == "crash":
+        raise ExportReadError(f"{path}: the SPSS reader (pyreadstat) crashed on this file (exit {child.exitcode}): "
+                              "the file is damaged or not an SPSS .sav file: export it again")
+    if kind == "error":
+        raise ExportReadError(f"{path}: cannot be read as a .sav export ({value})")
+    return value
+
+
+def _send_result(connection, function, path: str) -> None:
+    import faulthandler
+
+    faulthandler.disable()  # a crash is reported by the parent, not as a stack dump in the log
+    try:
+        result = ("ok", function(path))
+    except Exception as err:  # noqa: BLE001 - passed to the parent, which reports it
+        result = ("error", f"{type(err).__name__}: {str(err).strip() or 'no detail'}")
+    connection.send(result)
+    connection.close()
+
+
+def _read_sav(path: Path) -> RawExport:
+    frame, value_labels = _in_child_process(_sav_contents, path)
     labels = {
         col: {normalise_cell(code): str(label) for code, label in mapping.items()}
-        for col, mapping in meta.variable_value_labels.items()
+        for col, mapping in value_labels.items()
     }
-    return RawExport(str(path), _normalise(frame), pd.Series(range(1, len(frame) + 1)), labels)
+    frame = frame.reset_index(drop=True)
+    return RawExport(str(path), _normalise(frame), pd.Series(range(1, len(frame) + 1), dtype="int64"), labels,
+                     layout="SPSS .sav")
 
 
 def _read_xlsx(path: Path) -> RawExport:
-    frame = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl")
-    return RawExport(str(path), _normalise(frame), pd.Series(range(2, len(frame) + 2)))
+    """The first sheet; header in its first non-blank row. A formula is read by its cached value:
+    a formula the file holds no value for (written by a program, never opened in Excel) would
+    otherwise read as an empty answer."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    values = openpyxl.load_workbook(path, data_only=True).worksheets[0]
+    formulas = openpyxl.load_workbook(path, data_only=False).worksheets[0]
+    cell = lambda col, row=None: f"{values.title}!{get_column_letter(col)}{row or ''}"  # noqa: E731
+    problems, records = [], []
+    for row, (cached, written) in enumerate(zip(values.iter_rows(values_only=True),
+                                                formulas.iter_rows(values_only=True)), start=1):
+        for col, (value, formula) in enumerate(zip(cached, written), start=1):
+            if value is None and isinstance(formula, str) and formula.startswith("=") or _is_array_formula(value, formula):
+                problems.append(ReadProblem("formula_without_value", row,
+                                            f"a value: cell {cell(col, row)} holds the formula {formula} without a "
+                                            "computed value: open and save the file in Excel (or paste values)",
+                                            cell(col, row), str(formula)))
+        if any(normalise_cell(v) is not pd.NA for v in cached):
+            records.append(_Record(row, list(cached)))
+    layout = f"Excel .xlsx, sheet {values.title}"
+    if not records:
+        raise ExportReadError(f"{path}: sheet {values.title} is empty (no header row)", rule="readable_file")
+    header, rows = records[0], records[1:]
+    names = [str(normalise_cell(v)) if normalise_cell(v) is not pd.NA else "" for v in header.fields]
+    problems += _header_problems(names, header.line, cell=get_column_letter)
+    width = max([len(names)] + [len(r.fields) for r in rows])
+    names += [""] * (width - len(names))
+    frame = pd.DataFrame([list(r.fields) + [None] * (width - len(r.fields)) for r in rows], columns=range(width),
+                         dtype=object)
+    frame, unnamed = _drop_unnamed_empty(frame, names, [r.line for r in rows], header.line,
+                                           cell=lambda i: f"column {get_column_letter(i)}")
+    problems += unnamed
+    return RawExport(str(path), _normalise(frame), pd.Series([r.line for r in rows], dtype="int64"),
+                     problems=problems, layout=layout)
+
+
+def _is_array_formula(value, formula) -> bool:
+    return value is None and type(formula).__name__ in ("ArrayFormula", "DataTableFormula")

@@ -96,16 +96,24 @@ def _yes_and_base(values: pd.Series) -> tuple[int, int]:
 
 def indicator_table(stacked: pd.DataFrame, items: list[str], waves: list[str], kinds: dict[str, str],
                     units: list[str] = INDICATOR_UNITS) -> pd.DataFrame:
-    """Per wave, item and unit: n asked, count yes, % and Wilson interval, with a status."""
+    """Per wave, item and unit: n asked, count yes, % and Wilson interval, with a status.
+
+    One grouped count per wave and unit kind (not a scan of the respondents per unit id), so the
+    cost grows with respondents once, not with respondents x municipalities."""
     rows = []
     for wave in waves:
         frame = stacked[stacked["wave"] == wave]
+        asked_in_wave = {item: bool(frame[item].notna().any()) for item in items}
+        counts = {}
+        for unit in units:
+            grouped = frame[items].groupby(frame[unit].astype(object), sort=False)
+            ids = _unit_ids(frame, unit)
+            counts[unit] = (ids, grouped.count().reindex(ids, fill_value=0), grouped.sum().reindex(ids, fill_value=0))
         for item in items:
-            asked_in_wave = bool(frame[item].notna().any())
             for unit in units:
-                for unit_id in _unit_ids(frame, unit):
-                    count, n = _yes_and_base(frame.loc[frame[unit] == unit_id, item])
-                    rows.append(_indicator_row(wave, item, unit, unit_id, count, n, asked_in_wave, kinds[wave]))
+                ids, n, yes = counts[unit]
+                for unit_id, c, k in zip(ids, yes[item].to_numpy(), n[item].to_numpy()):
+                    rows.append(_indicator_row(wave, item, unit, unit_id, int(c), int(k), asked_in_wave[item], kinds[wave]))
     return pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
 
 

@@ -1,0 +1,216 @@
+"""What one export column holds, and which answer each of its codes means for a given item.
+
+A column's profile: its name, variable label, SPSS value labels and user-missing codes, and the
+distinct values it holds (read by `core/io/readers.read_export`, so a draft reads exactly what
+validation will read). A code map is proposed from value labels, or from text values, by a
+one-to-one assignment of codes to the item's answers on label similarity.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linear_sum_assignment
+
+from analysis.core.codebook import Answer, Item
+from analysis.core.io.draft.text import Scorer, normalise, phrase_similarity
+from analysis.core.io.readers import RawExport, normalise_cell, read_export
+
+# Common ways survey tools label the answers the codebook keys ja / nee / weet_niet, and labels
+# that mean "no answer". Matching aids only: the codebook's own nl/en labels are matched too.
+ANSWER_ALIASES = {
+    "ja": ["ja", "yes", "j", "y", "wel", "aangevinkt", "aangekruist", "gekozen", "genoemd", "checked",
+           "ticked", "selected", "mentioned"],
+    "nee": ["nee", "no", "n", "niet", "niet aangevinkt", "niet aangekruist", "niet gekozen", "niet genoemd",
+            "unchecked", "not checked", "not ticked", "not selected", "not mentioned"],
+    "weet_niet": ["weet niet", "weet ik niet", "dont know", "don t know", "do not know", "dk", "geen idee"],
+}
+NO_ANSWER_LABELS = ["geen antwoord", "no answer", "missing", "ontbrekend", "niet ingevuld", "not answered",
+                    "nvt", "n v t", "niet van toepassing", "not applicable", "wil niet zeggen", "refused",
+                    "onbekend", "unknown", "system missing", "sysmis"]
+MATCHED = 0.5  # a code whose label is less like any answer than this is left unmapped
+
+
+@dataclass
+class ColumnProfile:
+    name: str
+    position: int  # place in the file (0-based)
+    label: str | None  # SPSS variable label
+    values: list[str]  # distinct non-missing values, most frequent first
+    n_rows: int
+    n_present: int
+    value_labels: dict[str, str] = field(default_factory=dict)  # code -> label (SPSS)
+    user_missing: set[str] = field(default_factory=set)  # SPSS user-missing codes (read as missing)
+    present: pd.Series | None = None  # which rows hold a value
+
+    @property
+    def numeric(self) -> bool:
+        return bool(self.values) and all(_is_number(v) for v in self.values)
+
+    @property
+    def unique(self) -> bool:
+        return self.n_present == self.n_rows and len(self.values) == self.n_rows
+
+    @property
+    def text(self) -> str:
+        """What the column says about itself: its variable label, else its name."""
+        return self.label or self.name
+
+    def coded_values(self) -> dict[str, str | None]:
+        """Every code the column may hold -> its label (None: no label)."""
+        codes: dict[str, str | None] = {code: label for code, label in self.value_labels.items()}
+        for v in self.values:
+            codes.setdefault(v, None if _is_number(v) else v)
+        return codes
+
+
+def _is_number(value: str) -> bool:
+    return re.fullmatch(r"-?\d+(?:[.,]\d+)?", str(value)) is not None
+
+
+def read_profiles(path: str | Path) -> tuple[RawExport, list[ColumnProfile]]:
+    """Profiles of every column of an export (.csv, .sav, .xlsx)."""
+    raw = read_export(path)
+    labels, missing = _spss_metadata(Path(path))
+    profiles = []
+    for position, name in enumerate(raw.data.columns):
+        col = raw.data[name]
+        present = col.notna()
+        counts = col.dropna().astype(str).value_counts(sort=False)
+        values = sorted(counts.index, key=lambda v: (-counts[v], v))
+        profiles.append(ColumnProfile(
+            name=str(name), position=position, label=labels.get(name) or None, values=list(values),
+            n_rows=len(col), n_present=int(present.sum()), value_labels=dict(raw.value_labels.get(name, {})),
+            user_missing=missing.get(name, set()), present=present.reset_index(drop=True)))
+    return raw, profiles
+
+
+def _spss_metadata(path: Path) -> tuple[dict[str, str], dict[str, set[str]]]:
+    """Variable labels and user-missing codes of a .sav (the reader turns user-missing into
+    missing values; the draft needs to know which codes they were)."""
+    if path.suffix.lower() != ".sav":
+        return {}, {}
+    import pyreadstat
+
+    _, meta = pyreadstat.read_sav(str(path), metadataonly=True, user_missing=True)
+    labels = {k: v for k, v in (meta.column_names_to_labels or {}).items() if v}
+    missing: dict[str, set[str]] = {}
+    for col, ranges in (meta.missing_ranges or {}).items():
+        labelled = [float(c) for c in (meta.variable_value_labels or {}).get(col, {}) if isinstance(c, (int, float))]
+        for r in ranges:
+            lo, hi = r["lo"], r["hi"]
+            codes = {normalise_cell(lo)} if lo == hi else {normalise_cell(c) for c in labelled if lo <= c <= hi}
+            missing.setdefault(col, set()).update(codes)
+    for col, values in (meta.missing_user_values or {}).items():
+        missing.setdefault(col, set()).update(normalise_cell(v) for v in values)
+    return labels, missing
+
+
+@dataclass
+class CodeMap:
+    codes: dict[str, str | None]  # tool code -> answer key (None = no answer)
+    similarity: dict[str, float]  # per code: how sure (1 = the label is the answer's name)
+    unmapped: list[str]  # codes present or labelled that match no answer
+    guessed: bool  # no labels and no text: mapped by convention
+
+    @property
+    def quality(self) -> float:
+        """0..1: how well the column's codes fit the item's answers."""
+        sims = [s for code, s in self.similarity.items()] + [0.0] * len(self.unmapped)
+        return float(np.mean(sims)) if sims else 0.0
+
+
+def answer_names(answer: Answer) -> list[str]:
+    return [answer.nl, answer.en, answer.key.replace("_", " "), *ANSWER_ALIASES.get(answer.key, [])]
+
+
+def label_similarity(label: str, answer: Answer, scorer: Scorer) -> float:
+    names = answer_names(answer)
+    exact = normalise(label).replace(".", "") in {normalise(n).replace(".", "") for n in names}
+    return 1.0 if exact else max(max(scorer.score(label, n), phrase_similarity(label, n)) for n in names)
+
+
+def is_no_answer(label: str) -> bool:
+    text = normalise(label).replace(".", " ").strip()
+    return any(text == normalise(w) or phrase_similarity(text, w) >= 0.85 for w in NO_ANSWER_LABELS)
+
+
+def code_map(profile: ColumnProfile, item: Item, scorer: Scorer) -> CodeMap:
+    """The tool's codes of one column -> the item's answer keys."""
+    cache = profile.__dict__.setdefault("_code_maps", {})
+    key = (item.answers, item.answer_set, id(scorer))
+    if key not in cache:
+        cache[key] = _code_map(profile, item, scorer)
+    return cache[key]
+
+
+def _code_map(profile: ColumnProfile, item: Item, scorer: Scorer) -> CodeMap:
+    coded = profile.coded_values()
+    result: dict[str, str | None] = {}
+    similarity: dict[str, float] = {}
+    for code in sorted(profile.user_missing, key=_code_order):
+        result[code] = None
+        similarity[code] = 1.0
+    named = {c: lab for c, lab in coded.items() if lab is not None and c not in result}
+    unnamed = [c for c, lab in coded.items() if lab is None and c not in result]
+    unmapped: list[str] = []
+    if named:
+        assigned = _assign_labels(named, item.answers, scorer)
+        for code, label in named.items():
+            if code in assigned:
+                result[code], similarity[code] = assigned[code]
+            elif is_no_answer(label):
+                result[code], similarity[code] = None, 0.9
+            elif code in profile.values or not unnamed:
+                unmapped.append(code)
+    guessed = False
+    if unnamed:
+        guessed = True
+        taken = {k for k in result.values() if k}
+        for code, key, sim in _by_convention(unnamed, item, taken):
+            if key is None and sim == 0:
+                unmapped.append(code)
+            else:
+                result[code], similarity[code] = key, sim
+    order = sorted(result, key=_code_order)
+    return CodeMap({c: result[c] for c in order}, {c: similarity[c] for c in order}, unmapped, guessed)
+
+
+def _code_order(code: str):
+    return (0, float(code.replace(",", "."))) if _is_number(code) else (1, code)
+
+
+def _assign_labels(named: dict[str, str], answers: tuple[Answer, ...], scorer: Scorer) -> dict[str, tuple[str, float]]:
+    """One-to-one: each answer is named by at most one code (the best-fitting one)."""
+    codes = list(named)
+    sims = np.array([[label_similarity(named[c], a, scorer) for a in answers] for c in codes])
+    rows, cols = linear_sum_assignment(-sims)
+    return {codes[r]: (answers[k].key, float(sims[r, k])) for r, k in zip(rows, cols) if sims[r, k] >= MATCHED}
+
+
+def _by_convention(codes: list[str], item: Item, taken: set[str]) -> list[tuple[str, str | None, float]]:
+    """Numeric codes without labels: 9, 99, -1 … = no answer when there are more codes than
+    answers; the codebook's own codes where they occur; the rest by the usual survey convention
+    (in code order: yes, no, don't know last). A guess, and shown as one."""
+    if not item.answers:
+        return [(c, None, 0.0) for c in codes]
+    numbered = sorted(codes, key=_code_order)
+    free = [a.key for a in item.answers if a.key not in taken]
+    out: list[tuple[str, str | None, float]] = []
+    if len(numbered) > len(free):
+        out += [(c, None, 0.4) for c in numbered if c in {"9", "99", "999", "-1", "-9", "-99"}]
+    rest = [c for c in numbered if c not in {o[0] for o in out}]
+    by_code = {str(a.code): a.key for a in item.answers}
+    for code in list(rest):
+        if by_code.get(code) in free:
+            out.append((code, by_code[code], 0.6))
+            free.remove(by_code[code])
+            rest.remove(code)
+    if "weet_niet" in free:  # tools list "weet niet" after yes and no
+        free = [k for k in free if k != "weet_niet"] + ["weet_niet"]
+    out += [(code, key, 0.4) for code, key in zip(rest, free)]
+    out += [(c, None, 0.0) for c in rest[len(free):]]
+    return out

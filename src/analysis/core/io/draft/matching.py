@@ -1,0 +1,290 @@
+"""Export column -> codebook item, by three kinds of evidence combined into one score:
+
+- text: the column's variable label (else its name) against the item's labels (nl, en, short),
+  with its question text and block title as context;
+- values: whether the column's codes and value labels fit the item's answers (a number, an id,
+  a municipality id of the sheet, a sector, a yes/no, ...);
+- position: members of a numbered group (`Q9_1 … Q9_10`) against the items of one codebook block
+  in codebook order, the group's block chosen from all its members at once.
+
+Then one global one-to-one assignment (Hungarian, scipy) with a "new question" option per column,
+so two columns never map to one item, and every decision carries its score, its evidence and the
+runner-up.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from analysis.core.codebook import Codebook, Item
+from analysis.core.io.draft.columns import ColumnProfile, code_map
+from analysis.core.io.draft.text import Scorer, words
+from analysis.core.vocabulary import natural_key
+
+W_TEXT, W_VALUES, W_POSITION = 0.6, 0.25, 0.15
+NEW_QUESTION = 0.45  # a column whose best item scores below this is proposed as a new question
+HIGH, LOW = 0.7, 0.55  # score bounds of the confidence levels
+CLOSE = 0.1  # a runner-up within this margin is named; within half of it, the decision is low-confidence
+_NUMBERED = re.compile(r"^(.*?)(\d+)$")
+
+
+def item_texts(item: Item, book: Codebook) -> tuple[list[str], str]:
+    """The names an item goes by, and the context that may surround them in a variable label."""
+    names = [item.nl, item.en, item.extra.get("short_nl"), item.extra.get("short_en"), item.id.replace("_", " ")]
+    block = book.blocks.get(item.block or "", {})
+    context = " ".join(str(t) for t in (item.extra.get("question_nl"), item.extra.get("question_en"),
+                                        block.get("nl"), block.get("en")) if t)
+    return [str(n) for n in names if n], context
+
+
+def codebook_scorer(book: Codebook) -> Scorer:
+    corpus = []
+    for item in book.items:
+        names, context = item_texts(item, book)
+        corpus.append(" ".join(names) + " " + context)
+    return Scorer(corpus)
+
+
+def informative(profile: ColumnProfile) -> bool:
+    """A label or a name with words in it (not just Q4_1 or V12)."""
+    return bool(words(profile.text))
+
+
+def text_score(profile: ColumnProfile, item: Item, book: Codebook, scorer: Scorer) -> float:
+    names, context = item_texts(item, book)
+    # a column name's words may be cut short (gezondheidsa_prio): mark them as abbreviations
+    name = " ".join(f"{w.text}." for w in words(profile.name))
+    candidates = [t for t in (profile.label, name) if t and words(t)]
+    return max((scorer.best(t, names, context) for t in candidates), default=0.0)
+
+
+def value_score(profile: ColumnProfile, item: Item, scorer: Scorer, municipality_ids: set[str] | None) -> float:
+    """0 (cannot hold this item) .. 1 (fits exactly)."""
+    if not profile.values:
+        return 0.3  # an empty column fits anything a little: a question nobody was routed to
+    if item.type == "id":
+        return 1.0 if profile.unique else 0.0
+    if profile.unique and len(profile.values) > 20:
+        return 0.0  # an id-like column is no answer
+    if item.type == "wave":
+        return 0.6 if len(profile.values) == 1 and not profile.numeric else 0.0
+    if item.type == "municipality":
+        if municipality_ids:
+            share = sum(v in municipality_ids for v in profile.values) / len(profile.values)
+            return share if share >= 0.8 else share * 0.5
+        return 0.6 if 2 <= len(profile.values) <= max(2, profile.n_rows // 2) else 0.1
+    if item.type == "number":
+        if not profile.numeric or any(_number(code) is None for code in profile.values):
+            return 0.0
+        numbers = [_number(v) for v in profile.values]
+        inside = np.mean([(item.min is None or v >= item.min) and (item.max is None or v <= item.max) for v in numbers])
+        labelled = set(profile.value_labels) - profile.user_missing
+        many = len(numbers) > max(len(labelled), 6) or any(v != int(v) for v in numbers)
+        return float(inside) * (1.0 if many else 0.4)
+    if item.answers:
+        if not profile.numeric and not profile.value_labels and len(profile.values) > 3 * len(item.answers) + 2:
+            return 0.0  # free text
+        mapped = code_map(profile, item, scorer)
+        if mapped.guessed and not mapped.unmapped:
+            return 0.5
+        present_unmapped = [c for c in mapped.unmapped if c in profile.values]
+        if present_unmapped and len(present_unmapped) / max(len(profile.values), 1) > 0.5:
+            return 0.0
+        keys = {k for k in mapped.codes.values() if k}
+        coverage = len(keys) / len(item.answers)
+        return mapped.quality * (0.6 + 0.4 * coverage)
+    return 0.0
+
+
+def _number(value: str) -> float | None:
+    try:
+        return float(str(value).replace(",", "."))
+    except ValueError:
+        return None
+
+
+@dataclass
+class Evidence:
+    text: np.ndarray  # columns x items
+    values: np.ndarray
+    position: np.ndarray
+    runs: list[dict] = field(default_factory=list)  # numbered runs and the block each was aligned to
+
+    @property
+    def combined(self) -> np.ndarray:
+        score = W_TEXT * self.text + W_VALUES * self.values + W_POSITION * self.position
+        return np.where(self.values > 0, score, 0.0)
+
+
+def evidence(profiles: list[ColumnProfile], book: Codebook, scorer: Scorer, municipality_ids: set[str] | None) -> Evidence:
+    items = list(book.items)
+    text = np.array([[text_score(p, it, book, scorer) for it in items] for p in profiles])
+    values = np.array([[value_score(p, it, scorer, municipality_ids) for it in items] for p in profiles])
+    position = np.zeros_like(text)
+    base = np.where(values > 0, (W_TEXT * text + W_VALUES * values) / (W_TEXT + W_VALUES), 0.0)
+    runs = numbered_runs(profiles, book, base)
+    for run in runs:
+        for col, item in run["aligned"]:
+            position[col, item] = 1.0
+    return Evidence(text, values, position, runs)
+
+
+# --- position --------------------------------------------------------------------------------
+
+
+def numbered_groups(profiles: list[ColumnProfile]) -> list[list[int]]:
+    """Columns sharing a prefix and ending in a number (Q9_1 … Q9_10, V1 … V80), by number."""
+    groups: dict[str, list[tuple[int, int]]] = {}
+    for i, p in enumerate(profiles):
+        m = _NUMBERED.match(p.name)
+        if m:
+            groups.setdefault(m.group(1), []).append((int(m.group(2)), i))
+    return [[i for _, i in sorted(members)] for _, members in sorted(groups.items()) if len(members) >= 2]
+
+
+def numbered_runs(profiles: list[ColumnProfile], book: Codebook, base: np.ndarray) -> list[dict]:
+    """Cut each numbered group into runs of consecutive columns whose best items lie in one
+    block, then give runs to blocks one-to-one (identical-looking blocks, such as two lists of
+    the same target groups, go in the order of the columns' numbers) and align each run with its block's items."""
+    block_of = [it.block for it in book.items]
+    blocks = {b: [j for j, ob in enumerate(block_of) if ob == b] for b in book.blocks}
+    blocks = {b: idx for b, idx in blocks.items() if len(idx) >= 2}
+    runs: list[list[int]] = []
+    for group in numbered_groups(profiles):
+        runs += _cut(group, base, block_of, {b: len(idx) for b, idx in blocks.items()})
+    runs = [r for r in runs if len(r) >= 2]
+    if not runs or not blocks:
+        return []
+    names = list(blocks)
+    fits = np.zeros((len(runs), len(names)))
+    alignments: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for r, run in enumerate(runs):
+        for b, name in enumerate(names):
+            aligned, total = _align(run, blocks[name], base)
+            alignments[r, b] = aligned
+            fits[r, b] = total / len(run)
+    # the tool's numbering breaks ties (the file's column order may be shuffled): the k-th run,
+    # by the name of its first column (vraag7_1 before vraag8_1), to the k-th block
+    ranked = sorted(range(len(runs)), key=lambda r: natural_key(profiles[runs[r][0]].name))
+    order = np.empty(len(runs))
+    order[ranked] = np.arange(len(runs))
+    tie_break = -1e-3 * np.abs(order[:, None] / len(runs) - np.arange(len(names))[None, :] / len(names))
+    rows, cols = linear_sum_assignment(-(fits + tie_break))
+    out = []
+    for r, b in zip(rows, cols):
+        if fits[r, b] < 0.4:
+            continue
+        others = [fits[r, o] for o in range(len(names)) if o != b]
+        out.append({"columns": runs[r], "block": names[b], "fit": float(fits[r, b]),
+                    "tie": bool(others) and max(others) >= fits[r, b] - 0.01, "aligned": alignments[r, b]})
+    return out
+
+
+def _cut(group: list[int], base: np.ndarray, block_of: list[str | None], sizes: dict[str, int]) -> list[list[int]]:
+    """Consecutive members that share a best block form one run, at most as long as the block
+    (V11 … V18 over two lists of four alike options are two runs)."""
+    def candidates(col: int) -> set[str]:
+        top = base[col].max()
+        return {block_of[j] for j in np.flatnonzero(base[col] >= top - 0.02) if block_of[j]} if top > 0.3 else set()
+
+    runs, current, shared = [], [], set()
+    for col in group:
+        mine = candidates(col)
+        room = max((sizes.get(b, 0) for b in mine & shared), default=0)
+        if current and mine & shared and len(current) < room:
+            current.append(col)
+            shared &= mine
+        else:
+            if current:
+                runs.append(current)
+            current, shared = [col], mine
+    if current:
+        runs.append(current)
+    return runs
+
+
+def _align(run: list[int], items: list[int], base: np.ndarray) -> tuple[list[tuple[int, int]], float]:
+    """The k-th column to the k-th item when the counts agree; otherwise the order-keeping
+    alignment with the highest total score (items the wave did not ask leave gaps)."""
+    if len(run) == len(items):
+        pairs = list(zip(run, items))
+        return pairs, float(sum(base[c, j] for c, j in pairs))
+    n, m = len(run), len(items)
+    best = np.zeros((n + 1, m + 1))
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            best[i, j] = max(best[i - 1, j], best[i, j - 1], best[i - 1, j - 1] + base[run[i - 1], items[j - 1]])
+    pairs, i, j = [], n, m
+    while i and j:
+        if best[i, j] == best[i - 1, j - 1] + base[run[i - 1], items[j - 1]]:
+            pairs.append((run[i - 1], items[j - 1]))
+            i, j = i - 1, j - 1
+        elif best[i, j] == best[i - 1, j]:
+            i -= 1
+        else:
+            j -= 1
+    return pairs[::-1], float(best[n, m])
+
+
+# --- assignment ------------------------------------------------------------------------------
+
+
+@dataclass
+class Decision:
+    column: str
+    item: str | None  # None: a candidate new question
+    score: float
+    confidence: str  # high | medium | low
+    text: float
+    values: float
+    position: float
+    runner_up: str | None  # item id or "new question"
+    runner_up_score: float | None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def margin(self) -> float:
+        return self.score - (self.runner_up_score or 0.0)
+
+
+def assign(profiles: list[ColumnProfile], book: Codebook, ev: Evidence) -> list[Decision]:
+    """One item per column at most and one column per item, maximising the total score; a
+    column whose best item scores below NEW_QUESTION becomes a candidate new question."""
+    score = ev.combined
+    n, m = score.shape
+    new = np.full((n, n), -1.0)
+    np.fill_diagonal(new, NEW_QUESTION)
+    rows, cols = linear_sum_assignment(-np.hstack([score, new]))
+    items = list(book.items)
+    tied = {c for run in ev.runs if run["tie"] for c in run["columns"]}
+    decisions = []
+    for r, c in sorted(zip(rows, cols)):
+        chosen = items[c].id if c < m else None
+        s = float(score[r, c]) if c < m else NEW_QUESTION
+        alternatives = [(float(score[r, j]), items[j].id) for j in range(m) if j != c]
+        if c < m:
+            alternatives.append((NEW_QUESTION, "new question"))
+        best_other = max(alternatives, default=(0.0, None))
+        shown = c if c < m else int(np.argmax(score[r]))  # a new question: the evidence of its nearest item
+        d = Decision(profiles[r].name, chosen, s, "", float(ev.text[r, shown]), float(ev.values[r, shown]),
+                     float(ev.position[r, shown]), best_other[1], best_other[0])
+        d.confidence = _confidence(d, profiles[r], r in tied)
+        if r in tied and chosen:
+            d.notes.append("its numbered group fits two blocks equally well: the block was chosen by the columns' numbering")
+        if chosen and not informative(profiles[r]):
+            d.notes.append("no variable label or descriptive name: matched on values and position only")
+        decisions.append(d)
+    return decisions
+
+
+def _confidence(d: Decision, profile: ColumnProfile, tied: bool) -> str:
+    if d.item is None:  # always a person's decision: a missed match, or a stanza to add to the codebook
+        return "low"
+    if d.score < LOW or d.margin < CLOSE / 2 or tied or not informative(profile) or d.text < 0.5:
+        return "low"
+    if d.score >= HIGH and d.margin >= CLOSE:
+        return "high"
+    return "medium"

@@ -1,0 +1,62 @@
+"""End to end: an invented national wave (342 municipalities, 2,500 respondents) through the whole
+workflow in a temporary copy of the project.
+
+Restricted mode: public-mode protection of a wave with a few respondents per municipality is
+being reworked (the suppression issue); until then it stops the aggregate step or takes minutes.
+"""
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from PIL import Image
+
+from conftest import ROOT
+
+from analysis.core.codebook import load_codebook
+from analysis.fixtures.national import write_national_wave
+
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+WAVE = "synthetic-national"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    project = tmp_path_factory.mktemp("national") / "project"
+    project.mkdir()
+    for part in ("Snakefile", "workflow", "config", "src"):
+        src = ROOT / part
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, project / part)
+    raw = project / "data/raw" / WAVE
+    write_national_wave(load_codebook(ROOT / "config/codebook.yaml", ROOT / "config/sectors.yaml"), raw, 2500, WAVE, seed=18)
+    cfg = yaml.safe_load((project / "config/config.yaml").read_text())
+    cfg["waves"] = {WAVE: {"export": f"data/raw/{WAVE}/responses.csv", "municipalities": f"data/raw/{WAVE}/municipalities.csv",
+                           "synthetic": True, "disclosure": {"mode": "restricted"}}}
+    (project / "config/config.yaml").write_text(yaml.safe_dump(cfg))
+    done = subprocess.run([SNAKEMAKE, "--cores", "2"], cwd=project, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return project / "results" / WAVE
+
+
+def test_every_figure_is_bounded_and_names_every_municipality_in_its_data(built):
+    pngs = sorted((built / "figures").glob("*.png"))
+    assert len(pngs) == 15
+    assert max(Image.open(p).size[1] for p in pngs) <= 3000
+    cells = pd.read_csv(built / "cells.csv", dtype={"unit_id": str}, keep_default_na=False, na_values=[""])
+    municipalities = set(cells.loc[cells["unit"] == "municipality", "unit_id"])
+    assert len(municipalities) == 342
+    for stem in ("figuur_4_4", "figuur_5_2", "figuur_6_6"):
+        data = pd.read_csv(built / "figures" / f"{stem}.data.csv", dtype={"unit_id": str})
+        assert set(data.loc[data["unit"] == "municipality", "unit_id"]) == municipalities
+
+
+def test_pages_tables_and_report_are_built(built):
+    assert len(list((built / "municipalities").glob("*.html"))) == 342
+    assert (built / "tables" / "tables.xlsx").exists()
+    report = built / "report.html"
+    # figures are embedded: bounded figures keep the report to a few MB (27.8 MB before)
+    assert report.stat().st_size < 12_000_000
+    assert (built.parent / "waves" / "gee.csv").exists()
