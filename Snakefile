@@ -40,9 +40,11 @@ include: "workflow/rules/report.smk"
 include: "workflow/rules/feedback.smk"
 include: "workflow/rules/waves.smk"
 include: "workflow/rules/reconstruct.smk"
+include: "workflow/rules/export.smk"
+include: "workflow/rules/codebook.smk"
 
 
 rule all:
     input:
-        sorted({target for wave in WAVES for target in wave_targets(wave)}) + cross_wave_targets(),
+        sorted({target for wave in WAVES for target in wave_targets(wave)}) + cross_wave_targets() + CODEBOOK_DOCS,
     default_target: True

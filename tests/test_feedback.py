@@ -62,9 +62,8 @@ def test_no_page_shows_another_municipalitys_small_cell(book, wave, mode):
         if m == SMALL:
             continue
         page = body(municipality_page(m, prot, ps, book, mode, K, "nl", "Synthetische data"))
-        # SMALL's 100% could only reach this page as the top of a range (its own small cells
-        # may show 100% in restricted mode: they are its own)
-        assert "–100%" not in page and "Kleindorp" not in page
+        # SMALL's own cells (100% of 3) appear on no other page, in no column
+        assert "100% n=3" not in page and "(44–100%)" not in page and "Kleindorp" not in page
         assert ps.loc[ps["municipality_id"] == SMALL, "pseudonym"].iloc[0] not in page
 
 
@@ -77,7 +76,7 @@ def test_public_page_is_pseudonymous_self_contained_and_marks_small_cells(book, 
     assert "Kleindorp" not in page and "Gemeente" not in page
     assert "&lt; 5" in page and "100%" not in body(page)
     assert "http" not in page and "src=" not in page and "<style>" in page
-    assert "at least 5" in page  # the page says how the range was made
+    assert "shown only where your municipality" in page  # how 'all others' is guarded
 
 
 def test_restricted_page_names_the_municipality(book, wave):

@@ -1,4 +1,5 @@
 """End to end: snakemake in a temporary copy of the project, on the fixture and a broken copy."""
+import re
 import shutil
 import subprocess
 import sys
@@ -153,3 +154,35 @@ def test_public_wave_shows_no_small_cell_name_or_respondent_row(project):
     items = yaml.safe_load((project / "config/config.yaml").read_text())["waves"][wave]["column_map"]["columns"].values()
     problems = scan_results_for_respondent_rows(project / "results", ids, list(items))
     assert problems == [], problems
+
+
+def test_export_and_codebook_name_a_broken_wave_and_export_only_the_valid_one(project):
+    """`snakemake export` (opt-in) and the codebook documents with one valid and one broken wave."""
+    broken = project / "data/raw/synthetic-broken"
+    shutil.copytree(project / "data/raw/synthetic-fixture", broken)
+    frame = pd.read_csv(broken / "responses.csv", dtype=str, keep_default_na=False)
+    frame.loc[0, "sector"] = "99"
+    frame.to_csv(broken / "responses.csv", index=False)
+    cfg = yaml.safe_load((project / "config/config.yaml").read_text())
+    cfg["waves"] = {w: {"export": f"data/raw/{w}/responses.csv", "municipalities": f"data/raw/{w}/municipalities.csv",
+                        "synthetic": True} for w in ("synthetic-fixture", "synthetic-broken")}
+    (project / "config/config.yaml").write_text(yaml.safe_dump(cfg))
+
+    done = _run(project, "export", "results/codebook/ddi-codebook.xml")
+    assert done.returncode == 0, done.stderr[-3000:]
+    microdata = project / "microdata"
+    assert sorted(p.name for p in (microdata / "synthetic-fixture").iterdir()) == [
+        "README.md", "municipalities.csv", "synthetic-fixture.csv", "synthetic-fixture.dta", "synthetic-fixture.sav",
+        "synthetic-fixture.sps"]
+    readme = (microdata / "README.md").read_text(encoding="utf-8")
+    assert readme.startswith("**RESPONDENTGEGEVENS") and re.search(r"`synthetic-broken`: \d+ problems", readme)
+    assert not list(microdata.glob("synthetic-broken/*"))
+    names = pd.read_csv(broken / "municipalities.csv", dtype=str)["name"].tolist()
+    for path in microdata.rglob("*.*"):
+        assert not [n for n in names if n.encode("utf-8") in path.read_bytes()], path
+    ddi = (project / "results/codebook/ddi-codebook.xml").read_text(encoding="utf-8")
+    assert ddi.count("<fileDscr ") == 1 and "synthetic-fixture.sav" in ddi
+
+    refused = _run(project, "microdata/synthetic-broken/synthetic-broken.sav")
+    assert refused.returncode != 0 and "wave synthetic-broken did not validate" in refused.stderr
+    assert not (microdata / "synthetic-broken" / "synthetic-broken.sav").exists()

@@ -1,17 +1,24 @@
 """Snakemake script of rule municipality_pages: thin wrapper around analysis.publication.pages."""
 import sys
+from pathlib import Path
 
 from analysis.core.text import data_note
 from analysis.publication.pages import write_municipality_pages
 
-sys.stderr = open(snakemake.log[0], "w")  # noqa: F821 (snakemake is injected)
+sm = snakemake  # noqa: F821 (snakemake is injected)
+sys.stderr = open(sm.log[0], "w")
+previous = None
+if "previous_cells" in sm.input.keys():
+    previous = {"wave": Path(sm.input.previous_cells).parent.name, "cells": sm.input.previous_cells,
+                "municipalities": sm.input.previous_municipalities}
 write_municipality_pages(
-    cells_path=snakemake.input.cells,  # noqa: F821
-    municipalities_path=snakemake.input.municipalities,  # noqa: F821
-    codebook_path=snakemake.input.codebook,  # noqa: F821
-    sectors_path=snakemake.input.sectors,  # noqa: F821
-    language=snakemake.params.language,  # noqa: F821
-    disclosure=dict(snakemake.params.disclosure),  # noqa: F821
-    wave_note=data_note(snakemake.params.language, **snakemake.params.data_kind) or None,  # noqa: F821
-    outdir=snakemake.output[0],  # noqa: F821
+    cells_path=sm.input.cells,
+    municipalities_path=sm.input.municipalities,
+    codebook_path=sm.input.codebook,
+    sectors_path=sm.input.sectors,
+    language=sm.params.language,
+    disclosure=dict(sm.params.disclosure),
+    wave_note=data_note(sm.params.language, **sm.params.data_kind) or None,
+    outdir=sm.output[0],
+    previous=previous,
 )

@@ -114,6 +114,9 @@ def municipality_sheet_schema() -> pa.DataFrameSchema:
             "krachtwijk": pa.Column(None, nullable=True, required=False, checks=pa.Check.isin(YES_NO_UNKNOWN, name="krachtwijk")),
             "questionnaires_sent": pa.Column(None, nullable=True, required=False, checks=sent_ok),
             "reconstructed": pa.Column(None, nullable=True, required=False),
+            # a stable id across waves (e.g. the CBS gemeentecode): matches a municipality's
+            # previous wave on its fact sheet
+            "cbs_code": pa.Column(None, nullable=True, required=False),
             "note": pa.Column(None, nullable=True, required=False),
         },
         strict=True,

@@ -373,6 +373,8 @@ def _sheet_table(sheet: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"municipality_id": sheet["municipality_id"].astype(str)})
     for col, default in (("name", ""), ("size_class", "unknown"), ("krachtwijk", "unknown"), ("questionnaires_sent", "unknown")):
         out[col] = sheet[col].fillna(default).astype(str) if col in sheet else default
+    if "cbs_code" in sheet:  # only where the sheet has one: the outputs of other sheets stay as they were
+        out["cbs_code"] = sheet["cbs_code"].fillna("").astype(str)
     return out.sort_values("municipality_id", key=_numeric_first).reset_index(drop=True)
 
 

@@ -1,35 +1,223 @@
-"""Feedback pages: results/<wave>/municipalities/<id>.html, one per participating municipality.
+"""Municipality fact sheets: results/<wave>/municipalities/<id>.html, one per municipality.
 
-Municipalities were promised their own results. A page shows, for the report's main indicators
-(the codebook blocks marked `feedback: true`), the
-municipality's share answering "ja" beside the value over all respondents and the range over
-the municipalities. The range uses only municipality cells that are shown and whose base is at
-least k, in both modes: a minimum or maximum is one municipality's value, so a range over small
-cells would hand every page another municipality's small cell.
+The sheet a GGD would send: for the report's main indicators (blocks priorities, determinants,
+collaboration, positive and political factors) the municipality's share answering "ja" with its
+Wilson 95% interval and n, beside all other municipalities together, its size class and its own
+previous wave (matched on the sheet's stable `cbs_code`). A marker appears only where a
+difference is statistically meaningful: Fisher's exact test (exact for 4-12 officers), Holm-
+corrected over the page's indicators per comparison. Where even "everyone" or "nobody" would not
+have differed significantly, the page says that n is too small to tell.
+
+Disclosure: only what cells.csv shows is used. "All other municipalities" is the overall cell
+minus this municipality's cell, so it is shown only when both are shown (then a reader can
+subtract them anyway; when the own cell is hidden the subtraction would reveal it). The same
+holds for the rest of the size class, which is only tested, not shown. A previous wave's cell is
+shown on a public page only if it would pass this page's rules (shown, base at least k), whatever
+that wave's own mode was.
 """
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.core.codebook import Codebook
-from analysis.core.disclosure.marks import SECONDARY_MARK, disclosure_note, is_suppressed
+from analysis.core.disclosure.marks import SECONDARY_MARK, disclosure_note, is_suppressed, primary_mark
+from analysis.core.vocabulary import OK, OVERALL, OVERALL_ID
 from analysis.core.rounding import format_percent
-from analysis.publication.text import WORDS
+from analysis.publication.text import FACT_SHEET_WORDS as WORDS
 
 SHOWN_ANSWER = "ja"
+ALPHA = 0.05
+COMPARISONS = ("others", "size_class", "previous")
 
 
+# Print: each municipality's file prints on A4 portrait; tables use the full width with fixed
+# columns (long labels wrap instead of running off the page), rows and headings never split.
 STYLE = """
-body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;color:#222;line-height:1.4}
-table{border-collapse:collapse;width:100%;margin:0.5rem 0 1.5rem}
-th,td{border-bottom:1px solid #ddd;padding:0.3rem 0.5rem;text-align:left;vertical-align:top}
-td.num{text-align:right;white-space:nowrap}
+body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;color:#222;line-height:1.35}
+table{border-collapse:collapse;width:100%;table-layout:fixed;margin:0.4rem 0 1.2rem}
+th,td{border-bottom:1px solid #ddd;padding:0.25rem 0.4rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th.ind,td.ind{width:30%}
+td.num{text-align:right}
+.mark{font-weight:bold}
 .note{color:#555;font-size:0.9rem}
 .banner{background:#fff4d6;border:1px solid #e0c060;padding:0.5rem}
+.summary{border-left:4px solid #2a6ebb;padding-left:0.6rem}
+@page{size:A4 portrait;margin:14mm 12mm}
+@media print{
+  body{max-width:none;margin:0;font-size:8.5pt}
+  h1{font-size:14pt}h2{font-size:11pt;break-after:avoid;page-break-after:avoid}
+  thead{display:table-header-group}
+  tr,.summary,.banner{break-inside:avoid;page-break-inside:avoid}
+  .banner{background:none}
+}
 """
+
+
+@dataclass(frozen=True)
+class Share:
+    """A shown 'ja' count out of its base."""
+    count: int
+    base: int
+
+
+@dataclass(frozen=True)
+class Test:
+    """One comparison of the municipality with another group on one indicator."""
+    p: float | None  # Fisher exact, two-sided; None: not tested
+    could_differ: bool  # would 0% or 100% in the municipality have differed significantly?
+    direction: int  # +1 municipality higher, -1 lower, 0 equal
+
+
+def cell_index(cells: pd.DataFrame) -> dict[tuple[str, str, str], dict]:
+    """(unit, unit_id, item) -> the 'ja' cell, for quick lookup over many pages."""
+    ja = cells[cells["answer"] == SHOWN_ANSWER]
+    return {(str(r["unit"]), str(r["unit_id"]), str(r["item"])): r for r in ja.to_dict("records")}
+
+
+def shown_share(row: dict | None, min_base: int = 1) -> Share | None:
+    """The cell as a count and base if it is shown (not hidden, counted, base at least `min_base`)."""
+    if row is None or is_suppressed(row["status"]) or row["status"] != OK:
+        return None
+    if pd.isna(row["count"]) or pd.isna(row["base"]) or int(row["base"]) < max(min_base, 1):
+        return None
+    return Share(int(row["count"]), int(row["base"]))
+
+
+def rest_of(total: Share | None, part: Share | None) -> Share | None:
+    """`total` minus `part`: only when both are shown (else it would reveal the hidden one)."""
+    if total is None or part is None or total.base - part.base <= 0:
+        return None
+    return Share(total.count - part.count, total.base - part.base)
+
+
+def compare(own: Share | None, other: Share | None) -> Test:
+    """Fisher exact test of own against other; whether the own n could show any difference."""
+    from analysis.core.waves.statistics import fisher_exact_p
+
+    if own is None or other is None:
+        return Test(None, False, 0)
+    p = fisher_exact_p(own.count, own.base, other.count, other.base)
+    extremes = (fisher_exact_p(c, own.base, other.count, other.base) for c in (0, own.base))
+    could = any(q < ALPHA for q in extremes)
+    difference = own.count * other.base - other.count * own.base
+    return Test(p, could, (difference > 0) - (difference < 0))
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What every page of a wave shares: its cells, sheet, and the previous wave's, if any."""
+    cells: dict
+    size_class_of: dict[str, str]
+    previous_cells: dict | None = None
+    previous_id_of: dict[str, str] | None = None  # this wave's id -> previous wave's id
+    previous_wave: str | None = None
+
+
+def page_context(cells: pd.DataFrame, municipalities: pd.DataFrame, previous_cells: pd.DataFrame | None = None,
+                 previous_municipalities: pd.DataFrame | None = None, previous_wave: str | None = None) -> PageContext:
+    size_of = dict(zip(municipalities["municipality_id"].astype(str), municipalities.get(
+        "size_class", pd.Series("unknown", index=municipalities.index)).astype(str)))
+    matched = None
+    if previous_cells is not None and previous_municipalities is not None:
+        matched = stable_matches(municipalities, previous_municipalities)
+    return PageContext(cell_index(cells), size_of, None if previous_cells is None else cell_index(previous_cells),
+                       matched, previous_wave)
+
+
+def stable_matches(sheet: pd.DataFrame, previous: pd.DataFrame) -> dict[str, str]:
+    """This wave's municipality id -> the previous wave's, where both sheets carry the same
+    non-empty `cbs_code` (ids themselves belong to one wave and are never matched)."""
+    if "cbs_code" not in sheet or "cbs_code" not in previous:
+        return {}
+    earlier = {str(c): str(m) for m, c in zip(previous["municipality_id"], previous["cbs_code"]) if str(c).strip()}
+    return {str(m): earlier[str(c)] for m, c in zip(sheet["municipality_id"], sheet["cbs_code"]) if str(c) in earlier}
+
+
+def fact_rows(municipality_id: str, book: Codebook, context: PageContext, mode: str, k: int) -> pd.DataFrame:
+    """Per indicator: the cells the page shows and the tests behind its markers (Holm per
+    comparison over the page's indicators)."""
+    from analysis.core.waves.statistics import holm
+
+    m = str(municipality_id)
+    size = context.size_class_of.get(m, "unknown")
+    previous_id = (context.previous_id_of or {}).get(m)
+    floor = k if mode == "public" else 1
+    rows = []
+    for block in book.feedback_blocks:
+        for item in book.block(block):
+            overall_row = context.cells.get((OVERALL, OVERALL_ID, item.id))
+            own_row = context.cells.get(("municipality", m, item.id))
+            if overall_row is None or own_row is None:
+                continue
+            own = shown_share(own_row)
+            size_row = context.cells.get(("size_class", size, item.id))
+            previous_row = None if previous_id is None or context.previous_cells is None else \
+                context.previous_cells.get(("municipality", previous_id, item.id))
+            previous = shown_share(previous_row, floor)
+            others = rest_of(shown_share(overall_row), own)
+            size_rest = rest_of(shown_share(size_row), own)
+            rows.append({"block": block, "item": item.id, "own_row": own_row, "own": own, "others": others,
+                         "size_row": size_row, "previous_raw": previous_row, "previous": previous,
+                         "test_others": compare(own, others), "test_size_class": compare(own, size_rest),
+                         "test_previous": compare(own, previous)})
+    table = pd.DataFrame(rows)
+    for kind in COMPARISONS:
+        p = pd.Series([r[f"test_{kind}"].p if len(table) else None for r in rows], dtype="float64")
+        table[f"p_holm_{kind}"] = holm(p).to_numpy() if len(table) else []
+    return table
+
+
+def verdict(test: Test, p_holm: float) -> str:
+    """significant | no_difference | too_small | not_compared"""
+    if test.p is None:
+        return "not_compared"
+    if pd.notna(p_holm) and p_holm < ALPHA and test.direction:
+        return "significant"
+    return "no_difference" if test.could_differ else "too_small"
+
+
+# --- display --------------------------------------------------------------------------------------
+
+def percent_text(count: int, base: int) -> str:
+    return format_percent(count=count, base=base)
+
+
+def interval_text(count: int, base: int, row: dict | None = None) -> str:
+    """The Wilson 95% interval in whole percent: '(30–61%)'. cells.csv has it for every shown
+    cell (aggregate step); computed only where a row lacks it."""
+    if row is not None and pd.notna(row.get("ci_low")) and pd.notna(row.get("ci_high")):
+        low, high = float(row["ci_low"]), float(row["ci_high"])
+    else:
+        from analysis.core.waves.statistics import wilson
+
+        low, high = wilson(count, base)
+    return f"({format_percent(100 * low, symbol='')}–{format_percent(100 * high)})"
+
+
+def share_text(share: Share | None, row: dict | None, with_interval: bool = False) -> str:
+    """'45% (30–61%) n=11'; the mark of a hidden cell; '–' where there is nothing to show."""
+    if share is None:
+        if row is not None and is_suppressed(row["status"]):
+            return str(row["status"])
+        return "–" if row is None or pd.isna(row.get("base")) or row["status"] != OK else SECONDARY_MARK
+    interval = f" {interval_text(share.count, share.base, row)}" if with_interval else ""
+    return f"{percent_text(share.count, share.base)}{interval} n={share.base}"
+
+
+def previous_text(share: Share | None, row: dict | None, k: int) -> str:
+    """The previous wave's cell, or why it is not shown: '< k' for a base below k (the previous
+    wave may have been restricted; this page is not), its own mark if it hid the cell."""
+    if share is not None:
+        return share_text(share, row)
+    if row is None or pd.isna(row.get("base")) or row["status"] not in (OK,) and not is_suppressed(row["status"]):
+        return "–"
+    if is_suppressed(row["status"]):
+        return str(row["status"])
+    return primary_mark(k) if int(row["base"]) > 0 else "–"
 
 
 def municipality_label(municipality_id: str, municipalities: pd.DataFrame, mode: str, language: str) -> str:
@@ -42,98 +230,97 @@ def municipality_label(municipality_id: str, municipalities: pd.DataFrame, mode:
     return f"{WORDS[language]['municipality']} {municipality_id}"
 
 
-def indicator_table(cells: pd.DataFrame, book: Codebook, min_base: int) -> pd.DataFrame:
-    """Per feedback item and municipality: own cell, overall cell and the range over shown cells
-    with base >= k. Computed once for all pages (per page it cost a third of a second)."""
-    items = [(block, item.id) for block in book.feedback_blocks for item in book.block(block)]
-    shown = cells[(cells["answer"] == SHOWN_ANSWER) & cells["item"].isin([iid for _, iid in items])]
-    by_item = {iid: group for iid, group in shown.groupby("item", sort=False)}
-    rows = []
-    for block, iid in items:
-        of_item = by_item.get(iid)
-        overall = None if of_item is None else of_item[of_item["unit"] == "overall"]
-        if overall is None or overall.empty:
-            continue
-        low, high, n_munis = range_over_municipalities(of_item, min_base)
-        for own in of_item[of_item["unit"] == "municipality"].to_dict("records"):
-            rows.append({"municipality_id": str(own["unit_id"]), "block": block, "item": iid, "own": own,
-                         "overall": overall.iloc[0].to_dict(), "low": low, "high": high, "n_munis": n_munis})
-    return pd.DataFrame(rows, columns=["municipality_id", "block", "item", "own", "overall", "low", "high", "n_munis"])
-
-
-def indicator_rows(municipality_id: str, cells: pd.DataFrame, book: Codebook, min_base: int,
-                   table: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The rows of `indicator_table` for one municipality (pass `table` to reuse it across pages)."""
-    table = indicator_table(cells, book, min_base) if table is None else table
-    own = table[table["municipality_id"] == str(municipality_id)]
-    return own.drop(columns="municipality_id").reset_index(drop=True)
-
-
-def range_over_municipalities(item_cells: pd.DataFrame, min_base: int) -> tuple[float | None, float | None, int]:
-    """Lowest and highest rounded % over municipality cells that are shown and have base >= k."""
-    munis = item_cells[item_cells["unit"] == "municipality"]
-    hidden = munis["status"].map(is_suppressed).astype(bool)
-    usable = munis[~hidden & munis["base"].notna() & (munis["base"].fillna(0) >= min_base) & munis["pct_rounded"].notna()]
-    if usable.empty:
-        return None, None, 0
-    return float(usable["pct_rounded"].min()), float(usable["pct_rounded"].max()), len(usable)
-
-
 def municipality_page(municipality_id: str, cells_protected: pd.DataFrame, municipalities: pd.DataFrame,
                       book: Codebook, mode: str, k: int, language: str = "nl", wave_note: str | None = None,
-                      table: pd.DataFrame | None = None) -> str:
-    """A self-contained HTML page (inline CSS, no links) for one municipality.
+                      context: PageContext | None = None) -> str:
+    """A self-contained HTML fact sheet (inline CSS, no links) for one municipality.
 
-    `cells_protected` comes from `disclosure.protect_cells` in `mode` with threshold `k`;
-    `municipalities` has a `pseudonym` column (`disclosure.pseudonymise`). In public mode the page
-    names the municipality by pseudonym only. `table` is `indicator_table` of those cells, if
-    the caller has it already.
-    """
+    `cells_protected` comes from `protect_cells` in `mode` with threshold `k`; `municipalities`
+    has a `pseudonym` column (`pseudonymise`); in public mode the page names the municipality by
+    pseudonym only. `context` (from `page_context`) carries the previous wave and is shared by
+    all pages of a wave."""
     words = WORDS[language]
+    context = context or page_context(cells_protected, municipalities)
     label = municipality_label(municipality_id, municipalities, mode, language)
     wave = ", ".join(sorted(cells_protected["wave"].astype(str).unique()))
-    rows = indicator_rows(municipality_id, cells_protected, book, k, table)
-    parts = [f"<h1>{_e(words['feedback_title'])}: {_e(label)}</h1>",
-             f"<p>{_e(words['wave'])}: {_e(wave)}</p>"]
+    rows = fact_rows(municipality_id, book, context, mode, k)
+    size = context.size_class_of.get(str(municipality_id), "unknown")
+    with_previous = context.previous_cells is not None and bool((context.previous_id_of or {}).get(str(municipality_id)))
+    parts = [f"<h1>{_e(words['title'])}: {_e(label)}</h1>",
+             f"<p>{_e(words['wave'])}: {_e(wave)} · {_e(words['size_class'])}: "
+             f"{_e(size if size != 'unknown' else words['size_unknown'])}</p>"]
     parts += [f'<p class="banner">{_e(note)}</p>' for note in (wave_note, disclosure_note(mode, k, language)) if note]
+    parts += [f'<p class="summary">{_e(s)}</p>' for s in summary_sentences(rows, book, language, with_previous)]
     for block in book.feedback_blocks:
         block_rows = rows[rows["block"] == block] if len(rows) else rows
         if len(block_rows):
-            parts.append(_block_table(block, block_rows, book, language))
-    parts += [f'<p class="note">{_e(words[key]).format(k=k)}</p>' for key in ("share", "range_note", "few")]
-    title = f"{words['feedback_title']} {label}"
+            parts.append(_block_table(block, block_rows, book, language, size, with_previous, context.previous_wave, k))
+    notes = [words["legend"], words["others_note"]] + ([] if with_previous else [words["previous_none"]])
+    parts += [f'<p class="note">{_e(n)}</p>' for n in notes]
+    title = f"{words['title']} {label}"
     return ("<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{title}</title>"
             "<style>{style}</style></head><body>\n{body}\n</body></html>\n").format(
         lang=language, title=_e(title), style=STYLE, body="\n".join(parts))
 
 
-def _block_table(block: str, rows: pd.DataFrame, book: Codebook, language: str) -> str:
+def summary_sentences(rows: pd.DataFrame, book: Codebook, language: str, with_previous: bool = False) -> list[str]:
+    """Where the municipality differs, in words; and how often n is too small to tell."""
     words = WORDS[language]
-    head = "".join(f"<th>{_e(h)}</th>" for h in (words["indicator"], words["own"], words["n"], words["all"],
-                                                  words["n"], words["range"], words["n_munis"]))
+    if not len(rows):
+        return []
+    found = []
+    for r in rows.to_dict("records"):
+        for kind in COMPARISONS:
+            test = r[f"test_{kind}"]
+            if verdict(test, r[f"p_holm_{kind}"]) == "significant":
+                side = "higher" if test.direction > 0 else "lower"
+                found.append(f"{book[r['item']].label(language)} ({words[side][kind]})")
+    out = [words["summary_differs"].format(items="; ".join(found)) if found else words["summary_none"].format(
+        n=len(rows), previous=words["or_previous"] if with_previous else "")]
+    small = sum(verdict(r["test_others"], r["p_holm_others"]) == "too_small" for r in rows.to_dict("records"))
+    if small:
+        out.append(words["summary_small"].format(n=small, total=len(rows)))
+    return out
+
+
+def _mark(test: Test, p_holm: float, kind: str, language: str) -> str:
+    words = WORDS[language]
+    outcome = verdict(test, p_holm)
+    if outcome == "significant":
+        side = "higher" if test.direction > 0 else "lower"
+        return f'<span class="mark" title="{_e(words[side][kind])}">{"▲" if test.direction > 0 else "▼"}</span> '
+    return ""
+
+
+def _block_table(block: str, rows: pd.DataFrame, book: Codebook, language: str, size: str, with_previous: bool,
+                 previous_wave: str | None, k: int) -> str:
+    words = WORDS[language]
+    heads = [words["indicator"], words["own"], words["others"],
+             f"{words['size_class']} {size if size != 'unknown' else words['size_unknown']}"]
+    heads += [f"{words['previous']} ({previous_wave})"] if with_previous else []
+    heads.append(words["difference"])
     body = []
-    for r in rows.itertuples(index=False):
-        spread = "–" if r.low is None or pd.isna(r.low) else f"{format_percent(r.low, symbol='')}–{format_percent(r.high)}"
-        # a hidden range counts no municipalities: "–", not "0" (read as "no municipality")
-        cols = [display_cell(r.own), display_n(r.own), display_cell(r.overall),
-                display_n(r.overall), spread, "–" if spread == "–" else str(r.n_munis)]
-        body.append(f"<tr><td>{_e(book[r.item].label(language))}</td>"
-                    + "".join(f'<td class="num">{_e(c)}</td>' for c in cols) + "</tr>")
+    for r in rows.to_dict("records"):
+        # all others is hidden with the own cell: their difference would reveal it
+        others = SECONDARY_MARK if r["own"] is None and is_suppressed(r["own_row"]["status"]) else share_text(r["others"], None)
+        cols = [share_text(r["own"], r["own_row"], with_interval=True),
+                _mark(r["test_others"], r["p_holm_others"], "others", language) + others,
+                _mark(r["test_size_class"], r["p_holm_size_class"], "size_class", language)
+                + share_text(shown_share(r["size_row"]), r["size_row"])]
+        if with_previous:
+            cols.append(_mark(r["test_previous"], r["p_holm_previous"], "previous", language)
+                        + previous_text(r["previous"], r["previous_raw"], k))
+        outcome = [verdict(r[f"test_{kind}"], r[f"p_holm_{kind}"]) for kind in COMPARISONS]
+        said = [words[("higher" if r[f"test_{kind}"].direction > 0 else "lower")][kind]
+                for kind, o in zip(COMPARISONS, outcome) if o == "significant"]
+        text = "; ".join(said) or (words["too_small"] if outcome[0] == "too_small" else
+                                   words["no_difference"] if "no_difference" in outcome else words["not_compared"])
+        body.append(f'<tr><td class="ind">{_e(book[r["item"]].label(language))}</td>'
+                    + "".join(f'<td class="num">{c if "<span" in c else _e(c)}</td>' for c in cols)
+                    + f"<td>{_e(text)}</td></tr>")
+    head = "".join(f'<th{" class=ind" if i == 0 else ""}>{_e(h)}</th>' for i, h in enumerate(heads))
     title = book.blocks[block][language]
-    return f"<h2>{_e(title)}</h2>\n<table><tr>{head}</tr>\n" + "\n".join(body) + "\n</table>"
-
-
-def display_cell(row) -> str:
-    """'75% (3)'; the mark of a suppressed cell ('< k' or '×'); '–' where nobody was asked."""
-    if is_suppressed(row["status"]):
-        return str(row["status"])
-    if pd.isna(row["pct_rounded"]) or pd.isna(row["count"]):
-        return "–"
-    return f"{format_percent(row['pct_rounded'])} ({int(row['count'])})"
-
-
-def display_n(row) -> str:
-    return SECONDARY_MARK if pd.isna(row["base"]) else str(int(row["base"]))
+    return f"<h2>{_e(title)}</h2>\n<table><thead><tr>{head}</tr></thead><tbody>\n" + "\n".join(body) + "\n</tbody></table>"
 
 
 def _e(text) -> str:
@@ -148,10 +335,11 @@ def page_file_name(municipality_id: str, municipalities: pd.DataFrame, mode: str
 
 
 def write_municipality_pages(cells_path, municipalities_path, codebook_path, sectors_path, language: str,
-                             disclosure: dict, wave_note: str | None, outdir) -> None:
+                             disclosure: dict, wave_note: str | None, outdir, previous: dict | None = None) -> None:
     """The municipality_pages step: one page per municipality of the wave's sheet, from the
     protected cells.csv (the only I/O of this module). In public mode the sheet's ids are
-    pseudonyms already (validate step), so the page file is named by pseudonym."""
+    pseudonyms already (validate step), so the page file is named by pseudonym. `previous`:
+    {wave, cells, municipalities} of the previous valid wave, if there is one."""
     from analysis.core.aggregate import read_cells
     from analysis.core.codebook import load_codebook
     from analysis.core.disclosure.pseudonyms import pseudonymise
@@ -161,9 +349,12 @@ def write_municipality_pages(cells_path, municipalities_path, codebook_path, sec
     mode, k = disclosure["mode"], int(disclosure["min_base"])
     munis = sheet if "pseudonym" in sheet else pseudonymise(sheet, disclosure.get("pseudonym_salt", ""), mode)
     cells = read_cells(cells_path)
+    context = page_context(cells, munis)
+    if previous:
+        context = page_context(cells, munis, read_cells(previous["cells"]),
+                               pd.read_csv(previous["municipalities"], dtype=str, keep_default_na=False), previous["wave"])
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
-    table = indicator_table(cells, book, k)
     for m in munis["municipality_id"].astype(str):
-        page = municipality_page(m, cells, munis, book, mode, k, language, wave_note, table)
+        page = municipality_page(m, cells, munis, book, mode, k, language, wave_note, context)
         (out / page_file_name(m, munis, mode)).write_text(page, encoding="utf-8")

@@ -158,3 +158,56 @@ WORDS: dict[str, dict[str, str]] = {
         "of": " of ",
     },
 }
+
+
+# The municipality fact sheets (publication/pages.py).
+FACT_SHEET_WORDS = {
+    "nl": {"title": "Factsheet", "municipality": "Gemeente", "indicator": "Indicator", "wave": "Meting",
+           "own": "Uw gemeente", "others": "Alle andere gemeenten", "size_class": "Grootteklasse",
+           "previous": "Vorige meting", "difference": "Verschil",
+           "higher": {"others": "hoger dan de andere gemeenten", "size_class": "hoger dan de rest van de grootteklasse",
+                      "previous": "hoger dan in de vorige meting"},
+           "lower": {"others": "lager dan de andere gemeenten", "size_class": "lager dan de rest van de grootteklasse",
+                     "previous": "lager dan in de vorige meting"},
+           "no_difference": "geen aantoonbaar verschil", "too_small": "te weinig respondenten om iets te zeggen",
+           "not_compared": "–",
+           "summary_differs": "Uw gemeente verschilt aantoonbaar bij: {items}.",
+           "summary_none": "Bij geen van de {n} indicatoren verschilt uw gemeente aantoonbaar van de andere gemeenten "
+                           "of de rest van de eigen grootteklasse{previous}.",
+           "or_previous": " of de vorige meting",
+           "summary_small": "Bij {n} van de {total} indicatoren zijn er te weinig respondenten om iets te zeggen: "
+                            "zelfs als iedereen of niemand 'ja' had geantwoord, was het verschil met de andere "
+                            "gemeenten niet aantoonbaar geweest.",
+           "legend": "Percentage 'ja' met 95%-betrouwbaarheidsinterval (Wilson); n = aantal respondenten aan wie de "
+                     "vraag is gesteld. ▲/▼: aantoonbaar hoger/lager (Fisher exact, Holm-correctie over de "
+                     "indicatoren van deze pagina, p < 0,05); zonder teken is een verschil niet meer dan toeval.",
+           "others_note": "Alle andere gemeenten: alle respondenten min die van uw gemeente; alleen getoond waar "
+                          "het cijfer van uw gemeente zelf getoond wordt.",
+           "previous_none": "Uw gemeente deed niet mee aan een eerdere meting (of is daarin niet herkenbaar via de "
+                            "gemeentecode).",
+           "size_unknown": "onbekend"},
+    "en": {"title": "Fact sheet", "municipality": "Municipality", "indicator": "Indicator", "wave": "Wave",
+           "own": "Your municipality", "others": "All other municipalities", "size_class": "Size class",
+           "previous": "Previous wave", "difference": "Difference",
+           "higher": {"others": "higher than the other municipalities", "size_class": "higher than the rest of its size class",
+                      "previous": "higher than in the previous wave"},
+           "lower": {"others": "lower than the other municipalities", "size_class": "lower than the rest of its size class",
+                     "previous": "lower than in the previous wave"},
+           "no_difference": "no demonstrable difference", "too_small": "too few respondents to tell",
+           "not_compared": "–",
+           "summary_differs": "Your municipality differs demonstrably on: {items}.",
+           "summary_none": "On none of the {n} indicators does your municipality differ demonstrably from the other "
+                           "municipalities or the rest of its size class{previous}.",
+           "or_previous": " or its previous wave",
+           "summary_small": "On {n} of the {total} indicators there are too few respondents to tell anything: even if "
+                            "everyone or no one had answered 'yes', the difference from the other municipalities "
+                            "could not have been shown.",
+           "legend": "Percentage 'yes' with 95% confidence interval (Wilson); n = respondents who were asked the "
+                     "question. ▲/▼: demonstrably higher/lower (Fisher exact, Holm correction over this page's "
+                     "indicators, p < 0.05); without a mark a difference is no more than chance.",
+           "others_note": "All other municipalities: all respondents minus those of your municipality; shown only "
+                          "where your municipality's own figure is shown.",
+           "previous_none": "Your municipality took part in no earlier wave (or cannot be matched to one by its "
+                            "municipality code).",
+           "size_unknown": "unknown"},
+}

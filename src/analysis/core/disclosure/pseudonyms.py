@@ -1,7 +1,11 @@
 """Municipality pseudonyms: G- + 6 hex digits of sha256(salt + id), applied right after validation."""
 from __future__ import annotations
 import hashlib
+import re
 import pandas as pd
+
+# what `pseudonym` gives: a sheet whose ids all look like this was pseudonymised before
+PSEUDONYM = re.compile(r"^G-[0-9a-f]{6,64}$")
 
 
 def pseudonym(municipality_id: str, salt: str, length: int = 6) -> str:
@@ -44,12 +48,22 @@ def pseudonymise(municipalities: pd.DataFrame, salt: str, mode: str = "public") 
     out["pseudonym"] = names
     if mode == "public":
         out = out.drop(columns=[c for c in ("name", "note") if c in out])
+        if "cbs_code" in out:  # a real code names the municipality: keep only its pseudonym,
+            # which the same salt makes the same in every wave (a fact sheet's previous wave)
+            out["cbs_code"] = [pseudonym(f"cbs:{c}", salt) if c else "" for c in out["cbs_code"].astype(str)]
     return out
 
 
 def public_wave(responses: pd.DataFrame, municipalities: pd.DataFrame, salt: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Responses and sheet of a public wave: every municipality id replaced by its pseudonym and
-    names dropped, so that nothing built from them can name a municipality (new frames)."""
+    names dropped, so that nothing built from them can name a municipality (new frames).
+
+    A wave whose ids are pseudonyms already (a public microdata export read back as a wave)
+    keeps them: hashing them again would rename every municipality of its tables."""
+    ids = municipalities["municipality_id"].astype(str)
+    if len(ids) and ids.map(lambda m: bool(PSEUDONYM.match(m))).all():
+        sheet = municipalities.drop(columns=[c for c in ("name", "note") if c in municipalities])
+        return responses.copy(), sheet.assign(pseudonym=ids)
     sheet = pseudonymise(municipalities, salt, "public")
     mapping = dict(zip(municipalities["municipality_id"].astype(str), sheet["pseudonym"]))
     out = responses.copy()

@@ -12,7 +12,7 @@ from analysis.core.io.ingest import text_key
 from analysis.core.io.readers import RawExport
 from analysis.core.vocabulary import SHEET_VALUE_WORDS
 
-SHEET_FIELDS = ("municipality_id", "name", "size_class", "krachtwijk", "questionnaires_sent", "reconstructed", "note")
+SHEET_FIELDS = ("municipality_id", "name", "size_class", "krachtwijk", "questionnaires_sent", "reconstructed", "note", "cbs_code")
 
 
 def map_sheet(raw: RawExport, sheet_map: dict | None) -> RawExport:

@@ -20,6 +20,7 @@ Nothing is ever reported as NaN or a silent 0: a value that cannot be computed g
 that says why ("not asked", "base 0", "not estimable: ...").
 """
 from __future__ import annotations
+import math
 import warnings
 from dataclasses import dataclass
 import numpy as np
@@ -59,10 +60,21 @@ def expected_counts(c1: int, n1: int, c2: int, n2: int) -> np.ndarray:
 
 
 def fisher_exact_p(c1: int, n1: int, c2: int, n2: int) -> float:
-    """Two-sided Fisher exact p of the 2x2 table (yes/no by group)."""
-    from scipy import stats
+    """Two-sided Fisher exact p of the 2x2 table (yes/no by group): the probability, given the
+    margins, of every table no more probable than the observed one (scipy's definition, with its
+    relative tolerance of 1e-7), summed in exact integers. The same p as scipy.stats.fisher_exact
+    (to 1e-15, tests/test_fact_sheets.py), 300 times faster: a fact sheet tests every indicator of
+    every municipality, and scipy 1.17 needs 4 ms per table."""
+    c1, n1, c2, n2 = int(c1), int(n1), int(c2), int(n2)
+    total, yes = n1 + n2, c1 + c2
 
-    return float(stats.fisher_exact([[c1, n1 - c1], [c2, n2 - c2]], alternative="two-sided").pvalue)
+    def tables(x: int) -> int:  # tables with x yes in group 1, given the margins
+        return math.comb(yes, x) * math.comb(total - yes, n1 - x)
+
+    observed = tables(c1)
+    tail = sum(w for w in map(tables, range(max(0, yes - n2), min(yes, n1) + 1))
+               if w * 10**7 <= observed * (10**7 + 1))
+    return min(1.0, tail / math.comb(total, n1))
 
 
 def two_proportion_test(c1: int, n1: int, c2: int, n2: int) -> tuple[str, float]:
@@ -76,13 +88,21 @@ def two_proportion_test(c1: int, n1: int, c2: int, n2: int) -> tuple[str, float]
 
 
 def holm(p: pd.Series) -> pd.Series:
-    """Holm-adjusted p-values; missing p (nothing tested) stay missing."""
-    from statsmodels.stats.multitest import multipletests
+    """Holm-adjusted p-values; missing p (nothing tested) stay missing.
 
+    The step-down as statsmodels' multipletests(method="holm") computes it (the i-th smallest p
+    times the number of p-values from it on, cumulative maximum, at most 1; tests/test_fact_sheets.py
+    compares the two): that function runs a full garbage collection on every call, a quarter of a
+    second in a process that holds a wave's cells, and a fact sheet needs three per municipality."""
     out = pd.Series(np.nan, index=p.index, dtype="float64")
     tested = p.dropna()
     if len(tested):
-        out[tested.index] = multipletests(tested.to_numpy(dtype=float), method="holm")[1]
+        values = tested.to_numpy(dtype=float)
+        order = np.argsort(values)  # the same (quicksort) order statsmodels uses for ties
+        stepped = np.maximum.accumulate(values[order] * np.arange(len(values), 0, -1))
+        adjusted = np.empty_like(values)
+        adjusted[order] = np.minimum(stepped, 1.0)
+        out[tested.index] = adjusted
     return out
 
 
