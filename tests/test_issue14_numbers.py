@@ -8,7 +8,8 @@ import pandas as pd
 from analysis.core.aggregate import aggregate_cells
 from analysis.fixtures.synthetic import fixture_municipalities, synthetic_answers
 from analysis.publication import tables as T
-from analysis.publication.report import Entry, entry_html, entry_n
+from analysis.publication.registry import BY_STEM, FIGURES
+from analysis.publication.report import entry_html, entry_n
 
 
 def _overall(rows):
@@ -35,7 +36,7 @@ def test_a_block_not_asked_has_no_footnote_and_no_n(book):
     cells = _factor_cells(book, status="not asked")
     assert T.table_footnote("tabel_IX_1", cells, book, "nl") == ""
     assert entry_n(cells, book, "positive_factors") is None
-    title = entry_html(Entry("figure", "6.1", "positive_factors"), "", None, "p", "nl")
+    title = entry_html(FIGURES["6.1"], "", None, "p", "nl")
     assert "niet gevraagd" in title and "n=0" not in title
 
 
@@ -44,7 +45,7 @@ def test_entry_n_is_who_was_asked(book):
 
 
 def test_no_interview_register_is_said_not_n_0():
-    title = entry_html(Entry("table", "tabel_3_1", counts="interviews"), "", "geen interviewregister", "p", "nl")
+    title = entry_html(BY_STEM["tabel_3_1"], "", "geen interviewregister", "p", "nl")
     assert "(geen interviewregister)" in title and "n=0" not in title
 
 
