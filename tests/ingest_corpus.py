@@ -168,8 +168,7 @@ def csv_cell_defects(w: Writer) -> list[Case]:
     frame = _frame()
     not_collab = int(frame.index[frame["collaborates"] == "0"][0])
     planted("answered_but_not_asked", "form_common_goal", "1", row=not_collab, rule="answered_but_not_asked")
-    collab = int(frame.index[frame["collaborates"] == "1"][0])
-    planted("missing_but_asked", "form_common_goal", "", row=collab, rule="missing_but_asked")
+    # asked but left empty is item nonresponse: data, not a defect (README "Validation")
     dup = _frame()
     dup.loc[6, "respondent_id"] = dup.loc[3, "respondent_id"]
     cases.append(Case("duplicate_respondent_id", w.frame("duplicate_respondent_id", dup), sheet,
@@ -188,11 +187,12 @@ def csv_cell_defects(w: Writer) -> list[Case]:
     cases.append(Case("bad_code_after_multiline_cell", w.text("bad_code_after_multiline_cell", shifted), sheet,
                       "allowed_code", 12))
     assert lines[0] == shifted[0]
+    # labels instead of codes ("Ja"/"Nee") are how a text export reads: accepted (README "Export formats")
     labels = _frame()
     for col in ("health_priority", "health_work", "segv_priority"):
-        labels[col] = labels[col].map({"0": "Nee", "1": "Ja"})
-    cases.append(Case("labels_instead_of_codes", w.frame("labels_instead_of_codes", labels), sheet, "no_known_code",
-                      2, "codes seen: Ja, Nee", most_problems=3))
+        labels[col] = labels[col].map({"0": "Misschien", "1": "Soms"})  # words that name no answer
+    cases.append(Case("words_that_name_no_answer", w.frame("words_that_name_no_answer", labels), sheet, "no_known_code",
+                      2, "codes seen: Soms, Misschien", most_problems=3))
     return cases
 
 
@@ -204,7 +204,7 @@ def column_map_defects(w: Writer) -> list[Case]:
     names = lines[0].split(",")
     names[30] = "HP2"
     cases.append(Case("two_columns_onto_one_item", w.text("two_columns_onto_one_item", [",".join(names)] + lines[1:]),
-                      sheet, "two_columns_one_item", None, "HP2", column_map={"columns": {"HP2": "health_priority"}}))
+                      sheet, "config:two_columns_one_item", None, "HP2", column_map={"columns": {"HP2": "health_priority"}}))
     return cases
 
 

@@ -104,16 +104,6 @@ def test_public_chapter_shows_an_earlier_restricted_wave_as_if_public(book, tmp_
     assert "Niet voor publicatie" in (tmp_path / "chapter_a.html").read_text(encoding="utf-8")
 
 
-def test_feedback_page_with_a_hidden_range_counts_no_municipalities_as_a_dash(book):
-    from analysis.publication.pages import _block_table
-
-    cell = {"status": "ok", "pct_rounded": 50, "count": 3, "base": 6}
-    rows = pd.DataFrame([{"block": "priorities", "item": "health_work", "own": cell, "overall": cell,
-                          "low": None, "high": None, "n_munis": 0}])
-    html = _block_table("priorities", rows, book, "nl")
-    assert ">0<" not in html and html.count(">–<") == 2  # the range and its number of municipalities
-
-
 def test_within_wave_text_in_dutch_has_no_english_group_names():
     from analysis.core.waves.rendering import _within_text
 

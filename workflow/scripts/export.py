@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 from analysis.core.codebook import load_codebook
-from analysis.core.disclosure.marks import data_note
+from analysis.core.text import data_note
 from analysis.core.io.export import ExportError, run_export_harmonised, run_export_wave
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)

