@@ -154,8 +154,6 @@ def test_a_question_for_one_wave_reruns_only_that_wave(tmp_path):
     assert {rule for rule, wave in jobs if wave == ""} == {"waves", "all"}
 
 
-@pytest.mark.xfail(strict=False, reason="issue 14, open: after the merge with the output registry the section "
-                   "'Overige vragen van deze meting' no longer reaches report.html of the field wave")
 def test_new_question_shows_in_the_report_and_the_workbook(field_build):
     from openpyxl import load_workbook
 

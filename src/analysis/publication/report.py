@@ -99,12 +99,12 @@ def build_report(*, wave: str, language: str, banner: str | None, cells: pd.Data
 
 def further_chapter(cells: pd.DataFrame, book: Codebook, language: str) -> list[tuple[str, str]]:
     """'Overige vragen van deze meting': the questions of this wave no table or figure shows."""
-    from analysis.publication.further import STEM, WORDS as FURTHER, further_questions_table
+    from analysis.publication.further import WORDS as FURTHER, further_questions_table
 
     table = further_questions_table(cells, book, language)
     if table.empty:
         return []
-    return [(table_title(STEM, language), f"<p>{_esc(FURTHER[language]['intro'])}</p>" + html_table(table))]
+    return [(FURTHER[language]["title"], f"<p>{_esc(FURTHER[language]['intro'])}</p>" + html_table(table))]
 
 
 # --- reading the built outputs (I/O kept apart from the pure builders above) --------------------
