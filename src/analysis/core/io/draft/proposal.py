@@ -29,7 +29,7 @@ from analysis.core.io.draft.matching import (
     value_score,
 )
 from analysis.core.io.draft.text import Scorer, normalise, words
-from analysis.core.vocabulary import SHEET_SIZE_CLASSES, YES_NO_UNKNOWN
+from analysis.core.vocabulary import SHEET_SIZE_CLASSES, SHEET_VALUE_WORDS, YES_NO_UNKNOWN
 
 # The municipality sheet's columns (README "Municipality sheet") and the words a sheet may use
 # for them and for their values. Matching aids: the canonical names are matched too.
@@ -44,13 +44,27 @@ SHEET_COLUMNS = {
     "note": ["opmerking", "toelichting", "notitie", "note", "remark", "comment"],
     "reconstructed": ["gereconstrueerd", "reconstructed"],
 }
-SHEET_VALUES = {
-    "size_class": {"G4": ["g4", "g 4", "grote vier", "big four"], "G32": ["g32", "g 32"],
-                   "small": ["small", "klein", "kleine gemeente", "overig", "other"],
-                   "unknown": ["unknown", "onbekend", "nvt", "n v t"]},
-    "krachtwijk": {"yes": ["yes", "ja", "j", "y", "1", "true", "waar"], "no": ["no", "nee", "n", "0", "false", "onwaar"],
-                   "unknown": ["unknown", "onbekend", "nvt"]},
+# Extra spellings the draft recognises beside the words validation accepts (SHEET_VALUE_WORDS, the
+# one list of those): what it proposes is then written into the wave's municipality_map.codes.
+_SHEET_VALUE_AIDS = {
+    "size_class": {"G4": ["g 4", "grote vier", "big four"], "G32": ["g 32"], "small": ["kleine gemeente", "other"],
+                   "unknown": ["nvt", "n v t"]},
+    "krachtwijk": {"yes": ["j", "y", "1", "true", "waar"], "no": ["n", "0", "false", "onwaar"], "unknown": ["nvt"]},
 }
+
+
+def _sheet_value_names() -> dict[str, dict[str, list[str]]]:
+    names: dict[str, dict[str, list[str]]] = {}
+    for column, aids in _SHEET_VALUE_AIDS.items():
+        by_key = names.setdefault(column, {})
+        for word, key in SHEET_VALUE_WORDS[column].items():
+            by_key.setdefault(key, []).append(word)
+        for key, extra in aids.items():
+            by_key.setdefault(key, []).extend(extra)
+    return names
+
+
+SHEET_VALUES = _sheet_value_names()
 assert set(SHEET_VALUES["size_class"]) == set(SHEET_SIZE_CLASSES) and set(SHEET_VALUES["krachtwijk"]) == set(YES_NO_UNKNOWN)
 
 
