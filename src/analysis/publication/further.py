@@ -13,23 +13,10 @@ from analysis.core.codebook import Codebook, Item
 from analysis.core.disclosure.marks import is_suppressed
 from analysis.core.rounding import format_percent
 from analysis.core.vocabulary import NOT_ASKED, OK
+from analysis.publication.text import FURTHER_WORDS as WORDS
 
 STEM = "overige_vragen"
 UNITS_SHOWN = ("overall", "sector", "domain", "size_class")
-WORDS = {
-    "nl": {"title": "Overige vragen van deze meting", "question": "Vraag", "answer": "Antwoord", "unit": "Eenheid",
-           "group": "Groep", "n": "n (beantwoord)", "count": "Aantal", "pct": "%", "ci": "95%-BI",
-           "no_answer": "Geen antwoord", "overall": "Alle respondenten", "sector": "Beleidssector",
-           "domain": "VNG-domein", "size_class": "Grootteklasse", "all": "Totaal",
-           "intro": "Vragen van deze meting die in geen tabel of figuur van het rapport staan. Percentages van wie de vraag "
-                    "beantwoordde; 95%-betrouwbaarheidsinterval volgens Wilson."},
-    "en": {"title": "Further questions of this wave", "question": "Question", "answer": "Answer", "unit": "Unit",
-           "group": "Group", "n": "n (answered)", "count": "Count", "pct": "%", "ci": "95% CI",
-           "no_answer": "No answer", "overall": "All respondents", "sector": "Policy sector",
-           "domain": "VNG domain", "size_class": "Size class", "all": "Total",
-           "intro": "Questions of this wave that no table or figure of the report shows. Percentages of those who "
-                    "answered; Wilson 95% confidence interval."},
-}
 
 
 def further_items(cells: pd.DataFrame, book: Codebook) -> list[Item]:
