@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.codebook import Codebook, Item
+from analysis.core.rounding import REPORT_RULE
 from analysis.rivm2010 import reference
 
 # --------------------------------------------------------------------------------------------
@@ -98,7 +99,7 @@ class Problem:
     max_categories: int | None = None
     pins: tuple[tuple[str, str, int], ...] = ()
     domains: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    pct_rule: str = "half_up"
+    pct_rule: str = REPORT_RULE  # the one rule (core/rounding.py); the bounds re-encode it
 
     def item(self, item_id: str) -> ItemSpec:
         for it in self.items:
@@ -826,7 +827,7 @@ def model_items(book: Codebook) -> tuple[ItemSpec, ...]:
 LATE_MUNICIPALITY = "16"   # n=1 in every table; section 3.2's municipality that joined late
 
 
-def report_problem(ref: dict[str, pd.DataFrame], book: Codebook, pct_rule: str = "half_up") -> Problem:
+def report_problem(ref: dict[str, pd.DataFrame], book: Codebook, pct_rule: str = REPORT_RULE) -> Problem:
     """The RIVM report as a Problem: hard sizes from VII.2 and VI.1, every published cell soft."""
     vii2 = ref["VII.2"]
     muni_rows = vii2[vii2["row_type"] == "municipality"].drop_duplicates("row_id")
@@ -1194,8 +1195,6 @@ def audit_findings(ref_dir: str | Path) -> pd.DataFrame:
 
 def report_pct_rule() -> str:
     """The report's rounding rule, as the audit established it from the printed numbers."""
-    from analysis.core.rounding import REPORT_RULE
-
     return REPORT_RULE
 
 
