@@ -56,7 +56,7 @@ def code_of(script):
 
     def module_file(name):
         base = os.path.join("src", *name.split("."))
-        for path in (base + ".py", os.path.join(base, "__init__.py")):
+        for path in (f"{base}.py", os.path.join(base, "__init__.py")):
             if os.path.exists(path):
                 return path
         return None
