@@ -1,4 +1,5 @@
 """Shared fixtures: the real codebook and the synthetic fixture wave (invented data)."""
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -24,3 +25,14 @@ def fixture_export() -> pd.DataFrame:
 @pytest.fixture
 def sheet_path() -> Path:
     return FIXTURE / "municipalities.csv"
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A temporary copy of the project, for end-to-end runs of the workflow."""
+    dst = tmp_path / "project"
+    dst.mkdir()
+    for part in ("Snakefile", "workflow", "config", "src", "data"):
+        src = ROOT / part
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, dst / part)
+    return dst

@@ -5,25 +5,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import yaml
 
-from conftest import ROOT
 from ingest_corpus import benign_cases, defect_cases
 
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 THROUGH_SNAKEMAKE = ["truncated_mid_row", "duplicate_header", "xlsx_formula_without_value", "sheet_header_only",
                      "sav_truncated", "code_map_matches_nothing"]
-
-
-@pytest.fixture
-def project(tmp_path):
-    dst = tmp_path / "project"
-    dst.mkdir()
-    for part in ("Snakefile", "workflow", "config", "src", "data"):
-        src = ROOT / part
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, dst / part)
-    return dst
 
 
 def _snakemake(project, *args):

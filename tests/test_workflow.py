@@ -6,22 +6,10 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-import pytest
 import yaml
 
-from conftest import ROOT
 
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
-
-
-@pytest.fixture
-def project(tmp_path):
-    dst = tmp_path / "project"
-    dst.mkdir()
-    for part in ("Snakefile", "workflow", "config", "src", "data"):
-        src = ROOT / part
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, dst / part)
-    return dst
 
 
 def _run(project, *targets):
