@@ -22,8 +22,15 @@ def asked_mask(frame: pd.DataFrame, item: Item) -> pd.Series:
     itself not answered routes past its follow-ups, as a survey tool does)."""
     mask = pd.Series(True, index=frame.index)
     for parent, key in item.asked_if.items():
-        mask &= frame[parent].astype(object).eq(key).fillna(False) if parent in frame else False
+        mask &= _equals(frame[parent], key) if parent in frame else False
     return mask.astype(bool)
+
+
+def _equals(column: pd.Series, key) -> pd.Series:
+    """column == key, missing as False; a Categorical compared on its codes (no copy as objects)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.eq(key) if key in column.cat.categories else pd.Series(False, index=column.index)
+    return column.astype(object).eq(key).fillna(False)
 
 
 def answered_mask(frame: pd.DataFrame, item: Item) -> pd.Series:

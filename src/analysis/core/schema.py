@@ -5,6 +5,7 @@ readable problem: which rule, and what was expected.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -41,8 +42,9 @@ def item_column(item: Item, municipality_ids: list[str] | None, wave: str, compu
     return pa.Column(None, nullable=not (compulsory and not item.asked_if), checks=pa.Check.isin(item.keys, name=rule))
 
 
-def skip_logic_checks(items: list[Item], compulsory: set[str] | None = None) -> list[pa.Check]:
-    """Both directions of every asked_if rule, as frame-level checks.
+def skip_logic_checks(items: list[Item], compulsory: set[str] | None = None) -> list[tuple[str, object]]:
+    """Both directions of every asked_if rule, as (name, frame -> boolean Series of rows that
+    pass), evaluated on whole columns at once.
 
     An item answered by someone who should not have been asked it is as wrong as an item left
     empty by someone who should have answered it: either means the export and the questionnaire
@@ -72,29 +74,50 @@ def skip_logic_checks(items: list[Item], compulsory: set[str] | None = None) -> 
                 mask &= frame[parent].isna() | frame[parent].isin(valid.get(parent, set()))
             return mask
 
-        checks.append(pa.Check(
+        checks.append((
+            f"skip_logic:answered_but_not_asked:{item.id}",
             lambda f, item=item, asked=asked, decided=decided:
                 ~(decided(f) & ~asked(f) & f[item.id].notna()) if item.id in f else pd.Series(True, index=f.index),
-            name=f"skip_logic:answered_but_not_asked:{item.id}",
         ))
         if compulsory is None or item.id in compulsory:
-            checks.append(pa.Check(
+            checks.append((
+                f"skip_logic:missing_but_asked:{item.id}",
                 lambda f, item=item, asked=asked: ~(asked(f) & f[item.id].isna()) if item.id in f else pd.Series(True, index=f.index),
-                name=f"skip_logic:missing_but_asked:{item.id}",
             ))
     return checks
+
+
+def skip_logic_failures(frame: pd.DataFrame, book: Codebook, wave: str, not_asked=(),
+                        item_nonresponse=None) -> pd.DataFrame:
+    """The rows that break a skip rule, as pandera reports a failed frame-level check (one line per
+    row and check: schema_context, column, check, check_number, failure_case, index).
+
+    Evaluated here on boolean masks rather than as pandera checks: pandera tests every row of the
+    whole frame for missing values once per check, which at a million respondents and fifty rules
+    was most of the validation. As pandera does by default, a row with every value missing passes."""
+    items = book.items_in_wave(wave, not_asked)
+    compulsory = {it.id for it in items if answer_compulsory(it, item_nonresponse)}
+    all_missing = frame.isna().all(axis="columns").to_numpy() if len(frame.columns) else np.zeros(len(frame), bool)
+    parts = []
+    for number, (name, passes) in enumerate(skip_logic_checks(items, compulsory)):
+        failing = ~(passes(frame).to_numpy(dtype=bool) | all_missing)
+        if failing.any():
+            parts.append(pd.DataFrame({"schema_context": "DataFrameSchema", "column": None, "check": name,
+                                       "check_number": number, "failure_case": None, "index": frame.index[failing]}))
+    columns = ["schema_context", "column", "check", "check_number", "failure_case", "index"]
+    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
 
 
 def export_schema(book: Codebook, municipality_ids: list[str] | None, wave: str, not_asked=(),
                   item_nonresponse=None) -> pa.DataFrameSchema:
     """Only the items of this wave's questionnaire: any other column is unknown. An asked item
     left empty is item nonresponse, accepted unless the wave or item makes answers compulsory
-    (`item_nonresponse: error`); an answer where the item was not asked is always an error."""
+    (`item_nonresponse: error`); an answer where the item was not asked is always an error: the
+    skip rules are checked beside the schema, by `skip_logic_failures`."""
     items = book.items_in_wave(wave, not_asked)
     compulsory = {it.id for it in items if answer_compulsory(it, item_nonresponse)}
     columns = {it.id: item_column(it, municipality_ids, wave, it.id in compulsory) for it in items}
-    return pa.DataFrameSchema(columns, checks=skip_logic_checks(items, compulsory), strict=True,
-                              name=f"export of wave {wave}")
+    return pa.DataFrameSchema(columns, strict=True, name=f"export of wave {wave}")
 
 
 

@@ -20,7 +20,7 @@ from analysis.core.io.sheet import SHEET_FIELDS, map_sheet, sheet_map_problems
 from analysis.core.nonresponse import empty_questionnaires, item_nonresponse as count_item_nonresponse
 from analysis.core.provenance import file_sha256
 from analysis.core.responses import typed_responses
-from analysis.core.schema import export_schema, municipality_sheet_schema
+from analysis.core.schema import export_schema, municipality_sheet_schema, skip_logic_failures
 from analysis.core.vocabulary import SHEET_SIZE_CLASSES, YES_NO_UNKNOWN
 
 FAILURE_COLUMNS = ["file", "row", "respondent_id", "column", "value", "rule", "expected"]
@@ -57,12 +57,13 @@ def validate_wave(wave: str, export_path: str, sheet_path: str, book: Codebook, 
                      for column, rule, expected in sheet_map_problems(sheet_raw, municipality_map, "municipality_map")]
         sheet_raw = map_sheet(sheet_raw, municipality_map)
     empty_rows: list[int] = []
+    decoded = None  # the export in codebook terms: decoded once, read by every check below
     map_problems = [] if export is None else [
         _problem(f"config: waves.{wave}.column_map", None, None, column, value, rule, expected)
         for column, value, rule, expected in column_map_problems(export, book, column_map)]
     problems += map_problems
     if export is not None and not export.data.empty and not map_problems:
-        export, empty_rows = _without_empty_questionnaires(export, book, column_map, wave, not_asked)
+        export, decoded, empty_rows = _without_empty_questionnaires(export, book, column_map, wave, not_asked)
     sheet = None if sheet_raw is None else sheet_raw.data
     if sheet is not None:
         problems += _sheet_failures(sheet, sheet_raw, sheet_path)
@@ -78,14 +79,15 @@ def validate_wave(wave: str, export_path: str, sheet_path: str, book: Codebook, 
         # an unreadable sheet is reported once, not once more for every respondent's municipality
         municipality_ids = None if sheet is None or "municipality_id" not in sheet.columns else sorted(
             sheet["municipality_id"].dropna().unique().tolist())
-        problems += _export_failures(export, book, column_map, municipality_ids, wave, not_asked, item_nonresponse)
+        problems += _export_failures(export, decoded, book, column_map, municipality_ids, wave, not_asked,
+                                     item_nonresponse)
         problems += _value_label_conflicts(export, book, column_map)
     if not problems:
-        problems += _more_respondents_than_sent(export, book, column_map, sheet_raw, sheet_path)
+        problems += _more_respondents_than_sent(export, decoded, sheet_raw, sheet_path)
     failures = _as_failure_table(problems)
     warnings = {"empty_rows": empty_rows}
     if export is not None and not export.data.empty and not map_problems:
-        decoded = _drop_empty_not_asked(decode(export, book, column_map), book, wave, not_asked)
+        decoded = _drop_empty_not_asked(decoded, book, wave, not_asked)
         warnings["nonresponse"] = count_item_nonresponse(decoded, book.items_in_wave(wave, not_asked))
         warnings["reading"] = how_codes_were_read(export, decoded, book, column_map)
     if not failures.empty:
@@ -95,16 +97,18 @@ def validate_wave(wave: str, export_path: str, sheet_path: str, book: Codebook, 
     return WaveValidation(wave, failures, typed_responses(decoded, book), _sheet_table(sheet), **warnings)
 
 
-def _without_empty_questionnaires(raw: RawExport, book: Codebook, column_map, wave, not_asked) -> tuple[RawExport, list[int]]:
-    """The export without its empty questionnaires (nothing answered beyond id and municipality):
-    returned but not filled in, they are unit nonresponse, reported with their file rows."""
+def _without_empty_questionnaires(raw: RawExport, book: Codebook, column_map, wave,
+                                  not_asked) -> tuple[RawExport, pd.DataFrame, list[int]]:
+    """The export and its decoded form without its empty questionnaires (nothing answered beyond
+    id and municipality): returned but not filled in, they are unit nonresponse, reported with
+    their file rows. Decoding is row by row, so the rows kept decode as they did in the whole."""
     decoded = decode(raw, book, column_map)
     empty = empty_questionnaires(decoded, book.items_in_wave(wave, not_asked)).to_numpy()
     if not empty.any():
-        return raw, []
+        return raw, decoded, []
     rows = [int(r) for r in raw.file_rows[empty]]
     kept = replace(raw, data=raw.data[~empty].reset_index(drop=True), file_rows=raw.file_rows[~empty].reset_index(drop=True))
-    return kept, rows
+    return kept, decoded[~empty].reset_index(drop=True), rows
 
 
 def how_codes_were_read(raw: RawExport, decoded: pd.DataFrame, book: Codebook, column_map: dict | None) -> list[str]:
@@ -117,7 +121,10 @@ def how_codes_were_read(raw: RawExport, decoded: pd.DataFrame, book: Codebook, c
     for item in book.items:
         if not item.answers or item.id not in renamed:
             continue
-        pairs = pd.DataFrame({"raw": renamed[item.id], "key": decoded[item.id]}).dropna(subset=["raw"]).drop_duplicates()
+        raw_values = renamed[item.id]
+        # a value reads as one answer wherever it occurs: its first occurrence stands for all
+        first = ~raw_values.duplicated() if isinstance(raw_values, pd.Series) else slice(None)
+        pairs = pd.DataFrame({"raw": raw_values[first], "key": decoded[item.id][first]}).dropna(subset=["raw"]).drop_duplicates()
         pairs = pairs.assign(_k=pairs["raw"].map(lambda v: (0, int(v), "") if str(v).lstrip("-").isdigit() else (1, 0, str(v))))
         reading = ", ".join(f"{r} → {'no answer' if pd.isna(k) else k}" for r, k in
                             zip(pairs.sort_values("_k")["raw"], pairs.sort_values("_k")["key"]))
@@ -153,24 +160,27 @@ def _drop_empty_not_asked(decoded: pd.DataFrame, book: Codebook, wave: str, not_
     return decoded.drop(columns=empty)
 
 
-def _export_failures(raw: RawExport, book: Codebook, column_map: dict | None, municipality_ids: list[str], wave: str,
-                     not_asked=(), item_nonresponse=None) -> list[dict]:
+def _export_failures(raw: RawExport, decoded: pd.DataFrame, book: Codebook, column_map: dict | None,
+                     municipality_ids: list[str], wave: str, not_asked=(), item_nonresponse=None) -> list[dict]:
     doubled = doubly_mapped_items(raw, column_map)
     if doubled:
         return [_problem(raw.path, None, None, item, None, "two_columns_one_item",
                          f"one column per item: columns {' and '.join(names)} both become {item} "
                          "(config column_map.columns): map only one of them") for item, names in doubled]
-    decoded = _drop_empty_not_asked(decode(raw, book, column_map), book, wave, not_asked)
+    decoded = _drop_empty_not_asked(decoded, book, wave, not_asked)
     in_wave = [it.id for it in book.items_in_wave(wave, not_asked) if it.type != "wave"]
     layout = layout_problem(raw, list(decoded.columns), in_wave, column_map)
     if layout:
         return [_problem(raw.path, None, None, None, None, "export_layout", layout)]
     schema = export_schema(book, municipality_ids, wave, not_asked, item_nonresponse)
+    skipped = skip_logic_failures(decoded, book, wave, not_asked, item_nonresponse)
     try:
         schema.validate(decoded, lazy=True)
-        return []
+        cases = skipped
     except pa.errors.SchemaErrors as err:
-        cases = err.failure_cases
+        cases = pd.concat([err.failure_cases, skipped], ignore_index=True) if len(skipped) else err.failure_cases
+    if cases.empty:
+        return []
     unmatched = unmatched_code_columns(raw, book, column_map)
     cases = cases[~(cases["column"].isin(list(unmatched)) & cases["check"].astype(str).str.startswith("isin("))]
     renamed = rename_columns(raw, column_map)
@@ -242,14 +252,14 @@ def _value_label_conflicts(raw: RawExport, book: Codebook, column_map: dict | No
     return problems
 
 
-def _more_respondents_than_sent(raw: RawExport, book: Codebook, column_map: dict | None, sheet_raw: RawExport,
+def _more_respondents_than_sent(raw: RawExport, decoded: pd.DataFrame, sheet_raw: RawExport,
                                 sheet_path: str) -> list[dict]:
     """A municipality cannot return more questionnaires than it was sent: either the sheet's
     number or the export's municipality ids are wrong (response would read above 100%)."""
     sheet = sheet_raw.data
     if "questionnaires_sent" not in sheet:
         return []
-    ids = decode(raw, book, column_map)["municipality_id"].astype(str)
+    ids = decoded["municipality_id"].astype(str)
     received = ids.value_counts()
     problems = []
     for i, (m, sent) in enumerate(zip(sheet["municipality_id"].astype(str), sheet["questionnaires_sent"])):

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from analysis.core.codebook import Codebook, Item
-from analysis.core.io.readers import RawExport, normalise_cell
+from analysis.core.io.readers import RawExport, map_distinct, normalise_cell
 from analysis.core.vocabulary import NO_ANSWER_LABELS
 
 DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
@@ -100,14 +101,35 @@ def decode(raw: RawExport, book: Codebook, column_map: dict | None) -> pd.DataFr
         if item.answers:
             labels = raw.value_labels.get(original_names.get(item.id, item.id))
             table = code_table(item, column_map, labels)
-            out[item.id] = col.map(lambda v, t=table: _decode_value(v, t))
+            out[item.id] = _answer_column(col, lambda v, t=table: _decode_value(v, t))
         elif item.type == "number":
             # a code the file labels as no answer (99 "Geen antwoord") is no answer, not 99 hours
             labels = raw.value_labels.get(original_names.get(item.id, item.id)) or {}
             no_answer = {text_key(c) for c, label in labels.items() if text_key(label) in NO_ANSWER_LABELS}
-            out[item.id] = col.map(lambda v, gone=no_answer: pd.NA if not pd.isna(v) and text_key(v) in gone else
-                                   v.replace(",", ".") if isinstance(v, str) and DECIMAL_COMMA.match(v) else v)
+            out[item.id] = _each_distinct(col, lambda v, gone=no_answer: pd.NA if not pd.isna(v) and text_key(v) in gone else
+                                          v.replace(",", ".") if isinstance(v, str) and DECIMAL_COMMA.match(v) else v)
     return out
+
+
+def _answer_column(col: pd.Series, function) -> pd.Series:
+    """A coded column decoded, as a Categorical of what its values read as (answer keys, and any
+    value no code explains, kept for validation to report): the checks of a million answers are
+    then comparisons of small integers. Missing and no-answer values are missing."""
+    if not isinstance(col, pd.Series) or pd.api.types.infer_dtype(col, skipna=True) not in ("string", "empty"):
+        return col.map(function)
+    codes, distinct = pd.factorize(col, use_na_sentinel=True)
+    read_as = pd.Series([function(v) for v in distinct], dtype=object)
+    answer_codes, answers = pd.factorize(read_as, use_na_sentinel=True)
+    recode = np.append(answer_codes, -1)
+    return pd.Series(pd.Categorical.from_codes(recode[codes], categories=answers), index=col.index)
+
+
+def _each_distinct(col: pd.Series, function) -> pd.Series:
+    """col.map(function), with function called once per distinct value where the values are text
+    (as every reader gives them): a million answers are a few codes per column."""
+    if not isinstance(col, pd.Series) or pd.api.types.infer_dtype(col, skipna=True) not in ("string", "empty"):
+        return col.map(function)
+    return pd.Series(map_distinct(col, function), index=col.index, dtype=object)
 
 
 def column_map_problems(raw: RawExport, book: Codebook, column_map: dict | None) -> list[tuple]:
