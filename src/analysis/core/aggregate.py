@@ -35,62 +35,136 @@ def counted_items(book: Codebook) -> list[Item]:
     return [it for it in book.items if it.answers and it.type not in UNCOUNTED_TYPES]
 
 
-def unit_membership(responses: pd.DataFrame, municipalities: pd.DataFrame, book: Codebook) -> dict[str, pd.Series]:
-    """Per unit kind, each respondent's unit id as a Categorical over all units of that kind.
+def unit_membership(responses: pd.DataFrame, municipalities: pd.DataFrame, book: Codebook) -> dict[str, tuple[np.ndarray, list]]:
+    """Per unit kind, each respondent's unit as an integer (-1: in no unit of that kind) and the
+    list of all units of that kind.
 
-    The categories list every unit (all 13 sectors, every municipality of the sheet), so a unit
-    without respondents still appears, with base 0, rather than vanishing from a table.
+    The lists hold every unit (all 13 sectors, every municipality of the sheet), so a unit
+    without respondents still appears, with base 0, rather than vanishing from a table. Domain and
+    class follow from the sector, size class from the municipality: looked up once per unit, not
+    once per respondent.
     """
-    sector = responses["sector"].astype("string")
     by_sector = {s.id: s for s in book.sectors}
+    sector_ids = [s.id for s in book.sectors]
     classes = list(dict.fromkeys(s.social_class for s in book.sectors))
+    domains = list(book.domains)
     muni_ids = sorted(
-        set(municipalities["municipality_id"].astype(str)) | set(responses["municipality_id"].dropna().astype(str)),
+        set(municipalities["municipality_id"].astype(str)) | set(pd.Series(responses["municipality_id"].dropna().unique()).astype(str)),
         key=natural_key,
     )
     size_of = dict(zip(municipalities["municipality_id"].astype(str), municipalities["size_class"].astype(str)))
     sizes = [c for c in SIZE_CLASSES if c in size_of.values()]
     sizes += sorted({c for c in size_of.values() if c not in sizes and c != "unknown"})
-    muni = responses["municipality_id"].astype("string")
-    raw = {
-        "overall": pd.Series(OVERALL_ID, index=responses.index),
-        "sector": sector,
-        "domain": sector.map(lambda s: by_sector[s].domain if s in by_sector else None),
-        "class": sector.map(lambda s: by_sector[s].social_class if s in by_sector else None),
-        "municipality": muni,
-        "size_class": muni.map(lambda m: size_of.get(m)),
+    sector = codes_among(responses["sector"], sector_ids)
+    muni = codes_among(responses["municipality_id"], muni_ids)
+    # values outside the unit list (size class "unknown") are in no unit of that kind
+    return {
+        "overall": (np.zeros(len(responses), dtype=np.int64), [OVERALL_ID]),
+        "sector": (sector, sector_ids),
+        "domain": (_through(sector, [_index(domains, by_sector[s].domain) for s in sector_ids]), domains),
+        "class": (_through(sector, [_index(classes, by_sector[s].social_class) for s in sector_ids]), classes),
+        "municipality": (muni, muni_ids),
+        "size_class": (_through(muni, [_index(sizes, size_of.get(m)) for m in muni_ids]), sizes),
     }
-    categories = {
-        "overall": [OVERALL_ID],
-        "sector": [s.id for s in book.sectors],
-        "domain": list(book.domains),
-        "class": classes,
-        "municipality": muni_ids,
-        "size_class": sizes,
-    }
-    # values outside the unit list (size class "unknown") become missing: such respondents belong
-    # to no unit of that kind
-    return {u: pd.Series(pd.Categorical(raw[u].astype(object).where(raw[u].isin(categories[u])),
-                                        categories=categories[u]), index=responses.index)
-            for u in UNITS}
 
 
-def count_items(units: pd.Series, responses: pd.DataFrame, items: list[Item]) -> pd.DataFrame:
-    """Count of every (unit, item, answer key), zeros included, and each unit's base per item.
+def _index(values: list, value) -> int:
+    return values.index(value) if value in values else -1
 
-    One groupby over the long (respondent x item) answers, reindexed on the full grid of units x
-    codebook answer keys, so unchosen answers and empty units count 0 (pandas 3 drops them otherwise).
+
+def _through(codes: np.ndarray, lookup: list[int]) -> np.ndarray:
+    """The unit of a coarser kind of each respondent, from the unit of a finer one (-1 stays -1)."""
+    return np.append(np.asarray(lookup, dtype=np.int64), -1)[codes]
+
+
+def codes_among(values: pd.Series, categories: list) -> np.ndarray:
+    """Each value's position in `categories` as text (-1: missing or not among them); a
+    Categorical is looked up once per category."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        found = pd.Index(categories, dtype=object).get_indexer(values.cat.categories.astype(str).astype(object))
+        return np.append(found, -1)[values.cat.codes.to_numpy()].astype(np.int64)
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    found = pd.Index(categories, dtype=object).get_indexer(pd.Series(distinct).astype("string").astype(object))
+    return np.append(found, -1)[codes].astype(np.int64)
+
+
+def count_items(membership: dict[str, tuple[np.ndarray, list]], responses: pd.DataFrame, items: list[Item]) -> pd.DataFrame:
+    """Count of every (unit, item, answer key), zeros included, each unit's base per item, and who
+    was asked and who answered: in codebook item order, then unit kind, unit and answer.
+
+    Counted on integers: per item one bincount of (unit, answer code, asked/answered) over the
+    sectors and one over the municipalities; every other unit kind is a sum of these. No
+    respondent x item table of Python objects is made, and every unit and answer is on the grid,
+    so zeros stay zeros.
     """
-    answered = [it.id for it in items if it.id in responses]
-    long = responses[answered].astype(object).assign(unit_id=units.astype(object)).melt(
-        id_vars="unit_id", var_name="item", value_name="answer").dropna()
-    observed = long.groupby(["unit_id", "item", "answer"]).size()
-    grid = pd.MultiIndex.from_tuples(
-        [(u, it.id, k) for it in items for u in units.cat.categories for k in it.keys],
-        names=["unit_id", "item", "answer"])
-    counts = observed.reindex(grid, fill_value=0).rename("count").reset_index()
-    counts["base"] = counts.groupby(["unit_id", "item"], sort=False)["count"].transform("sum")
-    return counts
+    from analysis.core.nonresponse import answered_mask, asked_mask
+
+    # each unit kind as a sum over the sectors' or the municipalities' groups (the last group: in none)
+    source = {"overall": "sector", "sector": "sector", "domain": "sector", "class": "sector",
+              "municipality": "municipality", "size_class": "municipality"}
+    groups = {kind: np.where(membership[kind][0] < 0, len(membership[kind][1]), membership[kind][0])
+              for kind in ("sector", "municipality")}
+    into = {unit: _onehot(_groups_into(membership, unit, source[unit]), len(membership[unit][1])) for unit in UNITS}
+    columns: dict[str, list] = {name: [] for name in ("unit_id", "item", "answer", "count", "base", "unit", "asked", "answered")}
+    for item in items:
+        keys = list(item.keys)
+        k = len(keys)
+        tables = {}
+        if item.id in responses:
+            answer = codes_among(responses[item.id], keys)
+            answer = np.where(answer >= 0, answer, k)  # k: no answer, or one outside the codebook's
+            asked = asked_mask(responses, item).to_numpy(dtype=bool)
+            # 0 not asked, 1 asked and not answered, 2 asked and answered
+            state = asked.astype(np.int64) + (answered_mask(responses, item).to_numpy(dtype=bool) & asked)
+        for kind, group in groups.items():
+            n = len(membership[kind][1]) + 1
+            if item.id in responses:
+                cell = (group * (k + 1) + answer) * 3 + state
+                table = np.bincount(cell, minlength=n * (k + 1) * 3).reshape(n, k + 1, 3)
+                tables[kind] = (table.sum(axis=2)[:, :k], table[:, :, 1:].sum(axis=(1, 2)), table[:, :, 2].sum(axis=1))
+            else:
+                tables[kind] = (np.zeros((n, k), dtype=np.int64), None, None)
+        for unit in UNITS:
+            ids = membership[unit][1]
+            counts, asked_n, answered_n = tables[source[unit]]
+            onehot = into[unit]
+            unit_counts = onehot.T @ counts
+            columns["unit_id"].append(np.repeat(np.asarray(ids, dtype=object), k))
+            columns["item"].append(np.full(len(ids) * k, item.id, dtype=object))
+            columns["answer"].append(np.tile(np.asarray(keys, dtype=object), len(ids)))
+            columns["count"].append(unit_counts.ravel())
+            columns["base"].append(np.repeat(unit_counts.sum(axis=1), k))
+            columns["unit"].append(np.full(len(ids) * k, unit, dtype=object))
+            for name, values in (("asked", asked_n), ("answered", answered_n)):
+                columns[name].append(np.repeat(onehot.T @ values, k).astype(np.float64) if values is not None
+                                     else np.full(len(ids) * k, np.nan))
+    out = pd.DataFrame({name: np.concatenate(parts) if parts else np.array([], dtype=object)
+                        for name, parts in columns.items()})
+    out["count"] = out["count"].astype(np.int64)
+    out["base"] = out["base"].astype(np.int64)
+    return out
+
+
+def _onehot(into: np.ndarray, units: int) -> np.ndarray:
+    """The 0/1 matrix (finer groups x units) that sums the finer groups' counts into the units."""
+    onehot = np.zeros((len(into), units), dtype=np.int64)
+    inside = into >= 0
+    onehot[np.nonzero(inside)[0], into[inside]] = 1
+    return onehot
+
+
+def _groups_into(membership: dict, unit: str, kind: str) -> np.ndarray:
+    """For each unit of the finer `kind` (and last, its respondents in no such unit): the `unit` it
+    belongs to, -1 for none."""
+    finer = membership[kind][0]
+    n = len(membership[kind][1]) + 1
+    if unit == "overall":
+        return np.zeros(n, dtype=np.int64)
+    if unit == kind:
+        return np.append(np.arange(n - 1), -1)
+    into = np.full(n, -1, dtype=np.int64)
+    into[np.where(finer < 0, n - 1, finer)] = membership[unit][0]  # the same for every respondent of a finer unit
+    return into
 
 
 def add_percentages(counts: pd.DataFrame) -> pd.DataFrame:
@@ -129,9 +203,8 @@ def aggregate_cells(responses: pd.DataFrame, municipalities: pd.DataFrame, book:
     counts as not asked)."""
     membership = unit_membership(responses, municipalities, book)
     items = counted_items(book)
-    parts = [count_items(membership[unit], responses, items).assign(unit=unit) for unit in UNITS]
-    cells = add_percentages(pd.concat(parts, ignore_index=True))
-    cells = _with_nonresponse(cells, membership, responses, items)
+    cells = add_percentages(count_items(membership, responses, items))
+    cells["no_answer"] = cells["asked"] - cells["answered"]
     cells["status"] = np.where(cells["base"] > 0, OK, BASE_0)
     if not_asked is None:
         asked = {it.id for it in items if it.id in responses and responses[it.id].notna().any()}
@@ -155,19 +228,6 @@ def aggregate_cells(responses: pd.DataFrame, municipalities: pd.DataFrame, book:
     cells = cells.assign(_item=cells["item"].map(order), _unit=cells["unit"].map(UNITS.index))
     cells = cells.sort_values(["_item", "_unit"], kind="stable")
     return cells[CELL_COLUMNS].reset_index(drop=True)
-
-
-def _with_nonresponse(cells: pd.DataFrame, membership: dict[str, pd.Series], responses: pd.DataFrame,
-                      items: list[Item]) -> pd.DataFrame:
-    """asked, answered and no_answer of each item in each unit, on every answer row of it."""
-    from analysis.core.nonresponse import asked_and_answered
-
-    present = [it for it in items if it.id in responses]
-    counts = pd.concat([asked_and_answered(membership[unit], responses, present).assign(unit=unit) for unit in UNITS],
-                       ignore_index=True)
-    counts["no_answer"] = counts["asked"] - counts["answered"]
-    out = cells.merge(counts, on=["unit", "unit_id", "item"], how="left", validate="many_to_one")
-    return out
 
 
 def hours_by_sector(responses: pd.DataFrame, book: Codebook, wave: str) -> pd.DataFrame:
