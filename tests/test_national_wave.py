@@ -4,6 +4,7 @@ workflow in a temporary copy of the project.
 Restricted mode: public-mode protection of a wave with a few respondents per municipality is
 being reworked (the suppression issue); until then it stops the aggregate step or takes minutes.
 """
+import re
 import shutil
 import subprocess
 import sys
@@ -59,4 +60,8 @@ def test_pages_tables_and_report_are_built(built):
     report = built / "report.html"
     # figures are embedded: bounded figures keep the report to a few MB (27.8 MB before)
     assert report.stat().st_size < 12_000_000
+    # a table per municipality: by size class in the report (G4, G32, smaller, pooled), whole in the csv
+    section = re.search(r'<section id="tabel_VII_2">(.*?)</section>', report.read_text(encoding="utf-8")).group(1)
+    assert section.count("<tr>") == 5 and "342 gemeenten: hier per grootteklasse" in section
+    assert len(pd.read_csv(built / "tables" / "tabel_VII_2.csv")) == 343
     assert (built.parent / "waves" / "gee.csv").exists()

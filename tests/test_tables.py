@@ -200,3 +200,40 @@ def test_footnote_for_tables_asked_of_collaborators_only(book, tmp_path):
     md = (tmp_path / "tabel_IX_1.md").read_text()
     assert md.startswith("## Tabel IX.1") and "gemeenten*" in md.splitlines()[0] and "(7 v/d 10)." in md
     assert "v/d" not in (tmp_path / "tabel_IX_1.csv").read_text()
+
+
+def test_size_class_table_for_many_municipalities(book, cells):
+    """The bounded table report.html shows above the threshold: a row per size class (m1 is G4,
+    m2 is G32) in the same cell format, and the pooled row."""
+    t = T.size_class_table(cells, book, "IX.1", "nl")
+    col = "Positieve ervaringen met intersectoraal samenwerken [kolomkop verloren in rapport; vermoedelijk]"
+    assert list(t["Grootteklasse"]) == ["G4", "G32", "Gemiddeld"]
+    assert list(t[col]) == ["67% (2)", "100% (1)", "75% (3)"]
+    assert list(t["n"]) == [3, 1, 4]
+    assert T.MUNICIPALITY_ROW_TABLES == {f"tabel_{t}" for t in ("VII_2", "VII_3", "VIII_2", "VIII_3", "IX_1", "IX_2", "IX_3")}
+
+
+def test_report_shows_size_classes_above_the_threshold_and_the_tables_up_to_it(book, cells):
+    import re
+
+    import analysis.publication.report as R
+
+    stems = [e.stem for _, _, entries in R.OUTLINE for e in entries]
+    tables = {s: pd.DataFrame({"Gemeente": ["Gemeente 1", "Gemeente 2"], "x": ["1", "2"]})
+              for s in stems if s.startswith(("tabel", "figuur_4_1_data"))}
+    text = cells.astype(str)
+
+    def section(page, stem):
+        return re.search(rf'<section id="{stem}">(.*?)</section>', page).group(1)
+
+    def build(max_rows):
+        return R.build_report(wave="w", language="nl", banner=None, cells=text, book=book, tables=tables,
+                              figures_png={s: b"png" for s in stems if s not in tables}, entry_provenance={s: "" for s in stems},
+                              extra_chapters=[], provenance="", interviews_n=1, max_rows=max_rows, typed_cells=cells,
+                              tables_dir="results/w/tables")
+    at, above = build(2), build(1)
+    assert "Gemeente 1" in section(at, "tabel_IX_1") and "Grootteklasse" not in at
+    bounded = section(above, "tabel_IX_1")
+    assert "Gemeente 1" not in bounded and "<td>G4</td>" in bounded and "<td>75% (3)</td>" in bounded
+    assert "2 gemeenten: hier per grootteklasse; de tabel per gemeente staat in results/w/tables/tabel_IX_1.csv" in bounded
+    assert section(above, "tabel_VIII_1") == section(at, "tabel_VIII_1")  # by sector: unchanged

@@ -28,6 +28,8 @@ rule report:
         cfg=lambda w: wave_cfg(w.wave),
         settings=lambda w: {"language": config["language"], "wave": wave_cfg(w.wave), "disclosure": disclosure_cfg(w.wave)},
         disclosure=lambda w: disclosure_cfg(w.wave),
+        # above this many municipalities a table with a row per municipality shows size classes
+        max_rows=config["figures"]["municipality_rows_max"],
     log:
         "results/logs/report_{wave}.log",
     script:

@@ -24,6 +24,7 @@ run_report(
     audit_path=inp.get("audit"),
     chapter_paths=[inp.chapter],
     interviews_path=inp.get("interviews"),
+    max_rows=snakemake.params.max_rows,  # noqa: F821
     disclosure=disclosure_note(snakemake.params.disclosure["mode"], snakemake.params.disclosure["min_base"],  # noqa: F821
                                snakemake.params.language),  # noqa: F821
 )

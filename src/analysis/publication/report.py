@@ -16,7 +16,7 @@ from analysis.core.provenance import config_hash, file_sha256, git_commit
 from analysis.core.text import data_note
 from analysis.publication.text import WORDS
 from analysis.publication.registry import TABLE, OutputSpec, outline
-from analysis.publication.tables import table_footnote, table_title
+from analysis.publication.tables import MUNICIPALITY_ROW_TABLES, size_class_table, table_footnote, table_title
 
 
 # The chapters and their entries, in the report's order: publication/registry.py (one spec per
@@ -80,14 +80,22 @@ def render_report(*, wave: str, language: str, banner: str | None, chapters_html
 
 def build_report(*, wave: str, language: str, banner: str | None, cells: pd.DataFrame, book: Codebook,
                  tables: dict[str, pd.DataFrame], figures_png: dict[str, bytes], entry_provenance: dict[str, str],
-                 extra_chapters: list[tuple[str, str]], provenance: str, interviews_n: int | None = None) -> str:
+                 extra_chapters: list[tuple[str, str]], provenance: str, interviews_n: int | None = None,
+                 max_rows: int | None = None, typed_cells: pd.DataFrame | None = None, tables_dir: str = "") -> str:
     """Pure: every table and figure of OUTLINE in order, then the extra chapters (replication,
-    audit, comparison with earlier waves), as one HTML string."""
+    audit, comparison with earlier waves), as one HTML string. With more than `max_rows`
+    municipalities, a table with a row per municipality shows a row per size class (from
+    `typed_cells`, cells.csv as aggregate.read_cells reads it), and says where the full one is."""
     chapters = []
+    many = _municipality_count(cells) if max_rows is not None else 0
     for nl, en, entries in OUTLINE:
         parts = []
         for e in entries:
-            body = html_table(tables[e.stem]) if e.kind == TABLE else embedded_png(figures_png[e.stem], e.title(language))
+            if e.kind == TABLE and e.stem in MUNICIPALITY_ROW_TABLES and max_rows is not None and many > max_rows:
+                note = WORDS[language]["by_size_class"].format(count=many, csv=f"{tables_dir}/{e.stem}.csv")
+                body = f"<p>{_esc(note)}</p>" + html_table(size_class_table(typed_cells, book, e.number, language))
+            else:
+                body = html_table(tables[e.stem]) if e.kind == TABLE else embedded_png(figures_png[e.stem], e.title(language))
             n = entry_n(cells, book, e.block) if e.counts != "interviews" else (
                 WORDS[language]["no_register_short"] if interviews_n is None else interviews_n)  # never "n=0" for no register
             foot = table_footnote(e.stem, cells, book, language) if e.kind == TABLE else ""
@@ -95,6 +103,10 @@ def build_report(*, wave: str, language: str, banner: str | None, cells: pd.Data
         chapters.append((nl if language == "nl" else en, "".join(parts)))
     return render_report(wave=wave, language=language, banner=banner,
                          chapters_html=chapters + further_chapter(cells, book, language) + extra_chapters, provenance=provenance)
+
+
+def _municipality_count(cells: pd.DataFrame) -> int:
+    return cells.loc[cells["unit"] == "municipality", "unit_id"].nunique()
 
 
 def further_chapter(cells: pd.DataFrame, book: Codebook, language: str) -> list[tuple[str, str]]:
@@ -105,6 +117,15 @@ def further_chapter(cells: pd.DataFrame, book: Codebook, language: str) -> list[
     if table.empty:
         return []
     return [(FURTHER[language]["title"], f"<p>{_esc(FURTHER[language]['intro'])}</p>" + html_table(table))]
+
+
+def _typed_if_many(cells: pd.DataFrame, cells_path: str, max_rows: int | None) -> pd.DataFrame | None:
+    """cells.csv with numbers as numbers, only where a table will be shown per size class."""
+    if max_rows is None or _municipality_count(cells) <= max_rows:
+        return None
+    from analysis.core.aggregate import read_cells
+
+    return read_cells(cells_path)
 
 
 # --- reading the built outputs (I/O kept apart from the pure builders above) --------------------
@@ -131,7 +152,7 @@ def banner_text(cfg: dict, disclosure: str, language: str) -> str | None:
 def run_report(*, wave: str, language: str, cfg: dict, settings: dict, cells_path: str, tables_dir: str,
                figures_dir: str, inputs: list[str], book: Codebook, out_path: str, scorecard_path: str | None = None,
                summary_path: str | None = None, audit_path: str | None = None, chapter_paths: list[str] = (),
-               disclosure: str = "", interviews_path: str | None = None) -> None:
+               disclosure: str = "", interviews_path: str | None = None, max_rows: int | None = None) -> None:
     read = lambda p: pd.read_csv(p, dtype=str, keep_default_na=False)  # noqa: E731 (text in, text out)
     cells = read(cells_path)
     stems = [e.stem for _, _, entries in OUTLINE for e in entries]
@@ -154,5 +175,6 @@ def run_report(*, wave: str, language: str, cfg: dict, settings: dict, cells_pat
         extra.append((WORDS[language]["earlier"], Path(p).read_text(encoding="utf-8")))
     page = build_report(wave=wave, language=language, banner=banner_text(cfg, disclosure, language), cells=cells, book=book,
                         tables=tables, figures_png=figures_png, entry_provenance=entry_prov, extra_chapters=extra,
-                        provenance=provenance, interviews_n=len(read(interviews_path)) if interviews_path else None)
+                        provenance=provenance, interviews_n=len(read(interviews_path)) if interviews_path else None,
+                        max_rows=max_rows, typed_cells=_typed_if_many(cells, cells_path, max_rows), tables_dir=tables_dir)
     Path(out_path).write_text(page, encoding="utf-8")

@@ -183,6 +183,30 @@ def unit_grid(cells: pd.DataFrame, unit: str, items: list[Item], table: str, lan
 
 # --- appendix tables per municipality / sector -------------------------------------------------
 
+# The tables with a row per municipality (their builders are marked `@per_municipality`): in
+# report.html, above `figures: municipality_rows_max` municipalities, a row per size class instead.
+MUNICIPALITY_ROW_TABLES: set[str] = set()
+
+
+def per_municipality(builder):
+    MUNICIPALITY_ROW_TABLES.add(builder.__name__)
+    return builder
+
+
+def size_class_table(cells: pd.DataFrame, book: Codebook, table: str, language: str = "nl") -> pd.DataFrame:
+    """A table of `municipality_table` with a row per size class (G4, G32, smaller municipalities)
+    instead of per municipality, and the same pooled row: what report.html shows when a wave has
+    more municipalities than a table can show readably (the full table stays in the csv and xlsx)."""
+    items = column_items(book, table)
+    words = WORDS[language]
+    body = unit_grid(cells, "size_class", items, table, language)
+    body.index = [words["size_small"] if c == "small" else c for c in body.index]
+    total = unit_grid(cells, "overall", items, table, language)
+    total.index = [words["average"]]
+    out = as_printed(pd.concat([body, total]).rename_axis(words["size_class"]).reset_index(), table, language)
+    return out.rename(columns={out.columns[0]: words["size_class"]})
+
+
 def municipality_table(cells: pd.DataFrame, book: Codebook, table: str, language: str = "nl",
                        municipalities: pd.DataFrame | None = None) -> pd.DataFrame:
     """A Bijlage table by municipality: rows 'Gemeente 1..16' + pooled 'Gemiddeld', n column."""
@@ -206,36 +230,43 @@ def municipality_label(municipality_id: str, municipalities: pd.DataFrame | None
     return f"{WORDS[language]['municipality']} {municipality_id}"
 
 
+@per_municipality
 def tabel_VII_2(cells, book, language="nl", municipalities=None) -> pd.DataFrame:
     """Tabel VII.2: health (inequalities) as a topic, per municipality."""
     return as_printed(municipality_table(cells, book, "VII.2", language, municipalities), "VII.2", language)
 
 
+@per_municipality
 def tabel_VII_3(cells, book, language="nl", municipalities=None) -> pd.DataFrame:
     """Tabel VII.3: work on determinants of health inequalities, per municipality."""
     return municipality_table(cells, book, "VII.3", language, municipalities)
 
 
+@per_municipality
 def tabel_VIII_2(cells, book, language="nl", municipalities=None) -> pd.DataFrame:
     """Tabel VIII.2: intersectoral collaboration, per municipality."""
     return as_printed(municipality_table(cells, book, "VIII.2", language, municipalities), "VIII.2", language)
 
 
+@per_municipality
 def tabel_VIII_3(cells, book, language="nl", municipalities=None) -> pd.DataFrame:
     """Tabel VIII.3: forms of collaboration, per municipality (all headers lost in the report)."""
     return municipality_table(cells, book, "VIII.3", language, municipalities)
 
 
+@per_municipality
 def tabel_IX_1(cells, book, language="nl", municipalities=None) -> pd.DataFrame:
     """Tabel IX.1: positive factors ('ja'), per municipality."""
     return municipality_table(cells, book, "IX.1", language, municipalities)
 
 
+@per_municipality
 def tabel_IX_2(cells, book, language="nl", municipalities=None) -> pd.DataFrame:
     """Tabel IX.2: negative factors ('ja'), per municipality."""
     return municipality_table(cells, book, "IX.2", language, municipalities)
 
 
+@per_municipality
 def tabel_IX_3(cells, book, language="nl", municipalities=None) -> pd.DataFrame:
     """Tabel IX.3: political factors, per municipality (headers 1-5 lost in the report)."""
     return municipality_table(cells, book, "IX.3", language, municipalities)
