@@ -93,7 +93,7 @@ def decode(raw: RawExport, book: Codebook, column_map: dict | None) -> pd.DataFr
     """The raw export in codebook terms: canonical columns, answer keys, numbers as text."""
     frame = rename_columns(raw, column_map)
     original_names = {v: k for k, v in ((column_map or {}).get("columns") or {}).items()}
-    out = frame.copy()
+    decoded = {}
     for item in book.items:
         if item.id not in frame:
             continue
@@ -101,13 +101,18 @@ def decode(raw: RawExport, book: Codebook, column_map: dict | None) -> pd.DataFr
         if item.answers:
             labels = raw.value_labels.get(original_names.get(item.id, item.id))
             table = code_table(item, column_map, labels)
-            out[item.id] = _answer_column(col, lambda v, t=table: _decode_value(v, t))
+            decoded[item.id] = _answer_column(col, lambda v, t=table: _decode_value(v, t))
         elif item.type == "number":
             # a code the file labels as no answer (99 "Geen antwoord") is no answer, not 99 hours
             labels = raw.value_labels.get(original_names.get(item.id, item.id)) or {}
             no_answer = {text_key(c) for c, label in labels.items() if text_key(label) in NO_ANSWER_LABELS}
-            out[item.id] = _each_distinct(col, lambda v, gone=no_answer: pd.NA if not pd.isna(v) and text_key(v) in gone else
-                                          v.replace(",", ".") if isinstance(v, str) and DECIMAL_COMMA.match(v) else v)
+            decoded[item.id] = _each_distinct(col, lambda v, gone=no_answer: pd.NA if not pd.isna(v) and text_key(v) in gone else
+                                              v.replace(",", ".") if isinstance(v, str) and DECIMAL_COMMA.match(v) else v)
+    if frame.columns.is_unique:  # a new frame of the columns: no copy of the whole export
+        return pd.DataFrame({name: decoded.get(name, frame[name]) for name in frame.columns}, index=frame.index)
+    out = frame.copy()  # a name twice (reported elsewhere): decoded as before, column by column
+    for name, values in decoded.items():
+        out[name] = values
     return out
 
 
