@@ -14,7 +14,9 @@ from analysis.core.vocabulary import SHEET_SIZE_CLASSES, YES_NO_UNKNOWN
 
 
 def _as_number(values: pd.Series) -> pd.Series:
-    return pd.to_numeric(values, errors="coerce")
+    from analysis.core.responses import as_numbers
+
+    return as_numbers(values, errors="coerce")
 
 
 def item_column(item: Item, municipality_ids: list[str] | None, wave: str, compulsory: bool = True) -> pa.Column:

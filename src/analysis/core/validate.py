@@ -8,6 +8,7 @@ import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -63,7 +64,7 @@ def validate_wave(wave: str, export_path: str, sheet_path: str, book: Codebook, 
         for column, value, rule, expected in column_map_problems(export, book, column_map)]
     problems += map_problems
     if export is not None and not export.data.empty and not map_problems:
-        export, decoded, empty_rows = _without_empty_questionnaires(export, book, column_map, wave, not_asked)
+        export, decoded, seen, empty_rows = _without_empty_questionnaires(export, book, column_map, wave, not_asked)
     sheet = None if sheet_raw is None else sheet_raw.data
     if sheet is not None:
         problems += _sheet_failures(sheet, sheet_raw, sheet_path)
@@ -89,7 +90,7 @@ def validate_wave(wave: str, export_path: str, sheet_path: str, book: Codebook, 
     if export is not None and not export.data.empty and not map_problems:
         decoded = _drop_empty_not_asked(decoded, book, wave, not_asked)
         warnings["nonresponse"] = count_item_nonresponse(decoded, book.items_in_wave(wave, not_asked))
-        warnings["reading"] = how_codes_were_read(export, decoded, book, column_map)
+        warnings["reading"] = how_codes_were_read(export, decoded, book, column_map, seen)
     if not failures.empty:
         return WaveValidation(wave, failures, None, None, **warnings)
     if "wave" not in decoded:
@@ -98,23 +99,26 @@ def validate_wave(wave: str, export_path: str, sheet_path: str, book: Codebook, 
 
 
 def _without_empty_questionnaires(raw: RawExport, book: Codebook, column_map, wave,
-                                  not_asked) -> tuple[RawExport, pd.DataFrame, list[int]]:
+                                  not_asked) -> tuple[RawExport, pd.DataFrame, dict, list[int]]:
     """The export and its decoded form without its empty questionnaires (nothing answered beyond
     id and municipality): returned but not filled in, they are unit nonresponse, reported with
     their file rows. Decoding is row by row, so the rows kept decode as they did in the whole."""
-    decoded = decode(raw, book, column_map)
+    seen: dict = {}
+    decoded = decode(raw, book, column_map, seen)
     empty = empty_questionnaires(decoded, book.items_in_wave(wave, not_asked)).to_numpy()
     if not empty.any():
-        return raw, decoded, []
+        return raw, decoded, seen, []
     rows = [int(r) for r in raw.file_rows[empty]]
     kept = replace(raw, data=raw.data[~empty].reset_index(drop=True), file_rows=raw.file_rows[~empty].reset_index(drop=True))
-    return kept, decoded[~empty].reset_index(drop=True), rows
+    seen = {item: (codes[~empty], values) for item, (codes, values) in seen.items()}
+    return kept, decoded[~empty].reset_index(drop=True), seen, rows
 
 
-def how_codes_were_read(raw: RawExport, decoded: pd.DataFrame, book: Codebook, column_map: dict | None) -> list[str]:
+def how_codes_were_read(raw: RawExport, decoded: pd.DataFrame, book: Codebook, column_map: dict | None,
+                        seen: dict | None = None) -> list[str]:
     """Every value of every coded column and the answer it was read as, grouped by columns read
     alike: the mapping a wave's report lists (code maps, value labels, labels in the text, the
-    wave's own categories)."""
+    wave's own categories). `seen`: decode's numbers of the raw values, where it kept them."""
     original = {v: k for k, v in ((column_map or {}).get("columns") or {}).items()}
     renamed = rename_columns(raw, column_map)
     groups: dict[str, list[str]] = {}
@@ -123,7 +127,8 @@ def how_codes_were_read(raw: RawExport, decoded: pd.DataFrame, book: Codebook, c
             continue
         raw_values = renamed[item.id]
         # a value reads as one answer wherever it occurs: its first occurrence stands for all
-        first = ~raw_values.duplicated() if isinstance(raw_values, pd.Series) else slice(None)
+        first = (_first_occurrences(*seen[item.id]) if seen and item.id in seen else ~raw_values.duplicated()
+                 if isinstance(raw_values, pd.Series) else slice(None))
         pairs = pd.DataFrame({"raw": raw_values[first], "key": decoded[item.id][first]}).dropna(subset=["raw"]).drop_duplicates()
         pairs = pairs.assign(_k=pairs["raw"].map(lambda v: (0, int(v), "") if str(v).lstrip("-").isdigit() else (1, 0, str(v))))
         reading = ", ".join(f"{r} → {'no answer' if pd.isna(k) else k}" for r, k in
@@ -134,6 +139,18 @@ def how_codes_were_read(raw: RawExport, decoded: pd.DataFrame, book: Codebook, c
     lines += [f"{it.id}: categories of this wave's own: " + ", ".join(
         f"{a.key} ({a.nl})" for a in it.answers if a.key in it.wave_answers) for it in book.items if it.wave_answers]
     return lines
+
+
+def _first_occurrences(codes: np.ndarray, values) -> np.ndarray:
+    """True on the row of each distinct value's first occurrence (as ~Series.duplicated(), from
+    decode's numbers of the values; missing values, code -1, are never first)."""
+    rows = np.arange(len(codes))
+    present = codes >= 0
+    first = np.full(len(values), len(codes), dtype=np.int64)
+    np.minimum.at(first, codes[present], rows[present])
+    mask = np.zeros(len(codes), dtype=bool)
+    mask[first[first < len(codes)]] = True
+    return mask
 
 
 def _read_or_report(path: str, problems: list[dict]) -> RawExport | None:

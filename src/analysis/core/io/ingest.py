@@ -89,8 +89,9 @@ def _decode_value(value, table: dict[str, object]):
     return value if found is None else found
 
 
-def decode(raw: RawExport, book: Codebook, column_map: dict | None) -> pd.DataFrame:
-    """The raw export in codebook terms: canonical columns, answer keys, numbers as text."""
+def decode(raw: RawExport, book: Codebook, column_map: dict | None, seen: dict | None = None) -> pd.DataFrame:
+    """The raw export in codebook terms: canonical columns, answer keys, numbers as text. `seen`, a
+    dict, receives per coded item each row's raw value as a number and the distinct raw values."""
     frame = rename_columns(raw, column_map)
     original_names = {v: k for k, v in ((column_map or {}).get("columns") or {}).items()}
     decoded = {}
@@ -101,7 +102,8 @@ def decode(raw: RawExport, book: Codebook, column_map: dict | None) -> pd.DataFr
         if item.answers:
             labels = raw.value_labels.get(original_names.get(item.id, item.id))
             table = code_table(item, column_map, labels)
-            decoded[item.id] = _answer_column(col, lambda v, t=table: _decode_value(v, t))
+            known = raw.distinct_values(original_names.get(item.id, item.id), len(col))
+            decoded[item.id] = _answer_column(col, lambda v, t=table: _decode_value(v, t), seen, item.id, known)
         elif item.type == "number":
             # a code the file labels as no answer (99 "Geen antwoord") is no answer, not 99 hours
             labels = raw.value_labels.get(original_names.get(item.id, item.id)) or {}
@@ -116,13 +118,18 @@ def decode(raw: RawExport, book: Codebook, column_map: dict | None) -> pd.DataFr
     return out
 
 
-def _answer_column(col: pd.Series, function) -> pd.Series:
+def _answer_column(col: pd.Series, function, seen: dict | None = None, name: str = "",
+                   known: tuple | None = None) -> pd.Series:
     """A coded column decoded, as a Categorical of what its values read as (answer keys, and any
     value no code explains, kept for validation to report): the checks of a million answers are
     then comparisons of small integers. Missing and no-answer values are missing."""
-    if not isinstance(col, pd.Series) or pd.api.types.infer_dtype(col, skipna=True) not in ("string", "empty"):
+    if known is None and (not isinstance(col, pd.Series)
+                          or pd.api.types.infer_dtype(col, skipna=True) not in ("string", "empty")):
         return col.map(function)
-    codes, distinct = pd.factorize(col, use_na_sentinel=True)
+    # the reader's numbers of the values where it kept them (distinct values, some perhaps alike)
+    codes, distinct = known if known is not None else pd.factorize(col, use_na_sentinel=True)
+    if seen is not None:
+        seen[name] = (codes, distinct)
     read_as = pd.Series([function(v) for v in distinct], dtype=object)
     answer_codes, answers = pd.factorize(read_as, use_na_sentinel=True)
     recode = np.append(answer_codes, -1)

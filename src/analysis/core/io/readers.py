@@ -26,6 +26,7 @@ import pandas as pd
 UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
 EXCEL_SEPARATOR_LINE = re.compile(r"^\s*sep=[,;\t]\s*$")  # Excel's "sep=;" before the header
+LINE_END = re.compile(r"\r\n|\r|\n")  # as the csv module ends a record outside quotes
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,16 @@ class RawExport:
     value_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # SPSS: column -> code -> label
     problems: list[ReadProblem] = field(default_factory=list)  # records that did not fit: data is then incomplete
     layout: str = ""  # how the file was read (format, encoding, separator), for messages about the layout
+    # (data, {column: (each row's number of its value, -1 missing; the values)}) where the reader
+    # found the distinct values anyway: decoding then need not find them again. Only for this `data`.
+    distinct: tuple | None = field(default=None, repr=False, compare=False)
+
+    def distinct_values(self, column: str, rows: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """(codes, values) of a column of `data` as read, if the reader kept them."""
+        if self.distinct is None or self.distinct[0] is not self.data or column not in self.distinct[1]:
+            return None
+        codes, values = self.distinct[1][column]
+        return (codes, values) if len(codes) == rows else None
 
 
 class ExportReadError(ValueError):
@@ -163,13 +174,27 @@ def decode_text(raw: bytes, path: Path) -> tuple[str, str]:
 def header_separator(text: str) -> str:
     """The separator of the header line (the first line that is not blank): the one of comma,
     semicolon and tab it holds most often outside quotes; comma if it holds none."""
-    header = next((line for line in re.split(r"\r\n|\r|\n", text) if line.strip()), "")
+    header = _first_non_blank_line(text)
     if EXCEL_SEPARATOR_LINE.match(header):
         return header.strip()[4]
     outside = re.sub(r'"[^"]*"', "", header)
     counts = {sep: outside.count(sep) for sep in SEPARATORS}
     best = max(counts, key=lambda sep: (counts[sep], sep == ","))
     return best if counts[best] else ","
+
+
+def _first_non_blank_line(text: str) -> str:
+    """The first line with more than white space ("" if none), without splitting the whole file."""
+    start = 0
+    while start <= len(text):
+        end = LINE_END.search(text, start)
+        line = text[start: end.start() if end else len(text)]
+        if line.strip():
+            return line
+        if end is None:
+            return ""
+        start = end.end()
+    return ""
 
 
 @dataclass
@@ -209,8 +234,8 @@ def _read_csv(path: Path) -> RawExport:
     layout = f"CSV, {encoding}, {SEPARATORS[delimiter]}-separated"
     plain = _read_plain_csv(text, delimiter)
     if plain is not None:
-        frame, lines = plain
-        return RawExport(str(path), frame, lines, layout=layout)
+        frame, lines, distinct = plain
+        return RawExport(str(path), frame, lines, layout=layout, distinct=(frame, distinct))
     records, stopped = _records(text, delimiter, path)
     if not records:
         if stopped:  # e.g. a header whose quote never closes
@@ -234,10 +259,7 @@ def _read_csv(path: Path) -> RawExport:
                      problems=problems, layout=layout)
 
 
-LINE_END = re.compile(r"\r\n|\r|\n")
-
-
-def _read_plain_csv(text: str, delimiter: str) -> tuple[pd.DataFrame, pd.Series] | None:
+def _read_plain_csv(text: str, delimiter: str) -> tuple[pd.DataFrame, pd.Series, dict] | None:
     """The file's frame and file rows, read in columns (pyarrow) when the file is plain: no quote
     character (so every record is one line, and its fields are the text between separators, as
     the csv module would read them), the header on line 1 with a name for every column, each
@@ -277,26 +299,31 @@ def _read_plain_csv(text: str, delimiter: str) -> tuple[pd.DataFrame, pd.Series]
     # one block of objects, filled column by column: no copy of a million rows when the frame is made
     values = np.empty((len(names), table.num_rows), dtype=object)
     blank = np.ones(table.num_rows, dtype=bool)  # a row of empty cells holds no answer (the record reader skips it)
-    for i in range(len(names)):
-        values[i], missing = _normalised_strings(table.column(i), pc)
-        blank &= missing
+    distinct = {}
+    for i, name in enumerate(names):
+        values[i], codes, distinct[name] = _normalised_strings(table.column(i), pc)
+        blank &= codes < 0
+        distinct[name] = (codes, distinct[name])
     frame = pd.DataFrame(values.T, columns=names, dtype=object, copy=False)
     file_rows = pd.Series(np.arange(2, len(frame) + 2), dtype="int64")
     if blank.any():
         frame, file_rows = frame[~blank].reset_index(drop=True), file_rows[~blank].reset_index(drop=True)
-    return frame, file_rows
+        distinct = {name: (codes[~blank], kept) for name, (codes, kept) in distinct.items()}
+    return frame, file_rows, distinct
 
 
-def _normalised_strings(column, pc) -> tuple[np.ndarray, np.ndarray]:
+def _normalised_strings(column, pc) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """normalise_cell of every value of a pyarrow text column, once per distinct value (missing as
-    `_as_text_column` gives it), and which values are missing."""
+    `_as_text_column` gives it); each value's number among the distinct ones (-1: missing); those."""
     encoded = pc.dictionary_encode(column).combine_chunks()
-    mapped = np.array([normalise_cell(v) for v in encoded.dictionary.to_pylist()], dtype=object)
+    # most values are normal already (no surrounding space, no "1.0"): normalise_cell returns them as they are
+    mapped = np.array([v if v and not v[0].isspace() and not v[-1].isspace() and not v.endswith(".0")
+                       else normalise_cell(v) for v in encoded.dictionary.to_pylist()], dtype=object)
     indices = encoded.indices.to_numpy(zero_copy_only=False)
     missing = pd.isna(mapped)
     if not missing.all():
         mapped[missing] = np.nan
-    return mapped[indices], missing[indices]
+    return mapped[indices], np.where(missing[indices], -1, indices).astype(np.int64), mapped
 
 
 def _header_problems(names: list[str], line: int, cell=None) -> list[ReadProblem]:
