@@ -92,8 +92,9 @@ def count_items(membership: dict[str, tuple[np.ndarray, list]], responses: pd.Da
     """Count of every (unit, item, answer key), zeros included, each unit's base per item, and who
     was asked and who answered: in codebook item order, then unit kind, unit and answer.
 
-    Counted on integers: per item one bincount of (unit, answer code, asked/answered) over the
-    sectors and one over the municipalities; every other unit kind is a sum of these. No
+    Counted on integers: per item one bincount of (sector x municipality, answer code, asked /
+    answered); every unit kind is a sum of its cells (domain and class of sectors, size class of
+    municipalities). No
     respondent x item table of Python objects is made, and every unit and answer is on the grid,
     so zeros stay zeros.
     """
@@ -102,28 +103,33 @@ def count_items(membership: dict[str, tuple[np.ndarray, list]], responses: pd.Da
     # each unit kind as a sum over the sectors' or the municipalities' groups (the last group: in none)
     source = {"overall": "sector", "sector": "sector", "domain": "sector", "class": "sector",
               "municipality": "municipality", "size_class": "municipality"}
-    groups = {kind: np.where(membership[kind][0] < 0, len(membership[kind][1]), membership[kind][0])
+    sizes = {kind: len(membership[kind][1]) + 1 for kind in ("sector", "municipality")}
+    groups = {kind: np.where(membership[kind][0] < 0, sizes[kind] - 1, membership[kind][0])
               for kind in ("sector", "municipality")}
+    # each respondent's sector x municipality group: one bincount per item gives both unit kinds
+    combined = groups["sector"] * sizes["municipality"] + groups["municipality"]
     into = {unit: _onehot(_groups_into(membership, unit, source[unit]), len(membership[unit][1])) for unit in UNITS}
     columns: dict[str, list] = {name: [] for name in ("unit_id", "item", "answer", "count", "base", "unit", "asked", "answered")}
+    offsets: dict[int, np.ndarray] = {}
     for item in items:
         keys = list(item.keys)
         k = len(keys)
         tables = {}
         if item.id in responses:
-            answer = codes_among(responses[item.id], keys)
-            answer = np.where(answer >= 0, answer, k)  # k: no answer, or one outside the codebook's
+            answer = _answer_numbers(responses[item.id], keys)  # k: no answer, or one outside the codebook's
             asked = asked_mask(responses, item).to_numpy(dtype=bool)
             # 0 not asked, 1 asked and not answered, 2 asked and answered
             state = asked.astype(np.int64) + (answered_mask(responses, item).to_numpy(dtype=bool) & asked)
-        for kind, group in groups.items():
-            n = len(membership[kind][1]) + 1
-            if item.id in responses:
-                cell = (group * (k + 1) + answer) * 3 + state
-                table = np.bincount(cell, minlength=n * (k + 1) * 3).reshape(n, k + 1, 3)
-                tables[kind] = (table.sum(axis=2)[:, :k], table[:, :, 1:].sum(axis=(1, 2)), table[:, :, 2].sum(axis=1))
-            else:
-                tables[kind] = (np.zeros((n, k), dtype=np.int64), None, None)
+            if k not in offsets:
+                offsets[k] = combined * ((k + 1) * 3)
+            cell = offsets[k] + (answer * 3 + state)
+            table = np.bincount(cell, minlength=sizes["sector"] * sizes["municipality"] * (k + 1) * 3).reshape(
+                sizes["sector"], sizes["municipality"], k + 1, 3)
+            for kind, other in (("sector", 1), ("municipality", 0)):
+                by = table.sum(axis=other)
+                tables[kind] = (by.sum(axis=2)[:, :k], by[:, :, 1:].sum(axis=(1, 2)), by[:, :, 2].sum(axis=1))
+        else:
+            tables = {kind: (np.zeros((n, k), dtype=np.int64), None, None) for kind, n in sizes.items()}
         for unit in UNITS:
             ids = membership[unit][1]
             counts, asked_n, answered_n = tables[source[unit]]
@@ -143,6 +149,17 @@ def count_items(membership: dict[str, tuple[np.ndarray, list]], responses: pd.Da
     out["count"] = out["count"].astype(np.int64)
     out["base"] = out["base"].astype(np.int64)
     return out
+
+
+def _answer_numbers(values: pd.Series, keys: list) -> np.ndarray:
+    """Each answer's position among the item's keys, len(keys) for a missing answer or one that
+    is no key: from a Categorical's codes by one lookup per category."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        found = pd.Index(keys, dtype=object).get_indexer(values.cat.categories.astype(str).astype(object))
+        lookup = np.append(np.where(found >= 0, found, len(keys)), len(keys))
+        return lookup[values.cat.codes.to_numpy()].astype(np.int64)
+    codes = codes_among(values, keys)
+    return np.where(codes >= 0, codes, len(keys))
 
 
 def _onehot(into: np.ndarray, units: int) -> np.ndarray:
