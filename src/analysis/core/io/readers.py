@@ -323,7 +323,7 @@ def _normalised_strings(column, pc) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     missing = pd.isna(mapped)
     if not missing.all():
         mapped[missing] = np.nan
-    return mapped[indices], np.where(missing[indices], -1, indices).astype(np.int64), mapped
+    return mapped[indices], np.where(missing[indices], -1, indices).astype(np.int32), mapped
 
 
 def _header_problems(names: list[str], line: int, cell=None) -> list[ReadProblem]:
