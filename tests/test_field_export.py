@@ -10,6 +10,7 @@ import yaml
 import analysis.fixtures.field_export as F
 from analysis.core.aggregate import aggregate_cells
 from analysis.core.codebook import load_codebook
+from analysis.core.text import code_reading_lines
 from analysis.core.validate import render_report, validate_wave
 from conftest import ROOT
 
@@ -114,9 +115,14 @@ def test_text_sectors_and_own_job_titles(field):
     assert counts["projectleider"] == titles.get("Projectleider", 0) and counts["manager"] == titles.get("Manager", 0)
     assert counts["beleidsadviseur"] == titles.get("Adviseur", 0) + titles.get("Senior adviseur", 0)
     assert list(responses["function"].cat.categories)[-2:] == ["projectleider", "manager"]
-    reading = "\n".join(field["sav"].reading)
+    reading = "\n".join(code_reading_lines(field["sav"].reading, "en"))
     assert "Volksgezondheid → vgz" in reading and "Senior adviseur → beleidsadviseur" in reading
-    assert "categories of this wave's own: projectleider (Projectleider), manager (Manager)" in reading
+    # one language per output: the English validation report names the categories in English
+    assert "categories of this wave's own: projectleider (Project leader), manager (Manager)" in reading
+    dutch = "\n".join(code_reading_lines(field["sav"].reading, "nl"))
+    assert "eigen categorieën van deze meting: projectleider (Projectleider)" in dutch and "no answer" not in dutch
+    read_as_none = {"groups": [{"columns": ["Q1 (health_work)"], "pairs": [["1", "ja"], ["9", None]]}]}
+    assert code_reading_lines(read_as_none, "nl") == ["Q1 (health_work): 1 → ja, 9 → geen antwoord"]
 
 
 def test_municipality_sheet_in_its_own_shape(field):
