@@ -177,3 +177,60 @@ def test_new_question_shows_in_the_report_and_the_workbook(field_build):
     assert F.NEW_ITEM["nl"] in values and "Alle respondenten" in values and "Beleidssector" in values
     truth = field_build["truth"].drop(index=F.EMPTY_QUESTIONNAIRE)[F.NEW_ITEM["id"]].dropna()
     assert f"{round(100 * (truth == 'ja').mean())}%" in values
+
+
+# --- what a reader of the field-like wave's outputs is told about n ------------------------------
+
+def _book(field_build):
+    project = field_build["project"]
+    return load_codebook(project / "config/codebook.yaml", project / "config/sectors.yaml")
+
+
+def _collaborators(field_build) -> pd.DataFrame:
+    """The respondents asked the collaboration blocks (lead question answered 'ja'), from the truth."""
+    truth = field_build["truth"].drop(index=F.EMPTY_QUESTIONNAIRE)
+    return truth[truth["collaborates"] == "ja"]
+
+
+def test_tables_say_their_n_is_the_answered_n_and_note_the_nonresponse(field_build):
+    tables = field_build["results"] / "tables"
+    assert pd.read_csv(tables / "tabel_IX_1.csv").columns[-1] == "n (beantwoord)"
+    assert pd.read_csv(tables / "tabel_VIII_1.csv").columns[-1] == "Totaal (n beantwoord)"
+    note = (tables / "tabel_IX_1.md").read_text(encoding="utf-8")
+    assert "n = beantwoord: wie de vraag kreeg en een antwoord gaf" in note
+    asked = _collaborators(field_build)
+    listed = 0
+    for item in [it for it in _book(field_build).items if it.in_table("IX.1") is not None]:
+        missing = int(asked[item.id].isna().sum())
+        pct = int(100 * missing / len(asked) + 0.5)  # by hand: whole percents, half up
+        shown = f"{item.label('nl')} {pct}% ({missing} v/d {len(asked)})"
+        assert (shown in note) == (pct > 5), shown
+        listed += pct > 5
+    assert listed  # the generator leaves some factor unanswered by more than 5% of those asked
+
+
+def test_report_heading_and_figure_title_agree_on_asked_and_answered(field_build):
+    asked = _collaborators(field_build)
+    items = [it for it in _book(field_build).items if it.in_figure("6.1")]
+    answered = sorted(int(asked[it.id].notna().sum()) for it in items)
+    said = f"beantwoord n={answered[0]}–{answered[-1]}"
+    html = (field_build["results"] / "report.html").read_text(encoding="utf-8")
+    heading = re.search(r'<section id="figuur_6_1"><h3>(.*?)</h3>', html).group(1)
+    assert heading.endswith(f"(gevraagd n={len(asked)}, {said})"), heading
+    svg = (field_build["results"] / "figures/figuur_6_1.svg").read_text(encoding="utf-8")
+    title = " ".join(" ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg)).split())
+    assert said in title, title
+
+
+def test_report_lists_how_the_export_was_read(field_build):
+    html = (field_build["results"] / "report.html").read_text(encoding="utf-8")
+    assert "Hoe de codes van de export zijn gelezen" in html
+    assert "Volksgezondheid → vgz" in html and "eigen categorieën van deze meting: projectleider (Projectleider)" in html
+    assert "How the export" not in html and "no answer" not in html  # one language per output
+
+
+def test_further_questions_table_is_a_declared_output(field_build):
+    target = f"results/{F.WAVE}/tables/overige_vragen.csv"
+    assert (field_build["project"] / target).exists()
+    done = _snakemake(field_build["project"], "-n", target)
+    assert done.returncode == 0 and "Nothing to be done" in done.stdout, done.stdout[-2000:] + done.stderr[-2000:]

@@ -22,10 +22,13 @@ from analysis.publication.text import ANSWERED_WORDS, WORDS
 
 
 def entry_items(spec: OutputSpec, book: Codebook) -> list[Item]:
-    """The items an output shows: a table's `published` items, a figure's (and the data table of
-    Figuur 4.1: the figure's) items."""
+    """The items whose numbers an output shows: a table's cells (its `published` entries with a
+    column or a row; all its entries where none has), a figure's items (also for the data table of
+    Figuur 4.1)."""
     if spec.kind == TABLE and not spec.builder.startswith("figuur_"):
-        return [it for it in book.items if it.in_table(spec.number) is not None]
+        entries = [(it, it.in_table(spec.number)) for it in book.items if it.in_table(spec.number) is not None]
+        cells = [it for it, entry in entries if "col_key" in entry or "row" in entry]
+        return cells or [it for it, _ in entries]
     return [it for it in book.items if it.in_figure(spec.number)]
 
 
@@ -42,12 +45,6 @@ def n_range(low, high) -> str:
     return f"{int(low)}" if low == high else f"{int(low)}–{int(high)}"
 
 
-def answered_range(cells: pd.DataFrame, items) -> tuple[int, int] | None:
-    """Smallest and largest answered n of the items the wave asked (overall)."""
-    answered = nonresponse_of(cells, items)["answered"]
-    return (int(answered.min()), int(answered.max())) if len(answered) else None
-
-
 def figure_n_text(low, high, nonresponse: bool, language: str) -> str:
     """The n of a figure's title: "n=150", or "beantwoord n=142–150" where some did not answer."""
     n = f"n={n_range(low, high)}"
@@ -55,13 +52,18 @@ def figure_n_text(low, high, nonresponse: bool, language: str) -> str:
 
 
 def report_n_text(asked: int, cells: pd.DataFrame, items, language: str) -> str:
-    """The n of an output's heading in report.html: "n=152" (who was asked), and with item
-    nonresponse "gevraagd n=152, beantwoord n=142–150" — the same answered n as the figure's own
-    title (figure_n_text), so title and figure do not seem to disagree."""
-    if not has_item_nonresponse(cells, items):
+    """The n of an output's heading in report.html: "n=152" (`asked`: who was asked its block),
+    and with item nonresponse who was asked and who answered its items, "gevraagd n=152,
+    beantwoord n=142–150" — the same answered n as the figure's own title (figure_n_text), so
+    heading and figure do not seem to disagree. Both are ranges over the same items: where skip
+    logic asks some items of fewer respondents, "gevraagd n=24–47" says so, and the answered range
+    is not read as 23 missing answers."""
+    found = nonresponse_of(cells, items)
+    if not (found["no_answer"] > 0).any():
         return f"{WORDS[language]['n']}={asked}"
     w = ANSWERED_WORDS[language]
-    return f"{w['asked']} n={asked}, {figure_n_text(*answered_range(cells, items), True, language)}"
+    return (f"{w['asked']} n={n_range(found['asked'].min(), found['asked'].max())}, "
+            f"{figure_n_text(found['answered'].min(), found['answered'].max(), True, language)}")
 
 
 def answered_headers(table: pd.DataFrame, language: str) -> pd.DataFrame:
