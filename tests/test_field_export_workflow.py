@@ -232,5 +232,7 @@ def test_report_lists_how_the_export_was_read(field_build):
 def test_further_questions_table_is_a_declared_output(field_build):
     target = f"results/{F.WAVE}/tables/overige_vragen.csv"
     assert (field_build["project"] / target).exists()
+    md = (field_build["project"] / target).with_suffix(".md").read_text(encoding="utf-8")
+    assert md.startswith("## Overige vragen van deze meting\n")  # its title, not its file stem
     done = _snakemake(field_build["project"], "-n", target)
     assert done.returncode == 0 and "Nothing to be done" in done.stdout, done.stdout[-2000:] + done.stderr[-2000:]

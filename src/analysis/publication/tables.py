@@ -22,7 +22,7 @@ from analysis.core.disclosure.marks import is_suppressed
 from analysis.core.rounding import format_percent
 from analysis.publication.answered import answered_headers, entry_items, nonresponse_note
 from analysis.publication.text import FURTHER_WORDS as WORDS_FURTHER, WORDS
-from analysis.publication.registry import BY_STEM, TABLE_IDS, TABLES, call_builder  # noqa: F401 (TABLE_IDS re-exported)
+from analysis.publication.registry import BY_STEM, FURTHER_STEM, TABLE_IDS, TABLES, call_builder  # noqa: F401 (TABLE_IDS re-exported)
 
 SHOWN_ANSWER = "ja"  # the report prints the share answering "ja" (or ticking the box)
 
@@ -57,6 +57,8 @@ def as_printed(frame: pd.DataFrame, table: str, language: str = "nl") -> pd.Data
 def table_title(table_id: str, language: str = "nl", footnote: str = "") -> str:
     """The title as the report prints it (English: translated); '*' when the table has a footnote."""
     spec = BY_STEM.get(table_id)
+    if table_id == FURTHER_STEM:  # the further questions: a table of the report's own, no number
+        return WORDS_FURTHER[language]["title"]
     return (spec.heading(language) if spec else table_id) + ("*" if footnote else "")
 
 
@@ -550,7 +552,7 @@ def run_tables(cells_path, municipalities_path, codebook_path, sectors_path, sen
     write_tables(tables, outdir, xlsx_out, language, note, footnotes, notes)
     if further.empty:  # a declared output of rule tables: written for every wave
         write_table(further, Path(outdir) / f"{STEM}.csv", Path(outdir) / f"{STEM}.md",
-                    title=WORDS_FURTHER[language]["title"], note=WORDS_FURTHER[language]["none"])
+                    title=table_title(STEM, language), note=WORDS_FURTHER[language]["none"])
 
 
 def table_note(table_id: str, cells: pd.DataFrame, book: Codebook, language: str = "nl") -> str:
