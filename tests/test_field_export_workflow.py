@@ -232,3 +232,12 @@ def test_report_lists_how_the_export_was_read(field_build):
     assert "Hoe de codes van de export zijn gelezen" in html
     assert "Volksgezondheid → vgz" in html and "eigen categorieën van deze meting: projectleider (Projectleider)" in html
     assert "How the export" not in html and "no answer" not in html  # one language per output
+
+
+def test_microdata_of_a_wave_with_its_own_categories(field_build):
+    """`snakemake export` of the field-like wave: its own job titles get codes and value labels
+    (the export read the whole codebook, which lacks them, and refused the wave)."""
+    done = _snakemake(field_build["project"], f"microdata/{F.WAVE}/README.md")
+    assert done.returncode == 0, done.stderr[-3000:]
+    sps = (field_build["project"] / f"microdata/{F.WAVE}/{F.WAVE}.sps").read_text(encoding="utf-8")
+    assert "Projectleider" in sps and "Manager" in sps
