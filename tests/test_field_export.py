@@ -187,25 +187,3 @@ def test_spss_labels_translate_codes_whatever_else_is_labelled(field, tmp_path):
     assert result.ok, result.failures.head().to_string()
     pd.testing.assert_frame_equal(result.responses.drop(columns="hours_per_week"),
                                   field["sav"].responses.drop(columns="hours_per_week"))
-
-
-def test_further_questions_table_shows_the_new_question_where_disclosure_allows(field):
-    from analysis.core.aggregate import protect_nonresponse
-    from analysis.core.disclosure.suppression import protect_cells
-    from analysis.publication.further import further_items, further_questions_table
-
-    cells = aggregate_cells(field["sav"].responses, field["sav"].municipalities, field["book"], F.WAVE,
-                            field["entry"]["not_asked"])
-    public = protect_nonresponse(protect_cells(cells.drop(columns=["asked", "answered", "no_answer"]), 5, "public",
-                                               book=field["book"], municipalities=field["sav"].municipalities), cells)
-    assert [it.id for it in further_items(public, field["book"])] == [F.NEW_ITEM["id"]]
-    table = further_questions_table(public, field["book"], "en")
-    assert set(table["Unit"]) <= {"All respondents", "Policy sector", "VNG domain", "Size class"}
-    total = table[(table["Group"] == "Total") & (table["Answer"] == "Yes")].iloc[0]
-    truth = _answered(field["truth"])[F.NEW_ITEM["id"]]
-    assert (total["n (answered)"], total["Count"]) == (truth.notna().sum(), (truth == "ja").sum())
-    assert total["No answer"] == truth.isna().sum()
-    # a sector with fewer than 5 answers is never shown as a number
-    small = public[(public["item"] == F.NEW_ITEM["id"]) & (public["unit"] == "sector") & (public["base"].fillna(0) < 5)]
-    shown = table[table["Unit"] == "Policy sector"]
-    assert not small.empty and shown["n (answered)"].astype(str).str.fullmatch(r"[0-4]").sum() == 0

@@ -241,3 +241,25 @@ def test_microdata_of_a_wave_with_its_own_categories(field_build):
     assert done.returncode == 0, done.stderr[-3000:]
     sps = (field_build["project"] / f"microdata/{F.WAVE}/{F.WAVE}.sps").read_text(encoding="utf-8")
     assert "Projectleider" in sps and "Manager" in sps
+
+
+def test_further_questions_table_shows_the_new_question_where_disclosure_allows(field_build):
+    """On the build's cells.csv, protected as a public wave's are (was a second suppression run of
+    its own in test_field_export.py)."""
+    from analysis.core.aggregate import read_cells
+    from analysis.publication.further import further_items, further_questions_table
+
+    results = field_build["results"]
+    book = load_codebook(results / "codebook.yaml", field_build["project"] / "config/sectors.yaml")
+    public = read_cells(results / "cells.csv")
+    assert [it.id for it in further_items(public, book)] == [F.NEW_ITEM["id"]]
+    table = further_questions_table(public, book, "en")
+    assert set(table["Unit"]) <= {"All respondents", "Policy sector", "VNG domain", "Size class"}
+    total = table[(table["Group"] == "Total") & (table["Answer"] == "Yes")].iloc[0]
+    truth = field_build["truth"].drop(index=F.EMPTY_QUESTIONNAIRE)[F.NEW_ITEM["id"]]
+    assert (total["n (answered)"], total["Count"]) == (truth.notna().sum(), (truth == "ja").sum())
+    assert total["No answer"] == truth.isna().sum()
+    # a sector with fewer than 5 answers is never shown as a number
+    small = public[(public["item"] == F.NEW_ITEM["id"]) & (public["unit"] == "sector") & (public["base"].fillna(0) < 5)]
+    shown = table[table["Unit"] == "Policy sector"]
+    assert not small.empty and shown["n (answered)"].astype(str).str.fullmatch(r"[0-4]").sum() == 0
