@@ -31,6 +31,7 @@ from matplotlib.figure import Figure
 from analysis.core.codebook import Codebook, Item
 from analysis.core.rounding import format_percent, whole_percent
 from analysis.core.disclosure.marks import SECONDARY_MARK as SUPPRESSED_N, is_suppressed
+from analysis.publication.answered import figure_n_text, has_item_nonresponse
 from analysis.publication.registry import FIGURE, FIGURE_IDS, FIGURES, KIND_WORDS, FigureSpec, call_builder
 from analysis.publication.text import WORDS
 from analysis.core.vocabulary import SIZE_CLASSES, UNKNOWN, natural_key
@@ -411,17 +412,20 @@ def _overall_bars(cells, book, items, spec, language, note) -> tuple[Figure, pd.
         ax = fig.add_subplot()
         _pct_bars(ax, data, list(data["item_label"]), language)
         notes = [WORDS[language]["whiskers"], WORDS[language]["uncertain"] if any(_uncertain(it) for it in items) else None, note]
-        _finish(fig, spec, language, _wave(cells), _n_text(data, language), notes)
+        _finish(fig, spec, language, _wave(cells), _n_text(data, language, cells), notes)
     return fig, _tidy(data, spec, cells)
 
 
-def _n_text(data: pd.DataFrame, language: str = "nl") -> str:
+def _n_text(data: pd.DataFrame, language: str = "nl", cells: pd.DataFrame | None = None) -> str:
+    """The n of a figure's title: the answered n of its items ("n=142–150"), said to be the
+    answered n where some who were asked did not answer (`cells`), as report.html's heading says."""
     bases = sorted(set(data.loc[data["status"] == "ok", "base"]))
     if len(data) and data["status"].eq("not asked").all():
         return WORDS[language]["not_asked"]  # the wave did not ask it: never "n=0" (read as nobody)
     if not bases:
         return "n=0"
-    return f"n={bases[0]}" if len(bases) == 1 else f"n={bases[0]}–{bases[-1]}"
+    nonresponse = cells is not None and has_item_nonresponse(cells, data["item"].unique())
+    return figure_n_text(bases[0], bases[-1], nonresponse, language)
 
 
 def _tidy(data: pd.DataFrame, spec: FigureSpec, cells: pd.DataFrame) -> pd.DataFrame:
@@ -679,7 +683,7 @@ def _answer_segments(cells, book, fig_id, language, note) -> tuple[Figure, pd.Da
         ax.set_xticks(range(0, 101, 10), [format_percent(v) for v in range(0, 101, 10)])
         ax.set_xlabel(WORDS[language]["pct_officers"])
         ax.legend(ncols=len(keys), fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
-        _finish(fig, spec, language, _wave(cells), _n_text(data, language), [note])
+        _finish(fig, spec, language, _wave(cells), _n_text(data, language, cells), [note])
     return fig, _tidy(data, spec, cells)
 
 
@@ -749,7 +753,7 @@ def figuur_VI_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note:
             axes[1].set_yticks(y, list(hours["row_label"]))
             axes[1].set_xlabel(t["hours"])
             axes[1].set_title(t["hours"], fontsize=8, loc="left")
-        _finish(fig, spec, language, _wave(cells), _n_text(funcs, language), [t["whiskers"], note])
+        _finish(fig, spec, language, _wave(cells), _n_text(funcs, language, cells), [t["whiskers"], note])
     data = _tidy(funcs, spec, cells)
     if hours is not None:
         h = hours.rename(columns={"sector": "unit_id"}).assign(figure=spec.number, wave=_wave(cells), unit="sector", panel="hours_per_week")
