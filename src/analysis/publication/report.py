@@ -16,7 +16,7 @@ from analysis.core.provenance import config_hash, file_sha256, git_commit
 from analysis.core.text import data_note
 from analysis.publication.text import WORDS
 from analysis.publication.registry import TABLE, OutputSpec, outline
-from analysis.publication.tables import table_footnote, table_title
+from analysis.publication.tables import free_legend, table_footnote, table_title
 
 
 # The chapters and their entries, in the report's order: publication/registry.py (one spec per
@@ -91,6 +91,8 @@ def build_report(*, wave: str, language: str, banner: str | None, cells: pd.Data
             n = entry_n(cells, book, e.block) if e.counts != "interviews" else (
                 WORDS[language]["no_register_short"] if interviews_n is None else interviews_n)  # never "n=0" for no register
             foot = table_footnote(e.stem, cells, book, language) if e.kind == TABLE else ""
+            if e.kind == TABLE:   # the free-cell mark's legend, when the table shows one
+                foot = " ".join(p for p in (foot, free_legend(tables[e.stem], language)) if p)
             parts.append(entry_html(e, body, n, entry_provenance[e.stem], language, foot))
         chapters.append((nl if language == "nl" else en, "".join(parts)))
     return render_report(wave=wave, language=language, banner=banner,
