@@ -38,8 +38,15 @@ import numpy as np
 import pandas as pd
 
 from analysis.rivm2010 import statements as st
-from analysis.rivm2010.reconstruct import (INF, UNMET_SCALE, CountSolution, Problem, _Expr, _Model, _free_pairs,
-                                           _run)
+from analysis.rivm2010.reconstruct import (
+    INF,
+    CountSolution,
+    Problem,
+    _Expr,
+    _free_pairs,
+    _Model,
+    _run,
+)
 
 # All statements together weigh less than one printed number of the lowest weight (1 x UNMET_SCALE).
 STATEMENT_WEIGHT = 10
@@ -601,7 +608,7 @@ def allocate(problem: Problem, sol: CountSolution, book, sheet: pd.DataFrame, se
              statements: pd.DataFrame | None, time_limit: float = 60.0, threads: int = 1) -> AllocationResult:
     """Both stages; respondents whose recount gives the count program's numbers."""
     started = time.perf_counter()
-    left = lambda: time_limit - (time.perf_counter() - started)  # noqa: E731
+    left = lambda: time_limit - (time.perf_counter() - started)
     al = Allocation(problem, sol, book, sheet, sent)
     _own_sector_rows(al, book)
     rows = []
@@ -756,18 +763,12 @@ def _least_informative(al: Allocation, h, start: np.ndarray, lb0: np.ndarray, ub
             "seconds": time.perf_counter() - started}
 
 
-def _solution(x):
-    from analysis.rivm2010.reconstruct import highs_solution
-
-    return highs_solution(x)
-
-
 def _respondents(al: Allocation, x: np.ndarray) -> pd.DataFrame:
     df = al.resp.copy()
     for it in al.p.items:
         values = []
         for r in range(len(df)):
-            asked = int(round(_value(al.asked(r, it.id), x)))
+            asked = round(_value(al.asked(r, it.id), x))
             if not asked:
                 values.append(None)
                 continue
