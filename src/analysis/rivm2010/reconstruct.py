@@ -15,9 +15,10 @@ The work is split in three steps:
    sector-level table needs (collaborates, Figure 5.1). Every published number is a soft
    constraint with a binary "unmet" indicator; the program minimises the weighted number of unmet
    numbers, then their distance to what is printed.
-3. ``realize_respondents``: turns the counts into respondents, deterministically, respecting the
-   skip logic. Who within a municipality gives which answer is not determined by the report and
-   is chosen by a fixed rule (see ``RealPreferences``).
+3. ``allocate.allocate``: a second integer program over respondents that keeps the counts the
+   printed numbers read, meets the report's statements (soft, below every printed number), and
+   otherwise chooses the least informative split over sectors (issue 17; allocate.py).
+   ``realize_respondents`` (a fixed rotating order) remains for problems without a codebook.
 
 The pure functions take and return DataFrames / dataclasses; file I/O is in the ``write_*`` and
 ``load_*`` functions at the end and in ``run_reconstruction``.
@@ -1316,7 +1317,7 @@ def cell_basis(cells: pd.DataFrame, problem: Problem, book: Codebook, referenced
 
 def _markdown_allocation(alloc) -> list[str]:
     """The second integer program: statements, then least informative (analysis/rivm2010/allocate.py)."""
-    from analysis.rivm2010.allocate import MAX_ENTROPY_SHARE, RECIPROCITY_COST, STATEMENT_WEIGHT
+    from analysis.rivm2010.allocate import COOCCURRENCE_BLOCKS, MAX_ENTROPY_SHARE, RECIPROCITY_COST, STATEMENT_WEIGHT
 
     s1, s2 = alloc.solve["stage1"], alloc.solve["stage2"]
     st = alloc.statements
@@ -1350,8 +1351,11 @@ def _markdown_allocation(alloc) -> list[str]:
         "  difference between 'officers of s name t' and 'officers of t name s'). Solved by codebook block in the",
         "  report's order, parents before children (a child's expectation needs its parent's answers), each block with",
         f"  the earlier blocks fixed: {s2['blocks']} blocks, status **{s2['status']}**, distance {s2['objective']:.2f}",
-        f"  (bound {s2['bound']:.2f}). Item x item co-occurrences are not in this objective except where a statement",
-        "  reads them (the target groups' overlap, resources helped and hindered).",
+        f"  (bound {s2['bound']:.2f}). Item x item co-occurrences are in the objective for the target groups",
+        "  (|officers naming both - expected|, expected = count x count / asked, for each pair of "
+        f"{' and '.join(COOCCURRENCE_BLOCKS)}),",
+        "  not for the factor blocks (45 pairs of 10 items over 98 collaborators each: too large for the time budget),",
+        "  where only a statement reads them (resources helped and hindered, S6.1.x).",
         "",
     ]
 
@@ -1432,7 +1436,7 @@ def reconstruction_markdown(sol: CountSolution, unmet: pd.DataFrame, problem: Pr
         "child count <= parent count in the same unit. Every published number is a soft constraint with a",
         "binary 'unmet' indicator (counts and n's: equality; percentages: lo*base <= 2000*count < hi*base);",
         "the objective minimises the weighted number of unmet numbers, then (1 per unit) the distance of unmet",
-        "counts to their printed value. The respondents are then realised from the counts deterministically.",
+        "counts to their printed value. Who gives which answer is then chosen by a second integer program (below).",
         "",
         "Weights, and why:",
         "",
