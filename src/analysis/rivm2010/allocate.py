@@ -618,7 +618,7 @@ def _cooccurrence_terms(al: Allocation, h, items: list[str], x: np.ndarray, lb: 
                 continue
             groups = ga if set(ga) == set(gb) else {("*",): (everyone, None)}
             expected = 0.0
-            for key, (members, _) in groups.items():
+            for members, _ in groups.values():
                 asked = sum(_value(al.asked(r, a), x) for r in members)
                 ca, cb = al.fixed_count(a, "ja", members), al.fixed_count(b, "ja", members)
                 if asked and ca is not None and cb is not None:
