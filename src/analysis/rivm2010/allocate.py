@@ -55,7 +55,7 @@ MAX_ENTROPY_SHARE = 0.5  # expected yes share of an answer no printed number or 
 RECIPROCITY_COST = 1.0   # per officer of difference between "s names t" and "t names s"
 # Blocks whose item x item co-occurrences stage 2 also keeps near independence: the target groups,
 # whose pairs are few (4 items, 6 pairs, one product variable per officer asked). The factor blocks
-# (10 items, 45 pairs over 98 collaborators each) would multiply the program's size: not done.
+# (10 items, 45 pairs over 98 collaborators: about 4,400 product variables each) were not tried.
 COOCCURRENCE_BLOCKS = ("health_target_groups", "segv_target_groups")
 
 

@@ -1354,7 +1354,8 @@ def _markdown_allocation(alloc) -> list[str]:
         f"  (bound {s2['bound']:.2f}). Item x item co-occurrences are in the objective for the target groups",
         "  (|officers naming both - expected|, expected = count x count / asked, for each pair of "
         f"{' and '.join(COOCCURRENCE_BLOCKS)}),",
-        "  not for the factor blocks (45 pairs of 10 items over 98 collaborators each: too large for the time budget),",
+        "  not for the factor blocks (not tried: 45 pairs of 10 items over 98 collaborators, about 4,400 product",
+        "  variables per block),",
         "  where only a statement reads them (resources helped and hindered, S6.1.x).",
         "",
     ]
