@@ -110,7 +110,7 @@ def answer_table(cells: pd.DataFrame, unit: str, item_ids: list[str], answer: st
     grid = pd.MultiIndex.from_product([unit_ids, item_ids], names=["unit_id", "item"]).to_frame(index=False)
     hits = unit_rows[unit_rows["item"].isin(item_ids) & (unit_rows["answer"] == answer)].copy()
     hits["unit_id"] = hits["unit_id"].astype(str)
-    cols = ["unit_id", "item", "base", "count", "pct", "pct_rounded", "ci_low", "ci_high", "status"]
+    cols = ["unit_id", "item", "base", "count", "pct", "pct_rounded", "ci_low", "ci_high", "status", "basis"]
     out = grid.merge(hits[[c for c in cols if c in hits]], on=["unit_id", "item"], how="left")
     # a suppressed cell keeps its mark ("< k" or "×") and no number, never 0
     if "status" not in out:
@@ -184,7 +184,17 @@ def _pct_text(row, language: str) -> str:
         return str(row["status"])
     if row["status"] != "ok" or pd.isna(row["pct_rounded"]):
         return WORDS[language]["no_base"]
-    return format_percent(row["pct_rounded"])
+    text = format_percent(row["pct_rounded"])
+    # a reconstructed wave's cell that nothing published fixes: marked, legend in the footer
+    return f"{text} {WORDS[language]['free_mark']}" if row.get("basis") == "free" else text
+
+
+def _free_note(data: pd.DataFrame, language: str) -> str | None:
+    """The legend of the free-cell mark, when the figure shows a free cell."""
+    if "basis" not in data:
+        return None
+    shown = data["basis"].eq("free") & data["status"].eq("ok")
+    return WORDS[language]["free_legend"] if shown.any() else None
 
 
 # --- drawing ---------------------------------------------------------------------------------------
@@ -305,7 +315,7 @@ def _municipality_heatmap(cells, book, items, spec, language, note, min_n, max_r
         ax.axhline(n_rows - 1, color="black", linewidth=1)  # separates the total row
         notes = [WORDS[language]["left_out"].format(min_n=min_n, names=", ".join(left_out)) if left_out else None]
         notes.append(WORDS[language]["uncertain"] if any(_uncertain(it) for it in items) else None)
-        _finish(fig, spec, language, _wave(cells), None, notes + [note])
+        _finish(fig, spec, language, _wave(cells), None, notes + [note, _free_note(data, language)])
     return fig, _tidy(data, spec, cells)
 
 
@@ -412,7 +422,7 @@ def _overall_bars(cells, book, items, spec, language, note) -> tuple[Figure, pd.
         ax = fig.add_subplot()
         _pct_bars(ax, data, list(data["item_label"]), language)
         notes = [WORDS[language]["whiskers"], WORDS[language]["uncertain"] if any(_uncertain(it) for it in items) else None, note]
-        _finish(fig, spec, language, _wave(cells), _n_text(data, language, cells), notes)
+        _finish(fig, spec, language, _wave(cells), _n_text(data, language, cells), notes + [_free_note(data, language)])
     return fig, _tidy(data, spec, cells)
 
 
@@ -576,7 +586,7 @@ def figuur_4_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: 
         left = [f"{_unit_label(book, 'domain', d, language)} (n={_n(n_dom.get(d, 0))})" for d in book.domains if d not in domains]
         notes = [("Niet getoond, zoals in het rapport van 2009 (voetnoot 19): " if language == "nl"
                   else "Not shown, as in the 2009 report (footnote 19): ") + ", ".join(left),
-                 WORDS[language]["whiskers"], note]
+                 WORDS[language]["whiskers"], note, _free_note(data, language)]
         _finish(fig, spec, language, _wave(cells), None, notes)
     return fig, _tidy(data, spec, cells)
 
@@ -642,7 +652,7 @@ def figuur_5_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: 
         ax.set_xlim(0, 115)
         ax.set_xlabel(t["pct_officers"])
         ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=2, frameon=False)
-        _finish(fig, spec, language, _wave(cells), None, [t["collab_n"], note])
+        _finish(fig, spec, language, _wave(cells), None, [t["collab_n"], note, _free_note(data, language)])
     return fig, _tidy(data, spec, cells)
 
 

@@ -17,7 +17,7 @@ from analysis.core.text import CODE_READING_WORDS, code_reading_lines, data_note
 from analysis.publication.text import WORDS
 from analysis.publication.registry import TABLE, OutputSpec, outline
 from analysis.publication.answered import entry_items, report_n_text
-from analysis.publication.tables import table_footnote, table_note, table_title
+from analysis.publication.tables import free_legend, table_footnote, table_note, table_title
 
 
 # The chapters and their entries, in the report's order: publication/registry.py (one spec per
@@ -96,6 +96,8 @@ def build_report(*, wave: str, language: str, banner: str | None, cells: pd.Data
                 n = report_n_text(n, cells, entry_items(e, book), language)  # asked n, and answered n where they differ
             foot = table_footnote(e.stem, cells, book, language) if e.kind == TABLE else ""
             note = table_note(e.stem, cells, book, language) if e.kind == TABLE else ""
+            if e.kind == TABLE:   # the free-cell mark's legend, when the table shows one
+                foot = " ".join(p for p in (foot, free_legend(tables[e.stem], language)) if p)
             parts.append(entry_html(e, body, n, entry_provenance[e.stem], language, foot, note))
         chapters.append((nl if language == "nl" else en, "".join(parts)))
     return render_report(wave=wave, language=language, banner=banner,

@@ -157,6 +157,18 @@ def format_cell(pct_rounded, count, base, row_n, status: str, language: str) -> 
     return f"{format_percent(pct_rounded)} ({shown})"
 
 
+def mark_free(text: str, free: bool, language: str) -> str:
+    """A cell of a reconstructed wave that nothing published fixes carries a mark (legend: free_legend)."""
+    return f"{text} {WORDS[language]['free_mark']}" if free else text
+
+
+def free_legend(table: pd.DataFrame, language: str) -> str:
+    """The legend line of the free-cell mark, when the table shows one."""
+    mark = f" {WORDS[language]['free_mark']}"
+    shown = table.astype(str).apply(lambda col: col.str.endswith(mark)).to_numpy().any() if len(table) else False
+    return WORDS[language]["free_legend"] if shown else ""
+
+
 def _shown(cells: pd.DataFrame, unit: str, items: list[Item], answer: str = SHOWN_ANSWER) -> pd.DataFrame:
     ids = [it.id for it in items]
     sel = cells[(cells["unit"] == unit) & cells["item"].isin(ids) & (cells["answer"] == answer)]
@@ -174,8 +186,10 @@ def unit_grid(cells: pd.DataFrame, unit: str, items: list[Item], table: str, lan
     sel = _shown(cells, unit, items)
     n = unit_n(cells, unit, items)
     sel["row_n"] = sel["unit_id"].map(n)
+    free = sel["basis"].eq("free") if "basis" in sel else pd.Series(False, index=sel.index)
     sel["text"] = [
-        format_cell(r.pct_rounded, r.count, r.base, r.row_n, r.status, language) for r in sel.itertuples()
+        mark_free(format_cell(r.pct_rounded, r.count, r.base, r.row_n, r.status, language), f and r.status == OK, language)
+        for r, f in zip(sel.itertuples(), free)
     ]
     grid = sel.pivot(index="unit_id", columns="item", values="text")
     grid = grid.reindex(index=list(dict.fromkeys(sel["unit_id"])), columns=[it.id for it in items])
@@ -541,7 +555,9 @@ def run_tables(cells_path, municipalities_path, codebook_path, sectors_path, sen
                           municipalities=pd.read_csv(municipalities_path, dtype=str, keep_default_na=False),
                           sent_by_sector=optional(sent_by_sector_path), interviews=optional(interviews_path),
                           disclosure=disclosure)
-    footnotes = {name: table_footnote(name, cells, book, language) for name in tables}
+    footnotes = {name: " ".join(p for p in (table_footnote(name, cells, book, language),
+                                            free_legend(table, language)) if p)
+                 for name, table in tables.items()}
     notes = {name: table_note(name, cells, book, language) for name in tables}
     tables = {name: answered_headers(table, language) if notes[name] else table for name, table in tables.items()}
     from analysis.publication.further import STEM, further_questions_table

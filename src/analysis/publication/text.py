@@ -17,6 +17,10 @@ WORDS: dict[str, dict[str, str]] = {
         "total": "Totaal",
         "n": "n",
         "not_asked": STATUS_WORDS["nl"][NOT_ASKED],
+        # a cell of a reconstructed wave that nothing published fixes (cells.csv `basis` free)
+        "free_mark": "†",
+        "free_legend": ("† Vrije keuze van de reconstructie: geen gepubliceerd getal, geen afleiding daarvan en "
+                        "geen uitspraak van het rapport legt deze cel vast. Geen bevinding."),
         "wave": "Meting",
         "unknown": "onbekend",
         "note": "Opmerking",
@@ -90,6 +94,9 @@ WORDS: dict[str, dict[str, str]] = {
         "total": "Total",
         "n": "n",
         "not_asked": STATUS_WORDS["en"][NOT_ASKED],
+        "free_mark": "†",
+        "free_legend": ("† A free choice of the reconstruction: no printed number, nothing derived from one and "
+                        "no statement of the report fixes this cell. Not a finding."),
         "wave": "Wave",
         "unknown": "unknown",
         "note": "Note",
