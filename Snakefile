@@ -12,13 +12,15 @@ configfile: "config/config.yaml"
 
 
 # wave entries the schema cannot judge (reserved or malformed ids, items not in the codebook, two
-# columns mapped onto one item, missing files): refused here, before any job, with key and fix
+# columns mapped onto one item, missing files) and a key given twice in a config file, the codebook
+# or the sector list: refused here, before any job, with key and fix
 from snakemake.exceptions import WorkflowError
 
 from analysis.core.io.wave_config import wave_config_report
 
-if wave_config_report(config):
-    raise WorkflowError(wave_config_report(config))
+CONFIG_REPORT = wave_config_report(config, getattr(workflow, "configfiles", None) or ["config/config.yaml"])
+if CONFIG_REPORT:
+    raise WorkflowError(CONFIG_REPORT)
 validate(config, "workflow/schemas/config.schema.yaml")
 
 

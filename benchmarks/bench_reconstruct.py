@@ -3,9 +3,9 @@
 Usage (from the project root):
     .venv/bin/python benchmarks/bench_reconstruct.py [runs] [time_limit]     (default: 2, 300 as rule reconstruct)
 
-Each run solves the integer program as rule `reconstruct` does (1 thread) into a temporary folder
-and prints its wall time, CPU time, the solver's status, objective, bound and gap, and the number
-of unmet published numbers and violated statements. Then it says whether the runs' files are
+Each run solves both integer programs as rule `reconstruct` does (1 thread) into a temporary folder
+and prints its wall time, CPU time, each solver stage's status, objective, bound and gap, the number
+of unmet published numbers and violated statements, and the by-sector cells at 0% or 100%. Then it says whether the runs' files are
 byte-identical to each other and to the committed export in data/raw/rivm2009.
 """
 from __future__ import annotations
@@ -21,7 +21,8 @@ from analysis.rivm2010.reconstruct import run_reconstruction
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = {"csv": "responses.csv", "sav": "responses.sav", "municipalities": "municipalities.csv",
-         "interviews": "interviews.csv", "sent_by_sector": "sent_by_sector.csv", "notes": "RECONSTRUCTION.md"}
+         "interviews": "interviews.csv", "sent_by_sector": "sent_by_sector.csv", "notes": "RECONSTRUCTION.md",
+         "basis": "cell_basis.csv"}
 
 
 def cpu_s() -> float:
@@ -47,6 +48,11 @@ def main() -> None:
             print(f"run {i + 1}: wall_s {wall:.1f}  cpu_s {cpu:.1f}  status {s['status']}  objective {s['objective']:.0f}"
                   f"  bound {s['bound']:.0f}  gap {s['gap']:.4f}  unmet {len(result['unmet'])}  "
                   f"statements violated {violated}")
+            a = result["allocation"]
+            print(f"       count program {s['seconds']:.1f} s wall; statements stage {a['stage1']['status']} "
+                  f"(violations {a['stage1']['objective']:.0f}, {a['stage1']['seconds']:.1f} s); least-informative stage "
+                  f"{a['stage2']['status']} (distance {a['stage2']['objective']:.2f}, bound {a['stage2']['bound']:.2f}, "
+                  f"{a['stage2']['seconds']:.1f} s); by-sector cells at 0%/100%: {len(result['extreme'])}")
             folders.append(out_dir)
         names = list(FILES.values())
         for i in range(1, len(folders)):

@@ -234,3 +234,16 @@ def test_out_dash_prints_the_entry(capsys):
     code = main([str(DEMO / "responses.sav"), "--out", "-", "--codebook", str(CODEBOOK), "--sectors", str(SECTORS)])
     entry = yaml.safe_load(capsys.readouterr().out)
     assert code == 0 and entry[D.WAVE]["column_map"]["columns"]["Q5_1"] == "collaborates"
+
+
+def test_values_that_match_no_answer_are_listed_in_the_draft_entry(book, tmp_path):
+    """Job titles of the tool's own (issue 14's field-like export) are written where the user
+    completes the code map, as comments: a map to an answer, or a category of the wave."""
+    import analysis.fixtures.field_export as F
+
+    F.write_field_wave(book, tmp_path)
+    draft = _draft(book, tmp_path / "responses.sav", F.WAVE, tmp_path / "gemeenten.xlsx")
+    entry = entry_yaml(draft, book)
+    for title in ("Projectleider", "Manager"):  # the codebook's function list has neither
+        assert f"        # {title}: ?  # LOW: matches no answer; map it to one, or add it as a category of this wave" in entry
+    assert yaml.safe_load(entry)[F.WAVE]["column_map"]["codes"]["function"].get("Projectleider") is None

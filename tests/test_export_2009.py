@@ -87,10 +87,13 @@ def test_every_consistent_published_cell_is_reproduced(export, column_items, sec
 def test_vgz_partners_follow_the_report_prose(export, sector_codes):
     """Section 5.1.1 (report lines 1220-1223): VGZ officers collaborate mostly with jeugd,
     onderwijs, sport and sociale zaken. Only four numbers of Figuur 5.1 are printed; the rest of
-    the reconstruction must not contradict the prose (it once left every unprinted partner at 0)."""
+    the reconstruction must not contradict the prose (it once left every unprinted partner at 0).
+    "Regelmatig" / "vooral" read as in data/reference/rivm2010/vague_words.csv (statements S3.3a,
+    S5.1.1f): at least half of VGZ's collaborators name each of the four, fewer than half any
+    physical sector."""
     vgz = export[(export["sector"] == sector_codes["VGZ"]) & (export["collaborates"] == "1")]
     share = {p: (vgz[f"collab_with_{p}"] == "1").mean() for p in
              ("jeugd", "onderwijs", "sport", "sociale_zaken", "wonen", "ruimte", "mobiliteit", "milieu")}
     social = min(share[p] for p in ("jeugd", "onderwijs", "sport", "sociale_zaken"))
     physical = max(share[p] for p in ("wonen", "ruimte", "mobiliteit", "milieu"))
-    assert len(vgz) > 0 and social > 0.5 > physical, share
+    assert len(vgz) > 0 and social >= 0.5 > physical, share

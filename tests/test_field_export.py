@@ -10,6 +10,7 @@ import yaml
 import analysis.fixtures.field_export as F
 from analysis.core.aggregate import aggregate_cells
 from analysis.core.codebook import load_codebook
+from analysis.core.text import code_reading_lines
 from analysis.core.validate import render_report, validate_wave
 from conftest import ROOT
 
@@ -114,9 +115,14 @@ def test_text_sectors_and_own_job_titles(field):
     assert counts["projectleider"] == titles.get("Projectleider", 0) and counts["manager"] == titles.get("Manager", 0)
     assert counts["beleidsadviseur"] == titles.get("Adviseur", 0) + titles.get("Senior adviseur", 0)
     assert list(responses["function"].cat.categories)[-2:] == ["projectleider", "manager"]
-    reading = "\n".join(field["sav"].reading)
+    reading = "\n".join(code_reading_lines(field["sav"].reading, "en"))
     assert "Volksgezondheid → vgz" in reading and "Senior adviseur → beleidsadviseur" in reading
-    assert "categories of this wave's own: projectleider (Projectleider), manager (Manager)" in reading
+    # one language per output: the English validation report names the categories in English
+    assert "categories of this wave's own: projectleider (Project leader), manager (Manager)" in reading
+    dutch = "\n".join(code_reading_lines(field["sav"].reading, "nl"))
+    assert "eigen categorieën van deze meting: projectleider (Projectleider)" in dutch and "no answer" not in dutch
+    read_as_none = {"groups": [{"columns": ["Q1 (health_work)"], "pairs": [["1", "ja"], ["9", None]]}]}
+    assert code_reading_lines(read_as_none, "nl") == ["Q1 (health_work): 1 → ja, 9 → geen antwoord"]
 
 
 def test_municipality_sheet_in_its_own_shape(field):
@@ -181,25 +187,3 @@ def test_spss_labels_translate_codes_whatever_else_is_labelled(field, tmp_path):
     assert result.ok, result.failures.head().to_string()
     pd.testing.assert_frame_equal(result.responses.drop(columns="hours_per_week"),
                                   field["sav"].responses.drop(columns="hours_per_week"))
-
-
-def test_further_questions_table_shows_the_new_question_where_disclosure_allows(field):
-    from analysis.core.aggregate import protect_nonresponse
-    from analysis.core.disclosure.suppression import protect_cells
-    from analysis.publication.further import further_items, further_questions_table
-
-    cells = aggregate_cells(field["sav"].responses, field["sav"].municipalities, field["book"], F.WAVE,
-                            field["entry"]["not_asked"])
-    public = protect_nonresponse(protect_cells(cells.drop(columns=["asked", "answered", "no_answer"]), 5, "public",
-                                               book=field["book"], municipalities=field["sav"].municipalities), cells)
-    assert [it.id for it in further_items(public, field["book"])] == [F.NEW_ITEM["id"]]
-    table = further_questions_table(public, field["book"], "en")
-    assert set(table["Unit"]) <= {"All respondents", "Policy sector", "VNG domain", "Size class"}
-    total = table[(table["Group"] == "Total") & (table["Answer"] == "Yes")].iloc[0]
-    truth = _answered(field["truth"])[F.NEW_ITEM["id"]]
-    assert (total["n (answered)"], total["Count"]) == (truth.notna().sum(), (truth == "ja").sum())
-    assert total["No answer"] == truth.isna().sum()
-    # a sector with fewer than 5 answers is never shown as a number
-    small = public[(public["item"] == F.NEW_ITEM["id"]) & (public["unit"] == "sector") & (public["base"].fillna(0) < 5)]
-    shown = table[table["Unit"] == "Policy sector"]
-    assert not small.empty and shown["n (answered)"].astype(str).str.fullmatch(r"[0-4]").sum() == 0

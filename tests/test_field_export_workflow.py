@@ -129,8 +129,6 @@ def _jobs(listing: str) -> set[tuple[str, str]]:
     return jobs
 
 
-@pytest.mark.xfail(strict=False, reason="issue 14, open: since the merge of the codebook documents (rule codebook_docs) and "
-                   "the cross-wave status, a codebook edit reruns wave_status, waves and the chapters of every wave")
 def test_a_question_for_one_wave_reruns_only_that_wave(tmp_path):
     project = _copy_project(tmp_path / "project", ["synthetic-fixture", "synthetic-demo-2025"])
     demo = yaml.safe_load((ROOT / "config/config.yaml").read_text())["waves"]["synthetic-demo-2025"]
@@ -138,6 +136,9 @@ def test_a_question_for_one_wave_reruns_only_that_wave(tmp_path):
                "municipalities": "data/raw/synthetic-fixture/municipalities.csv", "synthetic": True}
     _set_waves(project, {"synthetic-fixture": fixture, "synthetic-demo-2025": demo})  # fielding order
     _pretend_built(project)
+    # what _pretend_built makes is what the rules declare: the further-questions table included
+    # (written by rule tables for every wave, declared so that Snakemake knows and cleans it)
+    assert (project / "results/synthetic-fixture/tables/overige_vragen.csv").exists()
     codebook = project / "config/codebook.yaml"
 
     codebook.write_text("# a comment changes no wave's questionnaire\n" + codebook.read_text(encoding="utf-8"), encoding="utf-8")
@@ -151,7 +152,22 @@ def test_a_question_for_one_wave_reruns_only_that_wave(tmp_path):
     assert not {job for job in jobs if job[1] == "synthetic-fixture"}, jobs
     per_wave = {"validate", "wave_status", "aggregate", "tables", "figures", "municipality_pages", "report", "wave_chapter"}
     assert {rule for rule, wave in jobs if wave == "synthetic-demo-2025"} == per_wave
-    assert {rule for rule, wave in jobs if wave == ""} == {"waves", "all"}
+    # the cross-wave jobs, and the codebook documents, which describe every item of every wave
+    assert {rule for rule, wave in jobs if wave == ""} == {"waves", "codebook_docs", "all"}
+
+    # a question added for the earlier wave: that wave's jobs, and of the later wave only what
+    # reads the earlier wave's data (its chapter "compared with earlier waves", the report that
+    # embeds it, and the fact sheets that compare with the previous wave). Snakemake reruns what follows a rerun job whatever its output, so this is
+    # the least a later wave can rerun while its chapter declares what it reads.
+    assert _snakemake(project, "--touch").returncode == 0  # the build of the question above, as if run
+    codebook.write_text(codebook.read_text(encoding="utf-8") + (
+        "\n  - id: health_in_plan\n    type: categorical\n    answer_set: yes_no\n"
+        "    only_in_waves: [synthetic-fixture]\n    nl: \"Gezondheid in het plan\"\n    en: \"Health in the plan\"\n"),
+        encoding="utf-8")
+    jobs = _jobs(_snakemake(project, "-n").stdout)
+    assert {rule for rule, wave in jobs if wave == "synthetic-fixture"} == per_wave
+    assert {rule for rule, wave in jobs if wave == "synthetic-demo-2025"} == {"wave_chapter", "report", "municipality_pages"}
+    assert {rule for rule, wave in jobs if wave == ""} == {"waves", "codebook_docs", "all"}
 
 
 def test_new_question_shows_in_the_report_and_the_workbook(field_build):
@@ -162,5 +178,88 @@ def test_new_question_shows_in_the_report_and_the_workbook(field_build):
     sheet = load_workbook(field_build["results"] / "tables/tables.xlsx")["overige_vragen"]
     values = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
     assert F.NEW_ITEM["nl"] in values and "Alle respondenten" in values and "Beleidssector" in values
+    md = (field_build["results"] / "tables/overige_vragen.md").read_text(encoding="utf-8")
+    assert md.startswith("## Overige vragen van deze meting\n")  # its title, not its file stem
     truth = field_build["truth"].drop(index=F.EMPTY_QUESTIONNAIRE)[F.NEW_ITEM["id"]].dropna()
     assert f"{round(100 * (truth == 'ja').mean())}%" in values
+
+
+# --- what a reader of the field-like wave's outputs is told about n ------------------------------
+
+def _book(field_build):
+    project = field_build["project"]
+    return load_codebook(project / "config/codebook.yaml", project / "config/sectors.yaml")
+
+
+def _collaborators(field_build) -> pd.DataFrame:
+    """The respondents asked the collaboration blocks (lead question answered 'ja'), from the truth."""
+    truth = field_build["truth"].drop(index=F.EMPTY_QUESTIONNAIRE)
+    return truth[truth["collaborates"] == "ja"]
+
+
+def test_tables_say_their_n_is_the_answered_n_and_note_the_nonresponse(field_build):
+    tables = field_build["results"] / "tables"
+    assert pd.read_csv(tables / "tabel_IX_1.csv").columns[-1] == "n (beantwoord)"
+    assert pd.read_csv(tables / "tabel_VIII_1.csv").columns[-1] == "Totaal (n beantwoord)"
+    note = (tables / "tabel_IX_1.md").read_text(encoding="utf-8")
+    assert "n = beantwoord: wie de vraag kreeg en een antwoord gaf" in note
+    asked = _collaborators(field_build)
+    listed = 0
+    for item in [it for it in _book(field_build).items if it.in_table("IX.1") is not None]:
+        missing = int(asked[item.id].isna().sum())
+        pct = int(100 * missing / len(asked) + 0.5)  # by hand: whole percents, half up
+        shown = f"{item.label('nl')} {pct}% ({missing} v/d {len(asked)})"
+        assert (shown in note) == (pct > 5), shown
+        listed += pct > 5
+    assert listed  # the generator leaves some factor unanswered by more than 5% of those asked
+
+
+def test_report_heading_and_figure_title_agree_on_asked_and_answered(field_build):
+    asked = _collaborators(field_build)
+    items = [it for it in _book(field_build).items if it.in_figure("6.1")]
+    answered = sorted(int(asked[it.id].notna().sum()) for it in items)
+    said = f"beantwoord n={answered[0]}–{answered[-1]}"
+    html = (field_build["results"] / "report.html").read_text(encoding="utf-8")
+    heading = re.search(r'<section id="figuur_6_1"><h3>(.*?)</h3>', html).group(1)
+    assert heading.endswith(f"(gevraagd n={len(asked)}, {said})"), heading
+    svg = (field_build["results"] / "figures/figuur_6_1.svg").read_text(encoding="utf-8")
+    title = " ".join(" ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg)).split())
+    assert said in title, title
+
+
+def test_report_lists_how_the_export_was_read(field_build):
+    html = (field_build["results"] / "report.html").read_text(encoding="utf-8")
+    assert "Hoe de codes van de export zijn gelezen" in html
+    assert "Volksgezondheid → vgz" in html and "eigen categorieën van deze meting: projectleider (Projectleider)" in html
+    assert "How the export" not in html and "no answer" not in html  # one language per output
+
+
+def test_microdata_of_a_wave_with_its_own_categories(field_build):
+    """`snakemake export` of the field-like wave: its own job titles get codes and value labels
+    (the export read the whole codebook, which lacks them, and refused the wave)."""
+    done = _snakemake(field_build["project"], f"microdata/{F.WAVE}/README.md")
+    assert done.returncode == 0, done.stderr[-3000:]
+    sps = (field_build["project"] / f"microdata/{F.WAVE}/{F.WAVE}.sps").read_text(encoding="utf-8")
+    assert "Projectleider" in sps and "Manager" in sps
+
+
+def test_further_questions_table_shows_the_new_question_where_disclosure_allows(field_build):
+    """On the build's cells.csv, protected as a public wave's are (was a second suppression run of
+    its own in test_field_export.py)."""
+    from analysis.core.aggregate import read_cells
+    from analysis.publication.further import further_items, further_questions_table
+
+    results = field_build["results"]
+    book = load_codebook(results / "codebook.yaml", field_build["project"] / "config/sectors.yaml")
+    public = read_cells(results / "cells.csv")
+    assert [it.id for it in further_items(public, book)] == [F.NEW_ITEM["id"]]
+    table = further_questions_table(public, book, "en")
+    assert set(table["Unit"]) <= {"All respondents", "Policy sector", "VNG domain", "Size class"}
+    total = table[(table["Group"] == "Total") & (table["Answer"] == "Yes")].iloc[0]
+    truth = field_build["truth"].drop(index=F.EMPTY_QUESTIONNAIRE)[F.NEW_ITEM["id"]]
+    assert (total["n (answered)"], total["Count"]) == (truth.notna().sum(), (truth == "ja").sum())
+    assert total["No answer"] == truth.isna().sum()
+    # a sector with fewer than 5 answers is never shown as a number
+    small = public[(public["item"] == F.NEW_ITEM["id"]) & (public["unit"] == "sector") & (public["base"].fillna(0) < 5)]
+    shown = table[table["Unit"] == "Policy sector"]
+    assert not small.empty and shown["n (answered)"].astype(str).str.fullmatch(r"[0-4]").sum() == 0

@@ -264,3 +264,14 @@ def test_ci_given_as_percentages_is_not_scaled_again(small, book):
     _, a = F.figuur_4_3(small, book)
     _, b = F.figuur_4_3(as_pct, book)
     assert np.allclose(a["ci_high"], b["ci_high"])
+
+
+def test_free_cells_of_a_reconstructed_wave_are_marked_in_figures():
+    """A plotted cell whose cells.csv basis is "free" (issue 17) reads "36% †" and the footer gets the
+    legend; a wave without a basis column is drawn as before."""
+    row = pd.Series({"status": "ok", "pct_rounded": 36.0, "basis": "free"})
+    assert F._pct_text(row, "nl") == "36% †"
+    assert F._pct_text(row.drop("basis"), "nl") == "36%"
+    data = pd.DataFrame({"status": ["ok", "ok"], "basis": ["printed", "free"]})
+    assert F._free_note(data, "en").startswith("† A free choice")
+    assert F._free_note(data.assign(basis="printed"), "en") is None and F._free_note(data.drop(columns="basis"), "nl") is None

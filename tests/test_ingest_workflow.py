@@ -70,7 +70,12 @@ def test_config_problems_are_refused_before_any_job(project):
     demo["not_asked"].append("pol_7")
     demo["column_map"]["columns"]["Q4_1_copy"] = "health_priority"
     cfg["waves"]["audit"] = dict(cfg["waves"]["synthetic-demo-2025"], export="data/raw/audit/responses.sav")
-    (project / "config/config.yaml").write_text(yaml.safe_dump(cfg))
+    text = yaml.safe_dump(cfg)
+    # and a code given twice in a code map (YAML would keep `1: nee` silently)
+    at = text.index("1: ja\n", text.index("yes_no:\n"))
+    indent = text[text.rfind("\n", 0, at) + 1:at]
+    text = text[:at] + f"1: ja\n{indent}1: nee\n" + text[at + len("1: ja\n"):]
+    (project / "config/config.yaml").write_text(text)
 
     done = _snakemake(project)
 
@@ -80,4 +85,6 @@ def test_config_problems_are_refused_before_any_job(project):
     assert "Q4_1 and Q4_1_copy are both mapped onto health_priority" in said
     assert "waves.audit: the wave id 'audit' is reserved" in said
     assert "waves.audit.export: file data/raw/audit/responses.sav does not exist" in said
+    assert "config:duplicate_key: config/config.yaml line" in said
+    assert "waves.synthetic-demo-2025.column_map.codes.yes_no has key '1' twice: 1: ja" in said
     assert "Traceback" not in said

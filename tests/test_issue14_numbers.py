@@ -125,3 +125,47 @@ def test_figure_4_1_note_gives_the_left_out_domains_with_their_n(book):
     texts = " ".join(t.get_text() for t in fig.texts)
     n_safety = int((responses["sector"] == "veiligheid").sum())
     assert "voetnoot 19" in texts and f"Veiligheid (n={n_safety})" in texts and "kleine aantallen" not in texts
+
+
+# --- asked n and answered n, said the same way in the report's headings, figures and tables -----
+
+def _answered(cells: pd.DataFrame) -> pd.DataFrame:
+    """cells.csv as the aggregate step writes it now: `answered` = base (item nonresponse counted)."""
+    return cells.assign(answered=cells["base"])
+
+
+def test_report_heading_and_figure_title_say_asked_and_answered(book):
+    from analysis.publication.answered import entry_items, report_n_text
+    from analysis.publication.figures import _n_text
+
+    cells = _answered(_factor_cells(book))  # 152 asked; the factors answered by 142-150 of them
+    heading = report_n_text(152, cells, entry_items(BY_STEM["tabel_IX_1"], book), "nl")
+    assert heading == "gevraagd n=152, beantwoord n=142–150"
+    assert report_n_text(152, cells, entry_items(BY_STEM["tabel_IX_1"], book), "en") == "asked n=152, answered n=142–150"
+    ids = [it.id for it in T.published_items(book, "IX.1")]
+    data = pd.DataFrame({"item": ids, "status": "ok", "base": [150 - (i % 9) for i in range(len(ids))]})
+    assert _n_text(data, "nl", cells) == "beantwoord n=142–150"  # the figure: the answered n of the heading
+    assert heading.endswith(_n_text(data, "nl", cells))
+
+
+def test_without_item_nonresponse_n_stays_as_the_report_prints_it(book):
+    from analysis.publication.answered import entry_items, report_n_text
+
+    cells = _factor_cells(book)
+    cells = cells.assign(base=cells["asked"], answered=cells["asked"])  # everyone asked answered
+    assert report_n_text(152, cells, entry_items(BY_STEM["tabel_IX_1"], book), "nl") == "n=152"
+    assert T.table_note("tabel_IX_1", cells, book, "nl") == ""
+
+
+def test_table_note_names_the_items_above_the_threshold(book):
+    cells = _answered(_factor_cells(book))
+    items = T.published_items(book, "IX.1")
+    note = T.table_note("tabel_IX_1", cells, book, "nl")
+    assert note.startswith("n = beantwoord:")
+    # 152 asked: 150 answered is 1% no answer, 142 is 7% (10 of 152): listed only above 5%, by hand
+    listed = [it for i, it in enumerate(items) if 100 * (2 + i % 9) / 152 > 5.5]
+    assert listed and all(f"{it.label('nl')} " in note for it in listed)
+    assert f"{items[0].label('nl')} 1%" not in note
+    assert "7% (10 v/d 152)" in note and "boven 5%" in note
+    english = T.table_note("tabel_IX_1", cells, book, "en")
+    assert english.startswith("n = answered:") and "above 5%" in english and " v/d " not in english

@@ -123,6 +123,21 @@ def test_figuur_4_1_data_domains_1_to_3_only(book, cells):
     assert t.loc[1, "Werken aan gezondheid"] == "67% (2)"
 
 
+def test_free_cells_of_a_reconstructed_wave_are_marked_with_a_legend(book, cells):
+    """A cell whose basis (cells.csv, issue 17) is "free" reads "67% (2) †" and the table gets the
+    legend; printed cells and a wave without a basis column are unchanged."""
+    plain = T.figuur_4_1_data(cells, book, "nl")
+    assert T.free_legend(plain, "nl") == ""
+    basis = cells.assign(basis="printed")
+    free = (basis["unit"] == "domain") & (basis["unit_id"] == "2") & (basis["item"] == "health_work")
+    basis.loc[free, "basis"] = "free"
+    marked = T.figuur_4_1_data(basis, book, "nl")
+    assert marked.loc[1, "Werken aan gezondheid"] == "67% (2) †"
+    assert marked.loc[0, "Werken aan gezondheid"] == plain.loc[0, "Werken aan gezondheid"]
+    assert T.free_legend(marked, "nl").startswith("† Vrije keuze van de reconstructie")
+    assert T.free_legend(T.figuur_4_1_data(basis, book, "en"), "en").startswith("† A free choice")
+
+
 def test_tabel_3_1_from_register(book):
     register = pd.DataFrame({"municipality_id": ["1", "1", "2"], "sector_category": ["VGZ", "Sport", "VGZ"]})
     t = T.tabel_3_1(register, SHEET, "nl").set_index("Beleidssectoren")

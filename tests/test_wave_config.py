@@ -64,3 +64,41 @@ def test_report_lists_every_problem_once(tmp_path):
     assert wave_config_report({"codebook": str(ROOT / "config/codebook.yaml"), "waves": {}}) is None
     assert codebook_item_ids(str(tmp_path / "absent.yaml")) is None
     assert Path(ROOT / "config/codebook.yaml").exists()
+
+
+# --- a key given twice: PyYAML keeps the last one silently -------------------------------------
+
+CODE_MAP_TWICE = """waves:
+  w:
+    column_map:
+      codes:
+        yes_no:
+          1: ja
+          2: nee
+          1: nee
+"""
+
+
+def test_a_code_given_twice_in_a_code_map_is_a_named_config_problem(tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text(CODE_MAP_TWICE, encoding="utf-8")
+    assert yaml.safe_load(CODE_MAP_TWICE)["waves"]["w"]["column_map"]["codes"]["yes_no"] == {1: "nee", 2: "nee"}  # silently
+    report = wave_config_report({"codebook": str(ROOT / "config/codebook.yaml"), "waves": {}}, [str(config)])
+    assert report is not None and "config:duplicate_key" in report
+    assert f"{config} line 8: waves.w.column_map.codes.yes_no has key '1' twice: 1: ja (line 6) and 1: nee (line 8)" in report
+
+
+def test_the_codebook_loader_refuses_a_key_given_twice(tmp_path):
+    import pytest
+
+    from analysis.core.codebook import CodebookError, load_codebook
+    from analysis.core.io.yaml_keys import duplicate_keys
+
+    text = (ROOT / "config/codebook.yaml").read_text(encoding="utf-8")
+    assert duplicate_keys(text) == [] and duplicate_keys((ROOT / "config/sectors.yaml").read_text(encoding="utf-8")) == []
+    broken = tmp_path / "codebook.yaml"
+    # the first item's Dutch label written twice
+    broken.write_text(text.replace("\n  - id: ", "\n  - nl: first label\n    id: ", 1), encoding="utf-8")
+    first_item = yaml.safe_load(text)["items"][0]
+    with pytest.raises(CodebookError, match=rf"items.\[{first_item['id']}\] has key 'nl' twice: nl: first label"):
+        load_codebook(broken, ROOT / "config/sectors.yaml")

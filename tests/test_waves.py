@@ -227,21 +227,18 @@ def test_chapter_fragment_names_the_wave_and_the_excluded_ones():
 
 # --- the workflow ----------------------------------------------------------------------------
 
-@pytest.fixture
-def project(tmp_path):
-    """A temporary copy with the cross-wave rules wired in (as the lead will in the Snakefile)."""
-    dst = tmp_path / "project"
+def _copy_project(dst: Path) -> Path:
     dst.mkdir()
     for part in ("Snakefile", "workflow", "config", "src", "data", "profiles"):
         src = ROOT / part
         if src.exists():
             (shutil.copytree if src.is_dir() else shutil.copy)(src, dst / part)
-    snakefile = (dst / "Snakefile").read_text()
-    if "waves.smk" not in snakefile:
-        snakefile = snakefile.replace('include: "workflow/rules/validate.smk"\n',
-                                      'include: "workflow/rules/validate.smk"\ninclude: "workflow/rules/waves.smk"\n')
-    (dst / "Snakefile").write_text(snakefile)
     return dst
+
+
+@pytest.fixture
+def project(tmp_path):
+    return _copy_project(tmp_path / "project")
 
 
 def _configure(project, waves: dict):
@@ -276,20 +273,39 @@ def _dry_run_jobs(project, targets) -> list[tuple[str, str]]:
     return [tuple(job) for job in jobs]
 
 
-def test_adding_the_demo_wave_runs_only_its_jobs_and_the_cross_wave_ones(project, book):
+def _digests(folder: Path) -> dict[str, str]:
+    import hashlib
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+
+
+@pytest.fixture(scope="module")
+def demo_added(tmp_path_factory, book):
+    """The fixture wave built, then the demo wave (public, the default) added as a new user adds
+    one: the dry run in between, and the demo wave built in full (its report, tables, pages).
+    One build serves the cross-wave test and the public-mode test below."""
+    project = _copy_project(tmp_path_factory.mktemp("waves") / "project")
     _configure(project, {"synthetic-fixture": FIXTURE})
     built = _snakemake(project, *_targets(["synthetic-fixture"]))
     assert built.returncode == 0, built.stderr[-3000:]
-    assert _dry_run_jobs(project, _targets(["synthetic-fixture"])) == []  # up to date
+    up_to_date = _dry_run_jobs(project, _targets(["synthetic-fixture"]))
 
     _configure(project, {"synthetic-fixture": FIXTURE, DEMO: config_entry(book)})
-    jobs = _dry_run_jobs(project, _targets(["synthetic-fixture", DEMO]))
-    # the cross-wave outputs read the protected cells.csv of each wave: its aggregate job runs too
-    assert sorted(jobs) == sorted([("validate", DEMO), ("aggregate", DEMO), ("wave_status", DEMO), ("wave_chapter", DEMO),
-                                   ("waves", "")])
-
-    built = _snakemake(project, *_targets(["synthetic-fixture", DEMO]))
+    added = _dry_run_jobs(project, _targets(["synthetic-fixture", DEMO]))
+    raw_before = _digests(project / "data/raw" / DEMO)
+    results = f"results/{DEMO}"
+    built = _snakemake(project, *_targets(["synthetic-fixture", DEMO]), f"{results}/report.html",
+                       f"{results}/municipalities", f"{results}/tables/tables.xlsx")
     assert built.returncode == 0, built.stderr[-3000:]
+    return {"project": project, "up_to_date": up_to_date, "added": added, "raw_before": raw_before}
+
+
+def test_adding_the_demo_wave_runs_only_its_jobs_and_the_cross_wave_ones(demo_added, book):
+    project = demo_added["project"]
+    assert demo_added["up_to_date"] == []
+    # the cross-wave outputs read the protected cells.csv of each wave: its aggregate job runs too
+    assert sorted(demo_added["added"]) == sorted([("validate", DEMO), ("aggregate", DEMO), ("wave_status", DEMO),
+                                                  ("wave_chapter", DEMO), ("waves", "")])
+
     indicators = pd.read_csv(project / "results/waves/indicators.csv", dtype={"unit_id": str})
     assert set(indicators["wave"]) == {"synthetic-fixture", DEMO}
     demo_municipalities = indicators.loc[(indicators["wave"] == DEMO) & (indicators["unit"] == "municipality"), "unit_id"]
@@ -309,6 +325,41 @@ def test_adding_the_demo_wave_runs_only_its_jobs_and_the_cross_wave_ones(project
     assert _snakemake(project, "results/waves/report.html").returncode == 0
     assert svg.read_bytes() == first  # deterministic figures
     assert "<dc:date>" not in first.decode()
+
+
+def test_public_wave_shows_no_small_cell_name_or_respondent_row(demo_added):
+    """Issue 6 end to end on the demo wave (public, k = 5): no output shows a count of a base
+    below k, municipality names never leave data/raw, every municipality gets a pseudonymous
+    feedback page, and no file under results/ holds a respondent id or a row per respondent."""
+    from analysis.core.aggregate import read_cells
+    from analysis.core.disclosure.leakscan import scan_results_for_respondent_rows
+    from analysis.core.io.readers import read_export
+
+    project = demo_added["project"]
+    raw = project / "data/raw" / DEMO
+    assert demo_added["raw_before"] == _digests(raw)
+
+    results = project / "results" / DEMO
+    cells = read_cells(results / "cells.csv")
+    answers = cells[cells["count"].notna() & (cells["item"] != "sector")]
+    assert ((answers["base"] >= 5) | (answers["base"] == 0)).all()
+    assert (cells["status"] == "< 5").any() and (cells["status"] == "×").any()
+
+    sheet = pd.read_csv(raw / "municipalities.csv", dtype=str)
+    names = [n for n in sheet["name"] if n]
+    for path in (project / "results").rglob("*"):
+        if path.suffix in (".csv", ".md", ".html", ".svg", ".json"):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            assert not [n for n in names if n in text], path
+    pages = sorted(p.name for p in (results / "municipalities").glob("*.html"))
+    assert len(pages) == len(sheet) and all(p.startswith("G-") for p in pages)
+    assert "×" in (results / "tables/tabel_IX_1.md").read_text(encoding="utf-8")
+
+    export = read_export(raw / "responses.sav")
+    ids = export.data["RESP_ID"].astype(str).tolist()
+    items = yaml.safe_load((project / "config/config.yaml").read_text())["waves"][DEMO]["column_map"]["columns"].values()
+    problems = scan_results_for_respondent_rows(project / "results", ids, list(items))
+    assert problems == [], problems
 
 
 def test_a_broken_wave_next_to_a_valid_one(project):

@@ -103,47 +103,6 @@ def test_2009_wave_replicates_the_report_and_rebuilds_identically(project, tmp_p
         assert (project / "results/rivm2009" / name).read_bytes() == (second / "results/rivm2009" / name).read_bytes()
 
 
-def test_public_wave_shows_no_small_cell_name_or_respondent_row(project):
-    """Issue 6 end to end on the demo wave (public, k = 5): no output shows a count of a base
-    below k, municipality names never leave data/raw, every municipality gets a pseudonymous
-    feedback page, and no file under results/ holds a respondent id or a row per respondent."""
-    import hashlib
-
-    from analysis.core.aggregate import read_cells
-    from analysis.core.disclosure.leakscan import scan_results_for_respondent_rows
-    from analysis.core.io.readers import read_export
-
-    wave = "synthetic-demo-2025"
-    _only_wave(project, wave)
-    raw = project / "data/raw" / wave
-    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in raw.iterdir()}
-    done = _run(project)
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert before == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in raw.iterdir()}
-
-    results = project / "results" / wave
-    cells = read_cells(results / "cells.csv")
-    answers = cells[cells["count"].notna() & (cells["item"] != "sector")]
-    assert ((answers["base"] >= 5) | (answers["base"] == 0)).all()
-    assert (cells["status"] == "< 5").any() and (cells["status"] == "×").any()
-
-    sheet = pd.read_csv(raw / "municipalities.csv", dtype=str)
-    names = [n for n in sheet["name"] if n]
-    for path in (project / "results").rglob("*"):
-        if path.suffix in (".csv", ".md", ".html", ".svg", ".json"):
-            text = path.read_text(encoding="utf-8", errors="replace")
-            assert not [n for n in names if n in text], path
-    pages = sorted(p.name for p in (results / "municipalities").glob("*.html"))
-    assert len(pages) == len(sheet) and all(p.startswith("G-") for p in pages)
-    assert "×" in (results / "tables/tabel_IX_1.md").read_text(encoding="utf-8")
-
-    export = read_export(raw / "responses.sav")
-    ids = export.data["RESP_ID"].astype(str).tolist()
-    items = yaml.safe_load((project / "config/config.yaml").read_text())["waves"][wave]["column_map"]["columns"].values()
-    problems = scan_results_for_respondent_rows(project / "results", ids, list(items))
-    assert problems == [], problems
-
-
 def test_export_and_codebook_name_a_broken_wave_and_export_only_the_valid_one(project):
     """`snakemake export` (opt-in) and the codebook documents with one valid and one broken wave."""
     broken = project / "data/raw/synthetic-broken"

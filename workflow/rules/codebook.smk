@@ -1,6 +1,7 @@
-# codebook: config/codebook.yaml + the wave config + each valid wave's cells.csv (protected in
-# public mode) -> results/codebook/codebook.html (for people) and ddi-codebook.xml (DDI Codebook
-# 2.5, for data archives). Part of every build.
+# codebook: the codebook (results/waves/codebook.yaml: its content without comments, rewritten
+# only when that changes, so a comment edit reruns nothing) + the wave config + each valid wave's
+# cells.csv (protected in public mode) -> results/codebook/codebook.html (for people) and
+# ddi-codebook.xml (DDI Codebook 2.5, for data archives). Part of every build.
 
 CODEBOOK_DOCS = ["results/codebook/codebook.html", "results/codebook/ddi-codebook.xml"]
 
@@ -9,7 +10,8 @@ rule codebook_docs:
     input:
         status=expand("results/waves/status/{wave}.json", wave=WAVES),
         cells=lambda w: wave_files(valid_waves(WAVES), "cells.csv"),
-        codebook=config["codebook"],
+        # documents every item of every wave: reruns when an item is added anywhere, not on comments
+        codebook=CROSS_WAVE_CODEBOOK,
         sectors=config["sectors"],
         code=code_of("codebook_docs"),
     output:

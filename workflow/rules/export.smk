@@ -16,7 +16,8 @@ rule export_wave:
         # nothing to read for a wave that did not validate: the script then says so and fails
         responses=lambda w: wave_files(valid_waves([w.wave]), "responses.parquet"),
         municipalities=lambda w: wave_files(valid_waves([w.wave]), "municipalities.csv"),
-        codebook=config["codebook"],
+        # the codebook as this wave uses it: its own answer categories get their codes and labels
+        codebook=lambda w: WAVE_CODEBOOK[w.wave],
         sectors=config["sectors"],
         code=code_of("export"),
     output:
@@ -38,7 +39,7 @@ rule export_harmonised:
         status=expand("results/waves/status/{wave}.json", wave=WAVES),
         responses=lambda w: wave_files(valid_waves(WAVES), "responses.parquet"),
         municipalities=lambda w: wave_files(valid_waves(WAVES), "municipalities.csv"),
-        codebook=config["codebook"],
+        codebook=CROSS_WAVE_CODEBOOK,  # the codebook's content, not its comments
         sectors=config["sectors"],
         code=code_of("export"),
     output:

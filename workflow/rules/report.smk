@@ -7,6 +7,7 @@ rule report:
         unpack(lambda w: reference_inputs(w.wave)),
         unpack(lambda w: optional_table_inputs(w.wave)),
         cells="results/{wave}/cells.csv",
+        reading="results/{wave}/code_reading.json",
         chapter="results/waves/chapter_{wave}.html",
         tables=expand("results/{{wave}}/tables/{table}.csv", table=TABLE_IDS),
         figures=expand("results/{{wave}}/figures/{stem}.png", stem=FIGURE_STEMS),

@@ -22,6 +22,8 @@ rule tables:
             for table in TABLE_IDS
         ],
         md=expand("results/{{wave}}/tables/{table}.md", table=TABLE_IDS),
+        # the wave's questions no table or figure uses (header only when there are none)
+        further=expand("results/{{wave}}/tables/{stem}.{ext}", stem=REGISTRY.FURTHER_STEM, ext=("csv", "md")),
         xlsx=report(
             "results/{wave}/tables/tables.xlsx",
             caption="../report/tables_xlsx.rst",

@@ -14,6 +14,8 @@ rule validate:
     output:
         responses="results/{wave}/responses.parquet",
         municipalities="results/{wave}/municipalities.csv",
+        # how the export's codes were read: listed in the wave's report.html
+        reading="results/{wave}/code_reading.json",
     params:
         wave="{wave}",
         export=lambda w: wave_cfg(w.wave)["export"],

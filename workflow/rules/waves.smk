@@ -63,10 +63,11 @@ rule wave_chapter:
         responses=lambda w: wave_files(valid_waves(waves_up_to(w.wave)[:-1]) + [w.wave], "responses.parquet"),
         municipalities=lambda w: wave_files(valid_waves(waves_up_to(w.wave)[:-1]) + [w.wave], "municipalities.csv"),
         cells=lambda w: wave_files(valid_waves(waves_up_to(w.wave)[:-1]) + [w.wave], "cells.csv"),
-        # the codebook as this wave uses it, and as the waves before it did: a question added for a
-        # later wave leaves this chapter (and so this wave's report) alone
+        # the codebook as this wave uses it (earlier waves are read through this wave's items): a
+        # question added for a later wave leaves this chapter (and so this wave's report) alone. A
+        # question added for an earlier wave reruns it through that wave's responses and cells,
+        # which do change (the export's extra column is read).
         codebook=lambda w: WAVE_CODEBOOK[w.wave],
-        earlier_codebooks=lambda w: [WAVE_CODEBOOK[x] for x in waves_up_to(w.wave)[:-1]],
         # a public wave's chapter shows an earlier restricted wave only as public mode would
         public_cells=lambda w: public_views_for(w.wave),
         sectors=config["sectors"],

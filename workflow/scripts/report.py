@@ -23,6 +23,7 @@ run_report(
     summary_path=inp.get("summary"),
     audit_path=inp.get("audit"),
     chapter_paths=[inp.chapter],
+    reading_path=inp.reading,
     interviews_path=inp.get("interviews"),
     max_rows=snakemake.params.max_rows,  # noqa: F821
     disclosure=disclosure_note(snakemake.params.disclosure["mode"], snakemake.params.disclosure["min_base"],  # noqa: F821

@@ -18,6 +18,7 @@ ok, message = run_validation(
     report_dir=snakemake.params.report_dir,  # noqa: F821
     responses_out=snakemake.output.responses,  # noqa: F821
     municipalities_out=snakemake.output.municipalities,  # noqa: F821
+    reading_out=snakemake.output.reading,  # noqa: F821
 )
 print(message, file=sys.__stderr__)
 if not ok:

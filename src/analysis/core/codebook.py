@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import yaml
+from analysis.core.io.yaml_keys import DuplicateKeyError, load_yaml
 
 ITEM_TYPES = {"id", "wave", "municipality", "sector", "number", "categorical"}
 # Items that identify a respondent and the units of every table: always answered, whatever the
@@ -247,10 +247,16 @@ def load_codebook(codebook_path: str | Path, sectors_path: str | Path, wave: str
                   categories: dict | None = None) -> Codebook:
     """Read and cross-check the codebook and the sector list; with `wave`, only that wave's slice
     (see wave_slice), its own categories (`categories`, the wave config's) included."""
-    cb = yaml.safe_load(Path(codebook_path).read_text(encoding="utf-8"))
+    try:
+        cb = load_yaml(codebook_path)  # a key given twice is refused, not silently the last one
+    except DuplicateKeyError as err:
+        raise CodebookError(str(err)) from None
     if wave is not None:
         cb = wave_slice(cb, wave, categories)
-    sc = yaml.safe_load(Path(sectors_path).read_text(encoding="utf-8"))
+    try:
+        sc = load_yaml(sectors_path)
+    except DuplicateKeyError as err:
+        raise CodebookError(str(err)) from None
     answer_sets = {name: _answers(raw, f"answer set {name}") for name, raw in cb["answer_sets"].items()}
     sectors = tuple(
         Sector(s["id"], int(s["code"]), s["nl"], s["en"], str(s["domain"]), s["class"]) for s in sc["sectors"]

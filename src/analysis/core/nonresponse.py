@@ -72,3 +72,25 @@ def asked_and_answered(units: pd.Series, responses: pd.DataFrame, items: list[It
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["unit_id", "asked", "answered", "item"])
     out["unit_id"] = out["unit_id"].astype(object)
     return out
+
+
+def nonresponse_in_cells(cells: pd.DataFrame, item_ids) -> pd.DataFrame:
+    """Per item of `item_ids` that the wave asked, from cells.csv's overall unit: asked, answered,
+    no answer and its percent (NONRESPONSE_COLUMNS), in `item_ids` order. Empty for a cells.csv
+    without these columns (written before item nonresponse was counted) and for items whose
+    overall numbers are hidden."""
+    from analysis.core.vocabulary import NOT_ASKED, OVERALL
+
+    item_ids = list(dict.fromkeys(item_ids))
+    if not {"asked", "answered"} <= set(cells.columns):
+        return pd.DataFrame(columns=NONRESPONSE_COLUMNS)
+    rows = cells[(cells["unit"] == OVERALL) & cells["item"].isin(item_ids)]
+    if "status" in rows:
+        rows = rows[rows["status"].astype(str) != NOT_ASKED]
+    numbers = pd.DataFrame({"item": rows["item"], "asked": pd.to_numeric(rows["asked"], errors="coerce"),
+                            "answered": pd.to_numeric(rows["answered"], errors="coerce")}).dropna()
+    per_item = numbers.groupby("item", sort=False)[["asked", "answered"]].max().astype(int)
+    per_item = per_item.reindex([i for i in item_ids if i in per_item.index])
+    per_item["no_answer"] = per_item["asked"] - per_item["answered"]
+    per_item["pct_no_answer"] = (100 * per_item["no_answer"] / per_item["asked"].where(per_item["asked"] > 0)).round(1)
+    return per_item.reset_index()[NONRESPONSE_COLUMNS]

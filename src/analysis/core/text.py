@@ -122,3 +122,33 @@ UNIT_ID_WORDS_NL = {"social": "sociaal", "physical": "fysiek", "other": "overig"
 
 SERIES_NAMES = {"nl": ("Alle respondenten", "Sociale sectoren", "Fysieke sectoren", STATUS_WORDS["nl"][NOT_ASKED], "% ja (95%-Wilson-interval)"),
                 "en": ("All respondents", "Social sectors", "Physical sectors", STATUS_WORDS["en"][NOT_ASKED], "% yes (95% Wilson interval)")}
+
+
+# How a wave's export was read: every value of its coded columns and the answer it counts as
+# (validate.how_codes_were_read). The validation report (English) and the wave's report.html (in
+# its language) both print it with code_reading_lines: one text, two places.
+CODE_READING_WORDS = {
+    "nl": {"title": "Hoe de codes van de export zijn gelezen",
+           "intro": "Elke waarde in een gecodeerde kolom van de export en het antwoord waarvoor die telt (kolomindeling "
+                    "en codes van de configuratie, SPSS-waardelabels, labels in de tekst, eigen categorieën van deze "
+                    "meting); SPSS user-missing codes zijn geen antwoord.",
+           "no_answer": "geen antwoord", "own": "eigen categorieën van deze meting"},
+    "en": {"title": "How the export's codes were read",
+           "intro": "Every value found in a coded column and the answer it counts as (column map, SPSS value labels, "
+                    "labels in the text, the wave's own categories); SPSS user-missing codes are no answer.",
+           "no_answer": "no answer", "own": "categories of this wave's own"},
+}
+
+
+def code_reading_lines(reading: dict | None, language: str = "en") -> list[str]:
+    """The lines of "how the export's codes were read": per group of columns read alike
+    "SECTOR (sector): Volksgezondheid → vgz, 9 → no answer", and per item the wave's own
+    categories. `reading`: {"groups": [{"columns", "pairs": [[value, answer key or None]]}],
+    "own": [{"item", "answers": [[key, nl, en]]}]}."""
+    w = CODE_READING_WORDS[language]
+    reading = reading or {}
+    lines = [", ".join(g["columns"]) + ": " + ", ".join(f"{raw} → {w['no_answer'] if key is None else key}"
+                                                        for raw, key in g["pairs"]) for g in reading.get("groups", [])]
+    lines += [f"{own['item']}: {w['own']}: " + ", ".join(f"{key} ({nl if language == 'nl' else en})" for key, nl, en in own["answers"])
+              for own in reading.get("own", [])]
+    return lines

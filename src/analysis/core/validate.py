@@ -4,6 +4,7 @@ was expected. Only a wave without problems becomes a responses table.
 """
 from __future__ import annotations
 
+import json
 import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,6 +23,7 @@ from analysis.core.nonresponse import empty_questionnaires, item_nonresponse as 
 from analysis.core.provenance import file_sha256
 from analysis.core.responses import typed_responses
 from analysis.core.schema import export_schema, municipality_sheet_schema, skip_logic_failures
+from analysis.core.text import CODE_READING_WORDS, code_reading_lines
 from analysis.core.vocabulary import SHEET_SIZE_CLASSES, YES_NO_UNKNOWN
 
 FAILURE_COLUMNS = ["file", "row", "respondent_id", "column", "value", "rule", "expected"]
@@ -36,7 +38,7 @@ class WaveValidation:
     # warnings: the wave builds, the report says so
     nonresponse: pd.DataFrame | None = None  # per item: asked, answered, no_answer, pct_no_answer
     empty_rows: list = field(default_factory=list)  # file rows of empty questionnaires (unit nonresponse)
-    reading: list = field(default_factory=list)  # how the export's codes were read, per group of columns
+    reading: dict = field(default_factory=dict)  # how the export's codes were read (text.code_reading_lines)
 
     @property
     def ok(self) -> bool:
@@ -115,13 +117,15 @@ def _without_empty_questionnaires(raw: RawExport, book: Codebook, column_map, wa
 
 
 def how_codes_were_read(raw: RawExport, decoded: pd.DataFrame, book: Codebook, column_map: dict | None,
-                        seen: dict | None = None) -> list[str]:
+                        seen: dict | None = None) -> dict:
     """Every value of every coded column and the answer it was read as, grouped by columns read
-    alike: the mapping a wave's report lists (code maps, value labels, labels in the text, the
-    wave's own categories). `seen`: decode's numbers of the raw values, where it kept them."""
+    alike, and the wave's own categories: the mapping the validation report and the wave's
+    report.html list (code maps, value labels, labels in the text), as data that
+    core.text.code_reading_lines puts into words ({"groups": [...], "own": [...]}, JSON-ready).
+    `seen`: decode's numbers of the raw values, where it kept them."""
     original = {v: k for k, v in ((column_map or {}).get("columns") or {}).items()}
     renamed = rename_columns(raw, column_map)
-    groups: dict[str, list[str]] = {}
+    groups: dict[tuple, list[str]] = {}
     for item in book.items:
         if not item.answers or item.id not in renamed:
             continue
@@ -131,14 +135,13 @@ def how_codes_were_read(raw: RawExport, decoded: pd.DataFrame, book: Codebook, c
                  if isinstance(raw_values, pd.Series) else slice(None))
         pairs = pd.DataFrame({"raw": raw_values[first], "key": decoded[item.id][first]}).dropna(subset=["raw"]).drop_duplicates()
         pairs = pairs.assign(_k=pairs["raw"].map(lambda v: (0, int(v), "") if str(v).lstrip("-").isdigit() else (1, 0, str(v))))
-        reading = ", ".join(f"{r} → {'no answer' if pd.isna(k) else k}" for r, k in
-                            zip(pairs.sort_values("_k")["raw"], pairs.sort_values("_k")["key"]))
+        pairs = pairs.sort_values("_k")
+        reading = tuple((str(r), None if pd.isna(k) else str(k)) for r, k in zip(pairs["raw"], pairs["key"]))
         shown = f"{original[item.id]} ({item.id})" if item.id in original else item.id
         groups.setdefault(reading, []).append(shown)
-    lines = [f"{', '.join(cols)}: {reading}" for reading, cols in groups.items()]
-    lines += [f"{it.id}: categories of this wave's own: " + ", ".join(
-        f"{a.key} ({a.nl})" for a in it.answers if a.key in it.wave_answers) for it in book.items if it.wave_answers]
-    return lines
+    return {"groups": [{"columns": cols, "pairs": [list(p) for p in reading]} for reading, cols in groups.items()],
+            "own": [{"item": it.id, "answers": [[a.key, a.nl, a.en] for a in it.answers if a.key in it.wave_answers]}
+                    for it in book.items if it.wave_answers]}
 
 
 def _first_occurrences(codes: np.ndarray, values) -> np.ndarray:
@@ -466,12 +469,11 @@ def _warnings_section(result: WaveValidation) -> list[str]:
 
 
 def _reading_section(result: WaveValidation) -> list[str]:
-    if not result.reading:
+    lines = code_reading_lines(result.reading, "en")
+    if not lines:
         return []
-    return (["## How the export's codes were read", "",
-             "Every value found in a coded column and the answer it counts as (column map, SPSS value labels, "
-             "labels in the text, the wave's own categories); SPSS user-missing codes are no answer.", ""]
-            + [f"- {line}" for line in result.reading] + [""])
+    words = CODE_READING_WORDS["en"]
+    return [f"## {words['title']}", "", words["intro"], ""] + [f"- {line}" for line in lines] + [""]
 
 
 def _stopped(wave: str, export_path: str, err: Exception) -> WaveValidation:
@@ -486,8 +488,9 @@ def _stopped(wave: str, export_path: str, err: Exception) -> WaveValidation:
 
 def run_validation(wave, export_path, sheet_path, book, column_map, report_dir, responses_out, municipalities_out,
                    not_asked=(), disclosure: dict | None = None, item_nonresponse=None,
-                   municipality_map: dict | None = None) -> tuple[bool, str]:
-    """Validate and write: the report always; the responses table only when nothing failed.
+                   municipality_map: dict | None = None, reading_out=None) -> tuple[bool, str]:
+    """Validate and write: the report always; the responses table (and, to `reading_out`, how the
+    export's codes were read, for the wave's report.html) only when nothing failed.
 
     In public mode — the default when `disclosure` says nothing else — the municipality ids of both
     outputs are pseudonyms from here on, and the sheet loses its names: every later step sees only
@@ -519,4 +522,6 @@ def run_validation(wave, export_path, sheet_path, book, column_map, report_dir, 
         responses, sheet = public_wave(responses, sheet, settings["pseudonym_salt"])
     responses.to_parquet(responses_out, index=False)
     sheet.to_csv(municipalities_out, index=False, lineterminator="\n")
+    if reading_out:
+        Path(reading_out).write_text(json.dumps(result.reading, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return True, f"Wave {wave}: {len(result.responses)} respondents valid; report {report}"

@@ -37,3 +37,13 @@ SHEET_VALUE_WORDS = {
     "krachtwijk": {"yes": "yes", "ja": "yes", "no": "no", "nee": "no", "unknown": UNKNOWN, "onbekend": UNKNOWN},
     "questionnaires_sent": {"unknown": UNKNOWN, "onbekend": UNKNOWN},
 }
+
+# A published table gets a note naming its items' nonresponse (no answer / asked) above this many
+# percent. Why 5: with a share r not answering, the percentage of all who were asked can lie
+# anywhere in an interval r wide around the valid percent printed (the non-answerers all 'ja' or all
+# 'nee'). Below 5 points that is narrower than the sampling uncertainty of any unit of this study
+# (a Wilson 95% interval is wider than ±5 points up to ~380 respondents), so a note would flag
+# nothing a reader needs; above it, the missing answers can move a percentage by more than the
+# report's comparisons between units. It is also the usual rule of thumb for "ignorable" item
+# nonresponse in survey reporting.
+ITEM_NONRESPONSE_NOTE_PCT = 5

@@ -31,6 +31,7 @@ from matplotlib.figure import Figure
 from analysis.core.codebook import Codebook, Item
 from analysis.core.rounding import format_percent, whole_percent
 from analysis.core.disclosure.marks import SECONDARY_MARK as SUPPRESSED_N, is_suppressed
+from analysis.publication.answered import figure_n_text, has_item_nonresponse
 from analysis.publication.registry import FIGURE, FIGURE_IDS, FIGURES, KIND_WORDS, FigureSpec, call_builder
 from analysis.publication.text import WORDS
 from analysis.core.vocabulary import SIZE_CLASSES, UNKNOWN, natural_key
@@ -109,7 +110,7 @@ def answer_table(cells: pd.DataFrame, unit: str, item_ids: list[str], answer: st
     grid = pd.MultiIndex.from_product([unit_ids, item_ids], names=["unit_id", "item"]).to_frame(index=False)
     hits = unit_rows[unit_rows["item"].isin(item_ids) & (unit_rows["answer"] == answer)].copy()
     hits["unit_id"] = hits["unit_id"].astype(str)
-    cols = ["unit_id", "item", "base", "count", "pct", "pct_rounded", "ci_low", "ci_high", "status"]
+    cols = ["unit_id", "item", "base", "count", "pct", "pct_rounded", "ci_low", "ci_high", "status", "basis"]
     out = grid.merge(hits[[c for c in cols if c in hits]], on=["unit_id", "item"], how="left")
     # a suppressed cell keeps its mark ("< k" or "×") and no number, never 0
     if "status" not in out:
@@ -183,7 +184,17 @@ def _pct_text(row, language: str) -> str:
         return str(row["status"])
     if row["status"] != "ok" or pd.isna(row["pct_rounded"]):
         return WORDS[language]["no_base"]
-    return format_percent(row["pct_rounded"])
+    text = format_percent(row["pct_rounded"])
+    # a reconstructed wave's cell that nothing published fixes: marked, legend in the footer
+    return f"{text} {WORDS[language]['free_mark']}" if row.get("basis") == "free" else text
+
+
+def _free_note(data: pd.DataFrame, language: str) -> str | None:
+    """The legend of the free-cell mark, when the figure shows a free cell."""
+    if "basis" not in data:
+        return None
+    shown = data["basis"].eq("free") & data["status"].eq("ok")
+    return WORDS[language]["free_legend"] if shown.any() else None
 
 
 # --- drawing ---------------------------------------------------------------------------------------
@@ -304,7 +315,7 @@ def _municipality_heatmap(cells, book, items, spec, language, note, min_n, max_r
         ax.axhline(n_rows - 1, color="black", linewidth=1)  # separates the total row
         notes = [WORDS[language]["left_out"].format(min_n=min_n, names=", ".join(left_out)) if left_out else None]
         notes.append(WORDS[language]["uncertain"] if any(_uncertain(it) for it in items) else None)
-        _finish(fig, spec, language, _wave(cells), None, notes + [note])
+        _finish(fig, spec, language, _wave(cells), None, notes + [note, _free_note(data, language)])
     return fig, _tidy(data, spec, cells)
 
 
@@ -411,17 +422,20 @@ def _overall_bars(cells, book, items, spec, language, note) -> tuple[Figure, pd.
         ax = fig.add_subplot()
         _pct_bars(ax, data, list(data["item_label"]), language)
         notes = [WORDS[language]["whiskers"], WORDS[language]["uncertain"] if any(_uncertain(it) for it in items) else None, note]
-        _finish(fig, spec, language, _wave(cells), _n_text(data, language), notes)
+        _finish(fig, spec, language, _wave(cells), _n_text(data, language, cells), notes + [_free_note(data, language)])
     return fig, _tidy(data, spec, cells)
 
 
-def _n_text(data: pd.DataFrame, language: str = "nl") -> str:
+def _n_text(data: pd.DataFrame, language: str = "nl", cells: pd.DataFrame | None = None) -> str:
+    """The n of a figure's title: the answered n of its items ("n=142–150"), said to be the
+    answered n where some who were asked did not answer (`cells`), as report.html's heading says."""
     bases = sorted(set(data.loc[data["status"] == "ok", "base"]))
     if len(data) and data["status"].eq("not asked").all():
         return WORDS[language]["not_asked"]  # the wave did not ask it: never "n=0" (read as nobody)
     if not bases:
         return "n=0"
-    return f"n={bases[0]}" if len(bases) == 1 else f"n={bases[0]}–{bases[-1]}"
+    nonresponse = cells is not None and has_item_nonresponse(cells, data["item"].unique())
+    return figure_n_text(bases[0], bases[-1], nonresponse, language)
 
 
 def _tidy(data: pd.DataFrame, spec: FigureSpec, cells: pd.DataFrame) -> pd.DataFrame:
@@ -572,7 +586,7 @@ def figuur_4_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: 
         left = [f"{_unit_label(book, 'domain', d, language)} (n={_n(n_dom.get(d, 0))})" for d in book.domains if d not in domains]
         notes = [("Niet getoond, zoals in het rapport van 2009 (voetnoot 19): " if language == "nl"
                   else "Not shown, as in the 2009 report (footnote 19): ") + ", ".join(left),
-                 WORDS[language]["whiskers"], note]
+                 WORDS[language]["whiskers"], note, _free_note(data, language)]
         _finish(fig, spec, language, _wave(cells), None, notes)
     return fig, _tidy(data, spec, cells)
 
@@ -638,7 +652,7 @@ def figuur_5_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: 
         ax.set_xlim(0, 115)
         ax.set_xlabel(t["pct_officers"])
         ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=2, frameon=False)
-        _finish(fig, spec, language, _wave(cells), None, [t["collab_n"], note])
+        _finish(fig, spec, language, _wave(cells), None, [t["collab_n"], note, _free_note(data, language)])
     return fig, _tidy(data, spec, cells)
 
 
@@ -679,7 +693,7 @@ def _answer_segments(cells, book, fig_id, language, note) -> tuple[Figure, pd.Da
         ax.set_xticks(range(0, 101, 10), [format_percent(v) for v in range(0, 101, 10)])
         ax.set_xlabel(WORDS[language]["pct_officers"])
         ax.legend(ncols=len(keys), fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
-        _finish(fig, spec, language, _wave(cells), _n_text(data, language), [note])
+        _finish(fig, spec, language, _wave(cells), _n_text(data, language, cells), [note])
     return fig, _tidy(data, spec, cells)
 
 
@@ -749,7 +763,7 @@ def figuur_VI_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note:
             axes[1].set_yticks(y, list(hours["row_label"]))
             axes[1].set_xlabel(t["hours"])
             axes[1].set_title(t["hours"], fontsize=8, loc="left")
-        _finish(fig, spec, language, _wave(cells), _n_text(funcs, language), [t["whiskers"], note])
+        _finish(fig, spec, language, _wave(cells), _n_text(funcs, language, cells), [t["whiskers"], note])
     data = _tidy(funcs, spec, cells)
     if hours is not None:
         h = hours.rename(columns={"sector": "unit_id"}).assign(figure=spec.number, wave=_wave(cells), unit="sector", panel="hours_per_week")

@@ -13,9 +13,10 @@ from analysis.core.codebook import Codebook, Item
 from analysis.core.disclosure.marks import is_suppressed
 from analysis.core.rounding import format_percent
 from analysis.core.vocabulary import NOT_ASKED, OK
+from analysis.publication.registry import FURTHER_STEM
 from analysis.publication.text import FURTHER_WORDS as WORDS
 
-STEM = "overige_vragen"
+STEM = FURTHER_STEM  # its file stem: tables/overige_vragen.csv, a sheet of tables.xlsx
 UNITS_SHOWN = ("overall", "sector", "domain", "size_class")
 
 

@@ -13,10 +13,12 @@ import pandas as pd
 from analysis.core.codebook import Codebook
 from analysis.core.vocabulary import NOT_ASKED
 from analysis.core.provenance import config_hash, file_sha256, git_commit
-from analysis.core.text import data_note
+from analysis.core.text import CODE_READING_WORDS, code_reading_lines, data_note
 from analysis.publication.text import WORDS
 from analysis.publication.registry import TABLE, OutputSpec, outline
-from analysis.publication.tables import MUNICIPALITY_ROW_TABLES, size_class_table, table_footnote, table_title
+from analysis.publication.answered import entry_items, report_n_text
+from analysis.publication.tables import (MUNICIPALITY_ROW_TABLES, free_legend, size_class_table, table_footnote,
+                                         table_note, table_title)
 
 
 # The chapters and their entries, in the report's order: publication/registry.py (one spec per
@@ -59,10 +61,11 @@ def embedded_png(png: bytes, alt: str) -> str:
     return f'<img alt="{_esc(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
 
 
-def entry_html(entry: OutputSpec, body: str, n: int, provenance: str, language: str, footnote: str = "") -> str:
+def entry_html(entry: OutputSpec, body: str, n: int | str | None, provenance: str, language: str, footnote: str = "",
+               note: str = "") -> str:
     title = table_title(entry.stem, language, footnote) if entry.kind == TABLE else entry.heading(language)
     prov = f'<p class="prov">{WORDS[language]["source"]}: {_esc(provenance)}</p>'
-    foot = f'<p class="note">{_esc(footnote)}</p>' if footnote else ""
+    foot = "".join(f'<p class="note">{_esc(text)}</p>' for text in (footnote, note) if text)
     shown_n = WORDS[language]["not_asked_in_wave"] if n is None else n if isinstance(n, str) else f'{WORDS[language]["n"]}={n}'
     return f'<section id="{entry.stem}"><h3>{_esc(title)} ({shown_n})</h3>{body}{foot}{prov}</section>'
 
@@ -98,8 +101,13 @@ def build_report(*, wave: str, language: str, banner: str | None, cells: pd.Data
                 body = html_table(tables[e.stem]) if e.kind == TABLE else embedded_png(figures_png[e.stem], e.title(language))
             n = entry_n(cells, book, e.block) if e.counts != "interviews" else (
                 WORDS[language]["no_register_short"] if interviews_n is None else interviews_n)  # never "n=0" for no register
+            if isinstance(n, int) and e.counts != "interviews":
+                n = report_n_text(n, cells, entry_items(e, book), language)  # asked n, and answered n where they differ
             foot = table_footnote(e.stem, cells, book, language) if e.kind == TABLE else ""
-            parts.append(entry_html(e, body, n, entry_provenance[e.stem], language, foot))
+            note = table_note(e.stem, cells, book, language) if e.kind == TABLE else ""
+            if e.kind == TABLE:   # the free-cell mark's legend, when the table shows one
+                foot = " ".join(p for p in (foot, free_legend(tables[e.stem], language)) if p)
+            parts.append(entry_html(e, body, n, entry_provenance[e.stem], language, foot, note))
         chapters.append((nl if language == "nl" else en, "".join(parts)))
     return render_report(wave=wave, language=language, banner=banner,
                          chapters_html=chapters + further_chapter(cells, book, language) + extra_chapters, provenance=provenance)
@@ -128,6 +136,14 @@ def _typed_if_many(cells: pd.DataFrame, cells_path: str, max_rows: int | None) -
     return read_cells(cells_path)
 
 
+def code_reading_chapter(reading: dict, language: str) -> tuple[str, str]:
+    """How the export's codes were read (column map, code maps, value labels, the wave's own
+    categories): the same lines as the validation report's section, in the report's language."""
+    words = CODE_READING_WORDS[language]
+    items = "".join(f"<li>{_esc(line)}</li>" for line in code_reading_lines(reading, language))
+    return words["title"], f"<p>{_esc(words['intro'])}</p><ul>{items}</ul>"
+
+
 # --- reading the built outputs (I/O kept apart from the pure builders above) --------------------
 
 def replication_chapter(scorecard: pd.DataFrame | None, summary: pd.DataFrame | None, language: str) -> str:
@@ -152,7 +168,8 @@ def banner_text(cfg: dict, disclosure: str, language: str) -> str | None:
 def run_report(*, wave: str, language: str, cfg: dict, settings: dict, cells_path: str, tables_dir: str,
                figures_dir: str, inputs: list[str], book: Codebook, out_path: str, scorecard_path: str | None = None,
                summary_path: str | None = None, audit_path: str | None = None, chapter_paths: list[str] = (),
-               disclosure: str = "", interviews_path: str | None = None, max_rows: int | None = None) -> None:
+               disclosure: str = "", interviews_path: str | None = None, reading_path: str | None = None,
+               max_rows: int | None = None) -> None:
     read = lambda p: pd.read_csv(p, dtype=str, keep_default_na=False)  # noqa: E731 (text in, text out)
     cells = read(cells_path)
     stems = [e.stem for _, _, entries in OUTLINE for e in entries]
@@ -171,6 +188,10 @@ def run_report(*, wave: str, language: str, cfg: dict, settings: dict, cells_pat
         read(scorecard_path) if scorecard_path else None, read(summary_path) if summary_path else None, language))]
     if audit_path:
         extra.append((WORDS[language]["audit"], audit_chapter(read(audit_path))))
+    if reading_path:
+        import json
+
+        extra.insert(0, code_reading_chapter(json.loads(Path(reading_path).read_text(encoding="utf-8")), language))
     for p in chapter_paths:
         extra.append((WORDS[language]["earlier"], Path(p).read_text(encoding="utf-8")))
     page = build_report(wave=wave, language=language, banner=banner_text(cfg, disclosure, language), cells=cells, book=book,

@@ -20,8 +20,9 @@ from analysis.core.aggregate import NOT_ASKED, OK
 from analysis.core.codebook import Codebook, Item
 from analysis.core.disclosure.marks import is_suppressed
 from analysis.core.rounding import format_percent
-from analysis.publication.text import WORDS
-from analysis.publication.registry import BY_STEM, TABLE_IDS, TABLES, call_builder  # noqa: F401 (TABLE_IDS re-exported)
+from analysis.publication.answered import answered_headers, entry_items, nonresponse_note
+from analysis.publication.text import FURTHER_WORDS as WORDS_FURTHER, WORDS
+from analysis.publication.registry import BY_STEM, FURTHER_STEM, TABLE_IDS, TABLES, call_builder  # noqa: F401 (TABLE_IDS re-exported)
 
 SHOWN_ANSWER = "ja"  # the report prints the share answering "ja" (or ticking the box)
 
@@ -56,6 +57,8 @@ def as_printed(frame: pd.DataFrame, table: str, language: str = "nl") -> pd.Data
 def table_title(table_id: str, language: str = "nl", footnote: str = "") -> str:
     """The title as the report prints it (English: translated); '*' when the table has a footnote."""
     spec = BY_STEM.get(table_id)
+    if table_id == FURTHER_STEM:  # the further questions: a table of the report's own, no number
+        return WORDS_FURTHER[language]["title"]
     return (spec.heading(language) if spec else table_id) + ("*" if footnote else "")
 
 
@@ -154,6 +157,18 @@ def format_cell(pct_rounded, count, base, row_n, status: str, language: str) -> 
     return f"{format_percent(pct_rounded)} ({shown})"
 
 
+def mark_free(text: str, free: bool, language: str) -> str:
+    """A cell of a reconstructed wave that nothing published fixes carries a mark (legend: free_legend)."""
+    return f"{text} {WORDS[language]['free_mark']}" if free else text
+
+
+def free_legend(table: pd.DataFrame, language: str) -> str:
+    """The legend line of the free-cell mark, when the table shows one."""
+    mark = f" {WORDS[language]['free_mark']}"
+    shown = table.astype(str).apply(lambda col: col.str.endswith(mark)).to_numpy().any() if len(table) else False
+    return WORDS[language]["free_legend"] if shown else ""
+
+
 def _shown(cells: pd.DataFrame, unit: str, items: list[Item], answer: str = SHOWN_ANSWER) -> pd.DataFrame:
     ids = [it.id for it in items]
     sel = cells[(cells["unit"] == unit) & cells["item"].isin(ids) & (cells["answer"] == answer)]
@@ -171,8 +186,10 @@ def unit_grid(cells: pd.DataFrame, unit: str, items: list[Item], table: str, lan
     sel = _shown(cells, unit, items)
     n = unit_n(cells, unit, items)
     sel["row_n"] = sel["unit_id"].map(n)
+    free = sel["basis"].eq("free") if "basis" in sel else pd.Series(False, index=sel.index)
     sel["text"] = [
-        format_cell(r.pct_rounded, r.count, r.base, r.row_n, r.status, language) for r in sel.itertuples()
+        mark_free(format_cell(r.pct_rounded, r.count, r.base, r.row_n, r.status, language), f and r.status == OK, language)
+        for r, f in zip(sel.itertuples(), free)
     ]
     grid = sel.pivot(index="unit_id", columns="item", values="text")
     grid = grid.reindex(index=list(dict.fromkeys(sel["unit_id"])), columns=[it.id for it in items])
@@ -293,10 +310,21 @@ def tabel_4_1(cells: pd.DataFrame, book: Codebook, language: str = "nl") -> pd.D
     n = sel["base"].max()
     return pd.DataFrame({
         words["priorities"]: [it.label(language) for it in items],
-        f"{words['respondents']} (n={n if pd.notna(n) else 0})": sel["count"].astype("Int64").to_list(),
+        f"{words['respondents']} (n={n if pd.notna(n) else 0})": _counts_of(sel, n, language),
         words["percentage"]: [words["not_asked"] if st == NOT_ASKED else format_percent(p)
                               for p, st in zip(sel["pct_rounded"], sel["status"])],
     })
+
+
+def _counts_of(sel: pd.DataFrame, n, language: str) -> list:
+    """Tabel 4.1's counts; "29 v/d 45" where an item's base is not the heading's n (item
+    nonresponse), as format_cell does for a cell, so that its percentage can be checked."""
+    counts = sel["count"].astype("Int64").to_list()
+    bases = pd.to_numeric(sel["base"], errors="coerce").to_list()
+    if all(b == n for b, st in zip(bases, sel["status"]) if st == OK):
+        return counts
+    of = WORDS[language]["of"]
+    return [f"{c}{of}{int(b)}" if st == OK and b != n else c for c, b, st in zip(counts, bases, sel["status"])]
 
 
 def tabel_4_2(cells: pd.DataFrame, book: Codebook, language: str = "nl") -> pd.DataFrame:
@@ -504,7 +532,8 @@ def workbook_bytes(tables: dict[str, pd.DataFrame], titles: dict[str, str] | Non
             ws.append([None if pd.isna(v) else v for v in row])
         if (footnotes or {}).get(name):
             ws.append([])
-            ws.append([footnotes[name]])
+            for paragraph in footnotes[name].split("\n\n"):
+                ws.append([paragraph])
     wb.properties.created = FIXED_TIMESTAMP
     raw = io.BytesIO()
     wb.save(raw)  # openpyxl stamps `modified` with now() on save: fixed below in the XML itself
@@ -527,17 +556,19 @@ def _fix_zip_times(data: bytes) -> bytes:
 
 
 def write_tables(tables: dict[str, pd.DataFrame], outdir, xlsx_path, language: str = "nl", note: str = "",
-                 footnotes: dict[str, str] | None = None) -> None:
+                 footnotes: dict[str, str] | None = None, notes: dict[str, str] | None = None) -> None:
     """<id>.csv and <id>.md per table, and all of them in one workbook. A footnote (the report's
-    '*' note) goes under the table in Markdown and the workbook; the CSV holds the table only."""
+    '*' note) and a table's own note (item nonresponse) go under the table in Markdown and the
+    workbook; the CSV holds the table only."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     footnotes = footnotes or {}
     titles = {name: table_title(name, language, footnotes.get(name, "")) for name in tables}
+    below = {name: "\n\n".join(filter(None, [footnotes.get(name, ""), (notes or {}).get(name, "")])) for name in tables}
     for name, table in tables.items():
         write_table(table, outdir / f"{name}.csv", outdir / f"{name}.md", title=titles[name], note=note,
-                    footnote=footnotes.get(name, ""))
-    Path(xlsx_path).write_bytes(workbook_bytes(tables, titles, note, footnotes))
+                    footnote=below[name])
+    Path(xlsx_path).write_bytes(workbook_bytes(tables, titles, note, below))
 
 
 def run_tables(cells_path, municipalities_path, codebook_path, sectors_path, sent_by_sector_path,
@@ -555,10 +586,23 @@ def run_tables(cells_path, municipalities_path, codebook_path, sectors_path, sen
                           municipalities=pd.read_csv(municipalities_path, dtype=str, keep_default_na=False),
                           sent_by_sector=optional(sent_by_sector_path), interviews=optional(interviews_path),
                           disclosure=disclosure)
-    footnotes = {name: table_footnote(name, cells, book, language) for name in tables}
+    footnotes = {name: " ".join(p for p in (table_footnote(name, cells, book, language),
+                                            free_legend(table, language)) if p)
+                 for name, table in tables.items()}
+    notes = {name: table_note(name, cells, book, language) for name in tables}
+    tables = {name: answered_headers(table, language) if notes[name] else table for name, table in tables.items()}
     from analysis.publication.further import STEM, further_questions_table
 
     further = further_questions_table(cells, book, language)
-    if not further.empty:  # a question no table uses: a sheet of the workbook (and a CSV) of its own
+    if not further.empty:  # a question no table uses: a sheet of the workbook of its own
         tables[STEM] = further
-    write_tables(tables, outdir, xlsx_out, language, note, footnotes)
+    write_tables(tables, outdir, xlsx_out, language, note, footnotes, notes)
+    if further.empty:  # a declared output of rule tables: written for every wave
+        write_table(further, Path(outdir) / f"{STEM}.csv", Path(outdir) / f"{STEM}.md",
+                    title=table_title(STEM, language), note=WORDS_FURTHER[language]["none"])
+
+
+def table_note(table_id: str, cells: pd.DataFrame, book: Codebook, language: str = "nl") -> str:
+    """The note under a table whose items some respondents were asked and did not answer (what
+    its n is, and the items above the nonresponse threshold); "" otherwise."""
+    return nonresponse_note(cells, book, entry_items(BY_STEM[table_id], book), language) if table_id in BY_STEM else ""

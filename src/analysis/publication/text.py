@@ -17,6 +17,10 @@ WORDS: dict[str, dict[str, str]] = {
         "total": "Totaal",
         "n": "n",
         "not_asked": STATUS_WORDS["nl"][NOT_ASKED],
+        # a cell of a reconstructed wave that nothing published fixes (cells.csv `basis` free)
+        "free_mark": "†",
+        "free_legend": ("† Vrije keuze van de reconstructie: geen gepubliceerd getal, geen afleiding daarvan en "
+                        "geen uitspraak van het rapport legt deze cel vast. Geen bevinding."),
         "wave": "Meting",
         "unknown": "onbekend",
         "note": "Opmerking",
@@ -92,6 +96,9 @@ WORDS: dict[str, dict[str, str]] = {
         "total": "Total",
         "n": "n",
         "not_asked": STATUS_WORDS["en"][NOT_ASKED],
+        "free_mark": "†",
+        "free_legend": ("† A free choice of the reconstruction: no printed number, nothing derived from one and "
+                        "no statement of the report fixes this cell. Not a finding."),
         "wave": "Wave",
         "unknown": "unknown",
         "note": "Note",
@@ -224,11 +231,29 @@ FURTHER_WORDS = {
            "no_answer": "Geen antwoord", "overall": "Alle respondenten", "sector": "Beleidssector",
            "domain": "VNG-domein", "size_class": "Grootteklasse", "all": "Totaal",
            "intro": "Vragen van deze meting die in geen tabel of figuur van het rapport staan. Percentages van wie de vraag "
-                    "beantwoordde; 95%-betrouwbaarheidsinterval volgens Wilson."},
+                    "beantwoordde; 95%-betrouwbaarheidsinterval volgens Wilson.",
+           "none": "Deze meting heeft geen vragen buiten de tabellen en figuren van het rapport."},
     "en": {"title": "Further questions of this wave", "question": "Question", "answer": "Answer", "unit": "Unit",
            "group": "Group", "n": "n (answered)", "count": "Count", "pct": "%", "ci": "95% CI",
            "no_answer": "No answer", "overall": "All respondents", "sector": "Policy sector",
            "domain": "VNG domain", "size_class": "Size class", "all": "Total",
            "intro": "Questions of this wave that no table or figure of the report shows. Percentages of those who "
-                    "answered; Wilson 95% confidence interval."},
+                    "answered; Wilson 95% confidence interval.",
+           "none": "This wave has no questions beyond the report's tables and figures."},
+}
+
+
+# Asked and answered n where a wave has item nonresponse (publication/answered.py): the n column
+# and heading n of tables, the n in figure titles and in report.html's headings, and the note under
+# a table. Without item nonresponse outputs keep the report's plain "n".
+ANSWERED_WORDS = {
+    "nl": {"n_answered": FURTHER_WORDS["nl"]["n"], "answered": "beantwoord", "asked": "gevraagd",
+           "explained": "n = beantwoord: wie de vraag kreeg en een antwoord gaf; 'geen antwoord' telt niet mee in n en "
+                        "percentages.",
+           "above": "Geen antwoord (item-nonrespons) boven {pct}%: {items}.",
+           "item": "{label} {pct} ({no_answer}{of}{asked})"},
+    "en": {"n_answered": FURTHER_WORDS["en"]["n"], "answered": "answered", "asked": "asked",
+           "explained": "n = answered: those asked who gave an answer; 'no answer' is left out of n and percentages.",
+           "above": "No answer (item nonresponse) above {pct}%: {items}.",
+           "item": "{label} {pct} ({no_answer}{of}{asked})"},
 }

@@ -15,9 +15,10 @@ The work is split in three steps:
    sector-level table needs (collaborates, Figure 5.1). Every published number is a soft
    constraint with a binary "unmet" indicator; the program minimises the weighted number of unmet
    numbers, then their distance to what is printed.
-3. ``realize_respondents``: turns the counts into respondents, deterministically, respecting the
-   skip logic. Who within a municipality gives which answer is not determined by the report and
-   is chosen by a fixed rule (see ``RealPreferences``).
+3. ``allocate.allocate``: a second integer program over respondents that keeps the counts the
+   printed numbers read, meets the report's statements (soft, below every printed number), and
+   otherwise chooses the least informative split over sectors (issue 17; allocate.py).
+   ``realize_respondents`` (a fixed rotating order) remains for problems without a codebook.
 
 The pure functions take and return DataFrames / dataclasses; file I/O is in the ``write_*`` and
 ``load_*`` functions at the end and in ``run_reconstruction``.
@@ -855,131 +856,6 @@ def report_problem(ref: dict[str, pd.DataFrame], book: Codebook, pct_rule: str =
 # 5. What the report does not determine: chosen freely, deterministically, and marked
 # ============================================================================================
 
-# Section 4.2.2 and 5.1.1: social sectors work more on health inequalities and target groups than
-# physical ones, and VGZ works on them in every municipality. Within a municipality the "ja"
-# answers of the priority items go to VGZ first, then social, then other sectors.
-CLASS_ORDER = {"social": 0, "other": 1, "physical": 2}
-PRIORITY_BLOCKS = ("priorities", "health_target_groups", "segv_target_groups")
-
-
-# Statements the realisation honours (data/reference/rivm2010/statements.csv; issue 17):
-# 4.2.2 (S4.2.2a) "weinig verschillen tussen beleidssectoren die werken aan het verbeteren van
-# gezondheid": health_work and health_priority are not ranked by sector;
-SECTOR_NEUTRAL = ("health_work", "health_priority")
-# 4.5 (S4.5d) "deze groepen overlappen elkaar ook grotendeels": the three target groups of the
-# policy on health inequalities are given in one order, so the smaller groups lie in the larger;
-SAME_ORDER = ("segv_tg_low_ses", "segv_tg_migrants", "segv_tg_deprived_areas")
-# an officer who says sufficient resources helped is the last to say insufficient resources
-# hindered (S6.1.x: no more co-occurrence than independence gives).
-OPPOSITE_ORDER = {"neg_insufficient_resources": "pos_sufficient_resources"}
-# 5.3.3 (S5.3.3b): separate and joint activities are "minder vaak genoemd door de beleidsambtenaren
-# VGZ": the VGZ officer is the last to name them.
-LAST_FOR = {"form_separate_activities": "vgz", "form_joint_activities": "vgz"}
-
-
-def example_pairs(ref: dict) -> list[tuple[str, str]]:
-    """(item, sector) pairs that Box VII.1's examples need at least one "ja" for (statements
-    SVII.1-*: `cnt(item, 'sector:s') >= 1`), in the statements' order."""
-    st = ref.get("statements")
-    if st is None:
-        return []
-    out = []
-    for pred in st.loc[st["id"].str.startswith("SVII.1-"), "predicate"]:
-        for item, sector in re.findall(r"cnt\('([a-z_]+)', 'sector:([a-z_]+)'\) >= 1", pred):
-            out.append((item, sector))
-    return list(dict.fromkeys(out))
-
-
-def report_chooser(book: Codebook, counts: dict | None = None,
-                   examples: list[tuple[str, str]] = ()) -> Callable[[str, int], Chooser]:
-    """Who within a municipality gives the counted answers (not published: a free choice).
-
-    Priority items go to VGZ first, then social, other and physical sectors (4.2.2, 4.2.3), except
-    SECTOR_NEUTRAL; SAME_ORDER and OPPOSITE_ORDER as above. An example of Box VII.1 (item, sector)
-    is met in the first municipality where an officer of the sector is asked the item and the
-    municipality's count leaves room: that officer is moved up, just behind VGZ.
-    """
-    rank = {s.id: (0 if s.id == "vgz" else 1 + CLASS_ORDER.get(s.social_class, 1)) for s in book.sectors}
-    counts = counts or {}
-    pending = list(examples)
-    index = {}
-
-    def base_order(item_id: str, i: int, eligible: pd.DataFrame) -> list:
-        i = index.get(SAME_ORDER[0], i) if item_id in SAME_ORDER else i
-        order = rotating_order(i)(item_id, eligible)
-        if book[item_id].block in PRIORITY_BLOCKS and item_id not in SECTOR_NEUTRAL:
-            order = sorted(order, key=lambda r: rank[eligible.loc[r, "sector"]])
-        return order
-
-    def for_item(item_id: str, i: int) -> Chooser:
-        index.setdefault(item_id, i)
-
-        def choose(_: str, eligible: pd.DataFrame) -> list:
-            if item_id in OPPOSITE_ORDER:
-                twin = OPPOSITE_ORDER[item_id]
-                order = list(reversed(base_order(twin, index.get(twin, i), eligible)))
-            else:
-                order = base_order(item_id, i, eligible)
-            if item_id in LAST_FOR:
-                order = ([r for r in order if eligible.loc[r, "sector"] != LAST_FOR[item_id]]
-                         + [r for r in order if eligible.loc[r, "sector"] == LAST_FOR[item_id]])
-            if not len(eligible):
-                return order
-            k = counts.get((item_id, "ja", str(eligible["municipality_id"].iloc[0])), 0)
-            at = sum(1 for r in order if eligible.loc[r, "sector"] == "vgz")
-            for pair in [p for p in pending if p[0] == item_id]:
-                hits = [r for r in order if eligible.loc[r, "sector"] == pair[1]]
-                if hits and order.index(hits[0]) >= k and at < k:
-                    order.remove(hits[0])
-                    order.insert(at, hits[0])
-                    at += 1
-                if hits and order.index(hits[0]) < k:
-                    pending.remove(pair)
-            return order
-        return choose
-    return for_item
-
-
-def report_free_answer(book: Codebook) -> FreeAnswer:
-    """Partner sectors the report does not count (all of Figure 5.1 but its four numbers).
-
-    Section 5.1.1 and 3.3: VGZ works mostly with jeugd, onderwijs, sport and sociale zaken, less
-    with the other social sectors and least (but not never) with the physical ones; those four
-    sectors also name VGZ; partner choices are mutual in expectation. Rule (nobody names their own
-    sector; "every n-th" counts respondents in id order, offset by the partner's code):
-    VGZ names sport and sociale zaken, every second officer integratie and zorg, every fourth a
-    physical sector or anders; social sectors name VGZ and the social sectors and every third a
-    physical sector; physical sectors name VGZ every second time, each other, and every third a
-    social sector; "anders" names VGZ and every third officer another sector.
-    """
-    cls = {s.id: s.social_class for s in book.sectors}
-    code = {s.id: s.code for s in book.sectors}
-    core = {"jeugd", "onderwijs", "sport", "sociale_zaken"}
-
-    def every(row: pd.Series, partner: str, n: int) -> str:
-        return "ja" if (int(row.name) + code.get(partner, 0)) % n == 0 else "nee"
-
-    def answer(item_id: str, row: pd.Series) -> str:
-        partner = book[item_id].extra.get("partner_sector")
-        own = row["sector"]
-        if partner == own:
-            return "nee"
-        if own == "vgz":
-            if partner in core:
-                return "ja"
-            return every(row, partner, 2 if cls.get(partner) == "social" else 4)
-        if cls[own] == "social":
-            if partner == "vgz" or cls.get(partner) == "social":
-                return "ja"
-            return every(row, partner, 3)
-        if cls[own] == "physical":
-            if partner == "vgz":
-                return every(row, partner, 2)
-            return "ja" if cls.get(partner) == "physical" else every(row, partner, 3)
-        return "ja" if partner == "vgz" else every(row, partner, 3)
-    return answer
-
-
 # Function (Figuur VI.1 has no numbers; section 3.2: "vooral beleidsmedewerkers en
 # beleidsadviseurs", sometimes programme managers, team leaders ...): a fixed cycle of ten.
 FUNCTION_CYCLE = ["beleidsmedewerker", "beleidsadviseur", "senior_beleidsmedewerker", "beleidsmedewerker",
@@ -1324,10 +1200,58 @@ def extreme_sector_cells(basis: pd.DataFrame) -> pd.DataFrame:
     return sel.reset_index(drop=True)
 
 
-def _markdown_basis(basis: pd.DataFrame) -> list[str]:
+# Why a by-sector cell is still at 0% or 100% (first that applies), in the order RECONSTRUCTION.md lists them.
+EXTREME_REASONS = {
+    "printed": "printed, or arithmetic on printed numbers",
+    "one_officer": "one officer of the sector was asked (any answer is 0% or 100%)",
+    "forced": "forced by the counts the printed tables fix: every municipality with an officer of the sector "
+              "asked has no 'ja' at all, or only 'ja'",
+    "own_sector": "naming one's own sector as a partner (not asked: the question is about other sectors)",
+    "independence": "the independence expectation is within half an officer of 0 or of all of them",
+    "reciprocal": "partner choices kept reciprocal: as many officers of s name t as officers of t name s",
+    "statement": "kept there by a statement of the text",
+    "other": "none of the above (a choice of the program)",
+}
+
+
+def extreme_reasons(basis: pd.DataFrame, sector_cells: pd.DataFrame) -> pd.DataFrame:
+    """The by-sector cells at 0% or 100% with the reason they are there (EXTREME_REASONS)."""
+    ext = extreme_sector_cells(basis).rename(columns={"unit_id": "sector"})
+    info = sector_cells.set_index(["item", "sector"])
+    # (partner sector, sector) -> the cell "officers of the partner sector naming this sector"
+    partners = sector_cells[sector_cells["partner"] != ""]
+    reverse = partners.assign(key=partners["sector"]).set_index(["key", "partner"])
+    reasons, expected = [], []
+    for r in ext.itertuples(index=False):
+        c = info.loc[(r.item, r.sector)] if (r.item, r.sector) in info.index else None
+        e = float(c["expected"]) if c is not None else float("nan")
+        zero = r.pct == 0.0
+        if r.basis in ("printed", "derived"):
+            why = "printed"
+        elif r.base == 1:
+            why = "one_officer"
+        elif c is not None and bool(c["forced_0"] if zero else c["forced_100"]):
+            why = "forced"
+        elif c is not None and bool(c["own_sector"]):
+            why = "own_sector"
+        elif c is not None and (e < 0.5 if zero else e > r.base - 0.5):
+            why = "independence"
+        elif c is not None and c["partner"] and (c["partner"], r.sector) in reverse.index and \
+                int(reverse.loc[(c["partner"], r.sector), "count"]) == int(c["count"]):
+            why = "reciprocal"
+        elif r.basis == "statement":
+            why = "statement"
+        else:
+            why = "other"
+        reasons.append(why)
+        expected.append(round(e, 2))
+    return ext.assign(expected=expected, reason=reasons)
+
+
+def _markdown_basis(basis: pd.DataFrame, extreme: pd.DataFrame | None = None) -> list[str]:
     table = basis.groupby(["unit", "basis"]).size().unstack(fill_value=0).reindex(columns=list(BASIS), fill_value=0)
+    reasons = extreme
     extreme = extreme_sector_cells(basis)
-    forced = extreme[extreme["basis"].isin(["printed", "derived"])]
     out = ["## Which cells are printed, derived, constrained by a statement, or free", "",
            "cell_basis.csv gives each cell of the wave's cells.csv (column `basis` there) what fixes it: `printed` (a number",
            "the report prints), `derived` (arithmetic on printed numbers: the other answer of a printed yes/no, a sum of",
@@ -1335,11 +1259,17 @@ def _markdown_basis(basis: pd.DataFrame) -> list[str]:
            "choice of the reconstruction, not a finding).", "",
            "| unit | " + " | ".join(BASIS) + " |", "|---|" + "---|" * len(BASIS)]
     out += [f"| {u} | " + " | ".join(str(int(table.loc[u, b])) for b in BASIS) + " |" for u in table.index]
-    out += ["", f"By-sector cells of a yes answer at exactly 0% or 100%: {len(extreme)} (of "
-            f"{int(((basis['unit'] == 'sector') & (basis['answer'] == 'ja') & (basis['base'] > 0)).sum())} with a base), "
-            f"{len(forced)} of them printed or derived; the other {len(extreme) - len(forced)} are choices of this "
-            "reconstruction (the integer program does not yet spread them, issue 17).", ""]
-    return out
+    n_cells = int(((basis["unit"] == "sector") & (basis["answer"] == "ja") & (basis["base"] > 0)).sum())
+    out += ["", f"By-sector cells of a yes answer at exactly 0% or 100%: **{len(extreme)}** of {n_cells} with a base "
+            "(254 before the least-informative stage). Why each is still there (the first reason that applies):", "",
+            "| reason | cells |", "|---|---|"]
+    if reasons is not None:
+        counts = reasons["reason"].value_counts()
+        out += [f"| {EXTREME_REASONS[k]} | {int(counts.get(k, 0))} |" for k in EXTREME_REASONS]
+        other = reasons[reasons["reason"] == "other"]
+        if len(other):
+            out += ["", "Cells with no reason: " + ", ".join(f"{r.sector} x {r.item}" for r in other.itertuples()) + "."]
+    return out + [""]
 
 
 
@@ -1385,6 +1315,52 @@ def cell_basis(cells: pd.DataFrame, problem: Problem, book: Codebook, referenced
     return out.reset_index(drop=True)
 
 
+def _markdown_allocation(alloc) -> list[str]:
+    """The second integer program: statements, then least informative (analysis/rivm2010/allocate.py)."""
+    from analysis.rivm2010.allocate import COOCCURRENCE_BLOCKS, MAX_ENTROPY_SHARE, RECIPROCITY_COST, STATEMENT_WEIGHT
+
+    s1, s2 = alloc.solve["stage1"], alloc.solve["stage2"]
+    st = alloc.statements
+    soft = st[st["how"] == "soft constraint"]
+    rule = st[st["how"] == "post-solve rule"]
+    return [
+        "## Who gives which answer: statements, then the least informative choice",
+        "",
+        "A second integer program over respondents (`x[r, item, answer]` in {0, 1}; src/analysis/rivm2010/allocate.py)",
+        "keeps every count the first program fixed where a printed number reads it: per municipality for the items",
+        "a municipality row prints, per municipality x sector for the items a sector row prints (VIII.1, Figuur 5.1),",
+        "and only the total for the items only a total prints (Tabel 4.1, 4.2, Figuren 6.1/6.4), whose split over",
+        "municipalities was itself a free choice. So every printed number the first program met stays met (recounted).",
+        "",
+        f"- **Stage 1, the report's statements.** {len(soft)} statements that the printed tables do not decide are soft",
+        f"  constraints, each a binary 'violated' of weight {STATEMENT_WEIGHT}: all of them together weigh less than one printed",
+        f"  number ({UNMET_SCALE}), so a printed number always wins, and those the tables contradict are reported, not forced.",
+        "  Predicates are linearised: shares of counts over bases the first program fixes are linear; low()/high() on",
+        "  the side where they bind give conjunctions, on the other side disjunctions (one binary each); both, overlap",
+        "  and lift over fixed counts use one product variable per officer. "
+        f"{len(rule)} stay rules after the solve (hours and",
+        f"  function are not answers of this program): {', '.join(rule['id'])}. Status **{s1['status']}**, weighted",
+        f"  violations {s1['objective']:.0f} (bound {s1['bound']:.0f}).",
+        "- **Stage 2, least informative.** With stage 1's objective fixed (weighted violations <= its optimum), minimise",
+        "  the L1 distance of every sector x item count from its expectation under independence within the groups",
+        "  whose counts are fixed (the sector's officers asked in each municipality times that municipality's share,",
+        "  or times the total share for items printed as a total only): the linear stand-in for maximum entropy.",
+        "  The cost |count - expected| is interpolated between the two integers around the expectation (equal at every",
+        "  integer count; a tight LP relaxation). Partner choices that no printed number counts have no margin: their",
+        f"  expectation is {MAX_ENTROPY_SHARE:.0%} of those asked, and they are reciprocal in expectation (cost {RECIPROCITY_COST:g} per officer of",
+        "  difference between 'officers of s name t' and 'officers of t name s'). Solved by codebook block in the",
+        "  report's order, parents before children (a child's expectation needs its parent's answers), each block with",
+        f"  the earlier blocks fixed: {s2['blocks']} blocks, status **{s2['status']}**, distance {s2['objective']:.2f}",
+        f"  (bound {s2['bound']:.2f}). Item x item co-occurrences are in the objective for the target groups",
+        "  (|officers naming both - expected|, expected = count x count / asked, for each pair of "
+        f"{' and '.join(COOCCURRENCE_BLOCKS)}),",
+        "  not for the factor blocks (not tried: 45 pairs of 10 items over 98 collaborators, about 4,400 product",
+        "  variables per block),",
+        "  where only a statement reads them (resources helped and hindered, S6.1.x).",
+        "",
+    ]
+
+
 def _markdown_statements(checked: pd.DataFrame | None, vague: pd.DataFrame | None) -> list[str]:
     if checked is None:
         return []
@@ -1399,11 +1375,8 @@ def _markdown_statements(checked: pd.DataFrame | None, vague: pd.DataFrame | Non
         f"the questionnaire results. {len(decided)} are decided by the printed tables and hold here "
         f"({int(decided['holds'].sum())} of {len(decided)});",
         f"{len(contra)} contradict the printed tables (listed by the audit; not forced); {len(free)} are constrained by the",
-        f"text alone, and this export meets {int(free['holds'].sum())} of them. The integer program does not take them",
-        "as constraints yet (issue 17); the realisation does where the solved counts leave room: who within a",
-        "municipality gives the counted answers (report_chooser) and the partner choices no printed number counts",
-        "(report_free_answer) follow them. Those it still violates are listed, so that a reader knows which",
-        "breakdowns of this wave show patterns the report does not describe.",
+        f"text alone, and this export meets {int(free['holds'].sum())} of them (soft constraints of the second program, or",
+        "rules of the realisation for hours and function; see above).",
         "",
         "| statement | lines | reads as | holds here |",
         "|---|---|---|---|",
@@ -1424,7 +1397,8 @@ def _markdown_statements(checked: pd.DataFrame | None, vague: pd.DataFrame | Non
 def reconstruction_markdown(sol: CountSolution, unmet: pd.DataFrame, problem: Problem, resp: pd.DataFrame,
                             sheet: pd.DataFrame, pct_rule: str, command: str, time_limit: float = TIME_LIMIT_S,
                             log_path: str = "results/logs/reconstruct.log", checked: pd.DataFrame | None = None,
-                            vague: pd.DataFrame | None = None, basis: pd.DataFrame | None = None) -> str:
+                            vague: pd.DataFrame | None = None, basis: pd.DataFrame | None = None,
+                            alloc=None, extreme: pd.DataFrame | None = None) -> str:
     s = sol.solve
     cells = sol.cells
     n_resp = len(resp)
@@ -1463,7 +1437,7 @@ def reconstruction_markdown(sol: CountSolution, unmet: pd.DataFrame, problem: Pr
         "child count <= parent count in the same unit. Every published number is a soft constraint with a",
         "binary 'unmet' indicator (counts and n's: equality; percentages: lo*base <= 2000*count < hi*base);",
         "the objective minimises the weighted number of unmet numbers, then (1 per unit) the distance of unmet",
-        "counts to their printed value. The respondents are then realised from the counts deterministically.",
+        "counts to their printed value. Who gives which answer is then chosen by a second integer program (below).",
         "",
         "Weights, and why:",
         "",
@@ -1500,23 +1474,15 @@ def reconstruction_markdown(sol: CountSolution, unmet: pd.DataFrame, problem: Pr
         "",
         "## What was chosen freely (marked reconstructed)",
         "",
-        "- Which respondents within a municipality give which answers, hence every co-occurrence of answers",
-        "  within a respondent. Priority items (4.1/VII.2/4.2) go to VGZ first, then social, then other sectors",
-        "  (4.2.2, 4.2.3), except working on health and health as a priority, which rotate through the municipality's",
-        "  respondents like every other item (4.2.2: few differences between sectors); the three target groups of the",
-        "  policy on health inequalities follow one order (4.5: they overlap); whoever named sufficient resources is the",
-        "  last to name insufficient resources; VGZ is the last to name separate or joint activities (5.3.3); for each",
-        "  example of Box VII.1 one officer of the sector is moved up where the municipality's count leaves room.",
-        f"  Figuur 4.1 of this wave shows {free['health_by_domain']} working on health for VNG domains {free['domains']};",
-        "  the report's text says health work differs little between sectors (4.2.2, statement S4.2.2a below). With the",
-        "  municipality counts of Tabel VII.2 as solved, the order within municipalities cannot bring the domains closer;",
-        "  the report prints no number of Figuur 4.1 that could constrain this.",
+        "- Which respondents within a municipality give which answers, hence every breakdown by sector, VNG domain",
+        "  or class and every combination of answers within a respondent: chosen by the second integer program",
+        "  (below), which keeps every count the printed numbers fix, meets the report's statements, and otherwise",
+        "  stays as close as it can to independence.",
+        f"  Figuur 4.1 of this wave shows {free['health_by_domain']} working on health for VNG domains {free['domains']}.",
         "- Which municipality has which sector (any occupancy that meets the published numbers; the late",
         "  municipality's single respondent is its VGZ officer).",
-        "- collab_with_* beyond Figuur 5.1's four numbers (5.1.1, 3.3): nobody names their own sector; VGZ names sport and",
-        "  sociale zaken, every second VGZ officer integratie and zorg, every fourth a physical sector or anders; the social",
-        "  sectors name VGZ and each other and every third officer a physical sector; physical sectors name each other,",
-        "  every second officer VGZ and every third a social sector; anders names VGZ and every third officer another sector.",
+        "- collab_with_* beyond Figuur 5.1's four numbers: the statements of 3.3 and 5.1.1, reciprocity in expectation and",
+        "  otherwise half of those asked (no margin is printed); nobody names their own sector.",
         "- Weet niet / nee per municipality for the factor items (only the totals of Figuren 6.1/6.4 are published).",
         "- function: a fixed cycle, mostly (senior) beleidsmedewerker/beleidsadviseur (3.2, Figuur VI.1 has no numbers).",
         "- hours_per_week: sector means " + ", ".join(f"{k} {v}" for k, v in SECTOR_MEAN_HOURS.items()) +
@@ -1532,9 +1498,11 @@ def reconstruction_markdown(sol: CountSolution, unmet: pd.DataFrame, problem: Pr
         "  municipality) and which printed interviewee went where.",
         "",
     ]
+    if alloc is not None:
+        lines += _markdown_allocation(alloc)
     lines += _markdown_statements(checked, vague)
     if basis is not None:
-        lines += _markdown_basis(basis)
+        lines += _markdown_basis(basis, extreme)
     return "\n".join(lines)
 
 
@@ -1553,20 +1521,25 @@ def run_reconstruction(ref_dir: str | Path, codebook: str | Path, sectors: str |
     rule = report_pct_rule()
     problem = report_problem(ref, book, pct_rule=rule)
     sol = solve_counts(problem, time_limit=time_limit)
-    chooser = report_chooser(book, sol.counts, example_pairs(ref))
-    resp = realize_respondents(problem, sol, chooser=chooser, free_answer=report_free_answer(book))
+    from analysis.rivm2010.allocate import allocate
+
+    sheet = municipality_sheet(sol.occupancy, ref, problem.multi_sectors)
+    sent = sent_by_sector(ref, book)
+    alloc = allocate(problem, sol, book, sheet.astype({"municipality_id": str}),
+                     dict(zip(sent["sector"], sent["questionnaires_sent"].astype(int))),
+                     ref["statements"].fillna("") if "statements" in ref else None, time_limit=time_limit)
+    resp = alloc.respondents
     check = recount(problem, resp)
     if not (check["met"].values == sol.cells["met"].values).all():
         bad = check[check["met"] != sol.cells["met"]]
         raise AssertionError(f"realised respondents do not keep the solved counts:\n{bad.head()}")
     resp = add_respondent_details(resp, book)
     export = encode_export(resp, book)
-    sheet = municipality_sheet(sol.occupancy, ref, problem.multi_sectors)
     interviews = interview_register(ref, sheet, sol.occupancy)
     unmet = unmet_cells(sol.cells, audit_findings(ref_dir))
-    sent = sent_by_sector(ref, book)
     checked = statement_check(ref, resp, sheet, sent, book)
     basis = basis_of_cells(problem, book, resp, sheet, sent, checked)
+    extreme = extreme_reasons(basis, alloc.sector_cells)
     staged = {key: Path(p).with_name(Path(p).name + ".partial") for key, p in out.items()}
     for p in staged.values():
         p.parent.mkdir(parents=True, exist_ok=True)
@@ -1579,7 +1552,9 @@ def run_reconstruction(ref_dir: str | Path, codebook: str | Path, sectors: str |
         basis[["unit", "unit_id", "item", "answer", "basis"]].to_csv(staged["basis"], index=False, lineterminator="\n")
     staged["notes"].write_text(
         reconstruction_markdown(sol, unmet, problem, resp, sheet, rule, command, time_limit, checked=checked,
-                                vague=ref.get("vague_words"), basis=basis), encoding="utf-8")
+                                vague=ref.get("vague_words"), basis=basis, alloc=alloc, extreme=extreme),
+        encoding="utf-8")
     for key, p in staged.items():
         os.replace(p, out[key])
-    return {"solve": sol.solve, "unmet": unmet, "statements": checked, "basis": basis}
+    return {"solve": sol.solve, "allocation": alloc.solve, "unmet": unmet, "statements": checked, "basis": basis,
+            "extreme": extreme}

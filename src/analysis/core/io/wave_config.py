@@ -97,10 +97,15 @@ def codebook_item_ids(codebook_path: str) -> set[str] | None:
         return None
 
 
-def wave_config_report(config: dict) -> str | None:
-    """Every problem of the configured waves as one message, or None (workflow parse time)."""
+def wave_config_report(config: dict, files=()) -> str | None:
+    """Every problem of the configured waves as one message, or None (workflow parse time).
+    `files`: the config files as given to Snakemake; they, the codebook and the sector list are
+    also checked for a mapping key given twice (YAML would keep the last silently)."""
+    from analysis.core.io.yaml_keys import duplicate_key_problems
+
     codebook = config.get("codebook")
-    problems = wave_config_problems(config, codebook_item_ids(codebook) if isinstance(codebook, str) else None)
+    problems = duplicate_key_problems([*files, config.get("codebook"), config.get("sectors")])
+    problems += wave_config_problems(config, codebook_item_ids(codebook) if isinstance(codebook, str) else None)
     if not problems:
         return None
     return "config/config.yaml: the waves cannot be built as configured:\n  - " + "\n  - ".join(problems)

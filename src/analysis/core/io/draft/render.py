@@ -52,15 +52,27 @@ def entry_yaml(draft: Draft, book: Codebook) -> str:
     for q in draft.new_questions:
         if q.code_map and (q.answer_set or not _covered(q, draft)):
             code_maps[q.stanza["id"]] = q.code_map
+    # values that match no answer: written as comments where the user completes the map (else
+    # validation stops on each of them, one problem per respondent)
+    unmatched: dict[str, list] = {}
+    for c in draft.code_decisions:
+        if c.key in (None, "?") and c.code not in code_maps.get(c.scope, {}):
+            unmatched.setdefault(c.scope, []).append(c)
+    for scope in unmatched:
+        code_maps.setdefault(scope, {})
     if code_maps:
         lines.append("    codes:")
     for scope, table in code_maps.items():
-        lines.append(f"      {scope}:")
+        lines.append(f"      {scope}:" + (" {}" if not table else ""))
         for code, key in table.items():
             note = low_codes.get((scope, code))
             mark = _mark("low", f"label {note.label!r} ~ {key} ({note.similarity:.2f})" if note.label else
                          "no value label: guessed") if note else ""
             lines.append(f"        {_scalar(code)}: {_scalar(key)}{mark}")
+        own = scope in {it.id for it in book.items} and book[scope].type == "categorical"
+        for c in unmatched.get(scope, []):
+            lines.append(f"        # {_scalar(c.code)}: ?  # LOW: matches no answer; map it to one"
+                         + (", or add it as a category of this wave (`categories:`, README)" if own else ""))
     sheet = draft.sheet_decisions
     if sheet and any(s.target != s.column or s.values or s.unmapped_values for s in sheet):
         lines += [f"  {SHEET_MAP_KEY}:", "    columns:"]

@@ -1,0 +1,98 @@
+"""The reconstruction's second program (analysis.rivm2010.allocate) on a tiny invented problem, and
+the linearisation of statements (numbers worked out by hand).
+
+3 municipalities, 3 sectors, 2 items (work; target_groups asked only if work = ja), as in
+test_reconstruct.py, but only municipality rows and the total are printed: which sector gives a
+municipality's "ja" answers is left to the second program.
+"""
+import ast
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+from test_reconstruct import KNOWN, known_cells, known_problem
+
+from analysis.rivm2010 import allocate as al
+from analysis.rivm2010.reconstruct import _Expr, recount, solve_counts
+from analysis.rivm2010.statements import SurveyData, _Evaluator
+
+
+class _Book:
+    """The little of a codebook the program reads: sectors, blocks, partner sectors."""
+
+    def __init__(self):
+        self.sectors = [SimpleNamespace(id=s, domain=d, social_class=c)
+                        for s, d, c in (("a", "1", "social"), ("b", "2", "social"), ("c", "3", "physical"))]
+
+    def block(self, name):
+        return []
+
+    def __getitem__(self, item):
+        return SimpleNamespace(block="priorities" if item == "work" else "target_groups", extra={})
+
+
+def _solve(statements):
+    cells = known_cells()
+    cells = cells[cells["unit"] != "sector"].reset_index(drop=True)
+    problem = known_problem(cells)
+    sol = solve_counts(problem, time_limit=20)
+    sheet = pd.DataFrame({"municipality_id": ["1", "2", "3"], "size_class": ["G4", "G32", "small"],
+                          "krachtwijk": ["yes", "no", "no"], "questionnaires_sent": [3, 2, 2]})
+    st = pd.DataFrame({"id": [f"T{i}" for i in range(len(statements))], "predicate": statements,
+                       "tables_decide": ["no"] * len(statements)})
+    res = al.allocate(problem, sol, _Book(), sheet, {"a": 3, "b": 2, "c": 2}, st, time_limit=30)
+    return problem, res
+
+
+def _holds(resp, predicate):
+    data = SurveyData(resp.assign(hours_per_week=30.0), {"a": "1", "b": "2", "c": "3"},
+                      {"a": "social", "b": "social", "c": "physical"})
+    return bool(_Evaluator(data).evaluate(predicate))
+
+
+def test_statements_are_met_where_the_counts_allow_and_printed_numbers_always_win():
+    # municipality 1: 2 of a, b, c work; 2: 1 of a, b; 3: 1 of a, c (by hand from KNOWN)
+    met = "cnt('work', 'sector:c') >= 2 and cnt('work', 'sector:a') == 0"   # c in 1 and 3, b in 1 and 2
+    impossible = "cnt('work', 'all') == 5"                                    # 4 work: printed total
+    rule = "mean_hours('all') > 1"                                            # not an answer: post-solve
+    problem, res = _solve([met, impossible, rule])
+    assert recount(problem, res.respondents)["met"].all()          # every printed number still holds
+    assert _holds(res.respondents, met) and not _holds(res.respondents, impossible)
+    how = res.statements.set_index("id")
+    assert how.loc["T0", "met_in_program"] is True and how.loc["T1", "met_in_program"] is False
+    assert how.loc["T2", "how"] == "post-solve rule"
+    assert res.solve["stage1"]["objective"] == pytest.approx(al.STATEMENT_WEIGHT)
+    assert res.solve["stage2"]["status"] == "Optimal"
+
+
+def test_least_informative_stage_spreads_answers_over_sectors():
+    # without statements: work "ja" in municipality 1 (2 of 3: a, b, c) and 2 (1 of 2: a, b) and 3
+    # (1 of 2: a, c). Expected per sector under independence: a 2/3 + 1/2 + 1/2 = 1.67 of 3,
+    # b 2/3 + 1/2 = 1.17 of 2, c 2/3 + 1/2 = 1.17 of 2: no sector all-yes or all-no is closest.
+    _, res = _solve([])
+    work = res.respondents.groupby("sector")["work"].apply(lambda s: int((s == "ja").sum())).to_dict()
+    assert work == {"a": 2, "b": 1, "c": 1}
+    assert sum(int(v == "ja") for v in res.respondents["work"]) == sum(r[2] == "ja" for r in KNOWN)
+
+
+def _cmp(left, right, op):
+    return al._compare(left, right, op)
+
+
+def test_linearised_comparisons_of_max_and_min():
+    x, y, z, w = (_Expr({k: 1.0}) for k in range(4))
+    # high(x, y) + 5 <= low(z, w): four inequalities, all needed
+    f = _cmp(al._add(al._Agg("max", [x, y]), 5.0), al._Agg("min", [z, w]), ast.LtE)
+    assert f[0] == "and" and len(f[1]) == 4
+    # high(x, y) >= 50: one of them (a disjunction, one binary each)
+    g = _cmp(al._Agg("max", [x, y]), 50.0, ast.GtE)
+    assert g[0] == "or" and len(g[1]) == 2
+    # an empty base (NaN) never holds, as in the evaluator; a constant comparison is decided
+    assert _cmp(float("nan"), 1.0, ast.GtE) == al.FALSE
+    assert _cmp(3.0, 2.0, ast.Gt) == al.TRUE
+    # a share over a variable base against a constant: 100 num - 50 den >= 0, and den >= 1
+    h = _cmp(al._Ratio(x, y), 50.0, ast.GtE)
+    assert h[0] == "and" and {tuple(sorted(p[1].terms.items())) for p in h[1]} == {((1, 1.0),), ((0, 100.0), (1, -50.0))}
+    # two shares over different variable bases are not linear: a post-solve rule
+    with pytest.raises(al.NotLinear):
+        _cmp(al._Ratio(x, y), al._Ratio(z, w), ast.GtE)
