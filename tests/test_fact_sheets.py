@@ -209,3 +209,19 @@ def test_holm_is_statsmodels_holm(monkeypatch):
             assert holm(series).to_numpy().tolist() == multipletests(p, method="holm")[1].tolist()
     with_missing = pd.Series([0.01, None, 0.04])
     assert holm(with_missing).tolist()[0] == 0.02 and pd.isna(holm(with_missing).tolist()[1])
+
+
+def test_a_free_cell_of_a_reconstructed_wave_is_marked_with_its_legend(book):
+    """Issue 17: a cell nothing published fixes (basis free) says so on the page, as in the tables."""
+    plain = municipality_page("A", NOW, SHEET, book, "restricted", K, "en", None, page_context(NOW, SHEET))
+    assert "†" not in plain  # a wave without a basis column: no mark, no legend
+    marked = NOW.assign(basis="printed")
+    free = (marked["unit"] == "municipality") & (marked["unit_id"] == "A") & (marked["item"] == "health_work")
+    marked.loc[free, "basis"] = "free"
+    page = municipality_page("A", marked, SHEET, book, "restricted", K, "en", None, page_context(marked, SHEET))
+    row = rows_of(page)["Health as a priority within own sector"]
+    assert not [c for c in row if "†" in c]  # printed cells stay unmarked
+    work = rows_of(page)["Working on health from own sector"]
+    assert work[0] == "50% (24–76%) n=10 †" and work[1].endswith("n=52 †")  # own, and all others from it
+    assert not work[2].endswith("†")  # the size class is printed here
+    assert "† A free choice of the reconstruction" in page

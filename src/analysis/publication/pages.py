@@ -27,7 +27,9 @@ from analysis.core.codebook import Codebook
 from analysis.core.disclosure.marks import SECONDARY_MARK, disclosure_note, is_suppressed, primary_mark
 from analysis.core.vocabulary import OK, OVERALL, OVERALL_ID
 from analysis.core.rounding import format_percent
+from analysis.publication.tables import mark_free
 from analysis.publication.text import FACT_SHEET_WORDS as WORDS
+from analysis.publication.text import WORDS as TABLE_WORDS
 
 SHOWN_ANSWER = "ja"
 ALPHA = 0.05
@@ -198,6 +200,11 @@ def interval_text(count: int, base: int, row: dict | None = None) -> str:
     return f"({format_percent(100 * low, symbol='')}–{format_percent(100 * high)})"
 
 
+def is_free(row: dict | None) -> bool:
+    """A cell of a reconstructed wave that nothing published fixes (cells.csv `basis`, issue 17)."""
+    return row is not None and str(row.get("basis", "")) == "free"
+
+
 def share_text(share: Share | None, row: dict | None, with_interval: bool = False) -> str:
     """'45% (30–61%) n=11'; the mark of a hidden cell; '–' where there is nothing to show."""
     if share is None:
@@ -256,6 +263,8 @@ def municipality_page(municipality_id: str, cells_protected: pd.DataFrame, munic
         if len(block_rows):
             parts.append(_block_table(block, block_rows, book, language, size, with_previous, context.previous_wave, k))
     notes = [words["legend"], words["others_note"]] + ([] if with_previous else [words["previous_none"]])
+    if any(f" {TABLE_WORDS[language]['free_mark']}<" in part for part in parts):  # a marked cell is shown
+        notes.append(TABLE_WORDS[language]["free_legend"])
     parts += [f'<p class="note">{_e(n)}</p>' for n in notes]
     title = f"{words['title']} {label}"
     return ("<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{title}</title>"
@@ -303,10 +312,14 @@ def _block_table(block: str, rows: pd.DataFrame, book: Codebook, language: str, 
     for r in rows.to_dict("records"):
         # all others is hidden with the own cell: their difference would reveal it
         others = SECONDARY_MARK if r["own"] is None and is_suppressed(r["own_row"]["status"]) else share_text(r["others"], None)
-        cols = [share_text(r["own"], r["own_row"], with_interval=True),
-                _mark(r["test_others"], r["p_holm_others"], "others", language) + others,
+        # a free own cell makes "all others" (the overall minus it) a free choice too
+        own_free = r["own"] is not None and is_free(r["own_row"])
+        size = shown_share(r["size_row"])
+        cols = [mark_free(share_text(r["own"], r["own_row"], with_interval=True), own_free, language),
+                _mark(r["test_others"], r["p_holm_others"], "others", language)
+                + mark_free(others, own_free and r["others"] is not None, language),
                 _mark(r["test_size_class"], r["p_holm_size_class"], "size_class", language)
-                + share_text(shown_share(r["size_row"]), r["size_row"])]
+                + mark_free(share_text(size, r["size_row"]), size is not None and is_free(r["size_row"]), language)]
         if with_previous:
             cols.append(_mark(r["test_previous"], r["p_holm_previous"], "previous", language)
                         + previous_text(r["previous"], r["previous_raw"], k))
