@@ -376,3 +376,22 @@ def test_more_respondents_than_questionnaires_sent(tmp_path, fixture_export, boo
     p = _only_problem(validate_wave(WAVE, str(export), str(bad_sheet), book, None))
     assert (p.rule, p.column, p.row) == ("municipality_sheet:fewer_sent_than_received", "questionnaires_sent", row + 2)
     assert p.value == str(received[m] - 1) and f"at least {received[m]}" in p.expected
+
+
+def test_code_map_of_a_number_item_names_its_no_answer_codes(tmp_path, fixture_export, book, sheet_path):
+    # a survey tool writes -99 for "no answer" in a number column (LimeSurvey, Qualtrics); the
+    # README's code map `-99: null` must make it item nonresponse, not 99 negative hours
+    fixture_export.loc[0, "hours_per_week"] = "-99"
+    fixture_export.loc[1, "hours_per_week"] = "12,5"
+    result = _validate(tmp_path, fixture_export, book, sheet_path, sep=";",
+                       column_map={"codes": {"hours_per_week": {-99: None}}})
+    assert result.ok, result.failures.to_string()
+    assert pd.isna(result.responses.loc[0, "hours_per_week"])
+    assert result.responses.loc[1, "hours_per_week"] == 12.5
+
+
+def test_code_map_of_a_number_item_cannot_send_a_code_to_an_answer(tmp_path, fixture_export, book, sheet_path):
+    p = _only_problem(_validate(tmp_path, fixture_export, book, sheet_path,
+                                column_map={"codes": {"hours_per_week": {"veel": 40}}}))
+    assert (p.rule, p.column, p.value) == ("config:unknown_answer", "hours_per_week", "veel")
+    assert "number" in p.expected

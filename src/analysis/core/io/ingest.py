@@ -105,6 +105,8 @@ def decode(raw: RawExport, book: Codebook, column_map: dict | None) -> pd.DataFr
             # a code the file labels as no answer (99 "Geen antwoord") is no answer, not 99 hours
             labels = raw.value_labels.get(original_names.get(item.id, item.id)) or {}
             no_answer = {text_key(c) for c, label in labels.items() if text_key(label) in NO_ANSWER_LABELS}
+            # so is a code the wave's code map sends to null (-99 of a CSV export has no label)
+            no_answer |= {text_key(c) for c, key in (tool_codes_of(item, column_map) or {}).items() if key is None}
             out[item.id] = col.map(lambda v, gone=no_answer: pd.NA if not pd.isna(v) and text_key(v) in gone else
                                    v.replace(",", ".") if isinstance(v, str) and DECIMAL_COMMA.match(v) else v)
     return out
@@ -132,6 +134,12 @@ def column_map_problems(raw: RawExport, book: Codebook, column_map: dict | None)
             problems.append((name, None, "config:unknown_code_map",
                              "column_map.codes is per answer set or item id: " + ", ".join(sorted(n for n in named if n))))
             continue
+        numbers = [it.id for it in book.items if it.type == "number" and name in (it.id, it.type)]
+        for code, key in (table or {}).items() if numbers and not users else ():
+            if key is not None:  # a number item has no answers to send a code to, only no answer
+                why = (f"column_map.codes.{name}: {code} -> {key!r}, but {', '.join(numbers)} is a number: "
+                       "its code map only names the codes that mean no answer (-99: null)")
+                problems.append((name, code, "config:unknown_answer", why))
         seen: dict[str, object] = {}
         keys = {k for it in users for k in it.keys}
         for code, key in (table or {}).items():
