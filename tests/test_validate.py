@@ -395,3 +395,12 @@ def test_code_map_of_a_number_item_cannot_send_a_code_to_an_answer(tmp_path, fix
                                 column_map={"codes": {"hours_per_week": {"veel": 40}}}))
     assert (p.rule, p.column, p.value) == ("config:unknown_answer", "hours_per_week", "veel")
     assert "number" in p.expected
+
+
+def test_municipality_id_with_leading_zeros_names_the_sheets_id(tmp_path, fixture_export, book, sheet_path):
+    # the export writes CBS codes as text ("0002"), the sheet (Excel) saved them as numbers (2):
+    # the problem says which id of the sheet it is and how to map it without touching data/raw
+    fixture_export.loc[2, "municipality_id"] = "0002"
+    p = _only_problem(_validate(tmp_path, fixture_export, book, sheet_path))
+    assert (p.rule, p.value) == ("municipality_in_sheet", "0002")
+    assert "leading zeros" in p.expected and "municipality_map" in p.expected and "2: '0002'" in p.expected

@@ -323,7 +323,7 @@ class _Explainer:
         if rule in ("allowed_code", "known_sector"):
             return "one of " + ", ".join(f"{a.code}={a.key}" for a in item.answers)
         if rule == "municipality_in_sheet":
-            return "a municipality_id of the municipality sheet: " + ", ".join(self.municipality_ids)
+            return "a municipality_id of the municipality sheet: " + ", ".join(self.municipality_ids) + self._padding_hint(value)
         if rule == "wave_id":
             return f"the wave id {self.wave!r} of the config"
         if rule == "type:number":
@@ -340,6 +340,19 @@ class _Explainer:
         if rule == "missing_but_asked":
             return f"an answer: asked because {condition}, and answers are compulsory (item_nonresponse: error)"
         return rule
+
+
+    def _padding_hint(self, value) -> str:
+        """A code that is a sheet's id but for leading zeros: a spreadsheet keeps CBS codes as numbers
+        (0344 -> 344) while the export writes them as text. Said, not matched silently."""
+        said = str(value).strip()
+        if not said.isdigit():
+            return ""
+        same = [m for m in self.municipality_ids if str(m).isdigit() and str(m).lstrip("0") == said.lstrip("0")]
+        if not same:
+            return ""
+        return (f" ({said} is {same[0]} of the sheet but for leading zeros, as a spreadsheet saves codes as numbers: "
+                f"map the sheet's ids under the wave's municipality_map, codes: {{municipality_id: {{{same[0]}: '{said}'}}}})")
 
 
 def _sheet_failures(sheet: pd.DataFrame, raw: RawExport, path: str) -> list[dict]:
