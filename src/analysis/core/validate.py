@@ -14,7 +14,7 @@ import pandera.pandas as pa
 
 from analysis.core.codebook import Codebook
 from analysis.core.disclosure.settings import disclosure_settings
-from analysis.core.io.ingest import (answer_names, code_table, column_map_problems, decode, doubly_mapped_items,
+from analysis.core.io.ingest import (answer_empty_cells, answer_names, code_table, column_map_problems, decode, doubly_mapped_items,
                                      layout_problem, rename_columns, text_key, unmatched_code_columns)
 from analysis.core.io.readers import ExportReadError, RawExport, read_export
 from analysis.core.io.sheet import SHEET_FIELDS, map_sheet, sheet_map_problems
@@ -87,7 +87,7 @@ def validate_wave(wave: str, export_path: str, sheet_path: str, book: Codebook, 
     failures = _as_failure_table(problems)
     warnings = {"empty_rows": empty_rows}
     if export is not None and not export.data.empty and not map_problems:
-        decoded = _drop_empty_not_asked(decode(export, book, column_map), book, wave, not_asked)
+        decoded = _decoded_for_wave(export, book, column_map, wave, not_asked)
         warnings["nonresponse"] = count_item_nonresponse(decoded, book.items_in_wave(wave, not_asked))
         warnings["reading"] = how_codes_were_read(export, decoded, book, column_map)
     if not failures.empty:
@@ -100,7 +100,7 @@ def validate_wave(wave: str, export_path: str, sheet_path: str, book: Codebook, 
 def _without_empty_questionnaires(raw: RawExport, book: Codebook, column_map, wave, not_asked) -> tuple[RawExport, list[int]]:
     """The export without its empty questionnaires (nothing answered beyond id and municipality):
     returned but not filled in, they are unit nonresponse, reported with their file rows."""
-    decoded = decode(raw, book, column_map)
+    decoded = decode(raw, book, column_map)  # before empty cells are read as "not ticked": an empty row is empty
     empty = empty_questionnaires(decoded, book.items_in_wave(wave, not_asked)).to_numpy()
     if not empty.any():
         return raw, []
@@ -118,9 +118,11 @@ def how_codes_were_read(raw: RawExport, decoded: pd.DataFrame, book: Codebook, c
     renamed = rename_columns(raw, column_map)
     groups: dict[tuple, list[str]] = {}
     for item in book.items:
-        if not item.answers or item.id not in renamed:
-            continue
-        pairs = pd.DataFrame({"raw": renamed[item.id], "key": decoded[item.id]}).dropna(subset=["raw"]).drop_duplicates()
+        if not item.answers or item.id not in renamed or item.id not in decoded:
+            continue  # not in decoded: the empty column of an item the wave did not ask
+        pairs = pd.DataFrame({"raw": renamed[item.id], "key": decoded[item.id]})
+        # an empty cell is listed only where the code map made it an answer (`"": nee`)
+        pairs = pairs[pairs["raw"].notna() | pairs["key"].notna()].fillna({"raw": ""}).drop_duplicates()
         pairs = pairs.assign(_k=pairs["raw"].map(lambda v: (0, int(v), "") if str(v).lstrip("-").isdigit() else (1, 0, str(v))))
         pairs = pairs.sort_values("_k")
         reading = tuple((str(r), None if pd.isna(k) else str(k)) for r, k in zip(pairs["raw"], pairs["key"]))
@@ -147,6 +149,13 @@ def _problem(file, row, respondent, column, value, rule, expected) -> dict:
     return dict(zip(FAILURE_COLUMNS, [file, row, respondent, column, value, rule, expected]))
 
 
+def _decoded_for_wave(raw: RawExport, book: Codebook, column_map, wave: str, not_asked) -> pd.DataFrame:
+    """The export in codebook terms as the wave asked it: empty columns of items it did not ask
+    dropped, empty cells the code map names (`"": nee`) read for those asked."""
+    decoded = _drop_empty_not_asked(decode(raw, book, column_map), book, wave, not_asked)
+    return answer_empty_cells(decoded, raw, book.items_in_wave(wave, not_asked), column_map)
+
+
 def _drop_empty_not_asked(decoded: pd.DataFrame, book: Codebook, wave: str, not_asked) -> pd.DataFrame:
     """Survey tools often export a question's column even when it was switched off: an empty
     column of an item the wave did not ask is harmless; one with answers is reported."""
@@ -162,7 +171,7 @@ def _export_failures(raw: RawExport, book: Codebook, column_map: dict | None, mu
         return [_problem(raw.path, None, None, item, None, "two_columns_one_item",
                          f"one column per item: columns {' and '.join(names)} both become {item} "
                          "(config column_map.columns): map only one of them") for item, names in doubled]
-    decoded = _drop_empty_not_asked(decode(raw, book, column_map), book, wave, not_asked)
+    decoded = _decoded_for_wave(raw, book, column_map, wave, not_asked)
     in_wave = [it.id for it in book.items_in_wave(wave, not_asked) if it.type != "wave"]
     layout = layout_problem(raw, list(decoded.columns), in_wave, column_map)
     if layout:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from analysis.core.codebook import Codebook, Item
 from analysis.core.io.readers import RawExport, normalise_cell
+from analysis.core.nonresponse import asked_mask
 from analysis.core.vocabulary import NO_ANSWER_LABELS
 
 DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
@@ -88,6 +89,15 @@ def _decode_value(value, table: dict[str, object]):
     return value if found is None else found
 
 
+def empty_cell_answer(item: Item, column_map: dict | None):
+    """The answer an empty cell is, where the wave's code map says so (`"": nee`), else None.
+    LimeSurvey and Qualtrics write a multiple-choice member as "Y" or empty: empty is not ticked."""
+    for code, key in (tool_codes_of(item, column_map) or {}).items():
+        if key is not None and str(code).strip() == "":
+            return key
+    return None
+
+
 def decode(raw: RawExport, book: Codebook, column_map: dict | None) -> pd.DataFrame:
     """The raw export in codebook terms: canonical columns, answer keys, numbers as text."""
     frame = rename_columns(raw, column_map)
@@ -109,6 +119,20 @@ def decode(raw: RawExport, book: Codebook, column_map: dict | None) -> pd.DataFr
             no_answer |= {text_key(c) for c, key in (tool_codes_of(item, column_map) or {}).items() if key is None}
             out[item.id] = col.map(lambda v, gone=no_answer: pd.NA if not pd.isna(v) and text_key(v) in gone else
                                    v.replace(",", ".") if isinstance(v, str) and DECIMAL_COMMA.match(v) else v)
+    return out
+
+
+def answer_empty_cells(decoded: pd.DataFrame, raw: RawExport, items, column_map: dict | None) -> pd.DataFrame:
+    """`decoded` with the empty cells of `items` (the wave's) that the code map names (`"": nee`)
+    read as that answer, for the respondents who were asked the item (its asked_if holds on the
+    decoded answers, leads first as in the codebook); for the others they stay empty, as the skip
+    logic requires. A no-answer code (-99: null) stays no answer: only cells empty in the file."""
+    frame = rename_columns(raw, column_map)
+    out = decoded.copy()
+    for item in items:
+        key = empty_cell_answer(item, column_map) if item.id in out and item.answers else None
+        if key is not None:
+            out.loc[asked_mask(out, item) & frame[item.id].isna().to_numpy(), item.id] = key
     return out
 
 
