@@ -247,3 +247,19 @@ def test_values_that_match_no_answer_are_listed_in_the_draft_entry(book, tmp_pat
     for title in ("Projectleider", "Manager"):  # the codebook's function list has neither
         assert f"        # {title}: ?  # LOW: matches no answer; map it to one, or add it as a category of this wave" in entry
     assert yaml.safe_load(entry)[F.WAVE]["column_map"]["codes"]["function"].get("Projectleider") is None
+
+
+def test_items_without_a_column_are_not_sure_while_unlabelled_columns_matched_nothing(book, tmp_path, fixture_export):
+    # a CSV of a tool with bare question codes (Q00, Q05_1, ...; no labels) matched nothing: the
+    # draft marked every codebook item "not_asked  # high", and the README says to check only LOW
+    # lines. With columns it could not read, "this item is not in the export" is a guess.
+    bare = fixture_export.drop(columns=["wave"])
+    bare.columns = ["id"] + [f"Q{i:02d}_SQ{i:03d}" for i in range(1, len(bare.columns))]
+    path = tmp_path / "export.csv"
+    bare.to_csv(path, index=False, sep=";")
+    draft = _draft(book, path, "synthetic-bare")
+    blind = [d.column for d in draft.decisions if d.item is None and d.text == 0]
+    assert blind  # the premise: columns with nothing to compare by name
+    sure = [item for item, confidence, _ in draft.not_asked if confidence != "low"]
+    assert not sure, sure
+    assert all("no name or label to compare" in note for _, _, note in draft.not_asked)

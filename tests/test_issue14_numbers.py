@@ -169,3 +169,17 @@ def test_table_note_names_the_items_above_the_threshold(book):
     assert "7% (10 v/d 152)" in note and "boven 5%" in note
     english = T.table_note("tabel_IX_1", cells, book, "en")
     assert english.startswith("n = answered:") and "above 5%" in english and " v/d " not in english
+
+
+def test_nonresponse_note_tells_apart_two_items_with_one_label(book):
+    # Tabel 4.2 has "Allochtonen" in both columns (health and SEGV target groups); its note read
+    # "Allochtonen 8% (8 v/d 96); Allochtonen 9% (9 v/d 104)" without saying which is which
+    from analysis.publication.answered import nonresponse_note
+
+    cells = pd.DataFrame({"unit": "overall", "item": ["health_tg_migrants", "segv_tg_migrants"],
+                          "asked": [96, 104], "answered": [88, 95], "status": "ok"})
+    note = nonresponse_note(cells, book, ["health_tg_migrants", "segv_tg_migrants"], "nl")
+    assert "Allochtonen (In beleid gericht op het verbeteren van gezondheid) 8% (8 v/d 96)" in note
+    assert "Allochtonen (In beleid gericht op het terugdringen van gezondheidsachterstanden) 9% (9 v/d 104)" in note
+    single = nonresponse_note(cells.iloc[:1], book, ["health_tg_migrants"], "nl")
+    assert "Allochtonen 8% (8 v/d 96)" in single  # one item: no qualifier needed

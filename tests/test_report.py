@@ -50,3 +50,11 @@ def test_banner_for_reconstructed_and_synthetic_data(book):
 def test_config_hash_ignores_key_order():
     assert R.config_hash({"a": 1, "b": {"c": 2}}) == R.config_hash({"b": {"c": 2}, "a": 1})
     assert R.config_hash({"a": 1}) != R.config_hash({"a": 2})
+
+
+def test_config_hash_of_a_code_map_with_numbers_and_words():
+    # a wave's code map may mix a tool's numeric codes and its words (README: `1: ja`, `N/A: null`);
+    # YAML gives int and str keys in one mapping, which json's sort_keys cannot order
+    mixed = {"waves": {"w": {"column_map": {"codes": {"yes_no": {1: "ja", 2: "nee", "N/A": None, -99: None}}}}}}
+    assert R.config_hash(mixed) == R.config_hash(mixed)
+    assert R.config_hash(mixed) != R.config_hash({"waves": {"w": {"column_map": {"codes": {"yes_no": {1: "ja"}}}}}})

@@ -376,3 +376,73 @@ def test_more_respondents_than_questionnaires_sent(tmp_path, fixture_export, boo
     p = _only_problem(validate_wave(WAVE, str(export), str(bad_sheet), book, None))
     assert (p.rule, p.column, p.row) == ("municipality_sheet:fewer_sent_than_received", "questionnaires_sent", row + 2)
     assert p.value == str(received[m] - 1) and f"at least {received[m]}" in p.expected
+
+
+def test_code_map_of_a_number_item_names_its_no_answer_codes(tmp_path, fixture_export, book, sheet_path):
+    # a survey tool writes -99 for "no answer" in a number column (LimeSurvey, Qualtrics); the
+    # README's code map `-99: null` must make it item nonresponse, not 99 negative hours
+    fixture_export.loc[0, "hours_per_week"] = "-99"
+    fixture_export.loc[1, "hours_per_week"] = "12,5"
+    result = _validate(tmp_path, fixture_export, book, sheet_path, sep=";",
+                       column_map={"codes": {"hours_per_week": {-99: None}}})
+    assert result.ok, result.failures.to_string()
+    assert pd.isna(result.responses.loc[0, "hours_per_week"])
+    assert result.responses.loc[1, "hours_per_week"] == 12.5
+
+
+def test_code_map_of_a_number_item_cannot_send_a_code_to_an_answer(tmp_path, fixture_export, book, sheet_path):
+    p = _only_problem(_validate(tmp_path, fixture_export, book, sheet_path,
+                                column_map={"codes": {"hours_per_week": {"veel": 40}}}))
+    assert (p.rule, p.column, p.value) == ("config:unknown_answer", "hours_per_week", "veel")
+    assert "number" in p.expected
+
+
+def test_municipality_id_with_leading_zeros_names_the_sheets_id(tmp_path, fixture_export, book, sheet_path):
+    # the export writes CBS codes as text ("0002"), the sheet (Excel) saved them as numbers (2):
+    # the problem says which id of the sheet it is and how to map it without touching data/raw
+    fixture_export.loc[2, "municipality_id"] = "0002"
+    p = _only_problem(_validate(tmp_path, fixture_export, book, sheet_path))
+    assert (p.rule, p.value) == ("municipality_in_sheet", "0002")
+    assert "leading zeros" in p.expected and "municipality_map" in p.expected and "2: '0002'" in p.expected
+
+
+def test_empty_cell_of_a_multiple_choice_is_not_ticked_where_the_map_says_so(tmp_path, fixture_export, book, sheet_path):
+    # LimeSurvey and Qualtrics write a multiple-choice member as "Y" (ticked) or empty (not
+    # ticked). `"": nee` in the code map reads empty as "nee" for those who were asked it; for
+    # those routed past it (collaborates not ja) it stays empty, and a real no-answer code stays one
+    form = "form_information_exchange"
+    asked = fixture_export["collaborates"] == "1"
+    assert asked.sum() >= 3 and (~asked).sum() >= 1
+    tool = fixture_export.copy()
+    tool[form] = tool[form].map({"1": "Y", "0": "", "": ""})
+    first_ticked, first_not = tool.index[asked & (tool[form] == "Y")][0], tool.index[asked & (tool[form] == "")][0]
+    last_asked = tool.index[asked & (tool[form] == "")][-1]
+    tool.loc[last_asked, form] = "-99"
+    result = _validate(tmp_path, tool, book, sheet_path,
+                       column_map={"codes": {form: {"Y": "ja", "": "nee", -99: None}}})
+    assert result.ok, result.failures.to_string()
+    got = result.responses[form]
+    assert got[first_ticked] == "ja" and got[first_not] == "nee" and pd.isna(got[last_asked])
+    assert got[~asked].isna().all()  # not asked: still empty, no "answered but not asked"
+    assert (got[asked & (fixture_export[form] == "0")].drop(last_asked) == "nee").all()
+    assert any(["", "nee"] in g["pairs"] for g in result.reading["groups"])
+
+
+def test_empty_cells_of_an_item_the_wave_did_not_ask_stay_empty(tmp_path, fixture_export, book, sheet_path):
+    # `selected: {"": nee}` for the whole answer set must not fill in the empty, switched-off
+    # columns of a block the wave did not ask (they would read as answers to a question not asked)
+    pol = [it.id for it in book.items if it.block == "political_factors"]
+    tool = fixture_export.assign(**{c: "" for c in pol})
+    result = _validate(tmp_path, tool, book, sheet_path, not_asked=pol,
+                       column_map={"codes": {"selected": {"1": "ja", "0": "nee", "": "nee"}}})
+    assert result.ok, result.failures.to_string()
+    assert all(c not in result.responses or result.responses[c].isna().all() for c in pol)
+
+
+def test_empty_columns_of_a_block_not_asked_are_harmless(tmp_path, fixture_export, book, sheet_path):
+    # README: a tool exports a switched-off question's empty column; validation crashed with a
+    # KeyError in how_codes_were_read (the column is dropped before the codes are listed)
+    pol = [it.id for it in book.items if it.block == "political_factors"]
+    result = _validate(tmp_path, fixture_export.assign(**{c: "" for c in pol}), book, sheet_path, not_asked=pol)
+    assert result.ok, result.failures.to_string()
+    assert not any(c in g["columns"] for g in result.reading["groups"] for c in pol)

@@ -14,7 +14,17 @@ def file_sha256(path: str | Path) -> str:
 
 def config_hash(settings: dict) -> str:
     """A short hash of the settings that shaped the outputs (canonical JSON, so key order is irrelevant)."""
-    return hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    return hashlib.sha256(json.dumps(_text_keys(settings), sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _text_keys(value):
+    """Every mapping key as text: a wave's code map mixes a tool's numbers and words (`1: ja`,
+    `N/A: null`), and json cannot sort int and str keys together (JSON writes them as text anyway)."""
+    if isinstance(value, dict):
+        return {str(k): _text_keys(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_text_keys(v) for v in value]
+    return value
 
 
 def git_commit(cwd: str | Path = ".") -> str:

@@ -132,11 +132,11 @@ CODE_READING_WORDS = {
            "intro": "Elke waarde in een gecodeerde kolom van de export en het antwoord waarvoor die telt (kolomindeling "
                     "en codes van de configuratie, SPSS-waardelabels, labels in de tekst, eigen categorieën van deze "
                     "meting); SPSS user-missing codes zijn geen antwoord.",
-           "no_answer": "geen antwoord", "own": "eigen categorieën van deze meting"},
+           "no_answer": "geen antwoord", "own": "eigen categorieën van deze meting", "empty": "(leeg)"},
     "en": {"title": "How the export's codes were read",
            "intro": "Every value found in a coded column and the answer it counts as (column map, SPSS value labels, "
                     "labels in the text, the wave's own categories); SPSS user-missing codes are no answer.",
-           "no_answer": "no answer", "own": "categories of this wave's own"},
+           "no_answer": "no answer", "own": "categories of this wave's own", "empty": "(empty)"},
 }
 
 
@@ -147,7 +147,7 @@ def code_reading_lines(reading: dict | None, language: str = "en") -> list[str]:
     "own": [{"item", "answers": [[key, nl, en]]}]}."""
     w = CODE_READING_WORDS[language]
     reading = reading or {}
-    lines = [", ".join(g["columns"]) + ": " + ", ".join(f"{raw} → {w['no_answer'] if key is None else key}"
+    lines = [", ".join(g["columns"]) + ": " + ", ".join(f"{raw or w['empty']} → {w['no_answer'] if key is None else key}"
                                                         for raw, key in g["pairs"]) for g in reading.get("groups", [])]
     lines += [f"{own['item']}: {w['own']}: " + ", ".join(f"{key} ({nl if language == 'nl' else en})" for key, nl, en in own["answers"])
               for own in reading.get("own", [])]

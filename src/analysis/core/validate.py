@@ -15,7 +15,7 @@ import pandera.pandas as pa
 
 from analysis.core.codebook import Codebook
 from analysis.core.disclosure.settings import disclosure_settings
-from analysis.core.io.ingest import (answer_names, code_table, column_map_problems, decode, doubly_mapped_items,
+from analysis.core.io.ingest import (answer_empty_cells, answer_names, code_table, column_map_problems, decode, doubly_mapped_items,
                                      layout_problem, rename_columns, text_key, unmatched_code_columns)
 from analysis.core.io.readers import ExportReadError, RawExport, read_export
 from analysis.core.io.sheet import SHEET_FIELDS, map_sheet, sheet_map_problems
@@ -90,7 +90,7 @@ def validate_wave(wave: str, export_path: str, sheet_path: str, book: Codebook, 
     failures = _as_failure_table(problems)
     warnings = {"empty_rows": empty_rows}
     if export is not None and not export.data.empty and not map_problems:
-        decoded = _drop_empty_not_asked(decoded, book, wave, not_asked)
+        decoded = _for_wave(decoded, export, book, column_map, wave, not_asked)
         warnings["nonresponse"] = count_item_nonresponse(decoded, book.items_in_wave(wave, not_asked))
         warnings["reading"] = how_codes_were_read(export, decoded, book, column_map, seen)
     if not failures.empty:
@@ -106,7 +106,7 @@ def _without_empty_questionnaires(raw: RawExport, book: Codebook, column_map, wa
     id and municipality): returned but not filled in, they are unit nonresponse, reported with
     their file rows. Decoding is row by row, so the rows kept decode as they did in the whole."""
     seen: dict = {}
-    decoded = decode(raw, book, column_map, seen)
+    decoded = decode(raw, book, column_map, seen)  # before empty cells are read as "not ticked": an empty row is empty
     empty = empty_questionnaires(decoded, book.items_in_wave(wave, not_asked)).to_numpy()
     if not empty.any():
         return raw, decoded, seen, []
@@ -127,13 +127,17 @@ def how_codes_were_read(raw: RawExport, decoded: pd.DataFrame, book: Codebook, c
     renamed = rename_columns(raw, column_map)
     groups: dict[tuple, list[str]] = {}
     for item in book.items:
-        if not item.answers or item.id not in renamed:
-            continue
+        if not item.answers or item.id not in renamed or item.id not in decoded:
+            continue  # not in decoded: the empty column of an item the wave did not ask
         raw_values = renamed[item.id]
         # a value reads as one answer wherever it occurs: its first occurrence stands for all
         first = (_first_occurrences(*seen[item.id]) if seen and item.id in seen else ~raw_values.duplicated()
                  if isinstance(raw_values, pd.Series) else slice(None))
-        pairs = pd.DataFrame({"raw": raw_values[first], "key": decoded[item.id][first]}).dropna(subset=["raw"]).drop_duplicates()
+        if isinstance(raw_values, pd.Series) and not isinstance(first, slice):
+            # an empty cell is listed only where the code map made it an answer (`"": nee`)
+            first = first | (raw_values.isna() & decoded[item.id].notna()).to_numpy()
+        pairs = pd.DataFrame({"raw": raw_values[first], "key": decoded[item.id][first]})
+        pairs = pairs[pairs["raw"].notna() | pairs["key"].notna()].fillna({"raw": ""}).drop_duplicates()
         pairs = pairs.assign(_k=pairs["raw"].map(lambda v: (0, int(v), "") if str(v).lstrip("-").isdigit() else (1, 0, str(v))))
         pairs = pairs.sort_values("_k")
         reading = tuple((str(r), None if pd.isna(k) else str(k)) for r, k in zip(pairs["raw"], pairs["key"]))
@@ -172,6 +176,13 @@ def _problem(file, row, respondent, column, value, rule, expected) -> dict:
     return dict(zip(FAILURE_COLUMNS, [file, row, respondent, column, value, rule, expected]))
 
 
+def _for_wave(decoded: pd.DataFrame, raw: RawExport, book: Codebook, column_map, wave: str, not_asked) -> pd.DataFrame:
+    """The decoded export as the wave asked it: empty columns of items it did not ask dropped,
+    empty cells the code map names (`"": nee`) read for those asked."""
+    decoded = _drop_empty_not_asked(decoded, book, wave, not_asked)
+    return answer_empty_cells(decoded, raw, book.items_in_wave(wave, not_asked), column_map)
+
+
 def _drop_empty_not_asked(decoded: pd.DataFrame, book: Codebook, wave: str, not_asked) -> pd.DataFrame:
     """Survey tools often export a question's column even when it was switched off: an empty
     column of an item the wave did not ask is harmless; one with answers is reported."""
@@ -187,7 +198,7 @@ def _export_failures(raw: RawExport, decoded: pd.DataFrame, book: Codebook, colu
         return [_problem(raw.path, None, None, item, None, "two_columns_one_item",
                          f"one column per item: columns {' and '.join(names)} both become {item} "
                          "(config column_map.columns): map only one of them") for item, names in doubled]
-    decoded = _drop_empty_not_asked(decoded, book, wave, not_asked)
+    decoded = _for_wave(decoded, raw, book, column_map, wave, not_asked)
     in_wave = [it.id for it in book.items_in_wave(wave, not_asked) if it.type != "wave"]
     layout = layout_problem(raw, list(decoded.columns), in_wave, column_map)
     if layout:
@@ -351,7 +362,7 @@ class _Explainer:
         if rule in ("allowed_code", "known_sector"):
             return "one of " + ", ".join(f"{a.code}={a.key}" for a in item.answers)
         if rule == "municipality_in_sheet":
-            return "a municipality_id of the municipality sheet: " + ", ".join(self.municipality_ids)
+            return "a municipality_id of the municipality sheet: " + ", ".join(self.municipality_ids) + self._padding_hint(value)
         if rule == "wave_id":
             return f"the wave id {self.wave!r} of the config"
         if rule == "type:number":
@@ -368,6 +379,19 @@ class _Explainer:
         if rule == "missing_but_asked":
             return f"an answer: asked because {condition}, and answers are compulsory (item_nonresponse: error)"
         return rule
+
+
+    def _padding_hint(self, value) -> str:
+        """A code that is a sheet's id but for leading zeros: a spreadsheet keeps CBS codes as numbers
+        (0344 -> 344) while the export writes them as text. Said, not matched silently."""
+        said = str(value).strip()
+        if not said.isdigit():
+            return ""
+        same = [m for m in self.municipality_ids if str(m).isdigit() and str(m).lstrip("0") == said.lstrip("0")]
+        if not same:
+            return ""
+        return (f" ({said} is {same[0]} of the sheet but for leading zeros, as a spreadsheet saves codes as numbers: "
+                f"map the sheet's ids under the wave's municipality_map, codes: {{municipality_id: {{{same[0]}: '{said}'}}}})")
 
 
 def _sheet_failures(sheet: pd.DataFrame, raw: RawExport, path: str) -> list[dict]:

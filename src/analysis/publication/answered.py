@@ -95,8 +95,19 @@ def nonresponse_note(cells: pd.DataFrame, book: Codebook, items, language: str,
     w = ANSWERED_WORDS[language]
     # compared as printed (whole percents), so that no item reads "5%" under "above 5%"
     above = found[[float(whole_percent(count=r.no_answer, base=r.asked)) > threshold for r in found.itertuples()]]
-    parts = [w["item"].format(label=book[r.item].label(language), no_answer=r.no_answer, asked=r.asked,
-                              of=WORDS[language]["of"], pct=format_percent(count=r.no_answer, base=r.asked))
-             for r in above.itertuples()]
+    labels = [book[r.item].label(language) for r in above.itertuples()]
+    parts = [w["item"].format(label=_told_apart(book, r.item, label, labels, language), no_answer=r.no_answer,
+                              asked=r.asked, of=WORDS[language]["of"], pct=format_percent(count=r.no_answer, base=r.asked))
+             for r, label in zip(above.itertuples(), labels)]
     listed = " " + w["above"].format(pct=format_percent(threshold, symbol=""), items="; ".join(parts)) if parts else ""
     return w["explained"] + listed
+
+
+def _told_apart(book: Codebook, item: str, label: str, labels: list[str], language: str) -> str:
+    """An item's label in a note, with its block's heading where another listed item has the same
+    label (Tabel 4.2's "Allochtonen" in both columns)."""
+    if labels.count(label) < 2:
+        return label
+    spec = book.blocks.get(book[item].block or "", {})
+    heading = spec.get(f"table_{language}") or spec.get(language)
+    return f"{label} ({heading})" if heading else label

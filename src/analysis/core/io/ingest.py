@@ -13,6 +13,7 @@ import pandas as pd
 
 from analysis.core.codebook import Codebook, Item
 from analysis.core.io.readers import RawExport, map_distinct, normalise_cell
+from analysis.core.nonresponse import asked_mask
 from analysis.core.vocabulary import NO_ANSWER_LABELS
 
 DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
@@ -89,6 +90,15 @@ def _decode_value(value, table: dict[str, object]):
     return value if found is None else found
 
 
+def empty_cell_answer(item: Item, column_map: dict | None):
+    """The answer an empty cell is, where the wave's code map says so (`"": nee`), else None.
+    LimeSurvey and Qualtrics write a multiple-choice member as "Y" or empty: empty is not ticked."""
+    for code, key in (tool_codes_of(item, column_map) or {}).items():
+        if key is not None and str(code).strip() == "":
+            return key
+    return None
+
+
 def decode(raw: RawExport, book: Codebook, column_map: dict | None, seen: dict | None = None) -> pd.DataFrame:
     """The raw export in codebook terms: canonical columns, answer keys, numbers as text. `seen`, a
     dict, receives per coded item each row's raw value as a number and the distinct raw values."""
@@ -108,6 +118,8 @@ def decode(raw: RawExport, book: Codebook, column_map: dict | None, seen: dict |
             # a code the file labels as no answer (99 "Geen antwoord") is no answer, not 99 hours
             labels = raw.value_labels.get(original_names.get(item.id, item.id)) or {}
             no_answer = {text_key(c) for c, label in labels.items() if text_key(label) in NO_ANSWER_LABELS}
+            # so is a code the wave's code map sends to null (-99 of a CSV export has no label)
+            no_answer |= {text_key(c) for c, key in (tool_codes_of(item, column_map) or {}).items() if key is None}
             decoded[item.id] = _each_distinct(col, lambda v, gone=no_answer: pd.NA if not pd.isna(v) and text_key(v) in gone else
                                               v.replace(",", ".") if isinstance(v, str) and DECIMAL_COMMA.match(v) else v)
     if frame.columns.is_unique:  # a new frame of the columns: no copy of the whole export
@@ -144,6 +156,22 @@ def _each_distinct(col: pd.Series, function) -> pd.Series:
     return pd.Series(map_distinct(col, function), index=col.index, dtype=object)
 
 
+def answer_empty_cells(decoded: pd.DataFrame, raw: RawExport, items, column_map: dict | None) -> pd.DataFrame:
+    """`decoded` with the empty cells of `items` (the wave's) that the code map names (`"": nee`)
+    read as that answer, for the respondents who were asked the item (its asked_if holds on the
+    decoded answers, leads first as in the codebook); for the others they stay empty, as the skip
+    logic requires. A no-answer code (-99: null) stays no answer: only cells empty in the file."""
+    frame = rename_columns(raw, column_map)
+    out = decoded.copy()
+    for item in items:
+        key = empty_cell_answer(item, column_map) if item.id in out and item.answers else None
+        if key is not None:
+            if isinstance(out[item.id].dtype, pd.CategoricalDtype) and key not in out[item.id].cat.categories:
+                out[item.id] = out[item.id].cat.add_categories([key])  # decode gives answers as categories
+            out.loc[asked_mask(out, item) & frame[item.id].isna().to_numpy(), item.id] = key
+    return out
+
+
 def column_map_problems(raw: RawExport, book: Codebook, column_map: dict | None) -> list[tuple]:
     """(column, value, rule, expected) for a column map that cannot be right, named as a config
     problem rather than left to surface as hundreds of wrong answers: two export columns sent to
@@ -166,6 +194,12 @@ def column_map_problems(raw: RawExport, book: Codebook, column_map: dict | None)
             problems.append((name, None, "config:unknown_code_map",
                              "column_map.codes is per answer set or item id: " + ", ".join(sorted(n for n in named if n))))
             continue
+        numbers = [it.id for it in book.items if it.type == "number" and name in (it.id, it.type)]
+        for code, key in (table or {}).items() if numbers and not users else ():
+            if key is not None:  # a number item has no answers to send a code to, only no answer
+                why = (f"column_map.codes.{name}: {code} -> {key!r}, but {', '.join(numbers)} is a number: "
+                       "its code map only names the codes that mean no answer (-99: null)")
+                problems.append((name, code, "config:unknown_answer", why))
         seen: dict[str, object] = {}
         keys = {k for it in users for k in it.keys}
         for code, key in (table or {}).items():

@@ -253,8 +253,13 @@ def _merge_notes(notes: list[CodeDecision]) -> list[CodeDecision]:
 
 
 def _not_asked(book: Codebook, wave: str, taken: set[str], decisions: list[Decision], ev, profiles) -> list[tuple[str, str, str]]:
-    """Codebook items no column was matched to; low confidence where some column came close."""
+    """Codebook items no column was matched to; low confidence where some column came close, or
+    where columns with nothing to compare by name (bare codes such as Q05_1, no label) matched no
+    item: one of them may be this item, so "not asked" is a guess."""
     items = list(book.items)
+    blind = [d.column for d in decisions if d.item is None and d.text == 0]
+    unsure = (f"; {len(blind)} columns with no name or label to compare matched nothing "
+              f"({', '.join(blind[:3])}{', …' if len(blind) > 3 else ''}): one may be this item") if blind else ""
     out = []
     for j, item in enumerate(items):
         if item.id in taken or item.type in ("wave",) or (item.only_in_waves and wave not in item.only_in_waves):
@@ -265,7 +270,8 @@ def _not_asked(book: Codebook, wave: str, taken: set[str], decisions: list[Decis
         note = f"closest column {profiles[best].name} ({scores[best]:.2f})" if best is not None else ""
         if item.type in ("id", "municipality"):
             note = "required: the export must have this column. " + note
-        out.append((item.id, "low" if close or item.type in ("id", "municipality", "sector") else "high", note))
+        low = close or bool(blind) or item.type in ("id", "municipality", "sector")
+        out.append((item.id, "low" if low else "high", note + unsure))
     return out
 
 
