@@ -61,46 +61,10 @@ class Table:
     width: np.ndarray
     rows: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     lower: np.ndarray | None = None  # public lower bound per cell (default 0)
-    # optional, for cheap proofs of width (certify.py): per cell its unit and answer, and its
-    # unit's sibling class (units of one class enter the same sums); None: LPs only
-    unit: list | None = None
-    answer: list | None = None
-    group: list | None = None
 
     def __post_init__(self):
         if self.lower is None:
             self.lower = np.zeros(len(self.keys))
-        self._moves = None
-
-    def proven_wide(self, x: np.ndarray, cells: np.ndarray, need: np.ndarray) -> np.ndarray:
-        """Which of `cells` pattern x (0/1 or fractional) provably gives their `need`, by feasible
-        moves of the reader's table (certify.py) instead of LPs; False where not proven."""
-        out = np.zeros(len(cells), dtype=bool)
-        if self.group is None or not len(cells):
-            return out
-        from analysis.core.disclosure.certify import FeasibleMoves, rectangles
-
-        if self._moves is None:
-            n = len(self.keys)
-            rows = [(idx, coef, 0.0, True) for idx, coef in self.rows]
-            self._moves = FeasibleMoves(n, rows, np.zeros(n), np.zeros(n), np.zeros(n))
-            cell_at = {}
-            for j, (u, a) in enumerate(zip(self.unit, self.answer)):
-                cell_at.setdefault(u, {})[a] = j
-            members = {}
-            for u in cell_at:
-                members.setdefault(self.group[next(iter(cell_at[u].values()))], []).append(u)
-            self._cell_at, self._members = cell_at, members
-        x = np.clip(x, 0.0, 1.0)
-        self._moves.lower = (self.lower - self.value) * x
-        self._moves.upper = (self.upper - self.value) * x
-        usable = (x > TOLERANCE).tolist()
-        members, group = self._members, self.group
-        for pos, s in enumerate(cells):
-            directions = rectangles(s, self.unit, self.answer, self._cell_at, lambda c: members[group[c]],
-                                    usable.__getitem__)
-            out[pos] = self._moves.width(s, directions, need[s]) >= need[s] - TOLERANCE
-        return out
 
 
 @dataclass
@@ -195,7 +159,7 @@ def _screen(attacker: "_Attacker", cells: np.ndarray, need: np.ndarray) -> np.nd
 def widths(table: Table, hidden: np.ndarray, cells: np.ndarray | None = None,
            need: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The reader's interval [low, high] for hidden cells of one table (LP, exact). With `need`,
-    cells shown to be at least that wide (feasible moves, screening) get [-inf, inf] instead."""
+    cells shown to be at least that wide (screening, other cells' optima) get [-inf, inf] instead."""
     attacker = _Attacker(table)
     attacker.set_pattern(hidden.astype(float))
     n = len(table.keys)
@@ -203,10 +167,7 @@ def widths(table: Table, hidden: np.ndarray, cells: np.ndarray | None = None,
     cells = np.flatnonzero(hidden) if cells is None else np.asarray(cells, dtype=int)
     seen_low, seen_high = np.zeros(n), np.zeros(n)
     if need is not None and len(cells):
-        # proven wide enough by feasible moves or by the screening: reported as unbounded
-        proven = table.proven_wide(hidden.astype(float), cells, need)
-        low[cells[proven]], high[cells[proven]] = -np.inf, np.inf
-        cells = cells[~proven]
+        # proven wide enough by the screening: reported as unbounded
         wide = np.setdiff1d(cells, _screen(attacker, cells, need))
         low[wide], high[wide] = -np.inf, np.inf
         cells = np.setdiff1d(cells, wide)
@@ -308,7 +269,6 @@ def _separate(attacker: _Attacker, table: Table, sensitive: np.ndarray, x: np.nd
     low, high = witnesses.valid(x)
     need = table.width
     todo = sensitive[high[sensitive] - low[sensitive] < need[sensitive] - TOLERANCE]
-    todo = todo[~table.proven_wide(x, todo, need)]
     if len(todo) > 2 * (SCREENING_DIRECTIONS + 1) and not witnesses.points:
         for point in _screening_points(attacker):
             witnesses.add(point, low, high)

@@ -286,18 +286,7 @@ def _table(cells, units, sums, value, base, forced, structure, rules, decision) 
                 upper[j] = min(upper[j], k - 1)
             elif val[j] >= k:
                 lower[j] = k
-    # units that enter the same sums in the same way are siblings: a rectangle over two of them
-    # changes no published sum (certify.py)
-    role = defaultdict(list)
-    for k, (total, parts) in enumerate(sums):
-        for p in parts:
-            role[p].append((k, 1))
-        if total is not None:
-            role[total].append((k, -1))
-    classes = {}
-    group = [classes.setdefault(tuple(role[c[1:3]]), len(classes)) for c in cells]
-    table = Table(cells, val, upper, cost, state, width, rows, lower, unit=[c[1:3] for c in cells],
-                  answer=[c[3] for c in cells], group=group)
+    table = Table(cells, val, upper, cost, state, width, rows, lower)
     _cap_widths(table)
     return table
 

@@ -89,11 +89,12 @@ def audit_widths(protected: pd.DataFrame, relations, decision, truth: dict | Non
     then the span of those feasible tables, no wider than the reader's true interval."""
     values, bounds = published_values(protected)
     need = {count_key(*key): decision.required.get(key, 1.0) for key in decision.reasons}
-    intervals = attack(values, relations, bounds, exact=False, need=need, truth=truth).set_index("key")
+    found = attack(values, relations, bounds, exact=False, need=need, truth=truth)
+    intervals = dict(zip(found["key"], zip(found["low"].tolist(), found["high"].tolist())))
     rows = []
     for key, why in decision.reasons.items():
         ck = count_key(*key)
-        low, high = (intervals.at[ck, "low"], intervals.at[ck, "high"]) if ck in intervals.index else (np.nan, np.nan)
+        low, high = intervals.get(ck, (np.nan, np.nan))
         rows.append((*key, why, need[ck], key in decision.capped, low, high))
     out = pd.DataFrame(rows, columns=["item", "unit", "unit_id", "answer", "reason", "required", "capped", "low", "high"])
     out["width"] = out["high"] - out["low"]
