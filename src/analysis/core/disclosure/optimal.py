@@ -44,7 +44,7 @@ MIP_NODES = 200  # ... unless that takes more branch-and-bound nodes (then: best
 # LP optimum rounded up: safe, its gap to the LP bound reported (Benders rounds on a symmetric
 # table can each find another equally cheap pattern that fails).
 MAX_EXACT_CELLS = 400
-INTEGER_ROUNDS = 12
+INTEGER_ROUNDS = 60
 
 
 @dataclass
