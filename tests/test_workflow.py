@@ -143,6 +143,16 @@ def test_public_wave_shows_no_small_cell_name_or_respondent_row(project):
     problems = scan_results_for_respondent_rows(project / "results", ids, list(items))
     assert problems == [], problems
 
+    # issue 16: no sensitive cell is shown in any file of the wave or of the cross-wave outputs
+    from analysis.core.disclosure.leakscan import scan_results_for_sensitive_cells
+
+    report = pd.read_csv(results / "disclosure/report.csv", dtype=str, keep_default_na=False)
+    sensitive = report[report["role"] == "sensitive"]
+    keys = set(zip(sensitive["item"], sensitive["unit"], sensitive["unit_id"], sensitive["answer"]))
+    assert len(keys) > 100
+    for folder in (results, project / "results/waves"):
+        assert scan_results_for_sensitive_cells(folder, keys, 5) == []
+
 
 def test_export_and_codebook_name_a_broken_wave_and_export_only_the_valid_one(project):
     """`snakemake export` (opt-in) and the codebook documents with one valid and one broken wave."""
