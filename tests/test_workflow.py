@@ -152,6 +152,10 @@ def test_public_wave_shows_no_small_cell_name_or_respondent_row(project):
     assert len(keys) > 100
     for folder in (results, project / "results/waves"):
         assert scan_results_for_sensitive_cells(folder, keys, 5) == []
+    # every municipality of 9 or more respondents has its Tabel VIII.2 row (collaboration) shown
+    viii2 = pd.read_csv(results / "tables/tabel_VIII_2.csv", dtype=str, keep_default_na=False)
+    rows = viii2[viii2.iloc[:, 0].str.startswith("Gemeente") & (viii2["Totaal"].astype(int) >= 9)]
+    assert len(rows) >= 3 and rows.iloc[:, 1:-1].apply(lambda col: col.str.contains("%")).all().all()
 
 
 def test_export_and_codebook_name_a_broken_wave_and_export_only_the_valid_one(project):
