@@ -140,7 +140,7 @@ class _Attacker:
 SCREENING_DIRECTIONS = 2
 
 
-def _screen(attacker: "_Attacker", cells: np.ndarray, need: np.ndarray) -> np.ndarray:
+def _screen(attacker: _Attacker, cells: np.ndarray, need: np.ndarray) -> np.ndarray:
     """Cells of `cells` whose width may be below `need`: a few objectives (the sum, random
     directions; deterministic) give feasible points, and a cell already seen to vary by `need`
     between them is wide enough without LPs of its own."""
@@ -285,7 +285,7 @@ def _separate(attacker: _Attacker, table: Table, sensitive: np.ndarray, x: np.nd
     return new
 
 
-def _screening_points(attacker: "_Attacker") -> list[np.ndarray]:
+def _screening_points(attacker: _Attacker) -> list[np.ndarray]:
     """Feasible points at a few objectives (the sum, random directions; deterministic)."""
     n = len(attacker.table.keys)
     rng = np.random.default_rng(n)
