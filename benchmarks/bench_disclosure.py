@@ -4,13 +4,16 @@ rules, on the demo wave and on synthetic waves of 342 municipalities x about 3, 
 Usage (from the project root; the demo wave needs results/synthetic-demo-2025/responses.parquet,
 i.e. `snakemake --cores 2` has built it):
     .venv/bin/python benchmarks/bench_disclosure.py [case ...]     (default: every case)
-    cases: demo, 342x3, 342x10, 342x30; BENCH_METHODS=optimal runs only the new method
+    cases: demo, field25, 342x3, 342x10, 342x30; BENCH_METHODS=optimal runs only the new method
+    (field25: 25 municipalities of 3 to 11 officers, 188 in all, fixtures/large_wave.field_like_wave)
 
 Each (case, method) runs in its own process (peak memory is per run) with a time limit. Printed
-per run: cells hidden ('< k' primary, '×' complementary), share of municipality cells shown,
-seconds of protection (optimiser + attacker audit), peak memory, the weighted cost of the
-complementary cells and its LP lower bound (optimal method), and how many sensitive cells the
-attacker leaves narrower than their width (must be 0).
+per run (a Markdown table): seconds of protection (optimiser + attacker audit), wall and CPU (CPU
+is what compares on a shared machine), peak memory, cells hidden ('< k' primary, '×'
+complementary), share of municipality cells shown, the weighted cost of the complementary cells
+against the sum of the tables' LP bounds and against their proven bounds (secondary.py /
+optimal.py), how many municipalities of 9 or more respondents have their Tabel VIII.2 row shown,
+and how many sensitive cells the attacker leaves narrower than their width (must be 0).
 """
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CASES = {"demo": None, "342x3": 3, "342x10": 10, "342x30": 30}
+CASES = {"demo": None, "field25": "field", "342x3": 3, "342x10": 10, "342x30": 30}
 METHODS = ("optimal", "escalation")
 LIMIT_S = 300
 
@@ -33,13 +36,16 @@ def load_case(case: str):
 
     from analysis.core.aggregate import aggregate_cells
     from analysis.core.codebook import load_codebook
-    from analysis.fixtures.large_wave import large_wave
+    from analysis.fixtures.large_wave import field_like_wave, large_wave
 
     book = load_codebook(ROOT / "config/codebook.yaml", ROOT / "config/sectors.yaml")
     if CASES[case] is None:
         wave = "synthetic-demo-2025"
         responses = pd.read_parquet(ROOT / "results" / wave / "responses.parquet")
         municipalities = pd.read_csv(ROOT / "results" / wave / "municipalities.csv", dtype=str, keep_default_na=False)
+    elif CASES[case] == "field":
+        wave = "synthetic-fieldlike-25"
+        responses, municipalities = field_like_wave(book, wave=wave)
     else:
         wave = f"synthetic-large-{case}"
         responses, municipalities = large_wave(book, 342, CASES[case], seed=342, wave=wave)
@@ -54,7 +60,7 @@ def run_one(case: str, method: str) -> dict:
 
     book, municipalities, cells = load_case(case)
     rules = PublicationRules(method=method)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = {"case": case, "method": method, "cells": len(cells)}
     if method == "optimal":
         protected, audit, decision = protect_wave(cells, rules, book=book, municipalities=municipalities)
@@ -62,18 +68,42 @@ def run_one(case: str, method: str) -> dict:
 
         pieces = pd.DataFrame(decision.pieces)
         result.update(cost=float(pieces["cost"].sum()), lp_bound=float(pieces["lp_bound"].sum()),
+                      bound=float(pieces["bound"].sum()),
                       exact_tables=int(pieces["exact"].sum()), tables=len(pieces),
                       narrow=int((audit["width"] < audit["required"] - 1e-6).sum()), capped=len(decision.capped))
     else:
         protected = protect_cells(cells, rules.min_base, "public", book=book, municipalities=municipalities, rules=rules)
     result["seconds"] = round(time.perf_counter() - start, 1)
+    result["cpu_s"] = round(time.process_time() - cpu, 1)
     status = protected["status"].astype(str)
     result["primary"] = int(status.str.startswith("< ").sum())
     result["complementary"] = int((status == "×").sum())
     shown, total = municipality_share(cells, protected, rules.min_base)
     result.update(muni_shown=shown, muni_cells=total)
     result["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    result.update(viii2_rows(cells, protected, book, rules))
     return result
+
+
+def viii2_rows(cells, protected, book, rules) -> dict:
+    """Municipalities of 9 or more respondents, and how many of them have their Tabel VIII.2 row
+    shown: every cell of it ('all'), or every cell that is not itself sensitive ('open')."""
+    from analysis.core.disclosure.marks import is_suppressed
+    from analysis.core.disclosure.secondary import sensitive_reasons, unit_sizes
+    from analysis.publication.tables import column_items
+
+    items = {it.id for it in column_items(book, "VIII.2")}
+    sizes = unit_sizes(cells)
+    big = sorted(u for (kind, u), n in sizes.items() if kind == "municipality" and n >= 9)
+    row = cells["item"].isin(items) & cells["unit"].eq("municipality") & cells["count"].notna()
+    hidden = protected["status"].map(is_suppressed).astype(bool)
+    sensitive = sensitive_reasons(cells, rules) != ""
+    out = {"big_munis": len(big), "viii2_all": 0, "viii2_open": 0}
+    for m in big:
+        mine = row & cells["unit_id"].astype(str).eq(m)
+        out["viii2_all"] += int(mine.any() and not hidden[mine].any())
+        out["viii2_open"] += int(mine.any() and not (hidden & ~sensitive)[mine].any())
+    return out
 
 
 def main() -> None:
@@ -81,8 +111,9 @@ def main() -> None:
         print(json.dumps(run_one(sys.argv[2], sys.argv[3])))
         return
     cases = sys.argv[1:] or list(CASES)
-    print(f"{'case':8} {'method':10} {'primary':>7} {'compl':>6} {'muni shown':>15} {'seconds':>7} {'peak MB':>7} "
-          f"{'cost':>6} {'LP bound':>8} {'exact':>7} {'narrow':>6}")
+    print("| case | method | wall s | CPU s | peak MB | primary | complementary | municipality cells shown | "
+          "cost | LP bound | proven bound | cost/LP | cost/proven | VIII.2 rows (n>=9): all / non-sensitive | narrower than w |")
+    print("|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|---:|")
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     for case in cases:
         for method in os.environ.get("BENCH_METHODS", ",".join(METHODS)).split(","):
@@ -94,13 +125,21 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 r, note = None, f"not done after {LIMIT_S} s"
             if r is None:
-                print(f"{case:8} {method:10} {note}")
+                print(f"| {case} | {method} | {note} |" + " |" * 12, flush=True)
                 continue
-            share = f"{r['muni_shown']}/{r['muni_cells']} {r['muni_shown'] / max(r['muni_cells'], 1):.0%}"
-            extra = (f"{r['cost']:>6.0f} {r['lp_bound']:>8.1f} {r['exact_tables']:>3}/{r['tables']:<3} {r['narrow']:>6}"
-                     if method == "optimal" else "")
-            print(f"{case:8} {method:10} {r['primary']:>7} {r['complementary']:>6} {share:>15} {r['seconds']:>7} "
-                  f"{r['peak_mb']:>7} {extra}", flush=True)
+            share = f"{r['muni_shown']}/{r['muni_cells']} ({r['muni_shown'] / max(r['muni_cells'], 1):.0%})"
+            if method == "optimal":
+                extra = (f"{r['cost']:.0f} | {r['lp_bound']:.1f} | {r['bound']:.1f} | {_ratio(r['cost'], r['lp_bound'])} | "
+                         f"{_ratio(r['cost'], r['bound'])} | {r['viii2_all']}/{r['big_munis']} / {r['viii2_open']}/{r['big_munis']} | "
+                         f"{r['narrow']}")
+            else:
+                extra = f"– | – | – | – | – | {r['viii2_all']}/{r['big_munis']} / {r['viii2_open']}/{r['big_munis']} | –"
+            print(f"| {case} | {method} | {r['seconds']} | {r['cpu_s']} | {r['peak_mb']} | {r['primary']} | "
+                  f"{r['complementary']} | {share} | {extra} |", flush=True)
+
+
+def _ratio(cost: float, bound: float) -> str:
+    return f"{cost / bound:.2f}" if bound > 0 else "–"
 
 
 if __name__ == "__main__":

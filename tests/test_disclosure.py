@@ -384,3 +384,19 @@ def test_sensitive_cells_are_never_written(book, tmp_path):
     assert "count" not in report.columns and "pct" not in report.columns
     assert len(report[report["role"] == "sensitive"]) == len(decision.reasons)
     assert "Municipality cells shown" in (tmp_path / "report.md").read_text(encoding="utf-8")
+
+
+def test_scan_finds_a_sensitive_cell_in_any_output(tmp_path):
+    """The scan of built outputs: a "p% (c)" only a base below k can print, anywhere, and a row of
+    a sensitive cell with a value in a cells-like CSV; a shown cell of base 6 is no finding."""
+    from analysis.core.disclosure.leakscan import scan_results_for_sensitive_cells
+
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages/G-1.html").write_text("<td>33% (1)</td><td>50% (3)</td>", encoding="utf-8")
+    (tmp_path / "tabel.md").write_text("| G-2 | 50% (3) | 0% (0) | × |", encoding="utf-8")
+    (tmp_path / "fig.data.csv").write_text("item,unit,unit_id,answer,count,pct\nx,municipality,G-3,ja,2,50\n"
+                                           "x,municipality,G-4,ja,,\n", encoding="utf-8")
+    sensitive = {("x", "municipality", "G-3", "ja"), ("x", "municipality", "G-4", "ja")}
+    found = scan_results_for_sensitive_cells(tmp_path, sensitive, 5)
+    assert sorted((p.path, p.detail.split()[0]) for p in found) == [("fig.data.csv", "x/municipality/G-3/ja"),
+                                                                   ("pages/G-1.html", "'33%")]

@@ -361,6 +361,20 @@ def test_public_wave_shows_no_small_cell_name_or_respondent_row(demo_added):
     problems = scan_results_for_respondent_rows(project / "results", ids, list(items))
     assert problems == [], problems
 
+    # issue 16: no sensitive cell is shown in any file of the wave or of the cross-wave outputs
+    from analysis.core.disclosure.leakscan import scan_results_for_sensitive_cells
+
+    report = pd.read_csv(results / "disclosure/report.csv", dtype=str, keep_default_na=False)
+    sensitive = report[report["role"] == "sensitive"]
+    keys = set(zip(sensitive["item"], sensitive["unit"], sensitive["unit_id"], sensitive["answer"]))
+    assert len(keys) > 100
+    for folder in (results, project / "results/waves"):
+        assert scan_results_for_sensitive_cells(folder, keys, 5) == []
+    # every municipality of 9 or more respondents has its Tabel VIII.2 row (collaboration) shown
+    viii2 = pd.read_csv(results / "tables/tabel_VIII_2.csv", dtype=str, keep_default_na=False)
+    rows = viii2[viii2.iloc[:, 0].str.startswith("Gemeente") & (viii2["Totaal"].astype(int) >= 9)]
+    assert len(rows) >= 3 and rows.iloc[:, 1:-1].apply(lambda col: col.str.contains("%")).all().all()
+
 
 def test_a_broken_wave_next_to_a_valid_one(project):
     broken_dir = project / "data/raw/broken-2024"

@@ -24,6 +24,7 @@ What a reader can add up (the relations the suppression must withstand):
 values and these relations (an LP, HiGHS). A hidden value is safe when max - min >= 1.
 """
 from __future__ import annotations
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 import numpy as np
@@ -63,9 +64,13 @@ def cell_values(cells: pd.DataFrame) -> dict[tuple, float | None]:
     """Every count and every base of the cells by key; None where the value is not shown."""
     rows = _counted_rows(cells)
     out: dict[tuple, float | None] = {}
-    for r in rows.itertuples(index=False):
-        out[count_key(r.item, r.unit, r.unit_id, r.answer)] = None if pd.isna(r.count) else float(r.count)
-        out[base_key(r.item, r.unit, r.unit_id)] = None if pd.isna(r.base) else float(r.base)
+    counts = rows["count"].astype("float64").tolist()
+    bases = rows["base"].astype("float64").tolist()
+    for item, unit, uid, answer, count, base in zip(rows["item"].astype(str).tolist(), rows["unit"].astype(str).tolist(),
+                                                    rows["unit_id"].astype(str).tolist(), rows["answer"].astype(str).tolist(),
+                                                    counts, bases):
+        out[("count", item, unit, uid, answer)] = None if math.isnan(count) else count  # NaN: not shown
+        out[("base", item, unit, uid, "")] = None if math.isnan(base) else base
     return out
 
 
@@ -126,8 +131,12 @@ def cell_relations(cells: pd.DataFrame, nesting: pd.DataFrame | None = None, boo
     present = set(cell_values(cells))
     relations: list[Relation] = []
     # (b) answers add up to the base, per unit and item
-    for (item, unit, uid), part in rows.groupby(["item", "unit", "unit_id"], sort=False):
-        terms = [(base_key(item, unit, uid), 1.0)] + [(count_key(item, unit, uid, a), -1.0) for a in part["answer"]]
+    answers_of = defaultdict(list)
+    for item, unit, uid, answer in zip(rows["item"].tolist(), rows["unit"].tolist(), rows["unit_id"].tolist(),
+                                       rows["answer"].tolist()):
+        answers_of[(item, unit, uid)].append(answer)
+    for (item, unit, uid), answers in answers_of.items():
+        terms = [(base_key(item, unit, uid), 1.0)] + [(count_key(item, unit, uid, a), -1.0) for a in answers]
         relations.append(Relation(tuple(terms)))
     # (a) and (c): children add up to their parent, for counts and for bases
     items_answers = rows[["item", "answer"]].drop_duplicates().itertuples(index=False)
@@ -222,18 +231,25 @@ def recomputable(cells_published: pd.DataFrame, relations: list[Relation], exact
 
 
 def attack(values: dict[tuple, float | None], relations: list[Relation], upper: dict | None = None,
-           exact: bool = True, cache: dict | None = None, need: dict | None = None) -> pd.DataFrame:
+           exact: bool = True, cache: dict | None = None, need: dict | None = None,
+           truth: dict | None = None) -> pd.DataFrame:
     """LP intervals of the hidden (None) values; see `recomputable`. `cache` (component keys ->
-    intervals) lets the audit rounds of `protect_cells` skip components that did not change."""
+    intervals) lets the audit rounds of `protect_cells` skip components that did not change.
+
+    With `need` (and exact=False) only the values in `need` are attacked (the others get nan).
+    With `truth` too (every value, hidden ones included), a value is first moved from the true
+    table along rectangles of sibling units (certify.py); where two such feasible points are
+    `need` apart no LP is solved for it, and its interval is reported as those two points."""
     upper = upper or {}
     cache = {} if cache is None else cache
     unknown = sorted(k for k, v in values.items() if v is None)
     rows = _linear_rows(values, relations + _count_within_base(values, unknown))
+    siblings = _sibling_signatures(relations) if truth is not None and need else None
     out = []
     for component, comp_rows in _components(unknown, rows):
         signature = (tuple(component), exact)
         if signature not in cache:
-            cache[signature] = _solve_component(component, comp_rows, upper, exact, need or {})
+            cache[signature] = _solve_component(component, comp_rows, upper, exact, need or {}, truth, siblings)
         out += cache[signature]
     frame = pd.DataFrame(out, columns=["key", "low", "high"])
     frame["width"] = frame["high"] - frame["low"]
@@ -293,15 +309,26 @@ def _components(unknown: list[tuple], rows: list) -> list[tuple[list[tuple], lis
 SCREENING_OBJECTIVES = 6
 
 
-def _solve_component(keys: list[tuple], rows: list, upper: dict, exact: bool, need: dict | None = None) -> list[tuple]:
+def _solve_component(keys: list[tuple], rows: list, upper: dict, exact: bool, need: dict | None = None,
+                     truth: dict | None = None, siblings: dict | None = None) -> list[tuple]:
     """Min and max of every hidden value of one component. Without `exact`, a few objectives
     (sum, random directions) first give feasible points; a value that already varies by its
     `need` (default 1) or more between them is safe and needs no solves of its own."""
+    need = need or {}
+    n = len(keys)
+    low, high = np.full(n, np.inf), np.full(n, -np.inf)
+    targets = [j for j in range(n) if keys[j] in need] if need and not exact else list(range(n))
+    if siblings is not None and targets:
+        proven = _proven_by_moves(keys, rows, upper, need, truth, siblings, targets, low, high)
+        targets = [j for j in targets if not proven[j]]
+        if targets and n > LOCAL_LP_ABOVE:
+            targets = _proven_by_item(keys, rows, upper, need, truth, targets, low, high)
+    if not targets:
+        return [(k, float(low[j]) if np.isfinite(low[j]) else np.nan,
+                 float(high[j]) if np.isfinite(high[j]) else np.nan) for j, k in enumerate(keys)]
     import highspy  # only here: a process that never audits does not load the solver
 
     h = _component_lp(keys, rows, upper)
-    n = len(keys)
-    low, high = np.full(n, np.inf), np.full(n, -np.inf)
     if not exact:
         rng = np.random.default_rng(len(keys))  # deterministic per component
         directions = [np.ones(n)] + [rng.normal(size=n) for _ in range(SCREENING_OBJECTIVES)]
@@ -310,15 +337,112 @@ def _solve_component(keys: list[tuple], rows: list, upper: dict, exact: bool, ne
                 point = _solve(h, cost, sense)
                 if point is not None:
                     low, high = np.minimum(low, point), np.maximum(high, point)
-    need = need or {}
-    for j in range(n):
+    for j in targets:
         if high[j] - low[j] >= need.get(keys[j], 1):
             continue
         unit = np.zeros(n)
         unit[j] = 1.0
-        low[j] = _extreme(h, unit, highspy.ObjSense.kMinimize, j, -np.inf)
-        high[j] = _extreme(h, unit, highspy.ObjSense.kMaximize, j, np.inf)
+        for sense, unbounded in ((highspy.ObjSense.kMinimize, -np.inf), (highspy.ObjSense.kMaximize, np.inf)):
+            point = _solve(h, unit, sense)
+            if point is None:
+                (low if unbounded < 0 else high)[j] = unbounded
+            elif not exact:  # the optimum for one value is a feasible point for every other
+                low, high = np.minimum(low, point), np.maximum(high, point)
+            else:
+                (low if unbounded < 0 else high)[j] = point[j]
+    skipped = np.ones(n, dtype=bool)
+    skipped[targets] = False
+    low[skipped & ~np.isfinite(low)], high[skipped & ~np.isfinite(high)] = np.nan, np.nan
     return [(k, float(low[j]), float(high[j])) for j, k in enumerate(keys)]
+
+
+# A component of more hidden values than this (a lead item with all its follow-ups, by every
+# municipality) is first attacked item by item, the other items' hidden values fixed at their
+# true values: a smaller polytope inside the reader's, so an interval found wide enough there is
+# at least as wide for the reader. Only values still too narrow get the whole component's LP.
+LOCAL_LP_ABOVE = 3000
+
+
+def _proven_by_item(keys, rows, upper, need, truth, targets, low, high) -> list[int]:
+    """Targets not proven wide enough by one LP per item (see LOCAL_LP_ABOVE); sets low/high
+    of the proven ones."""
+    if any(truth.get(k) is None for k in keys):
+        return targets
+    by_item = defaultdict(list)
+    for j in targets:
+        by_item[keys[j][1]].append(j)
+    rows_of = defaultdict(list)
+    for r, (coefs, _, _) in enumerate(rows):
+        for item in {k[1] for k in coefs}:
+            rows_of[item].append(r)
+    left = []
+    for item, js in by_item.items():
+        local = [k for k in keys if k[1] == item]
+        local_rows = []
+        for r in rows_of[item]:
+            coefs, rhs, sense = rows[r]
+            kept = {k: c for k, c in coefs.items() if k[1] == item}
+            rhs -= sum(c * truth[k] for k, c in coefs.items() if k[1] != item)
+            local_rows.append((kept, rhs, sense))
+        want = {keys[j]: need[keys[j]] for j in js}
+        found = {k: (lo, hi) for k, lo, hi in _solve_component(local, local_rows, upper, False, want)}
+        for j in js:
+            lo, hi = found[keys[j]]
+            if hi - lo >= want[keys[j]] - 1e-9:
+                low[j], high[j] = lo, hi
+            else:
+                left.append(j)
+    return sorted(left)
+
+
+def _sibling_signatures(relations: list[Relation]) -> dict[tuple, tuple]:
+    """Per count key, the sums it enters and how (part of which total, total of which sum):
+    two units of an item whose count keys of one answer have the same signature are siblings."""
+    role = defaultdict(list)
+    for rel in relations:
+        total, parts = rel.terms[0][0], [k for k, _ in rel.terms[1:]]
+        if total[0] != "count" or not parts or parts[0][0] != "count":
+            continue
+        for p in parts:
+            role[p].append(("part of", total, rel.sense))
+        role[total].append(("total", total, rel.sense))
+    return {k: tuple(sorted(v)) for k, v in role.items()}
+
+
+def _proven_by_moves(keys, rows, upper, need, truth, siblings, targets, low, high) -> np.ndarray:
+    """Targets that feasible moves from the true table prove at least `need` wide (certify.py);
+    their low/high are set to the two end points."""
+    from analysis.core.disclosure.certify import FeasibleMoves, rectangles
+
+    n = len(keys)
+    index = {k: i for i, k in enumerate(keys)}
+    x0 = np.array([float(truth[k]) if truth.get(k) is not None else np.nan for k in keys])
+    proven = np.zeros(n, dtype=bool)
+    if np.isnan(x0).any():
+        return proven
+    lp_rows = [(np.array([index[k] for k in coefs]), np.array(list(coefs.values())), rhs, sense == "=")
+               for coefs, rhs, sense in rows]
+    moves = FeasibleMoves(n, lp_rows, np.zeros(n), np.array([float(upper.get(k, np.inf)) for k in keys]), x0)
+    unit_of = [k[1:4] for k in keys]
+    answer_of = [k[4] for k in keys]
+    cell_at, members = {}, defaultdict(list)
+    for j, k in enumerate(keys):
+        if k[0] == "count":
+            cell_at.setdefault(unit_of[j], {})[answer_of[j]] = j
+            if k in siblings:
+                members[siblings[k]].append(unit_of[j])
+    is_count = [k[0] == "count" for k in keys]
+    for j in targets:
+        if not is_count[j] or keys[j] not in siblings:
+            continue
+        want = float(need[keys[j]])
+        directions = rectangles(j, unit_of, answer_of, cell_at, lambda c: members[siblings[keys[c]]],
+                                is_count.__getitem__)
+        up, down = moves.reach(j, directions, want)
+        if up + down >= want - 1e-9:
+            proven[j] = True
+            low[j], high[j] = x0[j] - down, x0[j] + up
+    return proven
 
 
 def _component_lp(keys: list[tuple], rows: list, upper: dict):
@@ -352,8 +476,3 @@ def _solve(h, cost: np.ndarray, sense) -> np.ndarray | None:
     if status != highspy.HighsModelStatus.kOptimal:
         raise DisclosureError(f"attacker LP not solved: {status}")
     return np.array(h.getSolution().col_value)
-
-
-def _extreme(h, cost: np.ndarray, sense, column: int, unbounded: float) -> float:
-    point = _solve(h, cost, sense)
-    return unbounded if point is None else float(point[column])

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+import numpy as np
 import pandas as pd
 
 
@@ -116,3 +117,77 @@ def _scan_workbook(path: Path, rel: str, pattern, item_ids: set, n_rows: int) ->
             problems += _row_level_table(rows[0], len(rows) - 1, where, item_ids, n_rows)
     wb.close()
     return problems
+
+
+# "64% (14)": how the tables, the workbook, report.html and the pages print a percentage with
+# its count (decimal comma or point)
+PCT_COUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:[.,]\d+)?)\s?%\s?\((\d+)\)")
+KEY_COLUMNS = ("item", "unit", "unit_id", "answer")
+VALUE_COLUMNS = ("count", "pct", "pct_rounded", "ci_low", "ci_high")
+
+
+def scan_results_for_sensitive_cells(results_dir, sensitive: set, min_base: int) -> list[Problem]:
+    """Every place under results/ where a sensitive cell (base below k) is shown after all.
+
+    Two checks, over every file a build writes (tables .csv/.md/.xlsx, figure .data.csv and .svg,
+    report.html, feedback pages, cross-wave files, disclosure reports):
+    - a table with item, unit, unit_id and answer columns (cells.csv, figure data, ...) shows no
+      count, percentage or interval in a row of a `sensitive` (item, unit, unit_id, answer);
+    - no text prints a "p% (c)" with c >= 1 that only a base of 1 .. k-1 can give: with c >= 1
+      the pair fixes the base up to rounding, so it is a small cell whatever file or row it is in.
+    """
+    root = Path(results_dir)
+    keys = {tuple(str(v) for v in key) for key in sensitive}
+    problems = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        rel, suffix = str(path.relative_to(root)), path.suffix.lower()
+        if suffix == ".xlsx":
+            from openpyxl import load_workbook
+
+            wb = load_workbook(path, read_only=True, data_only=True)
+            for ws in wb.worksheets:
+                text = "\n".join("\t".join("" if v is None else str(v) for v in row) for row in ws.iter_rows(values_only=True))
+                problems += _small_pct_counts(text, f"{rel}[{ws.title}]", min_base)
+            wb.close()
+        elif suffix in TEXT_SUFFIXES:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            problems += _small_pct_counts(text, rel, min_base)
+            if suffix == ".csv":
+                problems += _sensitive_rows(path, rel, keys)
+    return problems
+
+
+def _small_pct_counts(text: str, where: str, k: int) -> list[Problem]:
+    out = []
+    for m in PCT_COUNT.finditer(text):
+        pct, count = float(m.group(1).replace(",", ".")), int(m.group(2))
+        if count >= 1 and _only_small_bases(pct, count, k, m.group(1)):
+            out.append(Problem(where, "sensitive cell", f"{m.group(0)!r} can only have a base below {k}"))
+    return out
+
+
+def _only_small_bases(pct: float, count: int, k: int, printed: str) -> bool:
+    """Whether every base that prints `count` as `pct` (rounded as printed) is below k."""
+    decimals = len(printed.replace(",", ".").split(".")[1]) if "." in printed.replace(",", ".") else 0
+    half = 0.5 / 10 ** decimals
+    fits = [b for b in range(count, max(k, count) + 1) if b >= 1 and abs(100 * count / b - pct) <= half + 1e-9]
+    if not fits:
+        return False
+    # bases of k or more that would print the same: 100c/b >= pct - half, i.e. b <= 100c/(pct - half)
+    largest = np.inf if pct - half <= 0 else 100 * count / (pct - half)
+    return all(b < k for b in fits) and largest < max(k, count)
+
+
+def _sensitive_rows(path: Path, rel: str, keys: set) -> list[Problem]:
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError):
+        return []
+    if not set(KEY_COLUMNS) <= set(frame.columns):
+        return []
+    values = [c for c in VALUE_COLUMNS if c in frame.columns]
+    out = []
+    for row in frame[list(KEY_COLUMNS) + values].itertuples(index=False):
+        if tuple(row[:4]) in keys and any(v.strip() for v in row[4:]):
+            out.append(Problem(rel, "sensitive cell", f"{'/'.join(row[:4])} shows {dict(zip(values, row[4:]))}"))
+    return out

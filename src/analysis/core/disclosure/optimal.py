@@ -21,7 +21,10 @@ that every safe pattern satisfies and x* violates (Benders / Fischetti-Salazar c
 `solve_table` alternates a master integer program (HiGHS) over x with these cuts and the two LPs
 per sensitive cell, until no cell is too narrow: the pattern is then optimal for the table. The
 LP relaxation of the last master is a lower bound on the optimum (every cut is valid), reported
-as `lp_bound`.
+as `lp_bound`. The integer master is a relaxation too (it knows only some of the cuts), so its
+proven bound is a lower bound on the table's optimum as well, and a stronger one: `bound` is the
+integer optimum where the loop ended with a safe pattern solved to optimality (then cost = bound),
+else the best bound HiGHS proved for the last integer master, else `lp_bound`.
 """
 from __future__ import annotations
 
@@ -41,7 +44,7 @@ MIP_NODES = 200  # ... unless that takes more branch-and-bound nodes (then: best
 # LP optimum rounded up: safe, its gap to the LP bound reported (Benders rounds on a symmetric
 # table can each find another equally cheap pattern that fails).
 MAX_EXACT_CELLS = 400
-INTEGER_ROUNDS = 12
+INTEGER_ROUNDS = 60
 
 
 @dataclass
@@ -74,6 +77,11 @@ class Pattern:
     lp_bound: float             # LP lower bound on that cost
     rounds: int
     exact: bool = True          # False: a node limit was hit; the pattern is safe, not proven optimal
+    bound: float | None = None  # the best proven lower bound (see the module doc; default lp_bound)
+
+    def __post_init__(self):
+        if self.bound is None:
+            self.bound = self.lp_bound
 
 
 class _Attacker:
@@ -120,7 +128,9 @@ class _Attacker:
         if self.h.getModelStatus() != self.optimal:
             raise DisclosureError(f"protection LP of cell {t.keys[s]} not solved: {self.h.getModelStatus()}")
         value = self.h.getInfo().objective_function_value
-        reduced = np.asarray(self.h.getSolution().col_dual)
+        solution = self.h.getSolution()
+        self.last_point = np.asarray(solution.col_value)
+        reduced = np.asarray(solution.col_dual)
         # reduced cost > 0: raising the upper bound (U_i - a_i) x_i helps; < 0: lowering the lower
         # bound -a_i x_i helps. Either way the gain per unit of x_i is |reduced| times that bound.
         g = np.where(reduced > 0, reduced * (t.upper - t.value), -reduced * (t.value - t.lower))
@@ -130,7 +140,7 @@ class _Attacker:
 SCREENING_DIRECTIONS = 2
 
 
-def _screen(attacker: "_Attacker", cells: np.ndarray, need: np.ndarray) -> np.ndarray:
+def _screen(attacker: _Attacker, cells: np.ndarray, need: np.ndarray) -> np.ndarray:
     """Cells of `cells` whose width may be below `need`: a few objectives (the sum, random
     directions; deterministic) give feasible points, and a cell already seen to vary by `need`
     between them is wide enough without LPs of its own."""
@@ -149,19 +159,26 @@ def _screen(attacker: "_Attacker", cells: np.ndarray, need: np.ndarray) -> np.nd
 def widths(table: Table, hidden: np.ndarray, cells: np.ndarray | None = None,
            need: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The reader's interval [low, high] for hidden cells of one table (LP, exact). With `need`,
-    cells the screening shows to be at least that wide get the interval [-inf, inf] instead."""
+    cells shown to be at least that wide (screening, other cells' optima) get [-inf, inf] instead."""
     attacker = _Attacker(table)
     attacker.set_pattern(hidden.astype(float))
     n = len(table.keys)
     low, high = np.full(n, np.nan), np.full(n, np.nan)
     cells = np.flatnonzero(hidden) if cells is None else np.asarray(cells, dtype=int)
+    seen_low, seen_high = np.zeros(n), np.zeros(n)
     if need is not None and len(cells):
+        # proven wide enough by the screening: reported as unbounded
         wide = np.setdiff1d(cells, _screen(attacker, cells, need))
         low[wide], high[wide] = -np.inf, np.inf
         cells = np.setdiff1d(cells, wide)
     for s in cells:
+        if need is not None and seen_high[s] - seen_low[s] >= need[s] - TOLERANCE:
+            low[s], high[s] = -np.inf, np.inf  # another cell's LP optimum moved it far enough
+            continue
         up, _ = attacker.reach(s, 1.0)
+        seen_low, seen_high = np.minimum(seen_low, attacker.last_point), np.maximum(seen_high, attacker.last_point)
         down, _ = attacker.reach(s, -1.0)
+        seen_low, seen_high = np.minimum(seen_low, attacker.last_point), np.maximum(seen_high, attacker.last_point)
         low[s], high[s] = table.value[s] - down, table.value[s] + up
     return low, high
 
@@ -178,6 +195,7 @@ def solve_table(table: Table) -> Pattern:
     if len(sensitive) == 0 or fixed.all():
         return Pattern(fixed, nan, nan, nan, 0.0, 0.0, 0)
     attacker = _Attacker(table)
+    witnesses = _Witnesses(table)
     master = _Master(table)
     master.add(_row_cuts(table, sensitive))
     # phase 1: the LP relaxation, cut until no sensitive cell is too narrow at its fractional
@@ -186,7 +204,7 @@ def solve_table(table: Table) -> Pattern:
     while lp_rounds < LP_ROUNDS:
         lp_rounds += 1
         x, bound = master.solve(integer=False)
-        new = _separate(attacker, table, sensitive, x)
+        new = _separate(attacker, table, sensitive, x, witnesses)
         if not new:
             break
         master.add(new)
@@ -194,14 +212,16 @@ def solve_table(table: Table) -> Pattern:
     # x); if they did not, it is checked, and else every free cell is hidden (safe: widths are
     # capped at what hiding the whole table gives)
     fallback = np.ceil(x - 1e-6)
-    if lp_rounds >= LP_ROUNDS and _separate(attacker, table, sensitive, fallback):
+    if lp_rounds >= LP_ROUNDS and _separate(attacker, table, sensitive, fallback, witnesses):
         fallback = np.ones(n)
     rounds, exact = 0, False
     free = int((~fixed).sum())
+    proven = bound
     while free <= MAX_EXACT_CELLS and rounds < INTEGER_ROUNDS:
         rounds += 1
-        x, objective = master.solve(integer=True)
-        new = _separate(attacker, table, sensitive, x)
+        x, _ = master.solve(integer=True)
+        proven = max(proven, master.dual_bound)
+        new = _separate(attacker, table, sensitive, x, witnesses)
         if not new:
             exact = master.exact
             break
@@ -209,20 +229,69 @@ def solve_table(table: Table) -> Pattern:
     else:
         x = fallback
     hidden = x > 0.5
-    return Pattern(hidden, nan, nan, nan, float(table.cost[hidden & ~fixed].sum()), max(0.0, bound), lp_rounds + rounds,
-                   exact)
+    cost = float(table.cost[hidden & ~fixed].sum())
+    return Pattern(hidden, nan, nan, nan, cost, max(0.0, bound), lp_rounds + rounds, exact,
+                   bound=max(0.0, min(cost, proven)))
 
 
-def _separate(attacker: _Attacker, table: Table, sensitive: np.ndarray, x: np.ndarray) -> list:
+class _Witnesses:
+    """Feasible deviations of the reader's table found so far (LP optima, screening points). A
+    point stays feasible for a new pattern when each of its moves fits the new bounds, and two
+    points whose values of cell s lie `need` apart prove s wide enough without LPs of its own:
+    the rounds of the cutting-plane loop re-prove only the cells whose witnesses broke."""
+
+    def __init__(self, table: Table):
+        self.table, self.points = table, []
+
+    def valid(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Keep the points feasible under pattern x; the span [low, high] they give per cell."""
+        t = self.table
+        lo, hi = (t.lower - t.value) * x - 1e-9, (t.upper - t.value) * x + 1e-9
+        self.points = [(i, v) for i, v in self.points if ((v >= lo[i]) & (v <= hi[i])).all()]
+        low, high = np.zeros(len(t.keys)), np.zeros(len(t.keys))  # z = 0 (the truth) is feasible
+        for i, v in self.points:
+            low[i], high[i] = np.minimum(low[i], v), np.maximum(high[i], v)
+        return low, high
+
+    def add(self, point: np.ndarray, low: np.ndarray, high: np.ndarray) -> None:
+        i = np.flatnonzero(np.abs(point) > 1e-9)
+        v = point[i]
+        self.points.append((i, v))
+        low[i], high[i] = np.minimum(low[i], v), np.maximum(high[i], v)
+
+
+def _separate(attacker: _Attacker, table: Table, sensitive: np.ndarray, x: np.ndarray,
+              witnesses: _Witnesses | None = None) -> list:
     """The cuts of the sensitive cells that pattern x (0/1 or fractional) leaves too narrow."""
+    x = np.clip(x, 0.0, 1.0)
     attacker.set_pattern(x)
+    witnesses = witnesses or _Witnesses(table)
+    low, high = witnesses.valid(x)
+    need = table.width
+    todo = sensitive[high[sensitive] - low[sensitive] < need[sensitive] - TOLERANCE]
+    if len(todo) > 2 * (SCREENING_DIRECTIONS + 1) and not witnesses.points:
+        for point in _screening_points(attacker):
+            witnesses.add(point, low, high)
     new = []
-    for s in _screen(attacker, sensitive, table.width):
+    for s in todo:
+        if high[s] - low[s] >= need[s] - TOLERANCE:
+            continue  # an LP optimum of another cell already moved this one far enough
         up, g_up = attacker.reach(s, 1.0)
+        witnesses.add(attacker.last_point, low, high)
         down, g_down = attacker.reach(s, -1.0)
-        if up + down < table.width[s] - TOLERANCE:
-            new.append((g_up + g_down, table.width[s]))
+        witnesses.add(attacker.last_point, low, high)
+        if up + down < need[s] - TOLERANCE:
+            new.append((g_up + g_down, need[s]))
     return new
+
+
+def _screening_points(attacker: _Attacker) -> list[np.ndarray]:
+    """Feasible points at a few objectives (the sum, random directions; deterministic)."""
+    n = len(attacker.table.keys)
+    rng = np.random.default_rng(n)
+    return [attacker.point(sign * direction)
+            for direction in [np.ones(n)] + [rng.normal(size=n) for _ in range(SCREENING_DIRECTIONS)]
+            for sign in (1.0, -1.0)]
 
 
 def _row_cuts(table: Table, sensitive: np.ndarray) -> list[tuple[np.ndarray, float]]:
@@ -282,6 +351,10 @@ class _Master:
         self.h.run()
         status = self.h.getModelStatus()
         x = np.asarray(self.h.getSolution().col_value)
+        # what HiGHS proved about this master (a relaxation of the table's problem): a lower bound
+        self.dual_bound = float(self.h.getInfo().mip_dual_bound) if integer else -np.inf
+        if not np.isfinite(self.dual_bound):
+            self.dual_bound = -np.inf
         if status == self.highspy.HighsModelStatus.kOptimal:
             if integer and self.h.getInfo().mip_gap > 1e-9:
                 self.exact = False

@@ -170,7 +170,7 @@ def _protect_item(item: str, part: pd.DataFrame, structure: _Structure, rules: P
         decision.pieces.append({"item": item, "unit": units[0][0], "cells": len(cells),
                                 "sensitive": int(sensitive.sum()),
                                 "complementary": int((pattern.hidden & (table.state == FREE)).sum()),
-                                "cost": pattern.cost, "lp_bound": pattern.lp_bound, "rounds": pattern.rounds,
+                                "cost": pattern.cost, "lp_bound": pattern.lp_bound, "bound": pattern.bound, "rounds": pattern.rounds,
                                 "exact": pattern.exact})
 
 
@@ -262,7 +262,7 @@ def _table(cells, units, sums, value, base, forced, structure, rules, decision) 
             state[j], width[j] = SENSITIVE, min(rules.protection_width, base[c[1:3]])
         elif c[1:3] in forced:
             state[j] = HIDDEN
-        cost[j] = UNIT_WEIGHTS.get(c[1], 10.0) * (1 + _lost_follow_ups(c, structure, decision))
+        cost[j] = UNIT_WEIGHTS.get(c[1], 10.0) * (1 + _lost_follow_ups(c, structure, decision)) * _size_weight(base[c[1:3]], rules)
     rows = []
     for u, i in units:  # answers add up to the (known) base
         idx = [index[(item, u, i, a)] for a in structure.answers[item] if (item, u, i, a) in index]
@@ -316,3 +316,10 @@ def _cap_widths(table: Table) -> None:
             table.width[s] = max(0.0, np.floor(reach + TOLERANCE))
             table.capped.add(table.keys[s])
         table.required[table.keys[s]] = float(table.width[s])
+
+
+def _size_weight(base: int, rules: PublicationRules) -> float:
+    """Hiding a cell loses the answers of its base: a unit of 2k respondents costs twice one of k
+    (as tau-ARGUS's frequency cost), so complementary cells fall on the smaller units and the
+    rows of large municipalities (Tabel VIII.2) stay shown. Never below 1."""
+    return max(1.0, base / rules.min_base)

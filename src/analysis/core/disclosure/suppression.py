@@ -56,11 +56,12 @@ def protect_wave(cells: pd.DataFrame, rules: PublicationRules, *, book=None,
     k = int(rules.min_base)
     decision = choose_suppression(cells, rules, book, municipalities)
     nesting = unit_nesting(book, municipalities)
-    relations = holding_relations(cell_values(cells), cell_relations(cells, nesting, book))
+    truth = cell_values(cells)
+    relations = holding_relations(truth, cell_relations(cells, nesting, book))
     hidden = set(decision.hidden) | set(decision.reasons)
     for _ in range(REPAIR_ROUNDS + 1):
         protected = _apply_cells(cells, hidden, set(decision.reasons), k, book)
-        audit = audit_widths(protected, relations, decision)
+        audit = audit_widths(protected, relations, decision, truth)
         narrow = audit[audit["width"] < audit["required"] - 1e-6]
         if narrow.empty:
             return hide_sector_composition(protected), audit, decision
@@ -74,22 +75,26 @@ def protect_wave(cells: pd.DataFrame, rules: PublicationRules, *, book=None,
                 key = (r.item, r.unit, r.unit_id, r.answer)
                 decision.capped.add(key)
                 decision.required[key] = max(float(r.width), 0.0) if pd.notna(r.width) else 0.0
-            audit = audit_widths(protected, relations, decision)
+            audit = audit_widths(protected, relations, decision, truth)
             return hide_sector_composition(protected), audit, decision
         hidden |= grown
     raise DisclosureError(f"{len(narrow)} sensitive cell(s) stay narrower than their protection width, e.g. "
                           + "; ".join(f"{r.item} {r.unit} {r.unit_id} {r.answer}" for r in narrow.head(5).itertuples()))
 
 
-def audit_widths(protected: pd.DataFrame, relations, decision) -> pd.DataFrame:
-    """The attacker's interval for every sensitive cell of the published wave, with its need."""
+def audit_widths(protected: pd.DataFrame, relations, decision, truth: dict | None = None) -> pd.DataFrame:
+    """The attacker's interval for every sensitive cell of the published wave, with its need.
+    With `truth` (every count and base of the unprotected cells) a cell that moves by its need
+    along rectangles of the true table needs no LP (attacker.attack); the interval reported is
+    then the span of those feasible tables, no wider than the reader's true interval."""
     values, bounds = published_values(protected)
     need = {count_key(*key): decision.required.get(key, 1.0) for key in decision.reasons}
-    intervals = attack(values, relations, bounds, exact=False, need=need).set_index("key")
+    found = attack(values, relations, bounds, exact=False, need=need, truth=truth)
+    intervals = dict(zip(found["key"], zip(found["low"].tolist(), found["high"].tolist())))
     rows = []
     for key, why in decision.reasons.items():
         ck = count_key(*key)
-        low, high = (intervals.at[ck, "low"], intervals.at[ck, "high"]) if ck in intervals.index else (np.nan, np.nan)
+        low, high = intervals.get(ck, (np.nan, np.nan))
         rows.append((*key, why, need[ck], key in decision.capped, low, high))
     out = pd.DataFrame(rows, columns=["item", "unit", "unit_id", "answer", "reason", "required", "capped", "low", "high"])
     out["width"] = out["high"] - out["low"]
