@@ -219,7 +219,6 @@ class Allocation:
                 for a in it.answers[:-1]:
                     self.x[r, it.id, a] = self.m.var(0, 1)
         self._both: dict[tuple[int, str, str], int] = {}
-        self._any: dict[tuple[int, str], int] = {}
         attrs = st.SurveyData(self.resp.assign(hours_per_week=np.nan),
                               {s.id: str(s.domain) for s in book.sectors},
                               {s.id: s.social_class for s in book.sectors}, sheet, sent)
@@ -350,21 +349,6 @@ class Allocation:
             out = out + _Expr({self._both[key]: 1.0})
         return out
 
-    def anyof(self, items: list[str], members: list[int]) -> _Expr:
-        """Officers answering ja to at least one item: one variable per officer (z = OR of the x)."""
-        out = _Expr()
-        for r in members:
-            key = (r, "|".join(items))
-            if key not in self._any:
-                z = self.m.var(0, 1)
-                xs = [self.answer(r, i, "ja") for i in items]
-                for xi in xs:
-                    self.m.row(-INF, xi - _Expr({z: 1.0}), 0)        # any x = 1 -> z = 1
-                self.m.row(-INF, _Expr({z: 1.0}) - sum(xs, _Expr()), 0)   # z = 1 -> some x = 1
-                self._any[key] = z
-            out = out + _Expr({self._any[key]: 1.0})
-        return out
-
     def members(self, unit: str) -> list[int]:
         return [int(i) for i in self.ev.select(unit).index]
 
@@ -461,12 +445,6 @@ class _Compiler:
         self._known(a)
         self._known(b)
         return self.a.both(a, b, self.a.members(unit))
-
-    def f_anyof(self, items, unit):
-        names = st._item_list(items)
-        for i in names:
-            self._known(i)
-        return self.a.anyof(names, self.a.members(unit))
 
     def f_overlap(self, a, b, unit):
         members = self.a.members(unit)
