@@ -48,6 +48,9 @@ SHEET = pd.DataFrame({"municipality_id": ["1", "2"], "size_class": ["G4", "small
     # both tg_a and tg_b: 1 (R1); smaller group 2 -> overlap 1/2; lift 1 * 3 / (2 * 2) = 0.75
     ("both('tg_a', 'tg_b', 'all') == 1 and overlap('tg_a', 'tg_b', 'all') == 0.5", True),
     ("lift('tg_a', 'tg_b', 'all') > 1", False), ("lift('tg_a', 'tg_b', 'all') == 0.75", True),
+    # at least one of tg_a, tg_b: R1, R2 (tg_a) and R3 (tg_b) -> 3; jeugd: R3 only
+    ("anyof('tg_a,tg_b', 'all') == 3 and anyof('tg_a', 'all') == 2", True),
+    ("anyof('tg_a, tg_b', 'sector:jeugd') == 0", False),
     ("mean_hours('sector:vgz') == 31", True), ("mean_hours('sector:jeugd') < 32", False),
     ("low(1, 2, 3) == 1 and high(1, 2, 3) == 3", True),
     ("every(\"cnt('work', U) >= 1\", 'munis')", True), ("every(\"cnt('work', U) >= 2\", 'munis')", False),
@@ -71,7 +74,8 @@ def test_response_and_municipality_sheet_functions():
 
 
 @pytest.mark.parametrize("predicate", ["__import__('os')", "pct('work', 'all').real", "[1][0]", "foo('x')",
-                                       "pct('nope', 'all') > 1", "pct('work', 'galaxy:1') > 1"])
+                                       "pct('nope', 'all') > 1", "pct('work', 'galaxy:1') > 1",
+                                       "anyof('', 'all') > 1", "anyof('tg_a,nope', 'all') > 1"])
 def test_anything_outside_the_language_is_a_clear_error(predicate):
     with pytest.raises(StatementError):
         tiny(SIX).evaluate(predicate)
@@ -102,6 +106,8 @@ def test_statements_file_is_complete_and_cites_the_report():
     ids = set(st["id"])
     assert {"S4.2.2a", "S4.5d", "S5.1.1c", "S5.1.1f", "S4.3.1c", "S6.1.2b", "SVII.1-mobiliteit",
             "SVII.1-veiligheid", "SVII.1-integratie"} <= ids
+    # and those an independent reading added (review of issue 17)
+    assert {"S4.2.2f", "S5.1.1h", "S6.2.3b", "SVII.1-zorg-b", "SVII.1-sociale_zaken-b"} <= ids
     assert st.set_index("id").loc["S4.3.1c", "tables_decide"] == "contradicted"   # footnote 22 vs VI.1
 
 

@@ -14,6 +14,7 @@ Values are percentages of 0-100 (not rounded) or counts. Functions (item = codeb
     pct(item, unit[, answer])        % of those asked the item (its skip logic) in the unit
     share(item, unit[, answer])      % of all respondents of the unit (asked or not)
     both(a, b, unit)                 respondents giving ja to both items
+    anyof('a,b,...', unit)           respondents giving ja to at least one of the items
     overlap(a, b, unit)              both / the smaller of cnt(a), cnt(b): 1 = one group inside the other
     lift(a, b, unit)                 both x asked / (cnt(a) x cnt(b)): 1 = independence, > 1 = overlap
     spread(item, units[, min_n])     max - min of pct over a set of units (units with >= min_n asked)
@@ -177,6 +178,10 @@ class _Evaluator:
         sel = self.select(unit)
         return int(((sel[self._item(a)] == YES) & (sel[self._item(b)] == YES)).sum())
 
+    def anyof(self, items, unit):
+        sel = self.select(unit)
+        return int((sel[[self._item(i) for i in _item_list(items)]] == YES).any(axis=1).sum())
+
     def overlap(self, a, b, unit):
         smaller = min(self.cnt(a, unit), self.cnt(b, unit))
         return float("nan") if smaller == 0 else self.both(a, b, unit) / smaller
@@ -245,7 +250,7 @@ class _Evaluator:
         return _eval(tree.body, env)
 
 
-FUNCTIONS = ("n", "cnt", "pct", "share", "both", "overlap", "lift", "spread", "mean_hours", "response",
+FUNCTIONS = ("n", "cnt", "pct", "share", "both", "anyof", "overlap", "lift", "spread", "mean_hours", "response",
              "full_response", "count_munis", "low", "high", "every", "some")
 
 _BIN = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
@@ -282,6 +287,14 @@ def _eval(node, env):
         kwargs = {k.arg: _eval(k.value, env) for k in node.keywords}
         return env[node.func.id](*args, **kwargs)
     raise StatementError(f"{type(node).__name__} is not allowed")
+
+
+def _item_list(items: str) -> list[str]:
+    """anyof's first argument: item ids separated by commas."""
+    out = [i.strip() for i in str(items).split(",") if i.strip()]
+    if not out:
+        raise StatementError(f"anyof() needs at least one item, got {items!r}")
+    return out
 
 
 def _natural(value: str):
@@ -362,6 +375,10 @@ def referenced_cells(predicate: str, data: SurveyData) -> set[tuple[str, str, st
             if name in ("every", "some") and isinstance(args[0], str) and isinstance(args[1], str):
                 for u in ev.units(args[1]):
                     visit(args[0], u)
+            elif name == "anyof" and isinstance(args[0], str) and len(args) > 1 and isinstance(args[1], str):
+                cell = _cell_unit(args[1])
+                if cell:
+                    out.update((cell[0], cell[1], i, YES) for i in _item_list(args[0]))
             elif name in _ITEM_CALLS:
                 k = _ITEM_CALLS[name]
                 items, unit = args[:k], args[k] if len(args) > k else None
