@@ -400,3 +400,53 @@ def test_scan_finds_a_sensitive_cell_in_any_output(tmp_path):
     found = scan_results_for_sensitive_cells(tmp_path, sensitive, 5)
     assert sorted((p.path, p.detail.split()[0]) for p in found) == [("fig.data.csv", "x/municipality/G-3/ja"),
                                                                    ("pages/G-1.html", "'33%")]
+
+
+def test_move_of_a_lead_count_is_carried_on_to_its_follow_up():
+    """Two municipalities, a lead item L (ja/nee) with shown bases and a follow-up F (x/y) asked
+    of L = ja: moving L's ja from one municipality to the other changes F's bases, so the move
+    must carry on to one answer of F. Worked by hand: L ja of A lies in [0, 2] (0: B answers F
+    x and y; 2: A does), and the true table (ja 1 in each) reaches both ends in one step each."""
+    from analysis.core.disclosure.attacker import (
+        Relation,
+        _count_within_base,
+        _linear_rows,
+        _proven_by_moves,
+        _sibling_signatures,
+        attack,
+        base_key,
+    )
+
+    units = [("municipality", "A"), ("municipality", "B")]
+    truth = {count_key("L", *u, a): 1.0 for u in units for a in ("ja", "nee")}
+    truth |= {base_key("L", *u): 2.0 for u in units}
+    truth |= {count_key("F", "municipality", "A", "x"): 1.0, count_key("F", "municipality", "A", "y"): 0.0,
+              count_key("F", "municipality", "B", "x"): 0.0, count_key("F", "municipality", "B", "y"): 1.0}
+    truth |= {base_key("F", *u): 1.0 for u in units}
+    answers = {"L": ("ja", "nee"), "F": ("x", "y")}
+    for item, codes in answers.items():  # the overall unit: shown
+        for a in codes:
+            truth[count_key(item, "overall", "all", a)] = sum(truth[count_key(item, *u, a)] for u in units)
+        truth[base_key(item, "overall", "all")] = sum(truth[base_key(item, *u)] for u in units)
+    relations = []
+    for item, codes in answers.items():
+        for u in [*units, ("overall", "all")]:
+            relations.append(Relation(((base_key(item, *u), 1.0), *((count_key(item, *u, a), -1.0) for a in codes))))
+        for a in codes:
+            relations.append(Relation(((count_key(item, "overall", "all", a), 1.0),
+                                       *((count_key(item, *u, a), -1.0) for u in units))))
+        relations.append(Relation(((base_key(item, "overall", "all"), 1.0), *((base_key(item, *u), -1.0) for u in units))))
+    for u in [*units, ("overall", "all")]:
+        relations.append(Relation(((base_key("F", *u), 1.0), (count_key("L", *u, "ja"), -1.0))))
+    shown = {base_key("L", *u) for u in units} | {k for k in truth if k[2] == "overall"}
+    values = {k: (v if k in shown else None) for k, v in truth.items()}
+    target = count_key("L", "municipality", "A", "ja")
+
+    exact = attack(values, relations, exact=True)
+    assert dict(zip(exact["key"], zip(exact["low"], exact["high"])))[target] == pytest.approx((0.0, 2.0))
+    keys = sorted(k for k, v in values.items() if v is None)
+    rows = _linear_rows(values, relations + _count_within_base(values, keys))
+    low, high = np.full(len(keys), np.inf), np.full(len(keys), -np.inf)
+    j = keys.index(target)
+    proven = _proven_by_moves(keys, rows, {}, {target: 2.0}, truth, _sibling_signatures(relations), [j], low, high)
+    assert proven[j] and (low[j], high[j]) == pytest.approx((0.0, 2.0))  # no LP: the moves alone

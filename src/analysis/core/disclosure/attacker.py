@@ -412,7 +412,12 @@ def _sibling_signatures(relations: list[Relation]) -> dict[tuple, tuple]:
 def _proven_by_moves(keys, rows, upper, need, truth, siblings, targets, low, high) -> np.ndarray:
     """Targets that feasible moves from the true table prove at least `need` wide (certify.py);
     their low/high are set to the two end points."""
-    from analysis.core.disclosure.certify import FeasibleMoves, rectangles
+    from analysis.core.disclosure.certify import (
+        FeasibleMoves,
+        follow_through,
+        rectangles,
+        skip_links,
+    )
 
     n = len(keys)
     index = {k: i for i, k in enumerate(keys)}
@@ -432,12 +437,16 @@ def _proven_by_moves(keys, rows, upper, need, truth, siblings, targets, low, hig
             if k in siblings:
                 members[siblings[k]].append(unit_of[j])
     is_count = [k[0] == "count" for k in keys]
+    links = skip_links(lp_rows, keys)
     for j in targets:
         if not is_count[j] or keys[j] not in siblings:
             continue
         want = float(need[keys[j]])
-        directions = rectangles(j, unit_of, answer_of, cell_at, lambda c: members[siblings[keys[c]]],
-                                is_count.__getitem__)
+        square = rectangles(j, unit_of, answer_of, cell_at, lambda c: members[siblings[keys[c]]], is_count.__getitem__)
+
+        def directions(square=square):  # a move of a lead count carried on to its follow-ups
+            for d in square():
+                yield follow_through(d, links, cell_at, unit_of, moves)
         up, down = moves.reach(j, directions, want)
         if up + down >= want - 1e-9:
             proven[j] = True

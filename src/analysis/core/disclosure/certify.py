@@ -69,6 +69,10 @@ class FeasibleMoves:
             row_moved[r] = row_moved.get(r, 0.0) + t * change
         return t
 
+    def value(self, j: int) -> float:
+        """Value j at the current point of the walk `reach` is making."""
+        return self.x0[j] + self.moved.get(j, 0.0)
+
     def width(self, s: int, directions, need: float) -> float:
         up, down = self.reach(s, directions, need)
         return up + down
@@ -79,6 +83,7 @@ class FeasibleMoves:
         reach = []
         for sign in (1.0, -1.0):
             moved, row_moved, gained = {}, {}, 0.0
+            self.sign, self.moved = sign, moved  # the walk so far, for directions built lazily
             for tried, d in enumerate(directions(), start=1):
                 if gained >= need - TOL or tried > MAX_DIRECTIONS:
                     break
@@ -104,3 +109,52 @@ def rectangles(s: int, unit_of, answer_of, cell_at, siblings_of, usable):
                     yield {s: 1.0, j: -1.0, p: -1.0, q: 1.0}
 
     return generate
+
+
+def skip_links(rows: list, keys: list) -> dict:
+    """Lead count index -> the follow-up base indices equal to it (rows base - count = 0 of two
+    items). A wrong guess costs nothing: `FeasibleMoves.step` checks every row a move touches."""
+    links = defaultdict(list)
+    for idx, coef, rhs, eq in rows:
+        if not eq or len(idx) != 2 or rhs != 0:
+            continue
+        (b, cb), (c, cc) = sorted(zip(np.asarray(idx).tolist(), np.asarray(coef, dtype=float).tolist()),
+                                  key=lambda t: keys[t[0]][0])  # "base" < "count"
+        if keys[b][0] == "base" and keys[c][0] == "count" and keys[b][1] != keys[c][1] and cb == -cc:
+            links[c].append(b)
+    return links
+
+
+MAX_DEPTH = 4  # follow-ups of follow-ups ...
+
+
+def follow_through(direction: dict, links: dict, cell_at, unit_of, moves: FeasibleMoves) -> dict:
+    """A move of lead counts changes the bases of their follow-up items: carry it on to one
+    answer of each follow-up in the same units (and so on down the skip chain), so the move keeps
+    base = lead count and answers = base. The answer chosen is the one with the most room where
+    the move, in the direction `moves.reach` is walking, lowers it (at the walk's current point).
+    Only a choice: `FeasibleMoves.step` still checks every row the move touches."""
+    if not any(j in links for j in direction):
+        return direction
+    prefer = moves.sign
+    d, frontier = dict(direction), list(direction)
+    for _ in range(MAX_DEPTH):
+        changes = defaultdict(dict)  # follow-up item -> {unit: change of its base}
+        for j in frontier:
+            for b in links.get(j, ()):
+                d[b] = d.get(b, 0.0) + d[j]
+                changes[unit_of[b][0]][unit_of[b]] = d[b]
+        frontier = []
+        for units in changes.values():
+            answers = set.intersection(*(set(cell_at.get(u, {})) for u in units))
+            if not answers:
+                return direction  # cannot be carried on: step() will refuse it
+            lowered = [u for u, c in units.items() if c * prefer < 0] or list(units)
+            best = max(sorted(answers), key=lambda a: min(moves.value(cell_at[u][a]) for u in lowered))
+            for u, c in units.items():
+                j = cell_at[u][best]
+                d[j] = d.get(j, 0.0) + c
+                frontier.append(j)
+        if not frontier:
+            break
+    return d
