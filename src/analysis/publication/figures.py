@@ -33,6 +33,7 @@ from analysis.core.rounding import format_percent, whole_percent
 from analysis.core.disclosure.marks import SECONDARY_MARK as SUPPRESSED_N, is_suppressed
 from analysis.publication.answered import figure_n_text, has_item_nonresponse
 from analysis.publication.registry import FIGURE, FIGURE_IDS, FIGURES, KIND_WORDS, FigureSpec, call_builder
+from analysis.publication.tables import mark_free
 from analysis.publication.text import WORDS
 from analysis.core.vocabulary import SIZE_CLASSES, UNKNOWN, natural_key
 
@@ -186,7 +187,7 @@ def _pct_text(row, language: str) -> str:
         return WORDS[language]["no_base"]
     text = format_percent(row["pct_rounded"])
     # a reconstructed wave's cell that nothing published fixes: marked, legend in the footer
-    return f"{text} {WORDS[language]['free_mark']}" if row.get("basis") == "free" else text
+    return mark_free(text, row.get("basis") == "free", language)
 
 
 def _free_note(data: pd.DataFrame, language: str) -> str | None:

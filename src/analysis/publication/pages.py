@@ -29,7 +29,7 @@ from analysis.core.vocabulary import OK, OVERALL, OVERALL_ID
 from analysis.core.rounding import format_percent
 from analysis.publication.tables import mark_free
 from analysis.publication.text import FACT_SHEET_WORDS as WORDS
-from analysis.publication.text import WORDS as TABLE_WORDS
+from analysis.publication.text import FREE_MARK, WORDS as TABLE_WORDS
 
 SHOWN_ANSWER = "ja"
 ALPHA = 0.05
@@ -263,7 +263,7 @@ def municipality_page(municipality_id: str, cells_protected: pd.DataFrame, munic
         if len(block_rows):
             parts.append(_block_table(block, block_rows, book, language, size, with_previous, context.previous_wave, k))
     notes = [words["legend"], words["others_note"]] + ([] if with_previous else [words["previous_none"]])
-    if any(f" {TABLE_WORDS[language]['free_mark']}<" in part for part in parts):  # a marked cell is shown
+    if any(f" {FREE_MARK}<" in part for part in parts):  # a marked cell is shown
         notes.append(TABLE_WORDS[language]["free_legend"])
     parts += [f'<p class="note">{_e(n)}</p>' for n in notes]
     title = f"{words['title']} {label}"

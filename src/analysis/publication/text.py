@@ -10,6 +10,9 @@ from __future__ import annotations
 from analysis.core.text import STATUS_WORDS
 from analysis.core.vocabulary import NOT_ASKED
 
+# the mark of a cell of a reconstructed wave that nothing published fixes (cells.csv `basis` free)
+FREE_MARK = "†"
+
 WORDS: dict[str, dict[str, str]] = {
     "nl": {
         # shared
@@ -17,9 +20,8 @@ WORDS: dict[str, dict[str, str]] = {
         "total": "Totaal",
         "n": "n",
         "not_asked": STATUS_WORDS["nl"][NOT_ASKED],
-        # a cell of a reconstructed wave that nothing published fixes (cells.csv `basis` free)
-        "free_mark": "†",
-        "free_legend": ("† Vrije keuze van de reconstructie: geen gepubliceerd getal, geen afleiding daarvan en "
+        "free_mark": FREE_MARK,
+        "free_legend": (f"{FREE_MARK} Vrije keuze van de reconstructie: geen gepubliceerd getal, geen afleiding daarvan en "
                         "geen uitspraak van het rapport legt deze cel vast. Geen bevinding."),
         "wave": "Meting",
         "unknown": "onbekend",
@@ -96,8 +98,8 @@ WORDS: dict[str, dict[str, str]] = {
         "total": "Total",
         "n": "n",
         "not_asked": STATUS_WORDS["en"][NOT_ASKED],
-        "free_mark": "†",
-        "free_legend": ("† A free choice of the reconstruction: no printed number, nothing derived from one and "
+        "free_mark": FREE_MARK,
+        "free_legend": (f"{FREE_MARK} A free choice of the reconstruction: no printed number, nothing derived from one and "
                         "no statement of the report fixes this cell. Not a finding."),
         "wave": "Wave",
         "unknown": "unknown",
