@@ -1317,7 +1317,13 @@ def cell_basis(cells: pd.DataFrame, problem: Problem, book: Codebook, referenced
 
 def _markdown_allocation(alloc) -> list[str]:
     """The second integer program: statements, then least informative (analysis/rivm2010/allocate.py)."""
-    from analysis.rivm2010.allocate import COOCCURRENCE_BLOCKS, MAX_ENTROPY_SHARE, RECIPROCITY_COST, STATEMENT_WEIGHT
+    from analysis.rivm2010.allocate import (
+        COOCCURRENCE_BLOCKS,
+        MAX_ENTROPY_SHARE,
+        PATTERN_BLOCKS,
+        RECIPROCITY_COST,
+        STATEMENT_WEIGHT,
+    )
 
     s1, s2 = alloc.solve["stage1"], alloc.solve["stage2"]
     st = alloc.statements
@@ -1337,8 +1343,10 @@ def _markdown_allocation(alloc) -> list[str]:
         f"  number ({UNMET_SCALE}), so a printed number always wins, and those the tables contradict are reported, not forced.",
         "  Predicates are linearised: shares of counts over bases the first program fixes are linear; low()/high() on",
         "  the side where they bind give conjunctions, on the other side disjunctions (one binary each); both, overlap",
-        "  and lift over fixed counts use one product variable per officer. "
-        f"{len(rule)} stay rules after the solve (hours and",
+        f"  and lift over fixed counts use one product variable per officer, except within {' and '.join(PATTERN_BLOCKS)}:",
+        "  there each officer has one binary per pattern of the block's items (16), exactly one of them 1 if asked,",
+        "  and both, anyof ('names at least one group', S4.5e/f) and co-occurrences are sums of patterns, whose LP",
+        f"  relaxation is tight where product variables are loose. {len(rule)} stay rules after the solve (hours and",
         f"  function are not answers of this program): {', '.join(rule['id'])}. Status **{s1['status']}**, weighted",
         f"  violations {s1['objective']:.0f} (bound {s1['bound']:.0f}).",
         "- **Stage 2, least informative.** With stage 1's objective fixed (weighted violations <= its optimum), minimise",
@@ -1353,7 +1361,10 @@ def _markdown_allocation(alloc) -> list[str]:
         f"  the earlier blocks fixed: {s2['blocks']} blocks, status **{s2['status']}**, distance {s2['objective']:.2f}",
         f"  (bound {s2['bound']:.2f}). Item x item co-occurrences are in the objective for the target groups",
         "  (|officers naming both - expected|, expected = count x count / asked, for each pair of "
-        f"{' and '.join(COOCCURRENCE_BLOCKS)}),",
+        f"{' and '.join(COOCCURRENCE_BLOCKS)};",
+        "  where every officer asked names at least one group (S4.5e/f), the expectation is independence among",
+        "  officers who name one: count x count x Z / asked, Z the share naming at least one under independence, the",
+        "  maximum-entropy joint answer with these margins and no officer without a group),",
         "  not for the factor blocks (not tried: 45 pairs of 10 items over 98 collaborators, about 4,400 product",
         "  variables per block),",
         "  where only a statement reads them (resources helped and hindered, S6.1.x).",
