@@ -96,3 +96,43 @@ def test_linearised_comparisons_of_max_and_min():
     # two shares over different variable bases are not linear: a post-solve rule
     with pytest.raises(al.NotLinear):
         _cmp(al._Ratio(x, y), al._Ratio(z, w), ast.GtE)
+
+
+def test_anyof_over_a_pattern_block_is_a_soft_constraint(monkeypatch):
+    # target_groups as a block of one item written as patterns (as the target groups of Tabel 4.2):
+    # anyof() is then linear. 3 of the 4 who work name a group (printed), so "all of them" cannot
+    # hold; one worker of b naming none can (municipality 1: 2 work, 1 names a group).
+    monkeypatch.setattr(al, "PATTERN_BLOCKS", ("target_groups",))
+    monkeypatch.setattr(_Book, "block", lambda self, name: [SimpleNamespace(id="target_groups")]
+                        if name == "target_groups" else [])
+    everyone = "anyof('target_groups', 'all') == cnt('work', 'all')"
+    b_none = "cnt('work', 'sector:b') >= 1 and anyof('target_groups', 'sector:b') == 0"
+    problem, res = _solve([everyone, b_none])
+    how = res.statements.set_index("id")
+    assert (how["how"] == "soft constraint").all()
+    assert not how.loc["T0", "met_in_program"] and how.loc["T1", "met_in_program"]
+    assert not _holds(res.respondents, everyone) and _holds(res.respondents, b_none)
+    assert recount(problem, res.respondents)["met"].all()
+
+
+@pytest.mark.parametrize("shares", [(54 / 73, 44 / 73, 44 / 73, 19 / 73), (0.6, 0.6, 0.6), (0.9, 0.2)])
+def test_names_one_scale_keeps_the_margins_among_officers_who_name_one(shares):
+    # Enumerate the 2^k patterns of independent items with probabilities p_i Z, drop "none" and
+    # renormalise: every item's share is p_i again, and a pair's share is p_a p_b Z.
+    import itertools
+    import math
+
+    z = al._names_one_scale(list(shares))
+    q = [p * z for p in shares]
+    probs = {pat: math.prod(qi if t else 1 - qi for qi, t in zip(q, pat))
+             for pat in itertools.product((0, 1), repeat=len(shares)) if any(pat)}
+    total = sum(probs.values())
+    for i, p in enumerate(shares):
+        assert sum(v for pat, v in probs.items() if pat[i]) / total == pytest.approx(p, abs=1e-9)
+    assert sum(v for pat, v in probs.items() if pat[0] and pat[1]) / total == pytest.approx(shares[0] * shares[1] * z)
+    assert 0 < z < 1
+
+
+def test_names_one_scale_edge_cases():
+    assert al._names_one_scale([0.5, 0.5]) == 0.0     # shares add up to 1: everyone names exactly one
+    assert al._names_one_scale([1.0, 0.3]) == pytest.approx(1.0)   # someone always named: no officer without
