@@ -136,3 +136,23 @@ def test_names_one_scale_keeps_the_margins_among_officers_who_name_one(shares):
 def test_names_one_scale_edge_cases():
     assert al._names_one_scale([0.5, 0.5]) == 0.0     # shares add up to 1: everyone names exactly one
     assert al._names_one_scale([1.0, 0.3]) == pytest.approx(1.0)   # someone always named: no officer without
+
+
+def test_a_cell_at_0_or_100_percent_costs_more_than_a_small_distance():
+    # 3 officers of a sector, count = their "ja"s; a distance term alone pulls the count to 0
+    # (expected 0.4), the two binaries of the penalty make 0 and 3 cost EXTREME_COST: the optimum
+    # is 1 (distance 0.6 < EXTREME_COST).
+    import highspy
+    import numpy as np
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.addVars(3, np.zeros(3), np.ones(3))
+    h.changeColsIntegrality(3, np.arange(3, dtype=np.int32), np.ones(3, dtype=np.uint8))
+    count = _Expr({0: 1.0, 1: 1.0, 2: 1.0})
+    al._add_distance(h, count, 0.4, 1.0)
+    al._add_extreme_penalty(h, count, 3, al.EXTREME_COST)
+    h.run()
+    values = h.getSolution().col_value
+    assert round(sum(values[:3])) == 1
+    assert h.getInfo().objective_function_value == pytest.approx(0.6)

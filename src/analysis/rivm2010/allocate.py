@@ -55,6 +55,12 @@ STATEMENT_WEIGHT = 10
 STRICT = 1e-3            # "a > b" as a - b >= STRICT: distinct shares of the wave differ by >= 100/123^2
 MAX_ENTROPY_SHARE = 0.5  # expected yes share of an answer no printed number or margin informs
 RECIPROCITY_COST = 1.0   # per officer of difference between "s names t" and "t names s"
+# Per by-sector "ja" cell at 0% or 100% that no printed number forces and independence does not put
+# there (expectation at least half an officer from 0 and from all): more than moving one officer
+# costs in distance and reciprocity (at most 4), so stage 2 leaves such a cell only where every
+# way out breaks a printed number or a statement (issue 17: "no by-sector cell at 0% or 100% unless
+# a printed number forces it").
+EXTREME_COST = 5.0
 # Blocks whose item x item co-occurrences stage 2 also keeps near independence: the target groups,
 # whose pairs are few (4 items, 6 pairs). The factor blocks (10 items, 45 pairs over 98
 # collaborators) were not tried.
@@ -750,6 +756,46 @@ def _names_one_blocks(al: Allocation, statements: pd.DataFrame | None) -> dict[s
     return out
 
 
+def _extreme_terms(al: Allocation, items: list[str], x: np.ndarray) -> list[tuple[_Expr, int]]:
+    """(sector count, officers asked) of every by-sector "ja" cell of the items that stage 2 keeps
+    off 0% and 100% (EXTREME_COST): two or more officers asked, not the officer's own sector as a
+    partner, not forced by the fixed counts, and an independence expectation at least half an
+    officer from 0 and from all (else independence itself puts the cell there). Items whose parent
+    is answered in the same block are left out: their base is not a number yet."""
+    out = []
+    # a child asked by a parent of the same block has no fixed base yet (health_target_groups)
+    settled = [i for i in items if not (al.items[i].parent and al.items[i].parent[0] in items)]
+    cells = sector_cells(al, x, settled)
+    by_s = {s: [int(r) for r in ix] for s, ix in al.resp.groupby("sector", sort=False).groups.items()}
+    for c in cells.itertuples(index=False):
+        if c.base < 2 or c.own_sector or c.forced_0 or c.forced_100 \
+                or not 0.5 <= c.expected <= c.base - 0.5 or al.fixed_count(c.item, "ja", by_s[c.sector]) is not None:
+            continue
+        count = sum((al.answer(r, c.item, "ja") for r in by_s[c.sector]), _Expr())
+        if count.terms:
+            out.append((count, c.base))
+    return out
+
+
+def _add_extreme_penalty(h, count: _Expr, base: int, cost: float) -> list[int]:
+    """Two binaries: at_0 >= 1 - count, at_all >= count - (base - 1), each of the given cost."""
+    import highspy
+
+    inf = highspy.kHighsInf
+    cols = []
+    idx = np.array(sorted(count.terms), dtype=np.int32)
+    coef = np.array([count.terms[k] for k in sorted(count.terms)], dtype=float)
+    for sign, rhs in ((1.0, 1.0), (-1.0, 1.0 - base)):
+        h.addVar(0.0, 1.0)
+        e = h.getNumCol() - 1
+        h.changeColIntegrality(e, highspy.HighsVarType.kInteger)
+        h.changeColCost(e, cost)
+        # sign * count + e >= sign * ... :  count + at_0 >= 1 ; -count + at_all >= 1 - base
+        h.addRow(rhs - sign * count.const, inf, len(idx) + 1, np.append(idx, e), np.append(sign * coef, 1.0))
+        cols.append(e)
+    return cols
+
+
 def _own_sector_rows(al: Allocation, book) -> None:
     """Nobody names their own sector as a partner (the question asks about other sectors)."""
     for it in book.block("collab_partners"):
@@ -818,7 +864,7 @@ def allocate(problem: Problem, sol: CountSolution, book, sheet: pd.DataFrame, se
     return AllocationResult(resp, pd.DataFrame(rows), solve, sector_cells(al, x))
 
 
-def sector_cells(al: Allocation, x: np.ndarray) -> pd.DataFrame:
+def sector_cells(al: Allocation, x: np.ndarray, items: list[str] | None = None) -> pd.DataFrame:
     """Every sector x item "ja" cell: its count and base, its expectation under independence (as
     stage 2 measures it), and whether the counts the printed tables fix force 0% or 100%
     (every municipality group that holds an officer of the sector asked has no "ja", or only "ja").
@@ -826,7 +872,7 @@ def sector_cells(al: Allocation, x: np.ndarray) -> pd.DataFrame:
     rows = []
     by_s = {s: [int(r) for r in ix] for s, ix in al.resp.groupby("sector", sort=False).groups.items()}
     for it in al.p.items:
-        if "ja" not in it.answers[:-1]:
+        if "ja" not in it.answers[:-1] or (items is not None and it.id not in items):
             continue
         groups = al.groups.get(it.id)
         expected = {}
@@ -907,6 +953,22 @@ def _least_informative(al: Allocation, h, start: np.ndarray, lb0: np.ndarray, ub
         res = _run(h, np.array(cost), np.array(lb), np.array(ub), left())
         if res["values"] is None:
             raise RuntimeError(f"allocation, stage 2, block {b}: {res['status']}")
+        # Cells at 0% or 100% that nothing forces: only if the block's optimum has one, solve it
+        # again with EXTREME_COST on every such cell of the block. Where it has none, it is also
+        # the optimum with those costs (they are >= 0 and 0 there), so the costs are not added
+        # (they slow the priorities block about fourfold, measured).
+        extreme = _extreme_terms(al, items_of[b], x)
+        if any(round(_value(count, res["values"])) in (0, base) for count, base in extreme):
+            for count, base in extreme:
+                for _ in _add_extreme_penalty(h, count, base, EXTREME_COST):
+                    lb.append(0.0)
+                    ub.append(1.0)
+                    cost.append(EXTREME_COST)
+            first = res["seconds"]
+            res = _run(h, np.array(cost), np.array(lb), np.array(ub), left())
+            if res["values"] is None:
+                raise RuntimeError(f"allocation, stage 2, block {b} (cells at 0%/100%): {res['status']}")
+            res["seconds"] += first
         statuses.append(res["status"])
         per_block.append({"block": b, "status": res["status"], "objective": res["objective"],
                           "bound": res["bound"], "seconds": res["seconds"]})

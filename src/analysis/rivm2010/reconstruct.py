@@ -1319,6 +1319,7 @@ def _markdown_allocation(alloc) -> list[str]:
     """The second integer program: statements, then least informative (analysis/rivm2010/allocate.py)."""
     from analysis.rivm2010.allocate import (
         COOCCURRENCE_BLOCKS,
+        EXTREME_COST,
         MAX_ENTROPY_SHARE,
         PATTERN_BLOCKS,
         RECIPROCITY_COST,
@@ -1358,7 +1359,7 @@ def _markdown_allocation(alloc) -> list[str]:
         f"  expectation is {MAX_ENTROPY_SHARE:.0%} of those asked, and they are reciprocal in expectation (cost {RECIPROCITY_COST:g} per officer of",
         "  difference between 'officers of s name t' and 'officers of t name s'). Solved by codebook block in the",
         "  report's order, parents before children (a child's expectation needs its parent's answers), each block with",
-        f"  the earlier blocks fixed: {s2['blocks']} blocks, status **{s2['status']}**, distance {s2['objective']:.2f}",
+        f"  the earlier blocks fixed: {s2['blocks']} blocks, status **{s2['status']}**, distance (and costs of cells at 0%/100%, below) {s2['objective']:.2f}",
         f"  (bound {s2['bound']:.2f}). Item x item co-occurrences are in the objective for the target groups",
         "  (|officers naming both - expected|, expected = count x count / asked, for each pair of "
         f"{' and '.join(COOCCURRENCE_BLOCKS)};",
@@ -1368,6 +1369,11 @@ def _markdown_allocation(alloc) -> list[str]:
         "  not for the factor blocks (not tried: 45 pairs of 10 items over 98 collaborators, about 4,400 product",
         "  variables per block),",
         "  where only a statement reads them (resources helped and hindered, S6.1.x).",
+        "  A by-sector 'ja' cell at 0% or 100% costs "
+        f"{EXTREME_COST:g} (more than moving one officer costs in distance and reciprocity) where nothing",
+        "  puts it there: two or more officers asked, not forced by the fixed counts, not the own sector as a partner,",
+        "  and an independence expectation at least half an officer from 0 and from all. A block is solved again with",
+        "  these costs only if its optimum has such a cell (otherwise it is also the optimum with them).",
         "",
     ]
 
