@@ -53,6 +53,8 @@ def main() -> None:
                   f"(violations {a['stage1']['objective']:.0f}, {a['stage1']['seconds']:.1f} s); least-informative stage "
                   f"{a['stage2']['status']} (distance {a['stage2']['objective']:.2f}, bound {a['stage2']['bound']:.2f}, "
                   f"{a['stage2']['seconds']:.1f} s); by-sector cells at 0%/100%: {len(result['extreme'])}")
+            print("       stage 2 by block (s wall): " + ", ".join(f"{b['block']} {b['seconds']:.1f}"
+                                                              for b in a["stage2"].get("per_block", [])))
             folders.append(out_dir)
         names = list(FILES.values())
         for i in range(1, len(folders)):
