@@ -59,9 +59,8 @@ LP_ROUNDS = 60
 MIP_GAP = 0.0     # each master is solved to optimality ...
 MIP_NODES = 200  # ... unless that takes more branch-and-bound nodes (then: best found, flagged)
 # Tables whose integer cuts do not converge in this many rounds (fewer for tables of more free
-# cells) keep the cheaper safe pattern of the strengthened LP optimum rounded up and the last
-# integer pattern: safe, its gap to the bound reported (Benders rounds on a symmetric table can each
-# find another equally cheap pattern that fails).
+# cells) keep the strengthened LP optimum rounded up: safe, its gap to the bound reported (Benders
+# rounds on a symmetric table can each find another equally cheap pattern that fails).
 MAX_EXACT_CELLS = 400
 INTEGER_ROUNDS = 60
 LARGE_INTEGER_ROUNDS = 12
