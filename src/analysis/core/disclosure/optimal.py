@@ -269,11 +269,29 @@ def solve_table(table: Table) -> Pattern:
             break
         master.add(new)
     else:
-        x = fallback
+        x = _pruned(attacker, table, sensitive, fallback, witnesses)
+    if rounds:
+        # the cover cuts of the integer rounds are valid too: the LP with them is the strengthened
+        # model's LP optimum over every cut found (never below the one before: cuts only added)
+        bound = max(bound, master.solve(integer=False)[1])
+        proven = max(proven, bound)
     hidden = x > 0.5
     cost = float(table.cost[hidden & ~fixed].sum())
     return Pattern(hidden, nan, nan, nan, cost, max(0.0, bound), lp_rounds + rounds, exact,
                    bound=max(0.0, min(cost, proven)), lp_plain=max(0.0, plain))
+
+
+def _pruned(attacker: _Attacker, table: Table, sensitive: np.ndarray, x: np.ndarray,
+            witnesses: _Witnesses) -> np.ndarray:
+    """A safe 0/1 pattern with its free hidden cells shown one by one (dearest first, then by
+    position: deterministic) wherever every sensitive cell stays wide enough without it."""
+    x = x.copy()
+    free = np.flatnonzero((x > 0.5) & (np.asarray(table.state) == FREE))
+    for i in sorted(free.tolist(), key=lambda i: (-table.cost[i], i)):
+        x[i] = 0.0
+        if _separate(attacker, table, sensitive, x, witnesses):
+            x[i] = 1.0
+    return x
 
 
 class _Witnesses:
