@@ -377,6 +377,31 @@ def test_strengthening_cuts_hold_for_every_safe_pattern(seed, monkeypatch):
     assert pattern.lp_plain < pattern.lp_bound <= best + 1e-6
 
 
+def test_a_table_without_integer_rounds_keeps_a_safe_pruned_pattern(monkeypatch):
+    """The path of tables whose integer rounds do not converge (here: none allowed): the
+    strengthened LP optimum rounded up, then pruned. It must be safe, no free hidden cell can be
+    shown without leaving a sensitive cell too narrow, and it costs no less than the optimum."""
+    from analysis.core.disclosure import optimal
+
+    monkeypatch.setattr(optimal, "INTEGER_ROUNDS", 0)
+    # the LP optimum rounded up hides cells of cost 13 here; some of them are not needed
+    values = [[1, 4, 2, 4], [1, 0, 4, 0], [0, 4, 4, 5]]
+    table = grid_table(values, [(0, 0), (2, 2)], width=2, cost=[2, 1, 1, 1, 1, 3, 3, 2, 3, 2, 3, 2])
+    pattern = solve_table(table)
+    cells = np.flatnonzero(table.state == SENSITIVE)
+
+    def safe(hidden):
+        low, high = widths(table, hidden, cells)
+        return ((high - low)[cells] >= table.width[cells] - 1e-6).all()
+
+    assert not pattern.exact and safe(pattern.hidden)
+    for i in np.flatnonzero(pattern.hidden & (table.state == FREE)):
+        fewer = pattern.hidden.copy()
+        fewer[i] = False
+        assert not safe(fewer)
+    assert pattern.lp_bound <= brute_force(table) + 1e-6 <= pattern.cost + 2e-6
+
+
 WAVES = [(70, 8, 3), (45, 6, 11), (120, 16, 20091), (30, 4, 5)]
 
 
