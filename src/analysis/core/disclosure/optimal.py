@@ -65,6 +65,7 @@ MAX_EXACT_CELLS = 400
 INTEGER_ROUNDS = 60
 LARGE_INTEGER_ROUNDS = 12
 STRONG_ROUNDS = 40  # separation rounds of the strengthened LP (cover and waste cuts)
+ROUNDED_WITNESSES = 64  # feasible points kept for the rounded-down patterns of those rounds
 
 
 @dataclass
@@ -233,7 +234,7 @@ def solve_table(table: Table) -> Pattern:
         master.add(new)
     # phase 2: the strengthened LP (cover and waste cuts, capacity cuts as they break)
     bound, converged = plain, lp_rounds < LP_ROUNDS
-    rounded = _Witnesses(table)
+    rounded = _Witnesses(table, keep=ROUNDED_WITNESSES)
     for _ in range(STRONG_ROUNDS if converged else 0):
         new = _separate(attacker, table, sensitive, x, witnesses)
         if new:
@@ -300,8 +301,8 @@ class _Witnesses:
     points whose values of cell s lie `need` apart prove s wide enough without LPs of its own:
     the rounds of the cutting-plane loop re-prove only the cells whose witnesses broke."""
 
-    def __init__(self, table: Table):
-        self.table, self.points = table, []
+    def __init__(self, table: Table, keep: int | None = None):
+        self.table, self.points, self.keep = table, [], keep  # keep: only the last so many points
 
     def valid(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Keep the points feasible under pattern x; the span [low, high] they give per cell."""
@@ -317,6 +318,8 @@ class _Witnesses:
         i = np.flatnonzero(np.abs(point) > 1e-9)
         v = point[i]
         self.points.append((i, v))
+        if self.keep is not None and len(self.points) > self.keep:
+            del self.points[0]
         low[i], high[i] = np.minimum(low[i], v), np.maximum(high[i], v)
 
 
@@ -380,9 +383,12 @@ def _cover_cuts(attacker: _Attacker, table: Table, sensitive: np.ndarray, x: np.
     """Cover cuts violated at the LP point x, from the capacity cuts of the patterns that hide
     only the cells x hides wholly (and those it hides at least half): there the cuts tell which
     of the partly hidden cells a safe pattern cannot do without."""
-    cuts = []
+    cuts, tried = [], []
     for threshold in (1.0 - 1e-6, 0.5):
         pattern = ((x >= threshold) | fixed).astype(float)
+        if any((pattern == p).all() for p in tried):
+            continue  # no cell of x between the thresholds: the same pattern again
+        tried.append(pattern)
         attacker.set_pattern(pattern)
         low, high = witnesses.valid(pattern)
         for s in sensitive:
