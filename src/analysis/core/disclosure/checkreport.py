@@ -99,12 +99,14 @@ def _markdown(cells, protected, rows, decision, rules, wave) -> str:
         lp_gap = (cost - lp_bound) / lp_bound if lp_bound > 0 else 0.0
         lines += ["", "## Complementary cells: cost and lower bound", "",
                   (f"{len(pieces)} tables (item x branch x size class), {int(pieces['exact'].sum())} solved to proven "
-                   f"optimality, the rest by the best safe pattern found (integer rounds, or the LP optimum rounded "
-                   f"up). Weighted cost {cost:.0f}."), "",
+                   "optimality, the rest by a safe pattern not proven optimal (the best HiGHS found within its node "
+                   "limit, or the strengthened LP optimum rounded up and pruned). Weighted cost "
+                   f"{cost:.0f}."), "",
                   (f"- LP bound {lp_bound:.1f} (cost {lp_gap:.0%} above it): per table the optimum of the LP relaxation "
                    "of the strengthened model: the capacity cuts, a row cut for every relation of a sensitive cell, "
-                   "cover cuts and waste cuts (optimal.py), each one an inequality every safe pattern meets (waste "
-                   "cuts: once its wasted hidden cells are shown, at no more cost)."),
+                   "cover cuts and waste cuts (optimal.py), separated until none is violated at the LP optimum or a "
+                   "round limit; each one an inequality every safe pattern meets (waste cuts: once its wasted "
+                   "hidden cells are shown, at no more cost)."),
                   f"- Plain LP bound {plain:.1f}: the same LP with capacity and row cuts only.",
                   (f"- Proven bound {bound:.1f} (gap {gap:.0%}): per table the integer optimum where proven, else the "
                    "larger of the bound HiGHS proved for the last integer master and the LP bound."),
