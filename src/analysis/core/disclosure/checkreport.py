@@ -93,15 +93,25 @@ def _markdown(cells, protected, rows, decision, rules, wave) -> str:
     if decision is not None and decision.pieces:
         pieces = pd.DataFrame(decision.pieces)
         cost, lp_bound = pieces["cost"].sum(), pieces["lp_bound"].sum()
+        plain = pieces["lp_plain"].sum() if "lp_plain" in pieces else lp_bound
         bound = pieces["bound"].sum() if "bound" in pieces else lp_bound
         gap = (cost - bound) / bound if bound > 0 else 0.0
+        lp_gap = (cost - lp_bound) / lp_bound if lp_bound > 0 else 0.0
         lines += ["", "## Complementary cells: cost and lower bound", "",
                   (f"{len(pieces)} tables (item x branch x size class), {int(pieces['exact'].sum())} solved to proven "
-                   f"optimality, the rest by the LP optimum rounded up. Weighted cost {cost:.0f}; lower bound "
-                   f"{bound:.1f} (gap {gap:.0%}): per table the integer optimum where proven, else the bound HiGHS "
-                   f"proved for the last integer master, else the LP bound (sum of LP bounds alone: {lp_bound:.1f}). "
-                   "It bounds every safe pattern of the same decomposition (the same tables, shown totals and "
-                   "follow-ups of hidden leads), not patterns that hide an overall row."), ""]
+                   "optimality, the rest by a safe pattern not proven optimal (the best HiGHS found within its node "
+                   "limit, or the strengthened LP optimum rounded up and pruned). Weighted cost "
+                   f"{cost:.0f}."), "",
+                  (f"- LP bound {lp_bound:.1f} (cost {lp_gap:.0%} above it): per table the optimum of the LP relaxation "
+                   "of the strengthened model: the capacity cuts, a row cut for every relation of a sensitive cell, "
+                   "cover cuts and waste cuts (optimal.py), separated until none is violated at the LP optimum or a "
+                   "round limit; each one an inequality every safe pattern meets (waste cuts: once its wasted "
+                   "hidden cells are shown, at no more cost)."),
+                  f"- Plain LP bound {plain:.1f}: the same LP with capacity and row cuts only.",
+                  (f"- Proven bound {bound:.1f} (gap {gap:.0%}): per table the integer optimum where proven, else the "
+                   "larger of the bound HiGHS proved for the last integer master and the LP bound."),
+                  "", ("All three bound every safe pattern of the same decomposition (the same tables, shown totals "
+                       "and follow-ups of hidden leads), not patterns that hide an overall row."), ""]
     narrow = rows[(rows["role"] == "sensitive") & (rows["width"] < rows["required"] - 1e-6)]
     capped = rows[rows["capped"]]
     lines += ["", "## Check by the attacker", "",

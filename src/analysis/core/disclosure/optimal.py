@@ -19,12 +19,30 @@ pattern x* that leaves s too narrow, the two optimal duals give a cut
 
 that every safe pattern satisfies and x* violates (Benders / Fischetti-Salazar capacity cuts).
 `solve_table` alternates a master integer program (HiGHS) over x with these cuts and the two LPs
-per sensitive cell, until no cell is too narrow: the pattern is then optimal for the table. The
-LP relaxation of the last master is a lower bound on the optimum (every cut is valid), reported
-as `lp_bound`. The integer master is a relaxation too (it knows only some of the cuts), so its
-proven bound is a lower bound on the table's optimum as well, and a stronger one: `bound` is the
-integer optimum where the loop ended with a safe pattern solved to optimality (then cost = bound),
-else the best bound HiGHS proved for the last integer master, else `lp_bound`.
+per sensitive cell, until no cell is too narrow: the pattern is then optimal for the table.
+
+The LP relaxation of that model alone is weak (a cell hidden "a third" gives a third of its room),
+so the master also holds inequalities that every safe 0/1 pattern meets (the strengthened model):
+
+- row cuts: a sensitive cell with every other cell of one of its relations shown is recomputed
+  exactly, so each of its relations holds another hidden cell;
+- cover cuts: a capacity cut sum(g_i x_i) >= W with g_i capped at W is a knapsack row; for a set D
+  of cells with g(D) < W the pattern must hide at least m cells outside D, m the fewest whose
+  largest g reach W - g(D): sum(x_i, i in C) >= m, C = the cells with g_i > 0 outside D. The cuts
+  are taken at the rounded-down LP point (where they bind), and at every failing integer pattern
+  (D = its hidden cells);
+- waste cuts: a free cell hidden while every other cell of one of its relations is shown cannot
+  move (the relation pins it), so showing it leaves every reader's interval as it was and costs
+  less: x_i <= sum(x_j, j in the relation, j != i). Every safe pattern turns into one that meets
+  them, at no more cost, by showing its wasted cells; so the minimum is the same.
+
+`lp_plain` is the LP optimum of the model with capacity and row cuts only; `lp_bound` the LP optimum
+of the strengthened model (the cuts above separated until none is violated at the LP point, or a
+round limit): both are lower bounds on the table's minimum cost, `lp_bound` the stronger. The
+integer master is a relaxation too (it knows only some of the cuts), so its proven bound is a lower
+bound as well: `bound` is the integer optimum where the loop ended with a safe pattern solved to
+optimality (then cost = bound), else the best of HiGHS's bound for the last integer master and
+`lp_bound`.
 """
 from __future__ import annotations
 
@@ -40,11 +58,14 @@ MAX_ROUNDS = 200
 LP_ROUNDS = 60
 MIP_GAP = 0.0     # each master is solved to optimality ...
 MIP_NODES = 200  # ... unless that takes more branch-and-bound nodes (then: best found, flagged)
-# Tables with more free cells, or whose integer cuts do not converge in this many rounds, get the
-# LP optimum rounded up: safe, its gap to the LP bound reported (Benders rounds on a symmetric
-# table can each find another equally cheap pattern that fails).
+# Tables whose integer cuts do not converge in this many rounds (fewer for tables of more free
+# cells) keep the strengthened LP optimum rounded up: safe, its gap to the bound reported (Benders
+# rounds on a symmetric table can each find another equally cheap pattern that fails).
 MAX_EXACT_CELLS = 400
 INTEGER_ROUNDS = 60
+LARGE_INTEGER_ROUNDS = 12
+STRONG_ROUNDS = 40  # separation rounds of the strengthened LP (cover and waste cuts)
+ROUNDED_WITNESSES = 64  # feasible points kept for the rounded-down patterns of those rounds
 
 
 @dataclass
@@ -78,10 +99,13 @@ class Pattern:
     rounds: int
     exact: bool = True          # False: a node limit was hit; the pattern is safe, not proven optimal
     bound: float | None = None  # the best proven lower bound (see the module doc; default lp_bound)
+    lp_plain: float | None = None  # LP optimum with capacity and row cuts only (default lp_bound)
 
     def __post_init__(self):
         if self.bound is None:
             self.bound = self.lp_bound
+        if self.lp_plain is None:
+            self.lp_plain = self.lp_bound
 
 
 class _Attacker:
@@ -199,39 +223,76 @@ def solve_table(table: Table) -> Pattern:
     master = _Master(table)
     master.add(_row_cuts(table, sensitive))
     # phase 1: the LP relaxation, cut until no sensitive cell is too narrow at its fractional
-    # optimum: its value is the lower bound, and its cuts start the integer phase
-    bound, lp_rounds = 0.0, 0
+    # optimum: its value is the plain LP bound, and its cuts start the next phases
+    plain, lp_rounds = 0.0, 0
     while lp_rounds < LP_ROUNDS:
         lp_rounds += 1
-        x, bound = master.solve(integer=False)
+        x, plain = master.solve(integer=False)
         new = _separate(attacker, table, sensitive, x, witnesses)
         if not new:
             break
         master.add(new)
-    # the LP optimum rounded up is safe once the cuts converged (a reader's width only grows with
-    # x); if they did not, it is checked, and else every free cell is hidden (safe: widths are
-    # capped at what hiding the whole table gives)
+    # phase 2: the strengthened LP (cover and waste cuts, capacity cuts as they break)
+    bound, converged = plain, lp_rounds < LP_ROUNDS
+    rounded = _Witnesses(table, keep=ROUNDED_WITNESSES)
+    for _ in range(STRONG_ROUNDS if converged else 0):
+        new = _separate(attacker, table, sensitive, x, witnesses)
+        if new:
+            master.add(new)
+        else:
+            waste = _waste_cuts(table, x, fixed)
+            new = _cover_cuts(attacker, table, sensitive, x, fixed, rounded) + waste
+            if not new:
+                break
+            master.add([c for c in new if c[1] > 0])
+            master.add_rows(waste)
+        x, bound = master.solve(integer=False)
+    else:
+        converged = converged and not _separate(attacker, table, sensitive, x, witnesses)
+    # the LP optimum rounded up is safe once the capacity cuts converged (a reader's width only
+    # grows with x); if they did not, it is checked, and else every free cell is hidden (safe:
+    # widths are capped at what hiding the whole table gives)
     fallback = np.ceil(x - 1e-6)
-    if lp_rounds >= LP_ROUNDS and _separate(attacker, table, sensitive, fallback, witnesses):
+    if not converged and _separate(attacker, table, sensitive, fallback, witnesses):
         fallback = np.ones(n)
     rounds, exact = 0, False
     free = int((~fixed).sum())
     proven = bound
-    while free <= MAX_EXACT_CELLS and rounds < INTEGER_ROUNDS:
+    limit = INTEGER_ROUNDS if free <= MAX_EXACT_CELLS else LARGE_INTEGER_ROUNDS
+    master.warm_start(fallback)
+    while rounds < limit:
         rounds += 1
         x, _ = master.solve(integer=True)
         proven = max(proven, master.dual_bound)
-        new = _separate(attacker, table, sensitive, x, witnesses)
+        new = _separate(attacker, table, sensitive, x, witnesses, covers=True)
         if not new:
             exact = master.exact
             break
         master.add(new)
     else:
-        x = fallback
+        x = _pruned(attacker, table, sensitive, fallback, witnesses)
+    if rounds:
+        # the cover cuts of the integer rounds are valid too: the LP with them is the strengthened
+        # model's LP optimum over every cut found (never below the one before: cuts only added)
+        bound = max(bound, master.solve(integer=False)[1])
+        proven = max(proven, bound)
     hidden = x > 0.5
     cost = float(table.cost[hidden & ~fixed].sum())
     return Pattern(hidden, nan, nan, nan, cost, max(0.0, bound), lp_rounds + rounds, exact,
-                   bound=max(0.0, min(cost, proven)))
+                   bound=max(0.0, min(cost, proven)), lp_plain=max(0.0, plain))
+
+
+def _pruned(attacker: _Attacker, table: Table, sensitive: np.ndarray, x: np.ndarray,
+            witnesses: _Witnesses) -> np.ndarray:
+    """A safe 0/1 pattern with its free hidden cells shown one by one (dearest first, then by
+    position: deterministic) wherever every sensitive cell stays wide enough without it."""
+    x = x.copy()
+    free = np.flatnonzero((x > 0.5) & (np.asarray(table.state) == FREE))
+    for i in sorted(free.tolist(), key=lambda i: (-table.cost[i], i)):
+        x[i] = 0.0
+        if _separate(attacker, table, sensitive, x, witnesses):
+            x[i] = 1.0
+    return x
 
 
 class _Witnesses:
@@ -240,8 +301,8 @@ class _Witnesses:
     points whose values of cell s lie `need` apart prove s wide enough without LPs of its own:
     the rounds of the cutting-plane loop re-prove only the cells whose witnesses broke."""
 
-    def __init__(self, table: Table):
-        self.table, self.points = table, []
+    def __init__(self, table: Table, keep: int | None = None):
+        self.table, self.points, self.keep = table, [], keep  # keep: only the last so many points
 
     def valid(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Keep the points feasible under pattern x; the span [low, high] they give per cell."""
@@ -257,12 +318,15 @@ class _Witnesses:
         i = np.flatnonzero(np.abs(point) > 1e-9)
         v = point[i]
         self.points.append((i, v))
+        if self.keep is not None and len(self.points) > self.keep:
+            del self.points[0]
         low[i], high[i] = np.minimum(low[i], v), np.maximum(high[i], v)
 
 
 def _separate(attacker: _Attacker, table: Table, sensitive: np.ndarray, x: np.ndarray,
-              witnesses: _Witnesses | None = None) -> list:
-    """The cuts of the sensitive cells that pattern x (0/1 or fractional) leaves too narrow."""
+              witnesses: _Witnesses | None = None, covers: bool = False) -> list:
+    """The cuts of the sensitive cells that pattern x (0/1 or fractional) leaves too narrow; with
+    `covers`, each capacity cut's cover cut at x too (for a 0/1 x: D = the hidden cells)."""
     x = np.clip(x, 0.0, 1.0)
     attacker.set_pattern(x)
     witnesses = witnesses or _Witnesses(table)
@@ -282,7 +346,79 @@ def _separate(attacker: _Attacker, table: Table, sensitive: np.ndarray, x: np.nd
         witnesses.add(attacker.last_point, low, high)
         if up + down < need[s] - TOLERANCE:
             new.append((g_up + g_down, need[s]))
+            cover = _cover(g_up + g_down, need[s], x, table.state != FREE) if covers else None
+            if cover is not None and x[cover[0]].sum() < cover[1] - TOLERANCE:
+                new.append(cover[2])
     return new
+
+
+def _cover(g: np.ndarray, need: float, x: np.ndarray, fixed: np.ndarray):
+    """A cover cut of the capacity cut sum(min(g_i, need) x_i) >= need, chosen to bind at x:
+    D = the fixed cells and, while g(D) stays below need, the free cells of largest x; then every
+    safe pattern hides at least m cells of C (the cells with g > 0 outside D), m the fewest whose
+    largest g reach need - g(D). Returns (C, m, cut) or None (no such D)."""
+    g = np.minimum(g, need)
+    cells = np.flatnonzero(g > 1e-9)
+    room = need - g[cells[fixed[cells]]].sum() - TOLERANCE
+    if room <= 0:
+        return None
+    outside = []
+    for i in sorted(cells[~fixed[cells]].tolist(), key=lambda i: (-x[i], g[i], i)):
+        if x[i] > 1e-9 and g[i] < room:
+            room -= g[i]
+        else:
+            outside.append(i)
+    short = room + TOLERANCE  # need - g(D)
+    largest = np.cumsum(np.sort(g[outside])[::-1])
+    m = int(np.searchsorted(largest, short - TOLERANCE)) + 1
+    if m > len(outside):
+        return None  # the pattern cannot be safe at all with D hidden as it is: no cut from here
+    coef = np.zeros(len(g))
+    coef[outside] = 1.0
+    return np.array(outside, dtype=int), m, (coef, float(m))
+
+
+def _cover_cuts(attacker: _Attacker, table: Table, sensitive: np.ndarray, x: np.ndarray,
+                fixed: np.ndarray, witnesses: _Witnesses) -> list:
+    """Cover cuts violated at the LP point x, from the capacity cuts of the patterns that hide
+    only the cells x hides wholly (and those it hides at least half): there the cuts tell which
+    of the partly hidden cells a safe pattern cannot do without."""
+    cuts, tried = [], []
+    for threshold in (1.0 - 1e-6, 0.5):
+        pattern = ((x >= threshold) | fixed).astype(float)
+        if any((pattern == p).all() for p in tried):
+            continue  # no cell of x between the thresholds: the same pattern again
+        tried.append(pattern)
+        attacker.set_pattern(pattern)
+        low, high = witnesses.valid(pattern)
+        for s in sensitive:
+            if high[s] - low[s] >= table.width[s] - TOLERANCE:
+                continue  # wide enough already: no cut from this pattern
+            up, g_up = attacker.reach(s, 1.0)
+            witnesses.add(attacker.last_point, low, high)
+            down, g_down = attacker.reach(s, -1.0)
+            witnesses.add(attacker.last_point, low, high)
+            if up + down >= table.width[s] - TOLERANCE:
+                continue
+            cover = _cover(g_up + g_down, table.width[s], x, fixed)
+            if cover is not None and x[cover[0]].sum() < cover[1] - TOLERANCE:
+                cuts.append(cover[2])
+    return cuts
+
+
+def _waste_cuts(table: Table, x: np.ndarray, fixed: np.ndarray) -> list:
+    """Waste cuts violated at x: x_i <= sum of the other cells of a relation of free cell i."""
+    cuts = []
+    for idx, coef in table.rows:
+        members = idx[coef != 0]
+        total = x[members].sum()
+        for i in members:
+            if not fixed[i] and x[i] > total - x[i] + TOLERANCE:
+                g = np.zeros(len(x))
+                g[members] = 1.0
+                g[i] = -1.0
+                cuts.append((g, 0.0))
+    return cuts
 
 
 def _screening_points(attacker: _Attacker) -> list[np.ndarray]:
@@ -345,9 +481,22 @@ class _Master:
         self.h.addRows(len(cuts), np.array(lower), np.full(len(cuts), self.highspy.kHighsInf), len(index),
                        np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(values, dtype=np.float64))
 
+    def add_rows(self, rows: list[tuple[np.ndarray, float]]) -> None:
+        """Rows sum(g_i x_i) >= rhs as they are (any sign; waste cuts)."""
+        for g, rhs in rows:
+            idx = np.flatnonzero(g != 0)
+            self.h.addRow(rhs - TOLERANCE, self.highspy.kHighsInf, len(idx), idx.astype(np.int32),
+                          g[idx].astype(np.float64))
+
+    def warm_start(self, x: np.ndarray) -> None:
+        """A safe 0/1 pattern as the integer search's first incumbent (it meets every cut)."""
+        self.start = np.asarray(x, dtype=np.float64)
+
     def solve(self, integer: bool) -> tuple[np.ndarray, float]:
         kind = self.highspy.HighsVarType.kInteger if integer else self.highspy.HighsVarType.kContinuous
         self.h.changeColsIntegrality(self.n, self.cols, np.full(self.n, kind))
+        if integer and getattr(self, "start", None) is not None:
+            self.h.setSolution(self.n, self.cols, self.start)
         self.h.run()
         status = self.h.getModelStatus()
         x = np.asarray(self.h.getSolution().col_value)

@@ -170,7 +170,8 @@ def _protect_item(item: str, part: pd.DataFrame, structure: _Structure, rules: P
         decision.pieces.append({"item": item, "unit": units[0][0], "cells": len(cells),
                                 "sensitive": int(sensitive.sum()),
                                 "complementary": int((pattern.hidden & (table.state == FREE)).sum()),
-                                "cost": pattern.cost, "lp_bound": pattern.lp_bound, "bound": pattern.bound, "rounds": pattern.rounds,
+                                "cost": pattern.cost, "lp_bound": pattern.lp_bound, "lp_plain": pattern.lp_plain,
+                                "bound": pattern.bound, "rounds": pattern.rounds,
                                 "exact": pattern.exact})
 
 
