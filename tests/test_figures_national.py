@@ -118,3 +118,21 @@ def test_threshold_from_config_switches_the_layout(national, book):
     _, dots = F.figuur_4_4(few, book, max_rows=2, municipalities=sheet)
     _, heat = F.figuur_4_4(few, book, max_rows=3, municipalities=sheet)
     assert "rank" in dots and "rank" not in heat
+
+
+def test_every_panel_shows_all_its_dots_when_one_item_is_mostly_hidden(national, book):
+    """Public mode can hide nearly all municipality cells of one item (a hidden lead takes its
+    follow-ups along). The panels share x: the last panel's few dots once set the range of all
+    of them, and every other panel showed 2 of its 300 dots."""
+    cells, sheet = national
+    cells = cells.copy()
+    last = "segv_work"  # the last panel of Figuur 4.2 (the priorities block)
+    hide = (cells["unit"] == "municipality") & (cells["item"] == last)
+    hide &= cells["unit_id"] != sorted(cells.loc[hide, "unit_id"])[0]
+    cells.loc[hide, ["count", "pct", "pct_rounded", "ci_low", "ci_high"]] = np.nan
+    cells.loc[hide, "status"] = "×"
+    fig, _ = F.figuur_4_2(cells, book, municipalities=sheet)
+    for ax in (ax for ax in fig.axes if ax.get_title(loc="left")):
+        lo, hi = ax.get_xlim()
+        xs = np.concatenate([c.get_offsets()[:, 0] for c in ax.collections if isinstance(c, PathCollection)])
+        assert len(xs) and ((xs >= lo) & (xs <= hi)).all(), (ax.get_title(loc="left"), lo, hi, xs.max())

@@ -350,7 +350,7 @@ def _municipality_dots(cells, book, items, spec, language, note, min_n, municipa
     data, left_out = _per_municipality(cells, book, items, language, min_n)
     data["size_class"] = data["unit_id"].map(_size_classes(municipalities)).fillna(UNKNOWN).where(data["unit"] == "municipality")
     total = data[data["unit"] == "overall"].set_index("item")
-    ranked = []
+    ranked, widest = [], 0
     with _style():
         fig = _new_figure(10.0, 2.1 + 1.55 * len(items))
         # a thin first row holds the legend: laid out like any panel, it never covers the title
@@ -364,10 +364,14 @@ def _municipality_dots(cells, book, items, spec, language, note, min_n, municipa
             ref = total.at[item.id, "pct"]
             shown = shown.assign(differs_from_total=(shown["ci_low"] > ref) | (shown["ci_high"] < ref))
             ranked.append(pd.concat([shown, rows[rows["status"] != "ok"].assign(rank=pd.NA)]))
+            widest = max(widest, len(shown))
             _dot_panel(ax, shown, ref, t["total_line"].format(pct=_pct_text(total.loc[item.id], language)))
             title = f"{item.label(language)}{'*' if _uncertain(item) else ''}  —  " + t["shown"].format(
                 shown=len(shown), total=len(rows), hidden=len(rows) - len(shown))
             ax.set_title(textwrap.fill(title, 140), fontsize=7.5, loc="left")
+        # the panels share x: the range is the widest panel's, else an item whose municipality
+        # cells are mostly hidden would cut every other panel down to its few dots
+        axes[0].set_xlim(-1, max(1, widest))
         axes[-1].set_xlabel(t["ranked"])
         _size_legend(legend_ax, data, t)
         notes = [t["dots_note"],
@@ -395,7 +399,6 @@ def _dot_panel(ax, shown: pd.DataFrame, ref: float, ref_label: str) -> None:
         ax.text(1.0, ref, " " + ref_label, transform=ax.get_yaxis_transform(), va="center", ha="left", fontsize=7)
     ax.set_ylim(0, 100)
     ax.set_yticks(range(0, 101, 25), [format_percent(v) for v in range(0, 101, 25)])
-    ax.set_xlim(-1, max(1, len(shown)))
     ax.set_xticks([])
     ax.grid(axis="y", color="#e5e5e5", linewidth=0.5)
     ax.set_axisbelow(True)
