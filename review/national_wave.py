@@ -171,8 +171,6 @@ def respondent(rng, rid, gm, muni_effect) -> dict:
         row["v4_1"] = {"1": "Ja", "2": "nee"}.get(row["v4_1"], row["v4_1"])
     if rng.random() < 0.004:
         row["v5_1"] = {"1": "ja", "2": "Nee"}.get(row["v5_1"], row["v5_1"])
-        if row["v5_1"] in ("Nee",):
-            pass
     return row
 
 
@@ -228,14 +226,14 @@ def config_entry(wave: str, out: Path) -> str:
     for d in (YES_NO_COLS, HEALTH_TG, SEGV_TG, DETS, COLLAB, FORMS, POS, NEG, POL):
         cols.update(d)
     lines = [f"  {wave}:",
-             f"    description: 'Landelijke meting 2026, 342 gemeenten (INVENTED data, review r18)'",
+             "    description: 'Landelijke meting 2026, 342 gemeenten (INVENTED data, review r18)'",
              f"    export: {out}/export_gemeenten_2026.csv",
              f"    municipalities: {out}/gemeenten.xlsx",
              "    synthetic: true",
              f"    disclosure: {{pseudonym_salt: {wave}}}",
              "    municipality_map:",
-             "      columns: {GM-code: municipality_id, Gemeentenaam: name, Grootteklasse: size_class,"
-             " Krachtwijk: krachtwijk, Verstuurd: questionnaires_sent}",
+             ("      columns: {GM-code: municipality_id, Gemeentenaam: name, Grootteklasse: size_class,"
+              " Krachtwijk: krachtwijk, Verstuurd: questionnaires_sent}"),
              "      ignore: [Provincie, Inwoners]",
              "    column_map:",
              "      ignore: [startdatum]",
@@ -245,8 +243,8 @@ def config_entry(wave: str, out: Path) -> str:
               "        yes_no: {1: ja, 2: nee, 9: null}",
               "        yes_dk_no: {1: ja, 2: nee, 8: weet_niet, 9: null}",
               "        selected: {1: ja, 0: nee, 9: null}",
-              "        function: {1: beleidsmedewerker, 2: senior_beleidsmedewerker, 3: beleidsadviseur,"
-              " 4: senior_beleidsadviseur, 5: coordinator, 6: anders, 99: null}",
+              ("        function: {1: beleidsmedewerker, 2: senior_beleidsmedewerker, 3: beleidsadviseur,"
+               " 4: senior_beleidsadviseur, 5: coordinator, 6: anders, 99: null}"),
               "        hours_per_week: {-99: null}",
               "        sector:"]
     for code, label, sector in TOOL_SECTORS:

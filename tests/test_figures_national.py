@@ -128,7 +128,7 @@ def test_every_panel_shows_all_its_dots_when_one_item_is_mostly_hidden(national,
     cells = cells.copy()
     last = "segv_work"  # the last panel of Figuur 4.2 (the priorities block)
     hide = (cells["unit"] == "municipality") & (cells["item"] == last)
-    hide &= cells["unit_id"] != sorted(cells.loc[hide, "unit_id"])[0]
+    hide &= cells["unit_id"] != min(cells.loc[hide, "unit_id"])
     cells.loc[hide, ["count", "pct", "pct_rounded", "ci_low", "ci_high"]] = np.nan
     cells.loc[hide, "status"] = "×"
     fig, _ = F.figuur_4_2(cells, book, municipalities=sheet)
