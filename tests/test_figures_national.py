@@ -136,3 +136,12 @@ def test_every_panel_shows_all_its_dots_when_one_item_is_mostly_hidden(national,
         lo, hi = ax.get_xlim()
         xs = np.concatenate([c.get_offsets()[:, 0] for c in ax.collections if isinstance(c, PathCollection)])
         assert len(xs) and ((xs >= lo) & (xs <= hi)).all(), (ax.get_title(loc="left"), lo, hi, xs.max())
+
+
+def test_size_classes_in_the_legend_are_in_the_figures_language(drawn):
+    # the sheet's key `small` once stood in the Dutch legends
+    for fig_id in ("3.1", "4.2"):
+        fig = drawn[fig_id][0]
+        labels = [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+        assert any(lab.startswith("Kleinere gemeenten (") for lab in labels), labels
+        assert not any("small" in lab for lab in labels), labels
