@@ -131,7 +131,9 @@ def test_every_panel_shows_all_its_dots_when_one_item_is_mostly_hidden(national,
     hide &= cells["unit_id"] != min(cells.loc[hide, "unit_id"])
     cells.loc[hide, ["count", "pct", "pct_rounded", "ci_low", "ci_high"]] = np.nan
     cells.loc[hide, "status"] = "×"
-    fig, _ = F.figuur_4_2(cells, book, municipalities=sheet)
+    fig, data = F.figuur_4_2(cells, book, municipalities=sheet)
+    hidden = data[(data["item"] == last) & (data["status"] == "×")]
+    assert any(f"{len(hidden)} ×" in ax.get_title(loc="left") for ax in fig.axes)  # hidden, not "small numbers"
     for ax in (ax for ax in fig.axes if ax.get_title(loc="left")):
         lo, hi = ax.get_xlim()
         xs = np.concatenate([c.get_offsets()[:, 0] for c in ax.collections if isinstance(c, PathCollection)])

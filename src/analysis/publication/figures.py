@@ -366,8 +366,11 @@ def _municipality_dots(cells, book, items, spec, language, note, min_n, municipa
             ranked.append(pd.concat([shown, rows[rows["status"] != "ok"].assign(rank=pd.NA)]))
             widest = max(widest, len(shown))
             _dot_panel(ax, shown, ref, t["total_line"].format(pct=_pct_text(total.loc[item.id], language)))
+            # why each is without a percentage, in the marks the note explains ("< 5", "×", "n=0"):
+            # a breakdown hidden to protect others is not "small numbers"
+            why = rows.loc[rows["status"] != "ok", "status"].astype(str).value_counts().sort_index()
             title = f"{item.label(language)}{'*' if _uncertain(item) else ''}  —  " + t["shown"].format(
-                shown=len(shown), total=len(rows), hidden=len(rows) - len(shown))
+                shown=len(shown), total=len(rows), hidden=", ".join(f"{n} {mark}" for mark, n in why.items()) or "0")
             ax.set_title(textwrap.fill(title, 140), fontsize=7.5, loc="left")
         # the panels share x: the range is the widest panel's, else an item whose municipality
         # cells are mostly hidden would cut every other panel down to its few dots
