@@ -84,3 +84,13 @@ def test_restricted_page_names_the_municipality(book, wave):
     prot = protect_cells(cells, K, "restricted", book=book, municipalities=munis)
     page = municipality_page("1", prot, pseudonymise(munis, "s", "restricted"), book, "restricted", K, "nl", None)
     assert "Gemeente 1" in page and "Vertrouwelijk" in page
+
+
+def test_a_dutch_page_names_the_size_class_in_dutch(book, wave):
+    # the sheet's key `small` once reached Dutch pages as "Grootteklasse: small"
+    cells, munis = wave
+    prot = protect_cells(cells, K, "restricted", book=book, municipalities=munis)
+    ps = pseudonymise(munis, "test-salt", "restricted")
+    page = body(municipality_page("4", prot, ps, book, "restricted", K, "nl", None))
+    assert "Grootteklasse: Kleinere gemeenten" in page and "small" not in page
+    assert "Size class: Smaller municipalities" in body(municipality_page("4", prot, ps, book, "restricted", K, "en", None))

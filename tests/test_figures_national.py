@@ -118,3 +118,32 @@ def test_threshold_from_config_switches_the_layout(national, book):
     _, dots = F.figuur_4_4(few, book, max_rows=2, municipalities=sheet)
     _, heat = F.figuur_4_4(few, book, max_rows=3, municipalities=sheet)
     assert "rank" in dots and "rank" not in heat
+
+
+def test_every_panel_shows_all_its_dots_when_one_item_is_mostly_hidden(national, book):
+    """Public mode can hide nearly all municipality cells of one item (a hidden lead takes its
+    follow-ups along). The panels share x: the last panel's few dots once set the range of all
+    of them, and every other panel showed 2 of its 300 dots."""
+    cells, sheet = national
+    cells = cells.copy()
+    last = "segv_work"  # the last panel of Figuur 4.2 (the priorities block)
+    hide = (cells["unit"] == "municipality") & (cells["item"] == last)
+    hide &= cells["unit_id"] != min(cells.loc[hide, "unit_id"])
+    cells.loc[hide, ["count", "pct", "pct_rounded", "ci_low", "ci_high"]] = np.nan
+    cells.loc[hide, "status"] = "×"
+    fig, data = F.figuur_4_2(cells, book, municipalities=sheet)
+    hidden = data[(data["item"] == last) & (data["status"] == "×")]
+    assert any(f"{len(hidden)} ×" in ax.get_title(loc="left") for ax in fig.axes)  # hidden, not "small numbers"
+    for ax in (ax for ax in fig.axes if ax.get_title(loc="left")):
+        lo, hi = ax.get_xlim()
+        xs = np.concatenate([c.get_offsets()[:, 0] for c in ax.collections if isinstance(c, PathCollection)])
+        assert len(xs) and ((xs >= lo) & (xs <= hi)).all(), (ax.get_title(loc="left"), lo, hi, xs.max())
+
+
+def test_size_classes_in_the_legend_are_in_the_figures_language(drawn):
+    # the sheet's key `small` once stood in the Dutch legends
+    for fig_id in ("3.1", "4.2"):
+        fig = drawn[fig_id][0]
+        labels = [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+        assert any(lab.startswith("Kleinere gemeenten (") for lab in labels), labels
+        assert not any("small" in lab for lab in labels), labels

@@ -446,3 +446,16 @@ def test_empty_columns_of_a_block_not_asked_are_harmless(tmp_path, fixture_expor
     result = _validate(tmp_path, fixture_export.assign(**{c: "" for c in pol}), book, sheet_path, not_asked=pol)
     assert result.ok, result.failures.to_string()
     assert not any(c in g["columns"] for g in result.reading["groups"] for c in pol)
+
+
+def test_municipality_absent_from_a_national_sheet_is_said_in_a_line(book):
+    # 342 municipalities: listing every id put 2,700 characters into each such problem
+    from analysis.core.validate import _Explainer
+
+    ids = [f"GM{i:04d}" for i in range(3, 3 + 342 * 5, 5)]
+    expected = _Explainer(book, ids, WAVE)("municipality_in_sheet", "municipality_id", "GM0349")
+    assert len(expected) < 200, expected
+    assert "342" in expected and "GM0003" in expected and ids[-1] in expected
+    assert "GM0348" in expected  # the most similar id, a likely typo
+    short = _Explainer(book, ["1", "2", "3"], WAVE)("municipality_in_sheet", "municipality_id", "17")
+    assert short.endswith(": 1, 2, 3")

@@ -5,6 +5,7 @@ was expected. Only a wave without problems becomes a responses table.
 from __future__ import annotations
 
 import json
+import os
 import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,7 +25,7 @@ from analysis.core.provenance import file_sha256
 from analysis.core.responses import typed_responses
 from analysis.core.schema import export_schema, municipality_sheet_schema, skip_logic_failures
 from analysis.core.text import CODE_READING_WORDS, code_reading_lines
-from analysis.core.vocabulary import SHEET_SIZE_CLASSES, YES_NO_UNKNOWN
+from analysis.core.vocabulary import SHEET_SIZE_CLASSES, YES_NO_UNKNOWN, natural_key
 
 FAILURE_COLUMNS = ["file", "row", "respondent_id", "column", "value", "rule", "expected"]
 
@@ -343,6 +344,20 @@ def _respondent(frame: pd.DataFrame, row_index: int | None) -> object:
     return None if pd.isna(value) else value
 
 
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance: characters inserted, deleted or changed to make a into b."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
+
+
+# Up to this many municipality ids a problem lists them all (the 16 of 2009 fit on a line).
+SHEET_IDS_LISTED = 40
+
+
 class _Explainer:
     """What was expected, in words a survey researcher recognises."""
 
@@ -362,7 +377,7 @@ class _Explainer:
         if rule in ("allowed_code", "known_sector"):
             return "one of " + ", ".join(f"{a.code}={a.key}" for a in item.answers)
         if rule == "municipality_in_sheet":
-            return "a municipality_id of the municipality sheet: " + ", ".join(self.municipality_ids) + self._padding_hint(value)
+            return "a municipality_id of the municipality sheet" + self._sheet_ids(value) + self._padding_hint(value)
         if rule == "wave_id":
             return f"the wave id {self.wave!r} of the config"
         if rule == "type:number":
@@ -380,6 +395,20 @@ class _Explainer:
             return f"an answer: asked because {condition}, and answers are compulsory (item_nonresponse: error)"
         return rule
 
+
+    def _sheet_ids(self, value) -> str:
+        """The sheet's ids, all of them for a short sheet; for a national one (342 ids, 2,700
+        characters in every such problem) their number and range, and the ids most like the value."""
+        ids = [str(m) for m in self.municipality_ids]
+        if len(ids) <= SHEET_IDS_LISTED:
+            return ": " + ", ".join(ids)
+        ordered = sorted(ids, key=natural_key)
+        said = str(value).strip()
+        # a typo is one or two characters off (GM0349 for GM0348); nearer the start matters more
+        distance = {m: (_edits(said, m), -len(os.path.commonprefix([said, m]))) for m in ids}
+        close = sorted((m for m in ids if distance[m][0] <= 2), key=lambda m: (*distance[m], natural_key(m)))[:3]
+        return (f" ({len(ids)} ids, {ordered[0]} … {ordered[-1]})"
+                + (f"; the most similar: {', '.join(close)}" if close else ""))
 
     def _padding_hint(self, value) -> str:
         """A code that is a sheet's id but for leading zeros: a spreadsheet keeps CBS codes as numbers

@@ -34,7 +34,7 @@ from analysis.core.disclosure.marks import SECONDARY_MARK as SUPPRESSED_N, is_su
 from analysis.publication.answered import figure_n_text, has_item_nonresponse
 from analysis.publication.registry import FIGURE, FIGURE_IDS, FIGURES, KIND_WORDS, FigureSpec, call_builder
 from analysis.publication.tables import mark_free
-from analysis.publication.text import WORDS
+from analysis.publication.text import WORDS, size_class_name
 from analysis.core.vocabulary import SIZE_CLASSES, UNKNOWN, natural_key
 
 # --- what is drawn -------------------------------------------------------------------------------
@@ -350,7 +350,7 @@ def _municipality_dots(cells, book, items, spec, language, note, min_n, municipa
     data, left_out = _per_municipality(cells, book, items, language, min_n)
     data["size_class"] = data["unit_id"].map(_size_classes(municipalities)).fillna(UNKNOWN).where(data["unit"] == "municipality")
     total = data[data["unit"] == "overall"].set_index("item")
-    ranked = []
+    ranked, widest = [], 0
     with _style():
         fig = _new_figure(10.0, 2.1 + 1.55 * len(items))
         # a thin first row holds the legend: laid out like any panel, it never covers the title
@@ -364,12 +364,19 @@ def _municipality_dots(cells, book, items, spec, language, note, min_n, municipa
             ref = total.at[item.id, "pct"]
             shown = shown.assign(differs_from_total=(shown["ci_low"] > ref) | (shown["ci_high"] < ref))
             ranked.append(pd.concat([shown, rows[rows["status"] != "ok"].assign(rank=pd.NA)]))
+            widest = max(widest, len(shown))
             _dot_panel(ax, shown, ref, t["total_line"].format(pct=_pct_text(total.loc[item.id], language)))
+            # why each is without a percentage, in the marks the note explains ("< 5", "×", "n=0"):
+            # a breakdown hidden to protect others is not "small numbers"
+            why = rows.loc[rows["status"] != "ok", "status"].astype(str).value_counts().sort_index()
             title = f"{item.label(language)}{'*' if _uncertain(item) else ''}  —  " + t["shown"].format(
-                shown=len(shown), total=len(rows), hidden=len(rows) - len(shown))
+                shown=len(shown), total=len(rows), hidden=", ".join(f"{n} {mark}" for mark, n in why.items()) or "0")
             ax.set_title(textwrap.fill(title, 140), fontsize=7.5, loc="left")
+        # the panels share x: the range is the widest panel's, else an item whose municipality
+        # cells are mostly hidden would cut every other panel down to its few dots
+        axes[0].set_xlim(-1, max(1, widest))
         axes[-1].set_xlabel(t["ranked"])
-        _size_legend(legend_ax, data, t)
+        _size_legend(legend_ax, data, t, language)
         notes = [t["dots_note"],
                  t["left_out_count"].format(min_n=min_n, count=len(left_out)) if left_out else None,
                  t["uncertain"] if any(_uncertain(it) for it in items) else None, note]
@@ -395,18 +402,17 @@ def _dot_panel(ax, shown: pd.DataFrame, ref: float, ref_label: str) -> None:
         ax.text(1.0, ref, " " + ref_label, transform=ax.get_yaxis_transform(), va="center", ha="left", fontsize=7)
     ax.set_ylim(0, 100)
     ax.set_yticks(range(0, 101, 25), [format_percent(v) for v in range(0, 101, 25)])
-    ax.set_xlim(-1, max(1, len(shown)))
     ax.set_xticks([])
     ax.grid(axis="y", color="#e5e5e5", linewidth=0.5)
     ax.set_axisbelow(True)
 
 
-def _size_legend(ax, data: pd.DataFrame, t: dict) -> None:
+def _size_legend(ax, data: pd.DataFrame, t: dict, language: str) -> None:
     """Size classes with their number of municipalities, and what a filled dot means."""
     from matplotlib.lines import Line2D
 
     counts = data.dropna(subset=["size_class"]).drop_duplicates("unit_id")["size_class"].value_counts()
-    handles = [Line2D([], [], marker="o", linestyle="", color=c, markersize=4, label=f"{k} ({counts[k]})")
+    handles = [Line2D([], [], marker="o", linestyle="", color=c, markersize=4, label=f"{size_class_name(k, language)} ({counts[k]})")
                for k, c in SIZE_CLASS_COLOURS.items() if k in counts]
     handles += [Line2D([], [], marker="o", linestyle="", color="#444444", markersize=4, label=t["differs"]),
                 Line2D([], [], marker="o", linestyle="", markerfacecolor="white", markeredgecolor="#444444", markersize=4, label=t["overlaps"])]
@@ -528,7 +534,7 @@ def _response_dots(data, municipalities, spec, language, wave, note) -> tuple[Fi
         for size_class, colour in reversed(SIZE_CLASS_COLOURS.items()):
             pick = (shown["size_class"] == size_class).to_numpy()
             ax.scatter(x[pick], shown[value].to_numpy()[pick], s=9, color=colour, linewidths=0, zorder=3,
-                       label=f"{size_class} ({int(pick.sum())})")
+                       label=f"{size_class_name(size_class, language)} ({int(pick.sum())})")
         ax.axhline(ref, color="black", linestyle="--", linewidth=0.8)
         if ref_label:
             ax.text(1.0, ref, " " + ref_label, transform=ax.get_yaxis_transform(), va="center", ha="left", fontsize=7)

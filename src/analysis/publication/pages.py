@@ -29,7 +29,7 @@ from analysis.core.vocabulary import OK, OVERALL, OVERALL_ID
 from analysis.core.rounding import format_percent
 from analysis.publication.tables import mark_free
 from analysis.publication.text import FACT_SHEET_WORDS as WORDS
-from analysis.publication.text import FREE_MARK, WORDS as TABLE_WORDS
+from analysis.publication.text import FREE_MARK, WORDS as TABLE_WORDS, size_class_name
 
 SHOWN_ANSWER = "ja"
 ALPHA = 0.05
@@ -255,7 +255,7 @@ def municipality_page(municipality_id: str, cells_protected: pd.DataFrame, munic
     with_previous = context.previous_cells is not None and bool((context.previous_id_of or {}).get(str(municipality_id)))
     parts = [f"<h1>{_e(words['title'])}: {_e(label)}</h1>",
              f"<p>{_e(words['wave'])}: {_e(wave)} · {_e(words['size_class'])}: "
-             f"{_e(size if size != 'unknown' else words['size_unknown'])}</p>"]
+             f"{_e(size_class_name(size, language))}</p>"]
     parts += [f'<p class="banner">{_e(note)}</p>' for note in (wave_note, disclosure_note(mode, k, language)) if note]
     parts += [f'<p class="summary">{_e(s)}</p>' for s in summary_sentences(rows, book, language, with_previous)]
     for block in book.feedback_blocks:
@@ -305,7 +305,7 @@ def _block_table(block: str, rows: pd.DataFrame, book: Codebook, language: str, 
                  previous_wave: str | None, k: int) -> str:
     words = WORDS[language]
     heads = [words["indicator"], words["own"], words["others"],
-             f"{words['size_class']} {size if size != 'unknown' else words['size_unknown']}"]
+             f"{words['size_class']} {size_class_name(size, language)}"]
     heads += [f"{words['previous']} ({previous_wave})"] if with_previous else []
     heads.append(words["difference"])
     body = []

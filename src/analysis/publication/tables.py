@@ -21,7 +21,7 @@ from analysis.core.codebook import Codebook, Item
 from analysis.core.disclosure.marks import is_suppressed
 from analysis.core.rounding import format_percent
 from analysis.publication.answered import answered_headers, entry_items, nonresponse_note
-from analysis.publication.text import FURTHER_WORDS as WORDS_FURTHER, WORDS
+from analysis.publication.text import FURTHER_WORDS as WORDS_FURTHER, WORDS, size_class_name
 from analysis.publication.registry import BY_STEM, FURTHER_STEM, TABLE_IDS, TABLES, call_builder  # noqa: F401 (TABLE_IDS re-exported)
 
 SHOWN_ANSWER = "ja"  # the report prints the share answering "ja" (or ticking the box)
@@ -217,7 +217,7 @@ def size_class_table(cells: pd.DataFrame, book: Codebook, table: str, language: 
     items = column_items(book, table)
     words = WORDS[language]
     body = unit_grid(cells, "size_class", items, table, language)
-    body.index = [words["size_small"] if c == "small" else c for c in body.index]
+    body.index = [size_class_name(c, language) for c in body.index]
     total = unit_grid(cells, "overall", items, table, language)
     total.index = [words["average"]]
     out = as_printed(pd.concat([body, total]).rename_axis(words["size_class"]).reset_index(), table, language)

@@ -61,7 +61,7 @@ WORDS: dict[str, dict[str, str]] = {
         "whiskers": "Lijntjes: 95%-betrouwbaarheidsinterval (Wilson)",
         "uncertain": "* label in het rapport (deels) onleesbaar; kolomvolgorde geschat",
         "ranked": "Gemeenten, gesorteerd van hoog naar laag",
-        "shown": "{shown} van {total} gemeenten; zonder percentage (kleine aantallen of n=0): {hidden}",
+        "shown": "{shown} van {total} gemeenten; zonder percentage: {hidden}",
         "total_line": "Totaal {pct}",
         "size_class": "Grootteklasse",
         "size_small": "Kleinere gemeenten",
@@ -139,7 +139,7 @@ WORDS: dict[str, dict[str, str]] = {
         "whiskers": "Whiskers: Wilson 95% confidence interval",
         "uncertain": "* label (partly) illegible in the report; column order estimated",
         "ranked": "Municipalities, sorted from high to low",
-        "shown": "{shown} of {total} municipalities; without a percentage (small numbers or n=0): {hidden}",
+        "shown": "{shown} of {total} municipalities; without a percentage: {hidden}",
         "total_line": "Total {pct}",
         "size_class": "Size class",
         "size_small": "Smaller municipalities",
@@ -197,8 +197,7 @@ FACT_SHEET_WORDS = {
            "others_note": "Alle andere gemeenten: alle respondenten min die van uw gemeente; alleen getoond waar "
                           "het cijfer van uw gemeente zelf getoond wordt.",
            "previous_none": "Uw gemeente deed niet mee aan een eerdere meting (of is daarin niet herkenbaar via de "
-                            "gemeentecode).",
-           "size_unknown": "onbekend"},
+                            "gemeentecode)."},
     "en": {"title": "Fact sheet", "municipality": "Municipality", "indicator": "Indicator", "wave": "Wave",
            "own": "Your municipality", "others": "All other municipalities", "size_class": "Size class",
            "previous": "Previous wave", "difference": "Difference",
@@ -221,8 +220,7 @@ FACT_SHEET_WORDS = {
            "others_note": "All other municipalities: all respondents minus those of your municipality; shown only "
                           "where your municipality's own figure is shown.",
            "previous_none": "Your municipality took part in no earlier wave (or cannot be matched to one by its "
-                            "municipality code).",
-           "size_unknown": "unknown"},
+                            "municipality code)."},
 }
 
 
@@ -259,3 +257,13 @@ ANSWERED_WORDS = {
            "above": "No answer (item nonresponse) above {pct}%: {items}.",
            "item": "{label} {pct} ({no_answer}{of}{asked})"},
 }
+
+
+def size_class_name(size_class: str, language: str = "nl") -> str:
+    """A size class as a reader sees it: G4 and G32 are names, `small` is the sheet's key
+    ("Kleinere gemeenten" in Dutch tables, figure legends and fact sheets alike), `unknown` a word."""
+    if size_class == "small":
+        return WORDS[language]["size_small"]
+    if size_class == "unknown":
+        return WORDS[language]["unknown"]
+    return size_class
