@@ -59,6 +59,8 @@ STYLE = {
 }
 DPI = 150
 PNG_METADATA = {"Software": None}
+# zlib level 3 instead of PIL's 6: the same pixels, files ~3% larger, a third less time encoding
+PNG_ENCODING = {"compress_level": 3}
 SVG_METADATA = {"Date": None, "Creator": None}
 ANSWER_COLOURS = {"ja": "#2b6c9e", "weet_niet": "#b8b8b8", "nee": "#e39c4c"}
 BAR_COLOUR = "#2b6c9e"
@@ -256,9 +258,10 @@ def _heatmap(ax, data: pd.DataFrame, row_col: str, col_col: str, language: str) 
     text = data.assign(t=data.apply(lambda r: _cell_text(r, language), axis=1))
     annot = text.pivot(index=row_col, columns=col_col, values="t").reindex(index=rows, columns=cols)
     ax.set_facecolor(NOT_ASKED_COLOUR)
-    sns.heatmap(pct, ax=ax, vmin=0, vmax=100, cmap="Blues", annot=annot.to_numpy(), fmt="", mask=pct.isna(),
-                linewidths=0.5, linecolor="white", annot_kws={"fontsize": 6.5},
-                cbar_kws={"label": WORDS[language]["pct_yes"], "shrink": 0.6})
+    with _no_tick_label_overlap_check():
+        sns.heatmap(pct, ax=ax, vmin=0, vmax=100, cmap="Blues", annot=annot.to_numpy(), fmt="", mask=pct.isna(),
+                    linewidths=0.5, linecolor="white", annot_kws={"fontsize": 6.5},
+                    cbar_kws={"label": WORDS[language]["pct_yes"], "shrink": 0.6})
     # seaborn leaves masked cells blank: write why they are empty
     for i, r in enumerate(rows):
         for j, c in enumerate(cols):
@@ -268,6 +271,25 @@ def _heatmap(ax, data: pd.DataFrame, row_col: str, col_col: str, language: str) 
     ax.set_ylabel("")
     ax.tick_params(axis="x", labelrotation=90)
     ax.tick_params(axis="y", labelrotation=0)
+
+
+@contextlib.contextmanager
+def _no_tick_label_overlap_check() -> Iterator[None]:
+    """seaborn's heatmap turns overlapping tick labels (vertical x labels, horizontal y labels);
+    _heatmap sets both rotations itself right after, so the check decides nothing here. On a
+    figure without a canvas (see _municipality_heatmap) it measures each label with a renderer of
+    its own: a third of a second per wave. Skipped while the heatmap is drawn; the pixels are the
+    same (compared with numpy on every figure of both configured waves)."""
+    matrix = sns.matrix
+    check = getattr(matrix, "axis_ticklabels_overlap", None)
+    if check is None:  # another seaborn: nothing to skip
+        yield
+        return
+    matrix.axis_ticklabels_overlap = lambda labels: False
+    try:
+        yield
+    finally:
+        matrix.axis_ticklabels_overlap = check
 
 
 def _cell_text(row, language: str) -> str:
@@ -823,7 +845,7 @@ def save_figure(fig: Figure, data: pd.DataFrame, stem: str | Path) -> list[Path]
         if engine is not None:
             engine.execute(fig)
             fig.set_layout_engine(None)
-        fig.savefig(paths[0], format="png", dpi=DPI, metadata=PNG_METADATA)
+        fig.savefig(paths[0], format="png", dpi=DPI, metadata=PNG_METADATA, pil_kwargs=dict(PNG_ENCODING))
         fig.savefig(paths[1], format="svg", metadata=SVG_METADATA)
     data.to_csv(paths[2], index=False, lineterminator="\n", float_format="%.6g")
     return paths
