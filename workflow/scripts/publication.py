@@ -1,5 +1,7 @@
-"""Rule `figures`: results/<wave>/cells.csv -> results/<wave>/figures/<stem>.png/.svg/.data.csv."""
+"""Rule `publication`: results/<wave>/cells.csv -> the wave's tables (tables/<id>.csv/.md,
+tables.xlsx) and figures (figures/<stem>.png/.svg/.data.csv), in one process."""
 import logging
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -12,10 +14,27 @@ from analysis.core.codebook import load_codebook
 from analysis.core.disclosure.marks import disclosure_note
 from analysis.core.text import data_note
 from analysis.publication.figures import write_figures
+from analysis.publication.tables import run_tables
 
 
-def main(input, output, params, threads: int, log_path: str) -> None:
-    logging.basicConfig(filename=log_path, filemode="w", level=logging.INFO, format="%(levelname)s %(message)s", force=True)
+def tables(input, output, params) -> None:
+    run_tables(
+        cells_path=input.cells,
+        municipalities_path=input.municipalities,
+        codebook_path=input.codebook,
+        sectors_path=input.sectors,
+        sent_by_sector_path=input.get("sent_by_sector"),
+        interviews_path=input.get("interviews"),
+        language=params.language,
+        note=" ".join(filter(None, [data_note(params.language, **params.data_kind), disclosure_note(
+            params.disclosure["mode"], params.disclosure["min_base"], params.language)])),
+        outdir=params.outdir,
+        xlsx_out=output.xlsx,
+        disclosure=params.disclosure,
+    )
+
+
+def figures(input, output, params, threads: int) -> None:
     book = load_codebook(input.codebook, input.sectors)
     # ids stay text: municipality "3" and sector "anders" are labels, not numbers or missing values
     cells = pd.read_csv(input.cells, dtype={"wave": str, "unit_id": str, "item": str, "answer": str}, keep_default_na=False, na_values=[""])
@@ -30,4 +49,8 @@ def main(input, output, params, threads: int, log_path: str) -> None:
 
 
 if __name__ == "__main__":
-    main(snakemake.input, snakemake.output, snakemake.params, snakemake.threads, snakemake.log[0])  # noqa: F821
+    sm = snakemake  # noqa: F821 (snakemake is injected)
+    sys.stderr = open(sm.log[0], "w")
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(levelname)s %(message)s", force=True)
+    tables(sm.input, sm.output, sm.params)
+    figures(sm.input, sm.output, sm.params, sm.threads)
