@@ -41,7 +41,6 @@ include: "workflow/rules/report.smk"
 include: "workflow/rules/waves.smk"
 include: "workflow/rules/reconstruct.smk"
 include: "workflow/rules/export.smk"
-include: "workflow/rules/codebook.smk"
 
 
 rule all:

@@ -1,7 +1,7 @@
 # waves: comparisons across survey waves -> results/waves/ (indicators, differences, GEE,
 # within-wave comparisons, trend figures, report.html) and, per wave, the chapter "Compared with
 # earlier waves" (results/waves/chapter_<wave>.html) that the wave's report embeds; rule waves also
-# writes the codebook documents (codebook.smk).
+# writes the codebook documents (CODEBOOK_DOCS in common.smk).
 #
 # Why a checkpoint: a wave that fails validation has no responses.parquet, and a rule that lists
 # every wave's responses.parquet as input would then never run. `wave_status` validates each wave
@@ -50,7 +50,7 @@ rule waves:
         waves="results/waves/waves.csv",
         report="results/waves/report.html",
         figures=directory("results/waves/figures"),
-        # the codebook documents (codebook.smk), in the same process: they read the same inputs
+        # the codebook documents (common.smk), in the same process: they read the same inputs
         codebook_html=CODEBOOK_DOCS[0],
         codebook_ddi=CODEBOOK_DOCS[1],
     params:
