@@ -64,12 +64,20 @@ def code_of(script, _imports_of={}):
                 return path
         return None
 
+    def statements(nodes):
+        """Every statement, nested ones included (an import is always a statement): walks far
+        fewer nodes than ast.walk, which visits every expression too."""
+        for node in nodes:
+            yield node
+            for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+                yield from statements(getattr(node, field, None) or [])
+
     def imports(path):
         if path not in _imports_of:
             with open(path, encoding="utf-8") as f:
                 tree = ast.parse(f.read(), path)
             names = []
-            for node in ast.walk(tree):
+            for node in statements(tree.body):
                 if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("analysis"):
                     names.append(node.module)
                     names += [f"{node.module}.{a.name}" for a in node.names]  # `from pkg import module`
