@@ -5,6 +5,7 @@ Usage (from the project root, with the virtual environment's Python):
     .venv/bin/python benchmarks/bench_build.py --all         (every configured wave: the default build)
     .venv/bin/python benchmarks/bench_build.py rivm2009 --peer ../other-checkout
                                       (the same build of another checkout, in the same run, side by side)
+    --keep DIR                        keep each built copy there (to compare the builds' results/)
 
 Prints, for a temporary copy of the project with an empty results/ (and of each peer):
   import_s   one Python process importing pandas, seaborn, statsmodels and pandera (median of 5;
@@ -116,7 +117,7 @@ def project_copy(root: Path, wave: str | None) -> tuple[Path, str]:
     return dst, wave
 
 
-def measure(root: Path, wave: str | None) -> dict:
+def measure(root: Path, wave: str | None, keep: Path | None = None) -> dict:
     project, label = project_copy(root, wave)
     hook = project.parent / "hook"
     hook.mkdir()
@@ -133,6 +134,11 @@ def measure(root: Path, wave: str | None) -> dict:
         cpus[(rule, job_wave)] = cpus.get((rule, job_wave), 0.0) + float(cpu)
     result = {"root": root, "label": label, "build_s": build_s, "cpu_s": cpu_s, "noop_s": noop_s,
               "timeline": job_timeline(project), "job_cpu": cpus}
+    if keep is not None:  # the built copy, e.g. to compare its results/ with another checkout's
+        keep.mkdir(parents=True, exist_ok=True)
+        kept = keep / f"{len(list(keep.iterdir())) + 1}-{root.name}"
+        shutil.move(str(project), kept)
+        result["label"] += f"  (kept in {kept})"
     shutil.rmtree(project.parent, ignore_errors=True)
     return result
 
@@ -143,13 +149,14 @@ def main() -> None:
     parser.add_argument("--all", action="store_true", help="build every configured wave (the default build)")
     parser.add_argument("--peer", action="append", default=[], type=Path,
                         help="another checkout to build the same way in the same run (repeatable)")
+    parser.add_argument("--keep", type=Path, help="keep each built copy in this folder")
     args = parser.parse_args()
     wave = "--all" if args.all else args.wave
     imports = sorted(timed([sys.executable, "-c", IMPORTS], ROOT) for _ in range(5))
     import_s = statistics.median(imports)
     cores = os.cpu_count() or 1
     target = 5 if args.all else 3
-    results = [measure(root.resolve(), wave) for root in [ROOT, *args.peer]]
+    results = [measure(root.resolve(), wave, args.keep) for root in [ROOT, *args.peer]]
     print(f"import_s  {import_s:.2f}  (range {imports[0]:.2f}-{imports[-1]:.2f})")
     for r in results:
         print(f"\n== {r['root']}\nwave      {r['label']}")

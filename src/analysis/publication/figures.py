@@ -359,7 +359,8 @@ def _size_classes(municipalities: pd.DataFrame | None) -> dict[str, str]:
 
 def _ranked(rows: pd.DataFrame, value: str) -> pd.DataFrame:
     """Rows with a value, highest first; ties in the one municipality order (natural_key)."""
-    rows = rows.iloc[sorted(range(len(rows)), key=lambda i: natural_key(rows["unit_id"].iat[i]))]
+    keys = [natural_key(unit_id) for unit_id in rows["unit_id"]]
+    rows = rows.iloc[sorted(range(len(rows)), key=keys.__getitem__)]
     rows = rows.sort_values(value, ascending=False, kind="stable")
     return rows.assign(rank=np.arange(1, len(rows) + 1))
 
