@@ -106,6 +106,9 @@ rule public_view:
         "results/{wave}/cells_as_public.csv",
     params:
         min_base=lambda w: disclosure_cfg_public()["min_base"],
+    # the longest job of the default build (optimal protection of a whole wave): started as soon
+    # as its wave's cells exist, so that the rest of the build runs beside it
+    priority: 20
     log:
         "results/logs/public_view_{wave}.log",
     script:
