@@ -34,7 +34,7 @@ def tables(input, output, params) -> None:
     )
 
 
-def figures(input, output, params, threads: int) -> None:
+def figures(input, output, params, threads: int, meanwhile=None) -> None:
     book = load_codebook(input.codebook, input.sectors)
     # ids stay text: municipality "3" and sector "anders" are labels, not numbers or missing values
     cells = pd.read_csv(input.cells, dtype={"wave": str, "unit_id": str, "item": str, "answer": str}, keep_default_na=False, na_values=[""])
@@ -44,7 +44,8 @@ def figures(input, output, params, threads: int) -> None:
     data = data_note(params.language, **params.data_kind, form="figure")
     note = "\n".join(filter(None, [data, protection]))
     out_dir = Path(output.png[0]).parent
-    for path in write_figures(out_dir, cells, municipalities, book, params.language, note, params.min_n, hours, threads, params.max_rows):
+    for path in write_figures(out_dir, cells, municipalities, book, params.language, note, params.min_n, hours, threads,
+                              params.max_rows, meanwhile):
         logging.info("wrote %s", path)
 
 
@@ -52,5 +53,5 @@ if __name__ == "__main__":
     sm = snakemake  # noqa: F821 (snakemake is injected)
     sys.stderr = open(sm.log[0], "w")
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(levelname)s %(message)s", force=True)
-    tables(sm.input, sm.output, sm.params)
-    figures(sm.input, sm.output, sm.params, sm.threads)
+    # the tables are written while the forked workers draw the figures: off the critical path
+    figures(sm.input, sm.output, sm.params, sm.threads, meanwhile=lambda: tables(sm.input, sm.output, sm.params))

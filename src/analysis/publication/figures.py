@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -855,20 +855,25 @@ def save_figure(fig: Figure, data: pd.DataFrame, stem: str | Path) -> list[Path]
 def write_figures(out_dir: str | Path, cells: pd.DataFrame, municipalities: pd.DataFrame, book: Codebook,
                   language: str = "nl", note: str | None = None, min_n: int = 2,
                   hours_by_sector: pd.DataFrame | None = None, workers: int = 1,
-                  max_rows: int = MUNICIPALITY_ROWS_MAX) -> list[Path]:
+                  max_rows: int = MUNICIPALITY_ROWS_MAX, meanwhile: Callable[[], object] | None = None) -> list[Path]:
     """Build and save every figure into `out_dir`; returns the files written, in report order.
 
     Drawing is the longest step of a build. With workers > 1 the figures are shared out over
     forked processes, which inherit the libraries this process has loaded (a fresh process would
     spend over a second importing them). Each figure is drawn on its own, so the files are the
-    same bytes whatever the number of workers.
+    same bytes whatever the number of workers. `meanwhile` (e.g. writing the wave's tables) runs in
+    this process while the workers draw, after they are forked; with one worker, before drawing.
     """
     args = (Path(out_dir), cells, municipalities, book, language, note, min_n, hours_by_sector, max_rows)
     shares = [FIGURE_IDS[k::workers] for k in range(max(1, min(workers, len(FIGURE_IDS))))]
     if len(shares) == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        if meanwhile is not None:
+            meanwhile()
         return _write_share(FIGURE_IDS, *args)
     with ProcessPoolExecutor(len(shares), mp_context=multiprocessing.get_context("fork")) as pool:
         done = [pool.submit(_write_share, share, *args) for share in shares]
+        if meanwhile is not None:
+            meanwhile()
         written = [path for job in done for path in job.result()]
     order = {FIGURES[i].stem: k for k, i in enumerate(FIGURE_IDS)}
     return sorted(written, key=lambda p: order[p.name.split(".")[0]])  # stable: png, svg, data
