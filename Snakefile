@@ -1,6 +1,6 @@
 # RIVM Rapport 270161002 (2010) replication: `snakemake --cores 4` builds every configured wave.
 # Data flow: data/raw/<wave> -> validate -> responses.parquet -> aggregate -> cells.csv
-#            -> tables / figures -> replication -> report.html   (see README.md)
+#            -> publication (tables, figures) -> replication -> report.html + fact sheets   (see README.md)
 import re
 
 from snakemake.utils import min_version, validate
@@ -34,16 +34,13 @@ wildcard_constraints:
 
 include: "workflow/rules/validate.smk"
 include: "workflow/rules/aggregate.smk"
-include: "workflow/rules/tables.smk"
-include: "workflow/rules/figures.smk"
+include: "workflow/rules/publication.smk"
 include: "workflow/rules/audit.smk"
 include: "workflow/rules/replicate.smk"
 include: "workflow/rules/report.smk"
-include: "workflow/rules/feedback.smk"
 include: "workflow/rules/waves.smk"
 include: "workflow/rules/reconstruct.smk"
 include: "workflow/rules/export.smk"
-include: "workflow/rules/codebook.smk"
 
 
 rule all:

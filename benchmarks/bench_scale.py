@@ -28,7 +28,6 @@ includes Python start-up and imports (about 2-3 s), as a job of the workflow doe
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -244,14 +243,21 @@ def step_figures(folder: Path, n: int) -> str:
     import pandas as pd
     from PIL import Image
 
-    from analysis.publication.figures import write_figures
+    from analysis.publication.figures import build_figures, save_figure
 
     cells, which = _cells(folder)
     frame = pd.read_csv(cells, dtype={"wave": str, "unit_id": str, "item": str, "answer": str}, keep_default_na=False, na_values=[""])
     municipalities = pd.read_csv(folder / "municipalities.csv", dtype=str, keep_default_na=False)
-    paths = write_figures(folder / "figures", frame, municipalities, _book(), "nl", None, 2, None, workers=1)
+    # as write_figures with one worker, timing each figure (CPU s: build + save) on its own
+    paths, seconds = [], {}
+    start = time.process_time()
+    for spec, fig, data in build_figures(frame, municipalities, _book(), "nl", None, 2, None):
+        paths += save_figure(fig, data, folder / "figures" / spec.stem)
+        seconds[spec.number], start = time.process_time() - start, time.process_time()
     tallest = max(Image.open(p).size[1] for p in paths if p.suffix == ".png")
-    return f"{which}; {sum(p.suffix == '.png' for p in paths)} PNGs, tallest {tallest} px"
+    slowest = max(seconds, key=seconds.get)
+    return (f"{which}; {sum(p.suffix == '.png' for p in paths)} PNGs, tallest {tallest} px; CPU s per figure: "
+            f"slowest {slowest} {seconds[slowest]:.2f}, median {sorted(seconds.values())[len(seconds) // 2]:.2f}")
 
 
 def step_pages(folder: Path, n: int) -> str:

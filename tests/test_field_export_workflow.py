@@ -137,7 +137,7 @@ def test_a_question_for_one_wave_reruns_only_that_wave(tmp_path):
     _set_waves(project, {"synthetic-fixture": fixture, "synthetic-demo-2025": demo})  # fielding order
     _pretend_built(project)
     # what _pretend_built makes is what the rules declare: the further-questions table included
-    # (written by rule tables for every wave, declared so that Snakemake knows and cleans it)
+    # (written by rule publication for every wave, declared so that Snakemake knows and cleans it)
     assert (project / "results/synthetic-fixture/tables/overige_vragen.csv").exists()
     codebook = project / "config/codebook.yaml"
 
@@ -150,10 +150,11 @@ def test_a_question_for_one_wave_reruns_only_that_wave(tmp_path):
         encoding="utf-8")
     jobs = _jobs(_snakemake(project, "-n").stdout)
     assert not {job for job in jobs if job[1] == "synthetic-fixture"}, jobs
-    per_wave = {"validate", "wave_status", "aggregate", "tables", "figures", "municipality_pages", "report", "wave_chapter"}
+    # (publication: its tables and figures; report: report.html and the fact sheets)
+    per_wave = {"validate", "wave_status", "aggregate", "publication", "report", "wave_chapter"}
     assert {rule for rule, wave in jobs if wave == "synthetic-demo-2025"} == per_wave
-    # the cross-wave jobs, and the codebook documents, which describe every item of every wave
-    assert {rule for rule, wave in jobs if wave == ""} == {"waves", "codebook_docs", "all"}
+    # the cross-wave job, which also writes the codebook documents (they describe every item of every wave)
+    assert {rule for rule, wave in jobs if wave == ""} == {"waves", "all"}
 
     # a question added for the earlier wave: that wave's jobs, and of the later wave only what
     # reads the earlier wave's data (its chapter "compared with earlier waves", the report that
@@ -166,8 +167,8 @@ def test_a_question_for_one_wave_reruns_only_that_wave(tmp_path):
         encoding="utf-8")
     jobs = _jobs(_snakemake(project, "-n").stdout)
     assert {rule for rule, wave in jobs if wave == "synthetic-fixture"} == per_wave
-    assert {rule for rule, wave in jobs if wave == "synthetic-demo-2025"} == {"wave_chapter", "report", "municipality_pages"}
-    assert {rule for rule, wave in jobs if wave == ""} == {"waves", "codebook_docs", "all"}
+    assert {rule for rule, wave in jobs if wave == "synthetic-demo-2025"} == {"wave_chapter", "report"}
+    assert {rule for rule, wave in jobs if wave == ""} == {"waves", "all"}
 
 
 def test_new_question_shows_in_the_report_and_the_workbook(field_build):

@@ -1,5 +1,6 @@
 # Helpers shared by every stage: the configured waves, what each stage builds, and the inputs
 # that depend on a wave's config. Kept here so that the stage files hold rules only.
+import copy
 import json
 import os
 import re
@@ -47,11 +48,13 @@ def wave_cfg(wave):
     return config["waves"][wave]
 
 
-def code_of(script):
+def code_of(script, _imports_of={}):
     """The source files of src/analysis that workflow/scripts/<script>.py runs: its `analysis.*`
     imports, followed transitively. A rule lists them as inputs, so editing a module reruns exactly
     the rules that import it (the attacker reruns aggregate and what follows, not validation).
-    Read with ast, so parsing the workflow imports nothing heavy."""
+    Read with ast, so parsing the workflow imports nothing heavy; each file is read once per parse
+    of the workflow (`_imports_of`, shared by the calls: parsing every module again for each rule
+    was half the time of a no-op run)."""
     import ast
 
     def module_file(name):
@@ -61,15 +64,27 @@ def code_of(script):
                 return path
         return None
 
+    def statements(nodes):
+        """Every statement, nested ones included (an import is always a statement): walks far
+        fewer nodes than ast.walk, which visits every expression too."""
+        for node in nodes:
+            yield node
+            for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+                yield from statements(getattr(node, field, None) or [])
+
     def imports(path):
-        with open(path, encoding="utf-8") as f:
-            tree = ast.parse(f.read(), path)
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("analysis"):
-                yield node.module
-                yield from (f"{node.module}.{a.name}" for a in node.names)  # `from pkg import module`
-            elif isinstance(node, ast.Import):
-                yield from (a.name for a in node.names if a.name.startswith("analysis"))
+        if path not in _imports_of:
+            with open(path, encoding="utf-8") as f:
+                tree = ast.parse(f.read(), path)
+            names = []
+            for node in statements(tree.body):
+                if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("analysis"):
+                    names.append(node.module)
+                    names += [f"{node.module}.{a.name}" for a in node.names]  # `from pkg import module`
+                elif isinstance(node, ast.Import):
+                    names += [a.name for a in node.names if a.name.startswith("analysis")]
+            _imports_of[path] = names
+        return _imports_of[path]
 
     seen, todo = set(), [f"workflow/scripts/{script}.py"]
     while todo:
@@ -150,6 +165,14 @@ def wave_files(waves, name):
     return [f"results/{wave}/{name}" for wave in waves]
 
 
+# The codebook documents: the codebook (results/waves/codebook.yaml: its content without comments,
+# rewritten only when that changes, so a comment edit reruns nothing) + the wave config + each
+# valid wave's cells.csv (protected in public mode) -> codebook.html (for people) and
+# ddi-codebook.xml (DDI Codebook 2.5, for data archives). Part of every build; written by rule
+# `waves` (waves.smk), which reads the same inputs: one process less per build (issue 18).
+CODEBOOK_DOCS = ["results/codebook/codebook.html", "results/codebook/ddi-codebook.xml"]
+
+
 def cross_wave_targets():
     """The cross-wave part of the default target (the comparison report, each wave's chapter)."""
     return ["results/waves/report.html"] + [f"results/waves/chapter_{wave}.html" for wave in WAVES]
@@ -192,11 +215,14 @@ def _write_if_changed(path, text):
     return path
 
 
-def _codebook_yaml():
-    import yaml
+def _codebook_yaml(_read={}):
+    """The codebook as data, read once per parse of the workflow (libyaml where available)."""
+    from analysis.core.io.yaml_keys import safe_load
 
-    with open(config["codebook"], encoding="utf-8") as f:
-        return yaml.safe_load(f)
+    if "codebook" not in _read:
+        with open(config["codebook"], encoding="utf-8") as f:
+            _read["codebook"] = safe_load(f)
+    return copy.deepcopy(_read["codebook"])
 
 
 def wave_codebook(wave):

@@ -1,34 +1,53 @@
 # report: every table and figure of one wave, in the report's order, with n and provenance, the
-# replication scorecard and the audit, as one self-contained HTML file.
+# replication scorecard and the audit, as one self-contained HTML file; and in the same job the
+# fact sheets: results/<wave>/cells.csv (already protected in public mode) -> one self-contained
+# page per municipality, results/<wave>/municipalities/<id or pseudonym>.html, compared with all
+# other municipalities, its size class and, matched on the sheet's cbs_code, the previous valid
+# wave (config order). One job for both: each reruns when the wave's cells or the previous wave
+# change (issue 18: fewer processes per wave).
+
+
+def previous_wave_files(wave):
+    """cells.csv and municipalities.csv of the last valid wave before `wave`, if there is one."""
+    earlier = valid_waves(waves_up_to(wave)[:-1])
+    if not earlier:
+        return {}
+    return {"previous_cells": f"results/{earlier[-1]}/cells.csv",
+            "previous_municipalities": f"results/{earlier[-1]}/municipalities.csv"}
 
 
 rule report:
     input:
         unpack(lambda w: reference_inputs(w.wave)),
         unpack(lambda w: optional_table_inputs(w.wave)),
+        unpack(lambda w: previous_wave_files(w.wave)),
+        status=lambda w: expand("results/waves/status/{wave}.json", wave=waves_up_to(w.wave)[:-1]),
         cells="results/{wave}/cells.csv",
+        municipalities="results/{wave}/municipalities.csv",
         reading="results/{wave}/code_reading.json",
         chapter="results/waves/chapter_{wave}.html",
         tables=expand("results/{{wave}}/tables/{table}.csv", table=TABLE_IDS),
         figures=expand("results/{{wave}}/figures/{stem}.png", stem=FIGURE_STEMS),
         export=lambda w: wave_cfg(w.wave)["export"],
-        municipalities=lambda w: wave_cfg(w.wave)["municipalities"],
+        sheet=lambda w: wave_cfg(w.wave)["municipalities"],
         codebook=lambda w: WAVE_CODEBOOK[w.wave],
         sectors=config["sectors"],
         code=code_of("report"),
     output:
-        report(
+        report=report(
             "results/{wave}/report.html",
             caption="../report/report_html.rst",
             category="Report",
             subcategory="{wave}",
         ),
+        pages=directory("results/{wave}/municipalities"),
     params:
         wave="{wave}",
         language=config["language"],
         cfg=lambda w: wave_cfg(w.wave),
         settings=lambda w: {"language": config["language"], "wave": wave_cfg(w.wave), "disclosure": disclosure_cfg(w.wave)},
         disclosure=lambda w: disclosure_cfg(w.wave),
+        data_kind=lambda w: data_kind(w.wave),
         # above this many municipalities a table with a row per municipality shows size classes
         max_rows=config["figures"]["municipality_rows_max"],
     log:

@@ -1,6 +1,7 @@
 # waves: comparisons across survey waves -> results/waves/ (indicators, differences, GEE,
 # within-wave comparisons, trend figures, report.html) and, per wave, the chapter "Compared with
-# earlier waves" (results/waves/chapter_<wave>.html) that the wave's report embeds.
+# earlier waves" (results/waves/chapter_<wave>.html) that the wave's report embeds; rule waves also
+# writes the codebook documents (CODEBOOK_DOCS in common.smk).
 #
 # Why a checkpoint: a wave that fails validation has no responses.parquet, and a rule that lists
 # every wave's responses.parquet as input would then never run. `wave_status` validates each wave
@@ -36,9 +37,11 @@ rule waves:
         responses=lambda w: wave_files(valid_waves(WAVES), "responses.parquet"),
         municipalities=lambda w: wave_files(valid_waves(WAVES), "municipalities.csv"),
         cells=lambda w: wave_files(valid_waves(WAVES), "cells.csv"),
+        # the whole codebook: the comparisons read items over waves, and the codebook documents
+        # describe every item of every wave (rerun when an item is added anywhere, not on comments)
         codebook=CROSS_WAVE_CODEBOOK,
         sectors=config["sectors"],
-        code=code_of("waves"),
+        code=code_of("cross_wave"),
     output:
         indicators="results/waves/indicators.csv",
         differences="results/waves/differences.csv",
@@ -47,13 +50,19 @@ rule waves:
         waves="results/waves/waves.csv",
         report="results/waves/report.html",
         figures=directory("results/waves/figures"),
+        # the codebook documents (common.smk), in the same process: they read the same inputs
+        codebook_html=CODEBOOK_DOCS[0],
+        codebook_ddi=CODEBOOK_DOCS[1],
     params:
         language=config["language"],
         comparisons=config.get("comparisons", {}),
+        cfgs={wave: {"description": wave_cfg(wave).get("description", ""),
+                     "not_asked": wave_cfg(wave).get("not_asked", []),
+                     "disclosure": disclosure_cfg(wave)} for wave in WAVES},
     log:
         "results/logs/waves.log",
     script:
-        "../scripts/waves.py"
+        "../scripts/cross_wave.py"
 
 
 rule wave_chapter:
@@ -97,6 +106,9 @@ rule public_view:
         "results/{wave}/cells_as_public.csv",
     params:
         min_base=lambda w: disclosure_cfg_public()["min_base"],
+    # the longest job of the default build (optimal protection of a whole wave): started as soon
+    # as its wave's cells exist, so that the rest of the build runs beside it
+    priority: 20
     log:
         "results/logs/public_view_{wave}.log",
     script:

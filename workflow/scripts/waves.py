@@ -1,10 +1,11 @@
-"""Snakemake script of rules wave_status, waves and wave_chapter: thin wrappers around analysis.core.waves.build."""
+"""Snakemake script of rules wave_status, wave_chapter and public_view: thin wrappers around
+analysis.core.waves.build (rule waves: cross_wave.py)."""
 import json
 import sys
 from pathlib import Path
 
 from analysis.core.codebook import load_codebook
-from analysis.core.waves.build import run_chapter, run_cross_wave, run_public_view, wave_status
+from analysis.core.waves.build import run_chapter, run_public_view, wave_status
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 sys.stderr = open(sm.log[0], "w")
@@ -23,11 +24,6 @@ def by_wave(paths: list[str]) -> dict[str, str]:
 if sm.rule == "wave_status":
     record = wave_status(sm.params.wave, sm.params.cfg, book)
     Path(sm.output[0]).write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-elif sm.rule == "waves":
-    included = run_cross_wave(statuses(), by_wave(sm.input.responses), by_wave(sm.input.municipalities), book,
-                              sm.params.language, str(Path(sm.output.report).parent), by_wave(sm.input.cells),
-                              sm.params.comparisons)
-    print(f"cross-wave outputs built from waves: {', '.join(included) or 'none'}", file=sys.__stderr__)
 elif sm.rule == "wave_chapter":
     run_chapter(sm.params.wave, statuses(), by_wave(sm.input.responses), by_wave(sm.input.municipalities), book,
                 sm.params.language, sm.output[0], by_wave(sm.input.cells), sm.params.comparisons,

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.codebook import Codebook, Item
+from analysis.core.intervals import wilson_interval
 from analysis.core.rounding import percent_of
 from analysis.core.vocabulary import BASE_0, NOT_ASKED, OK, OVERALL_ID, SIZE_CLASSES, UNITS, natural_key  # noqa: F401 (re-exported)
 
@@ -199,11 +200,8 @@ def add_percentages(counts: pd.DataFrame) -> pd.DataFrame:
     # established for the report
     out["pct_rounded"] = pd.array(
         [percent_of(c, b) if b > 0 else pd.NA for c, b in zip(out["count"], out["base"])], dtype="Int64")
-    # imported here: statsmodels pulls in scipy.stats (about 1 s), and the steps that only read
-    # cells.csv through this module (tables, replication, feedback pages) must not pay for it
-    from statsmodels.stats.proportion import proportion_confint
-
-    low, high = proportion_confint(count[has_base], base[has_base], alpha=0.05, method="wilson")
+    # statsmodels' Wilson interval without importing statsmodels (core/intervals.py)
+    low, high = wilson_interval(count[has_base].to_numpy(), base[has_base].to_numpy())
     # clip: float noise must not print a bound of -0.0000 or 1.0000001
     bounds = {"ci_low": np.clip(np.asarray(low, dtype="float64"), 0, 1),
               "ci_high": np.clip(np.asarray(high, dtype="float64"), 0, 1)}

@@ -148,7 +148,7 @@ OUTPUTS: list[OutputSpec] = [
 
 BY_STEM: dict[str, OutputSpec] = {s.stem: s for s in OUTPUTS}
 # The table of a wave's questions no registered output uses (publication/further.py): a section
-# of report.html, a sheet of the workbook and a declared output of rule tables, not a report table.
+# of report.html, a sheet of the workbook and a declared output of rule publication, not a report table.
 FURTHER_STEM = "overige_vragen"
 TABLES: list[OutputSpec] = [s for s in OUTPUTS if s.kind == TABLE]
 TABLE_IDS: list[str] = [s.stem for s in TABLES]

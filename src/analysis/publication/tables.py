@@ -597,7 +597,7 @@ def run_tables(cells_path, municipalities_path, codebook_path, sectors_path, sen
     if not further.empty:  # a question no table uses: a sheet of the workbook of its own
         tables[STEM] = further
     write_tables(tables, outdir, xlsx_out, language, note, footnotes, notes)
-    if further.empty:  # a declared output of rule tables: written for every wave
+    if further.empty:  # a declared output of rule publication: written for every wave
         write_table(further, Path(outdir) / f"{STEM}.csv", Path(outdir) / f"{STEM}.md",
                     title=table_title(STEM, language), note=WORDS_FURTHER[language]["none"])
 

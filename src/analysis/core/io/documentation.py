@@ -284,10 +284,11 @@ def wave_infos(statuses: list[dict], cfgs: dict[str, dict], book: Codebook) -> l
 
 def study_title(codebook_path, language: str) -> str:
     """The codebook's `study:` title in the language ('Codebook' if it has none)."""
-    import yaml
     from pathlib import Path
 
-    study = (yaml.safe_load(Path(codebook_path).read_text(encoding="utf-8")) or {}).get("study") or {}
+    from analysis.core.io.yaml_keys import safe_load
+
+    study = (safe_load(Path(codebook_path).read_text(encoding="utf-8")) or {}).get("study") or {}
     return str(study.get(language) or WORDS[language]["title"])
 
 

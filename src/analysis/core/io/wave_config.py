@@ -87,11 +87,11 @@ def _close_to(name: str, item_ids: set[str]) -> str:
 
 def codebook_item_ids(codebook_path: str) -> set[str] | None:
     """The item ids of the codebook, or None if it cannot be read (its loader says why, later)."""
-    import yaml
+    from analysis.core.io.yaml_keys import safe_load
 
     try:
         with open(codebook_path, encoding="utf-8") as f:
-            raw = yaml.safe_load(f)
+            raw = safe_load(f)
         return {str(item["id"]) for item in raw["items"]}
     except Exception:  # noqa: BLE001 - a broken codebook is reported by the codebook loader
         return None

@@ -25,6 +25,7 @@ import warnings
 from dataclasses import dataclass
 import numpy as np
 import pandas as pd
+from analysis.core.intervals import wilson_interval
 from analysis.core.vocabulary import OK
 
 
@@ -37,9 +38,8 @@ def wilson(count: int, n: int) -> tuple[float, float]:
     """Wilson 95% interval of count/n (proportions)."""
     if n <= 0:
         raise ValueError("Wilson interval needs n > 0")
-    from statsmodels.stats.proportion import proportion_confint
-
-    low, high = proportion_confint(count, n, alpha=0.05, method="wilson")
+    # statsmodels' proportion_confint(count, n, method="wilson"), without importing statsmodels
+    low, high = wilson_interval(count, n)
     return float(max(low, 0.0)), float(min(high, 1.0))
 
 
