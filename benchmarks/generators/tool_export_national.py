@@ -7,9 +7,9 @@ decimal comma) in the survey tool's own column names and codes, with item nonres
 answers written out as text, user-missing codes (9, 99, -99) and two empty questionnaires. The
 questionnaire is the 2009 one (every codebook item except those `only_in_waves` of another wave).
 
-    python review/national_wave.py OUTDIR [--respondents 3400] [--seed 18]
+    python benchmarks/generators/tool_export_national.py OUTDIR [--respondents 3400] [--seed 18]
            [--defect missing-municipality]
-    python review/national_wave.py --config WAVE_ID OUTDIR   # prints the config entry
+    python benchmarks/generators/tool_export_national.py --config WAVE_ID OUTDIR   # prints the config entry
 
 Deterministic for a seed. Nothing here is real data.
 """
@@ -214,7 +214,7 @@ def generate(out: Path, total: int, seed: int, defect: str | None = None) -> Non
     wb.save(out / "gemeenten.xlsx")
     (out / "README.md").write_text(
         "# INVENTED national wave (review r18, issue 18)\n\n"
-        f"Made by `python review/national_wave.py` (seed {seed}, {len(rows)} rows, 342 invented "
+        f"Made by `python benchmarks/generators/tool_export_national.py` (seed {seed}, {len(rows)} rows, 342 invented "
         "municipalities). Not real data: names, codes and answers are invented.\n")
     print(f"{len(rows)} respondents in {len(sheet)} municipalities "
           f"(min {n.min()}, max {n.max()}, {int((n <= 2).sum())} with 1-2) -> {out}")
