@@ -55,7 +55,11 @@ def planted(book):
 def test_planted_small_municipality_is_hidden(planted):
     cells, _, prot = planted
     small = (prot["unit"] == "municipality") & (prot["unit_id"] == "99") & (cells["base"] > 0)
-    assert small.sum() and (prot.loc[small, "status"] == "< 5").all()
+    # '< 5' where its base is shown; where the base is a hidden lead count, '×' (issue 16: the
+    # mark must not tell that count)
+    base_shown = prot["base"].notna()
+    assert (small & base_shown).sum() and (prot.loc[small & base_shown, "status"] == "< 5").all()
+    assert (prot.loc[small & ~base_shown, "status"] == "×").all()
     assert prot.loc[small, ["count", "pct", "pct_rounded", "ci_low", "ci_high"]].isna().all().all()
 
 
@@ -69,7 +73,9 @@ def test_no_shown_cell_has_a_base_below_k(planted):
 def test_every_small_cell_gets_a_mark_never_a_zero(planted):
     cells, _, prot = planted
     small = (cells["base"] > 0) & (cells["base"] < K) & (cells["item"] != "sector") & cells["count"].notna()
-    assert (prot.loc[small, "status"] == "< 5").all() and prot.loc[small, "count"].isna().all()
+    base_shown = prot["base"].notna()  # else a follow-up of a hidden lead count: '×', not telling it
+    assert (prot.loc[small & base_shown, "status"] == "< 5").all() and prot.loc[small, "count"].isna().all()
+    assert (prot.loc[small & ~base_shown, "status"] == "×").all()
     assert (prot.loc[hidden(prot) & ~small, "status"].isin(["< 5", "×"])).all()
 
 
@@ -592,3 +598,15 @@ def test_a_narrow_first_audit_is_repaired_in_its_tables_not_by_whole_breakdowns(
     write_checker_report(cells, prot, audit, decision, rules, "synthetic-test", tmp_path / "r.md", tmp_path / "r.csv")
     text = (tmp_path / "r.md").read_text(encoding="utf-8")
     assert "## Repairs after the attacker's audit" in text and "| 1 | targeted |" in text
+
+
+def test_a_follow_up_whose_base_is_a_hidden_lead_count_reads_the_same_mark_whatever_that_count(book):
+    """Issue 16: the follow-ups of a municipality of 2 whose collaborates counts are hidden must not
+    read '< 5' when its ja count is 1 or 2 and '×' when it is 0 — that mark tells the hidden count
+    (0, or at least 1: of a base of 1 or 2 it leaves less than the protection width)."""
+    cells, munis = make_cells(book, 40, 4, seed=5, plant_small=True)
+    prot, _, _ = protect_wave(cells, PublicationRules(), book=book, municipalities=munis)
+    follow_up_of_hidden_lead = hidden(prot) & prot["base"].isna() & cells["base"].notna()
+    true_base = cells.loc[follow_up_of_hidden_lead, "base"]
+    assert (true_base == 0).any() and true_base.between(1, K - 1).any()  # both kinds: '×' and '< 5' before
+    assert set(prot.loc[follow_up_of_hidden_lead, "status"].astype(str)) == {"×"}

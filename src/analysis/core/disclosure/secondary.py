@@ -282,17 +282,9 @@ def _table(cells, units, sums, value, base, forced, structure, rules, decision) 
                 coef.append(-1.0)
             if idx:
                 rows.append((np.array(idx), np.array(coef)))
-    lower = np.zeros(n)
-    k = rules.min_base
-    for j, c in enumerate(cells):
-        # a hidden lead count is the hidden base of its follow-ups, whose mark tells a range:
-        # "< k" (1 .. k-1) or "×" (k or more); the reader has that range
-        if structure.descendants(c[0], c[3]):
-            if 1 <= val[j] < k:
-                upper[j] = min(upper[j], k - 1)
-            elif val[j] >= k:
-                lower[j] = k
-    table = Table(cells, val, upper, cost, state, width, rows, lower)
+    # a hidden lead count is the hidden base of its follow-ups, whose rows all read "×" whatever
+    # that base is (suppression._apply_cells): their mark tells the reader no range
+    table = Table(cells, val, upper, cost, state, width, rows, np.zeros(n))
     _cap_widths(table)
     for wanted in decision.cuts.get(item, []):
         g = np.zeros(n)

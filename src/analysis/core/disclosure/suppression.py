@@ -177,7 +177,10 @@ def _whole_breakdowns(cells: pd.DataFrame, narrow: pd.DataFrame, book) -> set:
 def _apply_cells(cells: pd.DataFrame, hidden_cells: set, primary: set, k: int, book) -> pd.DataFrame:
     """Hide the given (item, unit, unit_id, answer) cells, and every row of a follow-up item whose
     base is a hidden lead count (its base too, and its zeros: 0 of 0 would tell that count).
-    A cell sensitive for its base below k reads "< k"; every other hidden cell "×"."""
+    A cell sensitive for its base below k reads "< k"; every other hidden cell "×" — also every
+    row whose base is hidden: its mark must not tell that base. ("< k" there would say the hidden
+    lead count is 1 .. k-1, "×" that it is 0 or at least k: in a municipality of 1 to 4 that pins
+    a lead count of 0, or lifts it to at least 1 — issue 16, the 3,400 wave's first audit.)"""
     out = cells.copy()
     keys = pd.Series(list(zip(out["item"], out["unit"], out["unit_id"].astype(str), out["answer"])), index=out.index)
     guarded = _guarded(out)
@@ -185,7 +188,7 @@ def _apply_cells(cells: pd.DataFrame, hidden_cells: set, primary: set, k: int, b
     base_hidden = guarded & _lead_count_hidden(out, hidden, book)
     hidden |= base_hidden
     out["status"] = out["status"].astype("string")
-    small = keys.isin(primary) & (out["base"].fillna(0) < k)
+    small = keys.isin(primary) & (out["base"].fillna(0) < k) & ~base_hidden
     out.loc[hidden, "status"] = np.where(small[hidden], primary_mark(k), SECONDARY_MARK)
     for col in HIDDEN_COLUMNS:
         out[col] = out[col].mask(hidden)
