@@ -4,8 +4,10 @@ rules, on the demo wave and on synthetic waves of 342 municipalities x about 3, 
 Usage (from the project root; the demo wave needs results/synthetic-demo-2025/responses.parquet,
 i.e. `snakemake --cores 2` has built it):
     .venv/bin/python benchmarks/bench_disclosure.py [case ...]     (default: every case)
-    cases: demo, field25, 342x3, 342x10, 342x30; BENCH_METHODS=optimal runs only the new method
-    (field25: 25 municipalities of 3 to 11 officers, 188 in all, fixtures/large_wave.field_like_wave)
+    cases: demo, field25, 342x3, 342x10, 342x30, tool3400; BENCH_METHODS=optimal runs only the new method
+    (field25: 25 municipalities of 3 to 11 officers, 188 in all, fixtures/large_wave.field_like_wave;
+    tool3400: review r18's unevenly sized national wave, 3,400 respondents in 342 municipalities of
+    1 to 25, benchmarks/generators/tool_export_national.py, validated as the pipeline would)
 
 Each (case, method) runs in its own process (peak memory is per run) with a time limit. Printed
 per run (a Markdown table): seconds of protection (optimiser + attacker audit), wall and CPU (CPU
@@ -27,7 +29,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CASES = {"demo": None, "field25": "field", "342x3": 3, "342x10": 10, "342x30": 30}
+CASES = {"demo": None, "field25": "field", "342x3": 3, "342x10": 10, "342x30": 30, "tool3400": "tool"}
 METHODS = ("optimal", "escalation")
 LIMIT_S = 300
 
@@ -47,10 +49,53 @@ def load_case(case: str):
     elif CASES[case] == "field":
         wave = "synthetic-fieldlike-25"
         responses, municipalities = field_like_wave(book, wave=wave)
+    elif CASES[case] == "tool":
+        wave = "synthetic-tool-3400"
+        responses, municipalities = tool_export_wave(book, wave, 3400)
     else:
         wave = f"synthetic-large-{case}"
         responses, municipalities = large_wave(book, 342, CASES[case], seed=342, wave=wave)
     return book, municipalities, aggregate_cells(responses, municipalities, book, wave)
+
+
+def tool_export_wave(book, wave: str, respondents: int):
+    """The reviewer's generator's export, validated in a temporary directory (not results/)."""
+    import tempfile
+
+    import pandas as pd
+    import yaml
+
+    from analysis.core.validate import run_validation
+
+    generator = ROOT / "benchmarks/generators/tool_export_national.py"
+    with tempfile.TemporaryDirectory() as tmp:
+        raw, out = Path(tmp) / "raw", Path(tmp) / "out"
+        subprocess.run([sys.executable, generator, raw, "--respondents", str(respondents)], check=True,
+                       capture_output=True)
+        entry = yaml.safe_load(subprocess.run([sys.executable, generator, "--config", wave, raw], check=True,
+                                              capture_output=True, text=True).stdout)[wave]
+        ok, message = run_validation(
+            wave=wave, export_path=entry["export"], sheet_path=entry["municipalities"], book=book,
+            column_map=entry["column_map"], not_asked=entry.get("not_asked", []),
+            item_nonresponse=entry.get("item_nonresponse", "accept"), municipality_map=entry["municipality_map"],
+            disclosure=entry["disclosure"], report_dir=out / "validation", responses_out=out / "responses.parquet",
+            municipalities_out=out / "municipalities.csv", reading_out=out / "reading.json")
+        if not ok:
+            raise SystemExit(message)
+        return (pd.read_parquet(out / "responses.parquet"),
+                pd.read_csv(out / "municipalities.csv", dtype=str, keep_default_na=False))
+
+
+def item_shares(cells, protected, items=("collaborates", "segv_work")) -> dict:
+    """Share of an item's municipality cells shown (of those with a count)."""
+    from analysis.core.disclosure.marks import is_suppressed
+
+    out = {}
+    hidden = protected["status"].map(is_suppressed).astype(bool)
+    for item in items:
+        rows = cells["item"].eq(item) & cells["unit"].eq("municipality") & cells["count"].notna() & cells["base"].gt(0)
+        out[item] = f"{int((rows & ~hidden).sum())}/{int(rows.sum())}"
+    return out
 
 
 def run_one(case: str, method: str) -> dict:
@@ -72,7 +117,8 @@ def run_one(case: str, method: str) -> dict:
                       lp_plain=float(pieces["lp_plain"].sum()),
                       bound=float(pieces["bound"].sum()),
                       exact_tables=int(pieces["exact"].sum()), tables=len(pieces),
-                      narrow=int((audit["width"] < audit["required"] - 1e-6).sum()), capped=len(decision.capped))
+                      narrow=int((audit["width"] < audit["required"] - 1e-6).sum()), capped=len(decision.capped),
+                      repairs=_repairs(decision))
     else:
         protected = protect_cells(cells, rules.min_base, "public", book=book, municipalities=municipalities, rules=rules)
     result["seconds"] = round(time.perf_counter() - start, 1)
@@ -84,6 +130,7 @@ def run_one(case: str, method: str) -> dict:
     result.update(muni_shown=shown, muni_cells=total)
     result["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     result.update(viii2_rows(cells, protected, book, rules))
+    result["items_shown"] = item_shares(cells, protected)
     return result
 
 
@@ -114,8 +161,9 @@ def main() -> None:
         return
     cases = sys.argv[1:] or list(CASES)
     print("| case | method | wall s | CPU s | peak MB | primary | complementary | municipality cells shown | "
-          "cost | LP bound (strengthened) | plain LP | proven bound | cost/LP | cost/plain LP | cost/proven | VIII.2 rows (n>=9): all / non-sensitive | narrower than w |")
-    print("|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|")
+          "cost | LP bound (strengthened) | plain LP | proven bound | cost/LP | cost/plain LP | cost/proven | VIII.2 rows (n>=9): all / non-sensitive | narrower than w | "
+          "repair | municipality cells shown: collaborates, segv_work |")
+    print("|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---|")
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     for case in cases:
         for method in os.environ.get("BENCH_METHODS", ",".join(METHODS)).split(","):
@@ -127,17 +175,26 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 r, note = None, f"not done after {LIMIT_S} s"
             if r is None:
-                print(f"| {case} | {method} | {note} |" + " |" * 14, flush=True)
+                print(f"| {case} | {method} | {note} |" + " |" * 16, flush=True)
                 continue
             share = f"{r['muni_shown']}/{r['muni_cells']} ({r['muni_shown'] / max(r['muni_cells'], 1):.0%})"
             if method == "optimal":
                 extra = (f"{r['cost']:.0f} | {r['lp_bound']:.1f} | {r['lp_plain']:.1f} | {r['bound']:.1f} | "
                          f"{_ratio(r['cost'], r['lp_bound'])} | {_ratio(r['cost'], r['lp_plain'])} | {_ratio(r['cost'], r['bound'])} | {r['viii2_all']}/{r['big_munis']} / {r['viii2_open']}/{r['big_munis']} | "
-                         f"{r['narrow']}")
+                         f"{r['narrow']} | {r.get('repairs', '–')}")
             else:
-                extra = f"– | – | – | – | – | – | – | {r['viii2_all']}/{r['big_munis']} / {r['viii2_open']}/{r['big_munis']} | –"
+                extra = f"– | – | – | – | – | – | – | {r['viii2_all']}/{r['big_munis']} / {r['viii2_open']}/{r['big_munis']} | – | –"
+            extra += " | " + ", ".join(r.get("items_shown", {}).values())
             print(f"| {case} | {method} | {r['seconds']} | {r['cpu_s']} | {r['peak_mb']} | {r['primary']} | "
                   f"{r['complementary']} | {share} | {extra} |", flush=True)
+
+
+def _repairs(decision) -> str:
+    """Which repair ran after the first audit, per item (code before the repair was reported: '?')."""
+    repairs = getattr(decision, "repairs", None)
+    if repairs is None:
+        return "? (not reported)"
+    return "; ".join(sorted({f"{r['repair']}: {r['item']}" for r in repairs})) or "none"
 
 
 def _ratio(cost: float, bound: float) -> str:

@@ -55,7 +55,11 @@ def planted(book):
 def test_planted_small_municipality_is_hidden(planted):
     cells, _, prot = planted
     small = (prot["unit"] == "municipality") & (prot["unit_id"] == "99") & (cells["base"] > 0)
-    assert small.sum() and (prot.loc[small, "status"] == "< 5").all()
+    # '< 5' where its base is shown; where the base is a hidden lead count, '×' (issue 16: the
+    # mark must not tell that count)
+    base_shown = prot["base"].notna()
+    assert (small & base_shown).sum() and (prot.loc[small & base_shown, "status"] == "< 5").all()
+    assert (prot.loc[small & ~base_shown, "status"] == "×").all()
     assert prot.loc[small, ["count", "pct", "pct_rounded", "ci_low", "ci_high"]].isna().all().all()
 
 
@@ -69,7 +73,9 @@ def test_no_shown_cell_has_a_base_below_k(planted):
 def test_every_small_cell_gets_a_mark_never_a_zero(planted):
     cells, _, prot = planted
     small = (cells["base"] > 0) & (cells["base"] < K) & (cells["item"] != "sector") & cells["count"].notna()
-    assert (prot.loc[small, "status"] == "< 5").all() and prot.loc[small, "count"].isna().all()
+    base_shown = prot["base"].notna()  # else a follow-up of a hidden lead count: '×', not telling it
+    assert (prot.loc[small & base_shown, "status"] == "< 5").all() and prot.loc[small, "count"].isna().all()
+    assert (prot.loc[small & ~base_shown, "status"] == "×").all()
     assert (prot.loc[hidden(prot) & ~small, "status"].isin(["< 5", "×"])).all()
 
 
@@ -535,3 +541,72 @@ def test_move_of_a_lead_count_is_carried_on_to_its_follow_up():
     j = keys.index(target)
     proven = _proven_by_moves(keys, rows, {}, {target: 2.0}, truth, _sibling_signatures(relations), [j], low, high)
     assert proven[j] and (low[j], high[j]) == pytest.approx((0.0, 2.0))  # no LP: the moves alone
+
+
+def test_a_follow_up_skipped_by_some_does_not_pin_its_lead_count(book):
+    """Issue 16 (review r18's 3,400 wave): item nonresponse on a follow-up. Two municipalities of
+    2 respondents, 1 of each collaborates; in B that one skipped pol_5 (asked if collaborates =
+    ja). Shown: the municipalities' bases and the overall row; hidden: every municipality count
+    and the follow-up's bases. A reader knows pol_5's base is at most the ja count in each
+    municipality, not in which one it is equal (that is the hidden data), so the ja count of A
+    can be 0, 1 or 2: width 2 = min(w, base). The attacker that was told 'equal' exactly where it
+    was (A) read A's ja as pol_5's base, at most the overall 1: width 1, narrow."""
+    rows = []
+    for unit, uid, collab, pol in (("municipality", "A", (1, 1), (1, 0)), ("municipality", "B", (1, 1), (0, 0)),
+                                   ("overall", "all", (2, 2), (1, 0))):
+        shown = unit == "overall"
+        for item, counts, base_shown in (("collaborates", collab, True), ("pol_5", pol, shown)):
+            base = sum(counts)
+            for answer, count in zip(("ja", "nee"), counts):
+                rows.append({"item": item, "unit": unit, "unit_id": uid, "answer": answer,
+                             "count": count if shown else None, "base": base if (shown or base_shown) else None,
+                             "status": "ok" if shown else "< 5", "true_count": count, "true_base": base})
+    published = pd.DataFrame(rows)
+    full = published.assign(count=published["true_count"], base=published["true_base"], status="ok")
+    relations = holding_relations(cell_values(full), cell_relations(full, None, book))
+    found = recomputable(published, relations, exact=True)
+    interval = dict(zip(found["key"], zip(found["low"], found["high"])))
+    assert interval[count_key("collaborates", "municipality", "A", "ja")] == pytest.approx((0.0, 2.0))
+
+
+def test_a_narrow_first_audit_is_repaired_in_its_tables_not_by_whole_breakdowns(book, monkeypatch, tmp_path):
+    """The repair after the audit (issue 16): an optimiser that misses a relation is stood in for
+    by one that hides no complementary cell at first. The audit finds narrow cells; their tables
+    are solved again with cuts, and then no cell is narrow, no whole breakdown was hidden (the
+    item's municipality cells that no cut touched stay shown), and the checker report says which
+    repair ran for which item."""
+    from analysis.core.disclosure import secondary
+    from analysis.core.disclosure.checkreport import write_checker_report
+
+    real = secondary.choose_suppression
+
+    def blind(cells, rules, book=None, municipalities=None, cuts=None):
+        decision = real(cells, rules, book, municipalities, cuts=cuts)
+        if not cuts:
+            decision.hidden = set(decision.reasons)
+        return decision
+
+    monkeypatch.setattr(secondary, "choose_suppression", blind)
+    cells, munis = make_cells(book, 40, 4, seed=5, plant_small=True)
+    rules = PublicationRules()
+    prot, audit, decision = protect_wave(cells, rules, book=book, municipalities=munis)
+    assert (audit["width"] >= audit["required"] - 1e-6).all()
+    assert decision.repairs and {r["repair"] for r in decision.repairs} == {"targeted"}
+    repaired = {r["item"] for r in decision.repairs}
+    munis_rows = prot["item"].isin(repaired) & prot["unit"].eq("municipality") & cells["count"].notna()
+    assert not hidden(prot)[munis_rows].all()  # not the whole breakdown
+    write_checker_report(cells, prot, audit, decision, rules, "synthetic-test", tmp_path / "r.md", tmp_path / "r.csv")
+    text = (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert "## Repairs after the attacker's audit" in text and "| 1 | targeted |" in text
+
+
+def test_a_follow_up_whose_base_is_a_hidden_lead_count_reads_the_same_mark_whatever_that_count(book):
+    """Issue 16: the follow-ups of a municipality of 2 whose collaborates counts are hidden must not
+    read '< 5' when its ja count is 1 or 2 and '×' when it is 0 — that mark tells the hidden count
+    (0, or at least 1: of a base of 1 or 2 it leaves less than the protection width)."""
+    cells, munis = make_cells(book, 40, 4, seed=5, plant_small=True)
+    prot, _, _ = protect_wave(cells, PublicationRules(), book=book, municipalities=munis)
+    follow_up_of_hidden_lead = hidden(prot) & prot["base"].isna() & cells["base"].notna()
+    true_base = cells.loc[follow_up_of_hidden_lead, "base"]
+    assert (true_base == 0).any() and true_base.between(1, K - 1).any()  # both kinds: '×' and '< 5' before
+    assert set(prot.loc[follow_up_of_hidden_lead, "status"].astype(str)) == {"×"}

@@ -149,14 +149,19 @@ def cell_relations(cells: pd.DataFrame, nesting: pd.DataFrame | None = None, boo
     for item in items:
         for parent, children, sense in groups:
             relations.append(_sum_relation(base_key(item, *parent), [base_key(item, u, i) for u, i in children], present, sense))
-    # (d) the base of a follow-up item is the lead item's count of the leading answer
+    # (d) the base of a follow-up item is at most the lead item's count of the leading answer:
+    # only those who gave it are asked, and some of them may skip the follow-up (item
+    # nonresponse). Equal where nobody skipped — but which units those are the reader cannot see
+    # (issue 16: an attacker given '=' exactly where it held, from the true data, pinned lead
+    # counts of 1 that no published table tells). Where the shown sums say nobody skipped (an
+    # overall follow-up base equal to the lead count), the LP derives the equality itself.
     units = rows[["unit", "unit_id"]].drop_duplicates().itertuples(index=False)
     units = list(units)
     for child, lead, answer in skip_links(book):
         for u, uid in units:
             b, c = base_key(child, u, uid), count_key(lead, u, uid, answer)
             if b in present and c in present:
-                relations.append(Relation(((b, 1.0), (c, -1.0))))
+                relations.append(Relation(((b, 1.0), (c, -1.0)), "<="))
     return [r for r in relations if r is not None and all(k in present for k, _ in r.terms)]
 
 

@@ -112,11 +112,12 @@ def rectangles(s: int, unit_of, answer_of, cell_at, siblings_of, usable):
 
 
 def skip_links(rows: list, keys: list) -> dict:
-    """Lead count index -> the follow-up base indices equal to it (rows base - count = 0 of two
-    items). A wrong guess costs nothing: `FeasibleMoves.step` checks every row a move touches."""
+    """Lead count index -> the follow-up base indices linked to it (rows base - count = 0, or
+    <= 0 (item nonresponse), of two items); a move keeps them equal. A wrong guess costs nothing:
+    `FeasibleMoves.step` checks every row a move touches."""
     links = defaultdict(list)
     for idx, coef, rhs, eq in rows:
-        if not eq or len(idx) != 2 or rhs != 0:
+        if len(idx) != 2 or rhs != 0:
             continue
         (b, cb), (c, cc) = sorted(zip(np.asarray(idx).tolist(), np.asarray(coef, dtype=float).tolist()),
                                   key=lambda t: keys[t[0]][0])  # "base" < "count"

@@ -118,7 +118,9 @@ def _markdown(cells, protected, rows, decision, rules, wave) -> str:
               f"{int((rows['role'] == 'sensitive').sum())} sensitive cells; the attacker (an LP over every sum a "
               f"reader can form) leaves {len(narrow)} of them narrower than their width. {len(capped)} have a width "
               "capped at what hiding their whole table could give (a shown total of 0 or of everyone tells them; "
-              "hiding more protects nobody).", "", "## Per table", "",
+              "hiding more protects nobody).", ""]
+    lines += _repair_lines(decision)
+    lines += ["## Per table", "",
               "| table | sensitive | complementary | linked (follow-up of a hidden lead) | narrowest interval |",
               "|---|---:|---:|---:|---:|"]
     for table, part in rows.groupby("table", sort=False):
@@ -128,3 +130,22 @@ def _markdown(cells, protected, rows, decision, rules, wave) -> str:
                      f"{counts.get('linked', 0)} | {'' if widest.empty else f'{widest.min():.0f}'} |")
     lines += ["", "Every hidden cell, with its reason and the attacker's interval: report.csv.", ""]
     return "\n".join(lines)
+
+
+def _repair_lines(decision) -> list[str]:
+    """Which repair ran after the optimiser, for which tables and why (protect_wave)."""
+    repairs = getattr(decision, "repairs", None) or []
+    if not repairs:
+        return [("Repair: none. The attacker's first audit of the optimiser's pattern found no sensitive cell "
+                 "narrower than its width."), ""]
+    lines = ["## Repairs after the attacker's audit", "",
+             ("The audit found sensitive cells narrower than their width (a relation the optimiser's "
+              "decomposition does not model). A targeted repair solves the cells' tables again with a cut: "
+              "at least one more of the shown cells of the sums that pinned them is hidden. A whole breakdown "
+              "(every cell of the item and its follow-ups below the overall row) is the last resort."), "",
+             "| round | repair | item | unit | narrow cells | cuts | example (interval, need) |",
+             "|---:|---|---|---|---:|---:|---|"]
+    for r in repairs:
+        lines.append(f"| {r['round']} | {r['repair']} | {r['item']} | {r['unit']} | {r['narrow']} | {r['cuts']} | "
+                     f"{r['example']} |")
+    return lines + [""]

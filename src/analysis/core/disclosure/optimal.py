@@ -82,6 +82,8 @@ class Table:
     width: np.ndarray
     rows: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     lower: np.ndarray | None = None  # public lower bound per cell (default 0)
+    # repair cuts from the wave's attacker audit (suppression.protect_wave): rows sum(g_i x_i) >= rhs
+    extra: list = field(default_factory=list)
 
     def __post_init__(self):
         if self.lower is None:
@@ -222,6 +224,7 @@ def solve_table(table: Table) -> Pattern:
     witnesses = _Witnesses(table)
     master = _Master(table)
     master.add(_row_cuts(table, sensitive))
+    master.add_rows(table.extra)
     # phase 1: the LP relaxation, cut until no sensitive cell is too narrow at its fractional
     # optimum: its value is the plain LP bound, and its cuts start the next phases
     plain, lp_rounds = 0.0, 0
@@ -290,9 +293,14 @@ def _pruned(attacker: _Attacker, table: Table, sensitive: np.ndarray, x: np.ndar
     free = np.flatnonzero((x > 0.5) & (np.asarray(table.state) == FREE))
     for i in sorted(free.tolist(), key=lambda i: (-table.cost[i], i)):
         x[i] = 0.0
-        if _separate(attacker, table, sensitive, x, witnesses):
+        if _separate(attacker, table, sensitive, x, witnesses) or _breaks_extra(table, x):
             x[i] = 1.0
     return x
+
+
+def _breaks_extra(table: Table, x: np.ndarray) -> bool:
+    """Whether x misses a repair cut of the audit (Table.extra)."""
+    return any(float(np.dot(g, x)) < rhs - TOLERANCE for g, rhs in table.extra)
 
 
 class _Witnesses:

@@ -51,6 +51,9 @@ class Decision:
     required: dict = field(default_factory=dict)
     capped: set = field(default_factory=set)
     pieces: list = field(default_factory=list)
+    # repair (suppression.protect_wave): per item, sets of cells of which at least one must be hidden
+    cuts: dict = field(default_factory=dict)
+    repairs: list = field(default_factory=list)
 
 
 def sensitive_reasons(cells: pd.DataFrame, rules: PublicationRules) -> pd.Series:
@@ -75,12 +78,14 @@ def unit_sizes(cells: pd.DataFrame) -> dict[tuple[str, str], int]:
 
 
 def choose_suppression(cells: pd.DataFrame, rules: PublicationRules, book=None,
-                       municipalities: pd.DataFrame | None = None) -> Decision:
-    """The hidden cells of a public wave (see the module doc)."""
+                       municipalities: pd.DataFrame | None = None, cuts: dict | None = None) -> Decision:
+    """The hidden cells of a public wave (see the module doc). `cuts` (item -> sets of cells, at
+    least one of each to be hidden) are the repair cuts of an earlier audit; a table they do not
+    touch is solved as without them (deterministic), so only the tables they touch change."""
     reasons = sensitive_reasons(cells, rules)
     rows = cells[cells["count"].notna() & ~cells["item"].isin(UNPROTECTED_ITEMS)]
     structure = _Structure(rows, book, municipalities)
-    decision = Decision()
+    decision = Decision(cuts={item: list(sets) for item, sets in (cuts or {}).items()})
     flagged = rows[reasons[rows.index] != ""]
     for key, why in zip(zip(flagged["item"].tolist(), flagged["unit"].tolist(), flagged["unit_id"].astype(str).tolist(),
                             flagged["answer"].tolist()), reasons[flagged.index].tolist()):
@@ -277,18 +282,15 @@ def _table(cells, units, sums, value, base, forced, structure, rules, decision) 
                 coef.append(-1.0)
             if idx:
                 rows.append((np.array(idx), np.array(coef)))
-    lower = np.zeros(n)
-    k = rules.min_base
-    for j, c in enumerate(cells):
-        # a hidden lead count is the hidden base of its follow-ups, whose mark tells a range:
-        # "< k" (1 .. k-1) or "×" (k or more); the reader has that range
-        if structure.descendants(c[0], c[3]):
-            if 1 <= val[j] < k:
-                upper[j] = min(upper[j], k - 1)
-            elif val[j] >= k:
-                lower[j] = k
-    table = Table(cells, val, upper, cost, state, width, rows, lower)
+    # a hidden lead count is the hidden base of its follow-ups, whose rows all read "×" whatever
+    # that base is (suppression._apply_cells): their mark tells the reader no range
+    table = Table(cells, val, upper, cost, state, width, rows, np.zeros(n))
     _cap_widths(table)
+    for wanted in decision.cuts.get(item, []):
+        g = np.zeros(n)
+        g[[index[c] for c in wanted if c in index and state[index[c]] == FREE]] = 1.0
+        if g.any():
+            table.extra.append((g, 1.0))
     return table
 
 

@@ -40,6 +40,7 @@ def protect_cells(cells: pd.DataFrame, min_base: int, mode: str, *, book=None,
 
 
 REPAIR_ROUNDS = 3
+TARGETED_ROUNDS = 2  # rounds of repair cuts before the last resort (whole breakdowns)
 
 
 def protect_wave(cells: pd.DataFrame, rules: PublicationRules, *, book=None,
@@ -49,8 +50,13 @@ def protect_wave(cells: pd.DataFrame, rules: PublicationRules, *, book=None,
     The optimiser (secondary.py) picks the complementary cells; the attacker then checks the whole
     wave against every relation at once. `audit` has one row per sensitive cell with the
     attacker's interval and the width it needed. Should the attacker find a sensitive cell
-    narrower than that (the decomposition's assumptions failed somewhere), the whole breakdown
-    of that item is hidden and it checks again; if that does not help, DisclosureError."""
+    narrower than that (a relation the decomposition does not model), the repair is targeted
+    first: each narrow cell's table is solved again with a cut — hide at least one more of the
+    cells of the sums that pinned it (its answer's column among its sibling units, and its own
+    unit's other answers) — and the wave is audited again. Only if that does not help within
+    TARGETED_ROUNDS is the whole breakdown of the item hidden (the last resort); if even that
+    does not help, DisclosureError. Every repair is listed in `decision.repairs` (the checker
+    report prints them)."""
     from analysis.core.disclosure.secondary import choose_suppression
 
     k = int(rules.min_base)
@@ -58,12 +64,27 @@ def protect_wave(cells: pd.DataFrame, rules: PublicationRules, *, book=None,
     nesting = unit_nesting(book, municipalities)
     truth = cell_values(cells)
     relations = holding_relations(truth, cell_relations(cells, nesting, book))
+    cuts, repairs = defaultdict(list), []
+    for round_ in range(1, TARGETED_ROUNDS + 1):
+        hidden = set(decision.hidden) | set(decision.reasons)
+        protected = _apply_cells(cells, hidden, set(decision.reasons), k, book)
+        audit = audit_widths(protected, relations, decision, truth)
+        narrow = audit[audit["width"] < audit["required"] - 1e-6]
+        if narrow.empty:
+            decision.repairs = repairs
+            return hide_sector_composition(protected), audit, decision
+        added = _repair_cuts(narrow, hidden, cells, nesting)
+        for item, sets in added.items():
+            cuts[item] += sets
+        repairs += _repair_notes(round_, "targeted", narrow, added)
+        decision = choose_suppression(cells, rules, book, municipalities, cuts=cuts)
     hidden = set(decision.hidden) | set(decision.reasons)
     for _ in range(REPAIR_ROUNDS + 1):
         protected = _apply_cells(cells, hidden, set(decision.reasons), k, book)
         audit = audit_widths(protected, relations, decision, truth)
         narrow = audit[audit["width"] < audit["required"] - 1e-6]
         if narrow.empty:
+            decision.repairs = repairs
             return hide_sector_composition(protected), audit, decision
         grown = _whole_breakdowns(cells, narrow, book)
         if grown <= hidden:
@@ -76,10 +97,44 @@ def protect_wave(cells: pd.DataFrame, rules: PublicationRules, *, book=None,
                 decision.capped.add(key)
                 decision.required[key] = max(float(r.width), 0.0) if pd.notna(r.width) else 0.0
             audit = audit_widths(protected, relations, decision, truth)
+            decision.repairs = repairs
             return hide_sector_composition(protected), audit, decision
+        repairs += _repair_notes(len(repairs) + 1, "whole breakdown (last resort)", narrow, {})
         hidden |= grown
     raise DisclosureError(f"{len(narrow)} sensitive cell(s) stay narrower than their protection width, e.g. "
                           + "; ".join(f"{r.item} {r.unit} {r.unit_id} {r.answer}" for r in narrow.head(5).itertuples()))
+
+
+def _repair_cuts(narrow: pd.DataFrame, hidden: set, cells: pd.DataFrame, nesting: pd.DataFrame) -> dict:
+    """Per item, the repair cuts for its narrow cells: of the shown cells of the sums that pin a
+    narrow cell (its answer among the units under the same parent, and its own unit's other
+    answers), at least one more must be hidden. Every sum of the table it is part of, so the
+    optimiser picks the cheapest cell that gives it room."""
+    parent = {(u, str(i)): (pu, str(pi)) for u, i, pu, pi in nesting.itertuples(index=False)}
+    rows = cells[_guarded(cells)]
+    keys = list(zip(rows["item"], rows["unit"], rows["unit_id"].astype(str), rows["answer"]))
+    by_item_unit = defaultdict(list)
+    for key in keys:
+        by_item_unit[(key[0], key[1])].append(key)
+    out = defaultdict(list)
+    for r in narrow.itertuples():
+        mine = parent.get((r.unit, str(r.unit_id)))
+        wanted = frozenset(c for c in by_item_unit[(r.item, r.unit)] if c not in hidden
+                           and ((c[3] == r.answer and parent.get((c[1], c[2])) == mine) or c[2] == str(r.unit_id)))
+        if wanted:
+            out[r.item].append(wanted)
+    return dict(out)
+
+
+def _repair_notes(round_: int, kind: str, narrow: pd.DataFrame, added: dict) -> list[dict]:
+    """What the checker report says about one repair round, per item and unit kind."""
+    notes = []
+    for (item, unit), part in narrow.groupby(["item", "unit"], sort=False):
+        notes.append({"round": round_, "repair": kind, "item": item, "unit": unit, "narrow": len(part),
+                      "cuts": len(added.get(item, [])),
+                      "example": "; ".join(f"{r.unit_id} {r.answer}: [{r.low:.0f}, {r.high:.0f}] needs {r.required:.0f}"
+                                           for r in part.head(3).itertuples())})
+    return notes
 
 
 def audit_widths(protected: pd.DataFrame, relations, decision, truth: dict | None = None) -> pd.DataFrame:
@@ -122,7 +177,10 @@ def _whole_breakdowns(cells: pd.DataFrame, narrow: pd.DataFrame, book) -> set:
 def _apply_cells(cells: pd.DataFrame, hidden_cells: set, primary: set, k: int, book) -> pd.DataFrame:
     """Hide the given (item, unit, unit_id, answer) cells, and every row of a follow-up item whose
     base is a hidden lead count (its base too, and its zeros: 0 of 0 would tell that count).
-    A cell sensitive for its base below k reads "< k"; every other hidden cell "×"."""
+    A cell sensitive for its base below k reads "< k"; every other hidden cell "×" — also every
+    row whose base is hidden: its mark must not tell that base. ("< k" there would say the hidden
+    lead count is 1 .. k-1, "×" that it is 0 or at least k: in a municipality of 1 to 4 that pins
+    a lead count of 0, or lifts it to at least 1 — issue 16, the 3,400 wave's first audit.)"""
     out = cells.copy()
     keys = pd.Series(list(zip(out["item"], out["unit"], out["unit_id"].astype(str), out["answer"])), index=out.index)
     guarded = _guarded(out)
@@ -130,7 +188,7 @@ def _apply_cells(cells: pd.DataFrame, hidden_cells: set, primary: set, k: int, b
     base_hidden = guarded & _lead_count_hidden(out, hidden, book)
     hidden |= base_hidden
     out["status"] = out["status"].astype("string")
-    small = keys.isin(primary) & (out["base"].fillna(0) < k)
+    small = keys.isin(primary) & (out["base"].fillna(0) < k) & ~base_hidden
     out.loc[hidden, "status"] = np.where(small[hidden], primary_mark(k), SECONDARY_MARK)
     for col in HIDDEN_COLUMNS:
         out[col] = out[col].mask(hidden)
