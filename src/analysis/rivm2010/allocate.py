@@ -74,6 +74,7 @@ COOCCURRENCE_BLOCKS = ("health_target_groups", "segv_target_groups")
 # variables not proven in 93 s.
 PATTERN_BLOCKS = COOCCURRENCE_BLOCKS
 MAX_PATTERN_ITEMS = 6    # 2^k variables per officer: only small blocks
+NESTED = "per officer (nesting)"   # how an implication over municipality counts is compiled (nesting_rows)
 
 
 class NotLinear(Exception):
@@ -900,7 +901,7 @@ def allocate(problem: Problem, sol: CountSolution, book, sheet: pd.DataFrame, se
                 v = al.m.var(0, 1)
                 _enforce_nesting(al.m, *nested, v)
                 violated.append(v)
-                rows.append({"id": r.id, "how": "soft constraint", "why": "per officer (nesting)"})
+                rows.append({"id": r.id, "how": "soft constraint", "why": NESTED})
                 continue
             try:
                 f = compile_statement(al, r.predicate)
