@@ -107,7 +107,8 @@ def test_statements_file_is_complete_and_cites_the_report():
     assert {"S4.2.2a", "S4.5d", "S5.1.1c", "S5.1.1f", "S4.3.1c", "S6.1.2b", "SVII.1-mobiliteit",
             "SVII.1-veiligheid", "SVII.1-integratie"} <= ids
     # and those an independent reading added (review of issue 17)
-    assert {"S4.2.2f", "S5.1.1h", "S6.2.3b", "SVII.1-zorg-b", "SVII.1-sociale_zaken-b", "S4.5e", "S4.5f"} <= ids
+    assert {"S4.2.2f", "S5.1.1h", "S6.2.3b", "SVII.1-zorg-b", "SVII.1-sociale_zaken-b", "S4.5e", "S4.5f",
+            "S4.2.1d", "S4.2.1e", "S4.5g", "S4.2.3d"} <= ids
     assert st.set_index("id").loc["S4.3.1c", "tables_decide"] == "contradicted"   # footnote 22 vs VI.1
 
 
