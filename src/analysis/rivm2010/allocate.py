@@ -927,6 +927,11 @@ def allocate(problem: Problem, sol: CountSolution, book, sheet: pd.DataFrame, se
     idx = np.array(violated, dtype=np.int32)
     if len(idx):
         h.addRow(-np.inf, float(opt1) + 0.5, len(idx), idx, np.full(len(idx), float(STATEMENT_WEIGHT)))
+        # A statement whose weight alone exceeds the optimum is met in every stage-2 solution: fix
+        # its 'violated' at 0. The row above says the same for integers, but its LP relaxation lets
+        # each binary up to 0.5 / weight, which loosens every big-M row of the statement.
+        if STATEMENT_WEIGHT > opt1 + 0.5:
+            ub[idx] = 0.0
     h.setOptionValue("mip_abs_gap", 1e-6)
     # "every officer asked names a group" binds in stage 2 when stage 1 met every statement
     names_one = set(_names_one_blocks(al, statements).values()) if opt1 == 0 else set()
