@@ -156,3 +156,50 @@ def test_a_cell_at_0_or_100_percent_costs_more_than_a_small_distance():
     values = h.getSolution().col_value
     assert round(sum(values[:3])) == 1
     assert h.getInfo().objective_function_value == pytest.approx(0.6)
+
+
+def _nesting_stub():
+    """Two yes/no items a, b over 5 officers in 2 municipalities, counts fixed per municipality:
+    municipality 1 (officers 0-2): a 2, b 1; municipality 2 (officers 3, 4): a 1, b 2. Only
+    municipality 1 forces an officer with a and not b (2 > 1): 1 forced exception."""
+    yes_no = SimpleNamespace(answers=("ja", "nee"))
+    groups = {"a": {("1",): ([0, 1, 2], {"ja": 2}), ("2",): ([3, 4], {"ja": 1})},
+              "b": {("1",): ([0, 1, 2], {"ja": 1}), ("2",): ([3, 4], {"ja": 2})}}
+    return SimpleNamespace(items={"a": yes_no, "b": yes_no}, groups=groups, members=lambda unit: [0, 1, 2, 3, 4],
+                           answer=lambda r, item, a: _Expr({("a", "b").index(item) * 5 + r: 1.0}))
+
+
+@pytest.mark.parametrize("k", [0, 1, 2, 3])
+def test_an_implication_is_met_exactly_when_its_nesting_rows_are(k):
+    # Every answer pattern that keeps the counts: the statement (officers with a and not b <= k,
+    # counted directly) holds exactly when the rows' excess sum(max(0, row)) is within the slack.
+    import itertools
+
+    stub = _nesting_stub()
+    got = al.nesting_rows(stub, f"both('a', 'b', 'all') + {k} >= cnt('a', 'all')")
+    if k < 1:
+        assert got is None   # the counts force one exception: left to compile_statement (violated)
+        return
+    rows, slack = got
+    assert slack == k - 1 and len(rows) == 5
+    checked = 0
+    for x in itertools.product((0, 1), repeat=10):
+        a, b = x[:5], x[5:]
+        if (sum(a[:3]), sum(a[3:]), sum(b[:3]), sum(b[3:])) != (2, 1, 1, 2):
+            continue
+        exceptions = sum(1 for r in range(5) if a[r] and not b[r])
+        excess = sum(max(0.0, sum(v * x[c] for c, v in e.terms.items())) for e in rows)
+        assert (exceptions <= k) == (excess <= slack)
+        checked += 1
+    assert checked == 3 * 2 * 3 * 1   # a: C(3,2) x C(2,1), b: C(3,1) x C(2,2)
+
+
+def test_only_implications_over_fixed_counts_become_nesting_rows():
+    stub = _nesting_stub()
+    assert al._implication_parts("both('a', 'b', 'all') + 1 >= cnt('a', 'all')") == ("a", "b", "all", 1.0)
+    assert al._implication_parts("both('a', 'b', 'all') >= cnt('a', 'all')") == ("a", "b", "all", 0.0)
+    for other in ("both('a', 'b', 'all') + 1 >= cnt('b', 'all')", "both('a', 'b', 'all') + 1 > cnt('a', 'all')",
+                  "cnt('a', 'all') <= both('a', 'b', 'all') + 1", "both('a', 'b', 'all') >= 2"):
+        assert al._implication_parts(other) is None
+    stub.groups["b"] = {("*",): ([0, 1, 2, 3, 4], {"ja": 3})}   # b fixed only as a total
+    assert al.nesting_rows(stub, "both('a', 'b', 'all') + 1 >= cnt('a', 'all')") is None

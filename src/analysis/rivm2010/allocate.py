@@ -74,6 +74,7 @@ COOCCURRENCE_BLOCKS = ("health_target_groups", "segv_target_groups")
 # variables not proven in 93 s.
 PATTERN_BLOCKS = COOCCURRENCE_BLOCKS
 MAX_PATTERN_ITEMS = 6    # 2^k variables per officer: only small blocks
+NESTED = "per officer (nesting)"   # how an implication over municipality counts is compiled (nesting_rows)
 
 
 class NotLinear(Exception):
@@ -574,6 +575,82 @@ class _Compiler:
             raise NotLinear(f"{item} is not an answer of this program (a realisation rule)")
 
 
+def _implication_parts(predicate: str) -> tuple[str, str, str, float] | None:
+    """(a, b, unit, k) of an implication with k exceptions, `both(a, b, U) + k >= cnt(a, U)`
+    ("an officer who answers ja to a answers ja to b, but for k"), else None."""
+    try:
+        tree = ast.parse(str(predicate), mode="eval").body
+    except SyntaxError:
+        return None
+    if not (isinstance(tree, ast.Compare) and len(tree.ops) == 1 and isinstance(tree.ops[0], ast.GtE)):
+        return None
+    left, right, k = tree.left, tree.comparators[0], 0.0
+    if isinstance(left, ast.BinOp) and isinstance(left.op, ast.Add) and isinstance(left.right, ast.Constant):
+        left, k = left.left, left.right.value
+    calls = [n for n in (left, right) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+    if len(calls) != 2 or (left.func.id, right.func.id) != ("both", "cnt") \
+            or not isinstance(k, (int, float)) or isinstance(k, bool):
+        return None
+    try:
+        a, b, unit = [ast.literal_eval(v) for v in left.args]
+        a2, unit2 = [ast.literal_eval(v) for v in right.args]
+    except (ValueError, TypeError, SyntaxError):
+        return None
+    if a2 != a or unit2 != unit or len(right.args) != 2:
+        return None
+    return a, b, unit, float(k)
+
+
+def nesting_rows(alloc: Allocation, predicate: str) -> tuple[list[_Expr], float] | None:
+    """An implication `both(a, b, U) + k >= cnt(a, U)` as one row per officer, when the count
+    program fixed both items' "ja" counts in every group (municipality) of U and they force at most
+    k exceptions; else None (compile_statement then takes it, through `both`).
+
+    Within a group whose "ja" counts are A and B, the officers answering ja to a but not to b are
+    max(0, A - B) (forced) plus the officers of the smaller set outside the larger: a outside b
+    where A <= B, b outside a where A > B. So the statement holds exactly when
+    sum over officers of max(0, x_small - x_large) <= k - (the forced exceptions of all groups).
+    Returned: the rows x_small - x_large (one per officer) and that slack. With no slack the rows
+    are x_small <= x_large, a tight LP relaxation; through `both` the statement is a product variable
+    per officer and one count row, which left the priorities block of stage 2 far slower."""
+    parts = _implication_parts(predicate)
+    if parts is None:
+        return None
+    a, b, unit, k = parts
+    if a not in alloc.items or b not in alloc.items or "ja" not in alloc.items[a].answers[:-1] \
+            or "ja" not in alloc.items[b].answers[:-1]:
+        return None
+    ga, gb = alloc.groups.get(a), alloc.groups.get(b)
+    if ga is None or gb is None or set(ga) != set(gb):
+        return None
+    chosen = set(alloc.members(unit))
+    rows, forced = [], 0.0
+    for key, (members, counts_a) in ga.items():
+        hit = chosen.intersection(members)
+        if not hit:
+            continue
+        if len(hit) != len(members):
+            return None   # the unit cuts a group: its counts are not fixed
+        count_b = gb[key][1]["ja"]
+        small, large = (a, b) if counts_a["ja"] <= count_b else (b, a)
+        forced += max(0.0, counts_a["ja"] - count_b)
+        rows += [alloc.answer(r, small, "ja") - alloc.answer(r, large, "ja") for r in members]
+    return (rows, k - forced) if forced <= k else None
+
+
+def _enforce_nesting(m: _Model, rows: list[_Expr], slack: float, violated: int) -> None:
+    """sum of max(0, row) <= slack unless `violated`: row <= violated when there is no slack, else
+    row <= e_r (e_r >= 0) and sum e_r <= slack + (officers - slack) x violated."""
+    if slack < 0.5:
+        for e in rows:
+            m.row(-INF, e - _Expr({violated: 1.0}), 0)
+        return
+    excess = [m.var(0, 1, integer=False) for _ in rows]
+    for e, x in zip(rows, excess):
+        m.row(-INF, e - _Expr({x: 1.0}), 0)
+    m.row(-INF, _Expr({x: 1.0 for x in excess}) - _Expr({violated: len(rows) - slack}), slack)
+
+
 def compile_statement(alloc: Allocation, predicate: str):
     """A statement's predicate as a formula over the program's variables (NotLinear if it is not)."""
     return _Compiler(alloc).formula(predicate)
@@ -819,6 +896,13 @@ def allocate(problem: Problem, sol: CountSolution, book, sheet: pd.DataFrame, se
                 rows.append({"id": r.id, "how": "decided by the printed tables" if r.tables_decide == "true"
                              else "contradicted by the printed tables (not forced)", "why": ""})
                 continue
+            nested = nesting_rows(al, r.predicate)
+            if nested is not None:
+                v = al.m.var(0, 1)
+                _enforce_nesting(al.m, *nested, v)
+                violated.append(v)
+                rows.append({"id": r.id, "how": "soft constraint", "why": NESTED})
+                continue
             try:
                 f = compile_statement(al, r.predicate)
             except NotLinear as e:
@@ -843,6 +927,11 @@ def allocate(problem: Problem, sol: CountSolution, book, sheet: pd.DataFrame, se
     idx = np.array(violated, dtype=np.int32)
     if len(idx):
         h.addRow(-np.inf, float(opt1) + 0.5, len(idx), idx, np.full(len(idx), float(STATEMENT_WEIGHT)))
+        # A statement whose weight alone exceeds the optimum is met in every stage-2 solution: fix
+        # its 'violated' at 0. The row above says the same for integers, but its LP relaxation lets
+        # each binary up to 0.5 / weight, which loosens every big-M row of the statement.
+        if STATEMENT_WEIGHT > opt1 + 0.5:
+            ub[idx] = 0.0
     h.setOptionValue("mip_abs_gap", 1e-6)
     # "every officer asked names a group" binds in stage 2 when stage 1 met every statement
     names_one = set(_names_one_blocks(al, statements).values()) if opt1 == 0 else set()
