@@ -53,7 +53,8 @@ def drawn(national, book, tmp_path_factory):
 
 @pytest.mark.parametrize("fig_id", ["3.1"] + PER_MUNICIPALITY)
 def test_national_figures_stay_readable_in_size(drawn, fig_id):
-    width, height = Image.open(drawn[fig_id][2]).size
+    with Image.open(drawn[fig_id][2]) as png:
+        width, height = png.size
     assert height <= 3000 and width <= 3000, (width, height)
     # the report's heatmap would be a row per municipality: 342 * 0.3 in * 150 dpi > 15,000 px
     assert height < 2000

@@ -45,7 +45,11 @@ def built(tmp_path_factory):
 def test_every_figure_is_bounded_and_names_every_municipality_in_its_data(built):
     pngs = sorted((built / "figures").glob("*.png"))
     assert len(pngs) == 15
-    assert max(Image.open(p).size[1] for p in pngs) <= 3000
+    heights = []
+    for p in pngs:
+        with Image.open(p) as png:
+            heights.append(png.size[1])
+    assert max(heights) <= 3000
     cells = pd.read_csv(built / "cells.csv", dtype={"unit_id": str}, keep_default_na=False, na_values=[""])
     municipalities = set(cells.loc[cells["unit"] == "municipality", "unit_id"])
     assert len(municipalities) == 342

@@ -74,7 +74,10 @@ def respondent_frame(wave: str, responses: pd.DataFrame, municipalities: pd.Data
         "class": pd.Categorical(sector.map(lambda s: sectors[s].social_class if s in sectors else None).astype(object),
                                 categories=list(dict.fromkeys(s.social_class for s in book.sectors))),
         "municipality": muni,
-        "size_class": pd.Categorical(muni.map(size_of).astype(object), categories=SIZE_CLASSES),
+        # a sheet's "unknown" size class is no size class row of the comparison: said, not cast
+        # silently by Categorical (which pandas 4 will refuse)
+        "size_class": pd.Categorical(muni.map(size_of).astype(object).where(lambda s: s.isin(SIZE_CLASSES)),
+                                     categories=SIZE_CLASSES),
     })
     for item in items:
         col = responses[item] if item in responses else pd.Series(pd.NA, index=responses.index)
