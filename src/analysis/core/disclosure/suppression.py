@@ -67,9 +67,7 @@ def protect_wave(cells: pd.DataFrame, rules: PublicationRules, *, book=None,
     cuts, repairs = defaultdict(list), []
     for round_ in range(1, TARGETED_ROUNDS + 1):
         hidden = set(decision.hidden) | set(decision.reasons)
-        protected = _apply_cells(cells, hidden, set(decision.reasons), k, book)
-        audit = audit_widths(protected, relations, decision, truth)
-        narrow = audit[audit["width"] < audit["required"] - 1e-6]
+        protected, audit, narrow = _audited(cells, hidden, decision, k, book, relations, truth)
         if narrow.empty:
             decision.repairs = repairs
             return hide_sector_composition(protected), audit, decision
@@ -80,9 +78,7 @@ def protect_wave(cells: pd.DataFrame, rules: PublicationRules, *, book=None,
         decision = choose_suppression(cells, rules, book, municipalities, cuts=cuts)
     hidden = set(decision.hidden) | set(decision.reasons)
     for _ in range(REPAIR_ROUNDS + 1):
-        protected = _apply_cells(cells, hidden, set(decision.reasons), k, book)
-        audit = audit_widths(protected, relations, decision, truth)
-        narrow = audit[audit["width"] < audit["required"] - 1e-6]
+        protected, audit, narrow = _audited(cells, hidden, decision, k, book, relations, truth)
         if narrow.empty:
             decision.repairs = repairs
             return hide_sector_composition(protected), audit, decision
@@ -103,6 +99,14 @@ def protect_wave(cells: pd.DataFrame, rules: PublicationRules, *, book=None,
         hidden |= grown
     raise DisclosureError(f"{len(narrow)} sensitive cell(s) stay narrower than their protection width, e.g. "
                           + "; ".join(f"{r.item} {r.unit} {r.unit_id} {r.answer}" for r in narrow.head(5).itertuples()))
+
+
+def _audited(cells, hidden, decision, k, book, relations, truth):
+    """The cells as published with `hidden` hidden, the attacker's audit of them, and the
+    sensitive cells it finds narrower than their width."""
+    protected = _apply_cells(cells, hidden, set(decision.reasons), k, book)
+    audit = audit_widths(protected, relations, decision, truth)
+    return protected, audit, audit[audit["width"] < audit["required"] - 1e-6]
 
 
 def _repair_cuts(narrow: pd.DataFrame, hidden: set, cells: pd.DataFrame, nesting: pd.DataFrame) -> dict:
