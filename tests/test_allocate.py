@@ -203,3 +203,15 @@ def test_only_implications_over_fixed_counts_become_nesting_rows():
         assert al._implication_parts(other) is None
     stub.groups["b"] = {("*",): ([0, 1, 2, 3, 4], {"ja": 3})}   # b fixed only as a total
     assert al.nesting_rows(stub, "both('a', 'b', 'all') + 1 >= cnt('a', 'all')") is None
+
+
+def test_statement_pinned_reads_only_every_officer_of_a_sector_answering_ja():
+    """The cells a met statement holds at 100% (stage 2 leaves them there): a conjunction of
+    cnt(item, sector) == n(sector); anything else pins nothing."""
+    both = "cnt('health_work', 'sector:vgz') == n('sector:vgz') and cnt('segv_work', 'sector:vgz') == n('sector:vgz')"
+    assert al.statement_pinned(both) == {("health_work", "vgz"), ("segv_work", "vgz")}
+    assert al.statement_pinned(both.replace(" and ", " or ")) == set()
+    assert al.statement_pinned("cnt('a', 'sector:vgz') == n('sector:jeugd')") == set()
+    assert al.statement_pinned("cnt('a', 'all') == n('all')") == set()
+    assert al.statement_pinned("cnt('a', 'sector:vgz') >= n('sector:vgz')") == set()
+    assert al.statement_pinned("pct('a', 'sector:vgz') >= 75 and cnt('b', 'sector:vgz') == n('sector:vgz')") == set()

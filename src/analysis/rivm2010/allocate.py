@@ -833,7 +833,34 @@ def _names_one_blocks(al: Allocation, statements: pd.DataFrame | None) -> dict[s
     return out
 
 
-def _extreme_terms(al: Allocation, items: list[str], x: np.ndarray) -> list[tuple[_Expr, int]]:
+def statement_pinned(predicate: str) -> set[tuple[str, str]]:
+    """(item, sector) of every by-sector "ja" cell a statement puts at 100%: a predicate that is
+    `cnt('item', 'sector:s') == n('sector:s')`, or a conjunction of such; else nothing. Stage 2
+    does not try to move these off 100% (the statement, met, holds them there)."""
+    try:
+        tree = ast.parse(predicate, mode="eval").body
+    except SyntaxError:
+        return set()
+    parts = tree.values if isinstance(tree, ast.BoolOp) and isinstance(tree.op, ast.And) else [tree]
+    out = set()
+    for part in parts:
+        if not (isinstance(part, ast.Compare) and len(part.ops) == 1 and isinstance(part.ops[0], ast.Eq)):
+            return set()
+        left, right = part.left, part.comparators[0]
+        if not (isinstance(left, ast.Call) and isinstance(right, ast.Call) and isinstance(left.func, ast.Name)
+                and isinstance(right.func, ast.Name) and left.func.id == "cnt" and right.func.id == "n"
+                and len(left.args) == 2 and len(right.args) == 1
+                and all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in [*left.args, *right.args])):
+            return set()
+        item, unit = left.args[0].value, left.args[1].value
+        if unit != right.args[0].value or not unit.startswith("sector:"):
+            return set()
+        out.add((item, unit.removeprefix("sector:")))
+    return out
+
+
+def _extreme_terms(al: Allocation, items: list[str], x: np.ndarray,
+                   pinned: set[tuple[str, str]] = frozenset()) -> list[tuple[_Expr, int]]:
     """(sector count, officers asked) of every by-sector "ja" cell of the items that stage 2 keeps
     off 0% and 100% (EXTREME_COST): two or more officers asked, not the officer's own sector as a
     partner, not forced by the fixed counts, and an independence expectation at least half an
@@ -845,7 +872,7 @@ def _extreme_terms(al: Allocation, items: list[str], x: np.ndarray) -> list[tupl
     cells = sector_cells(al, x, settled)
     by_s = {s: [int(r) for r in ix] for s, ix in al.resp.groupby("sector", sort=False).groups.items()}
     for c in cells.itertuples(index=False):
-        if c.base < 2 or c.own_sector or c.forced_0 or c.forced_100 \
+        if c.base < 2 or c.own_sector or c.forced_0 or c.forced_100 or (c.item, c.sector) in pinned \
                 or not 0.5 <= c.expected <= c.base - 0.5 or al.fixed_count(c.item, "ja", by_s[c.sector]) is not None:
             continue
         count = sum((al.answer(r, c.item, "ja") for r in by_s[c.sector]), _Expr())
@@ -935,7 +962,10 @@ def allocate(problem: Problem, sol: CountSolution, book, sheet: pd.DataFrame, se
     h.setOptionValue("mip_abs_gap", 1e-6)
     # "every officer asked names a group" binds in stage 2 when stage 1 met every statement
     names_one = set(_names_one_blocks(al, statements).values()) if opt1 == 0 else set()
-    res2 = _least_informative(al, h, res1["values"], lb, ub, left, names_one)
+    # cells a met statement holds at 100% are not "unexplained" extremes for stage 2 to move
+    pinned = set().union(*(statement_pinned(r.predicate) for r in statements.itertuples(index=False)
+                           if r.tables_decide == "no")) if statements is not None and opt1 == 0 else set()
+    res2 = _least_informative(al, h, res1["values"], lb, ub, left, names_one, pinned)
     x = res2["values"]
     resp = _respondents(al, x)
     met = {}
@@ -1010,7 +1040,7 @@ def _add_distance(h, count: _Expr, expected: float, cost: float) -> int:
 
 
 def _least_informative(al: Allocation, h, start: np.ndarray, lb0: np.ndarray, ub0: np.ndarray, left,
-                       names_one: set[str] = frozenset()) -> dict:
+                       names_one: set[str] = frozenset(), pinned: set[tuple[str, str]] = frozenset()) -> dict:
     """Stage 2, lexicographic by codebook block (the report's order, parents before children).
 
     Each block's distance is minimised with the answers of earlier blocks fixed, so that the
@@ -1046,7 +1076,7 @@ def _least_informative(al: Allocation, h, start: np.ndarray, lb0: np.ndarray, ub
         # again with EXTREME_COST on every such cell of the block. Where it has none, it is also
         # the optimum with those costs (they are >= 0 and 0 there), so the costs are not added
         # (they slow the priorities block about fourfold, measured).
-        extreme = _extreme_terms(al, items_of[b], x)
+        extreme = _extreme_terms(al, items_of[b], x, pinned)
         if any(round(_value(count, res["values"])) in (0, base) for count, base in extreme):
             for count, base in extreme:
                 for _ in _add_extreme_penalty(h, count, base, EXTREME_COST):
