@@ -249,3 +249,34 @@ def all_waves_codebook():
 
 WAVE_CODEBOOK = {wave: wave_codebook(wave) for wave in WAVES}
 CROSS_WAVE_CODEBOOK = all_waves_codebook()
+
+
+# --- inputs and params of single rules (kept here so that the stage files hold rules only) ---
+
+def previous_wave_files(wave):
+    """cells.csv and municipalities.csv of the last valid wave before `wave`, if there is one."""
+    earlier = valid_waves(waves_up_to(wave)[:-1])
+    if not earlier:
+        return {}
+    return {"previous_cells": f"results/{earlier[-1]}/cells.csv",
+            "previous_municipalities": f"results/{earlier[-1]}/municipalities.csv"}
+
+
+def export_cfg(wave):
+    """The wave's config entry with its resolved disclosure settings."""
+    return {**wave_cfg(wave), "disclosure": disclosure_cfg(wave)}
+
+
+def reconstruct_outputs(wave):
+    """The files `snakemake reconstruct` writes for the reconstructed wave (its config names them)."""
+    cfg = wave_cfg(wave)
+    folder = os.path.dirname(cfg["export"])
+    return {
+        "csv": cfg["export"],
+        "sav": os.path.splitext(cfg["export"])[0] + ".sav",
+        "municipalities": cfg["municipalities"],
+        "interviews": cfg["interviews"],
+        "sent_by_sector": cfg["sent_by_sector"],
+        "notes": os.path.join(folder, "RECONSTRUCTION.md"),
+        **({"basis": cfg["cell_basis"]} if "cell_basis" in cfg else {}),
+    }

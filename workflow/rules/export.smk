@@ -5,11 +5,6 @@
 # and exported nowhere; asking for such a wave's files directly fails with the reason.
 
 
-def export_cfg(wave):
-    """The wave's config entry with its resolved disclosure settings."""
-    return {**wave_cfg(wave), "disclosure": disclosure_cfg(wave)}
-
-
 rule export_wave:
     input:
         status="results/waves/status/{wave}.json",

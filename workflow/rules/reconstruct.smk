@@ -16,20 +16,6 @@ import os
 RECONSTRUCTED_WAVES = [w for w in WAVES if wave_cfg(w).get("reconstructed")]
 
 
-def reconstruct_outputs(wave):
-    cfg = wave_cfg(wave)
-    folder = os.path.dirname(cfg["export"])
-    return {
-        "csv": cfg["export"],
-        "sav": os.path.splitext(cfg["export"])[0] + ".sav",
-        "municipalities": cfg["municipalities"],
-        "interviews": cfg["interviews"],
-        "sent_by_sector": cfg["sent_by_sector"],
-        "notes": os.path.join(folder, "RECONSTRUCTION.md"),
-        **({"basis": cfg["cell_basis"]} if "cell_basis" in cfg else {}),
-    }
-
-
 localrules: reconstruct
 
 

@@ -7,15 +7,6 @@
 # change (issue 18: fewer processes per wave).
 
 
-def previous_wave_files(wave):
-    """cells.csv and municipalities.csv of the last valid wave before `wave`, if there is one."""
-    earlier = valid_waves(waves_up_to(wave)[:-1])
-    if not earlier:
-        return {}
-    return {"previous_cells": f"results/{earlier[-1]}/cells.csv",
-            "previous_municipalities": f"results/{earlier[-1]}/municipalities.csv"}
-
-
 rule report:
     input:
         unpack(lambda w: reference_inputs(w.wave)),
