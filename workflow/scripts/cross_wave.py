@@ -1,24 +1,17 @@
 """Snakemake script of rule waves: the comparisons across waves (analysis.core.waves.build) and the
 codebook documents (analysis.core.io.documentation), from the same statuses, cells and codebook."""
-import json
 import sys
 from pathlib import Path
 
 from analysis.core.codebook import load_codebook
 from analysis.core.io.documentation import run_codebook_docs, study_title
-from analysis.core.waves.build import run_cross_wave
-
-
-def by_wave(paths: list[str]) -> dict[str, str]:
-    """results/<wave>/<file> -> {wave: path}"""
-    return {Path(p).parent.name: p for p in paths}
-
+from analysis.core.waves.build import by_wave, read_statuses, run_cross_wave
 
 if __name__ == "__main__":
     sm = snakemake  # noqa: F821 (injected by Snakemake)
     sys.stderr = open(sm.log[0], "w")
     book = load_codebook(sm.input.codebook, sm.input.sectors)
-    statuses = [json.loads(Path(p).read_text(encoding="utf-8")) for p in sm.input.status]
+    statuses = read_statuses(sm.input.status)
     included = run_cross_wave(statuses, by_wave(sm.input.responses), by_wave(sm.input.municipalities), book,
                               sm.params.language, str(Path(sm.output.report).parent), by_wave(sm.input.cells),
                               sm.params.comparisons)

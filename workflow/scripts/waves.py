@@ -5,7 +5,13 @@ import sys
 from pathlib import Path
 
 from analysis.core.codebook import load_codebook
-from analysis.core.waves.build import run_chapter, run_public_view, wave_status
+from analysis.core.waves.build import (
+    by_wave,
+    read_statuses,
+    run_chapter,
+    run_public_view,
+    wave_status,
+)
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 sys.stderr = open(sm.log[0], "w")
@@ -13,12 +19,7 @@ book = load_codebook(sm.input.codebook, sm.input.sectors)
 
 
 def statuses() -> list[dict]:
-    return [json.loads(Path(p).read_text(encoding="utf-8")) for p in sm.input.status]
-
-
-def by_wave(paths: list[str]) -> dict[str, str]:
-    """results/<wave>/<file> -> {wave: path}"""
-    return {Path(p).parent.name: p for p in paths}
+    return read_statuses(sm.input.status)
 
 
 if sm.rule == "wave_status":

@@ -45,6 +45,21 @@ def _write_csv(table: pd.DataFrame, path) -> None:
     table.to_csv(path, index=False, lineterminator="\n", float_format="%.6g")
 
 
+def by_wave(paths: list[str]) -> dict[str, str]:
+    """results/<wave>/<file> -> {wave: path}: how the workflow hands a rule one file per wave."""
+    from pathlib import Path
+
+    return {Path(p).parent.name: p for p in paths}
+
+
+def read_statuses(paths: list[str]) -> list[dict]:
+    """The validation records (results/waves/status/<wave>.json) of rule wave_status."""
+    import json
+    from pathlib import Path
+
+    return [json.loads(Path(p).read_text(encoding="utf-8")) for p in paths]
+
+
 def read_hidden(cells: dict[str, str], public_cells: dict[str, str] | None = None) -> dict[tuple, tuple[str, bool]]:
     """The cells each wave's cells.csv hides; for a restricted wave shown in a public report, the
     cells its public view (`public_cells`, rule public_view) hides."""
