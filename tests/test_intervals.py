@@ -1,25 +1,24 @@
-"""core/intervals.wilson_interval gives statsmodels' Wilson bounds to the bit (the cells.csv and
-the cross-wave tables written with either are the same bytes)."""
+"""core/intervals.wilson_interval against the Wilson intervals Newcombe published (Statistics in
+Medicine 1998, 17:857-872, Table I, method 3), as scalars and as arrays."""
 import numpy as np
-from scipy import stats
-from statsmodels.stats.proportion import proportion_confint
+import pytest
 
-from analysis.core.intervals import Z_95, wilson_interval
+from analysis.core.intervals import wilson_interval
 
-
-def test_the_critical_value_is_scipys():
-    assert stats.norm.isf(0.025) == Z_95
-
-
-def test_arrays_equal_statsmodels_bit_for_bit():
-    nobs = np.repeat(np.arange(1, 400, dtype="float64"), 7)
-    count = np.floor(nobs * np.tile(np.array([0, 0.013, 0.25, 1 / 3, 0.5, 0.97, 1.0]), 399))
-    low, high = wilson_interval(count, nobs)
-    expected_low, expected_high = proportion_confint(count, nobs, alpha=0.05, method="wilson")
-    assert np.array_equal(low, expected_low) and np.array_equal(high, expected_high)
+# (count, n) -> (low, high) as printed, 4 decimals
+NEWCOMBE_1998 = {(81, 263): (0.2553, 0.3662), (15, 148): (0.0624, 0.1605), (0, 20): (0.0, 0.1611),
+                 (1, 29): (0.0061, 0.1718)}
 
 
-def test_scalars_equal_statsmodels_bit_for_bit():
-    for count, nobs in [(0, 1), (1, 8), (13, 46), (45, 45), (7, 123), (1, 100000)]:
-        assert wilson_interval(count, nobs) == proportion_confint(count, nobs, alpha=0.05, method="wilson")
-        assert isinstance(wilson_interval(count, nobs)[0], float)
+@pytest.mark.parametrize(("count", "n"), list(NEWCOMBE_1998))
+def test_scalars_give_the_published_bounds_as_floats(count, n):
+    low, high = wilson_interval(count, n)
+    assert isinstance(low, float) and isinstance(high, float)
+    assert (round(low, 4), round(high, 4)) == NEWCOMBE_1998[(count, n)]
+
+
+def test_arrays_give_the_published_bounds_elementwise():
+    count, n = (np.array(c, dtype="float64") for c in zip(*NEWCOMBE_1998))
+    low, high = wilson_interval(count, n)
+    assert isinstance(low, np.ndarray) and low.shape == count.shape
+    assert [(round(a, 4), round(b, 4)) for a, b in zip(low, high)] == list(NEWCOMBE_1998.values())

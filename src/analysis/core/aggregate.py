@@ -200,7 +200,7 @@ def add_percentages(counts: pd.DataFrame) -> pd.DataFrame:
     # established for the report
     out["pct_rounded"] = pd.array(
         [percent_of(c, b) if b > 0 else pd.NA for c, b in zip(out["count"], out["base"])], dtype="Int64")
-    # statsmodels' Wilson interval without importing statsmodels (core/intervals.py)
+    # the Wilson interval of statsmodels (core/intervals.py)
     low, high = wilson_interval(count[has_base].to_numpy(), base[has_base].to_numpy())
     # clip: float noise must not print a bound of -0.0000 or 1.0000001
     bounds = {"ci_low": np.clip(np.asarray(low, dtype="float64"), 0, 1),

@@ -38,7 +38,6 @@ def wilson(count: int, n: int) -> tuple[float, float]:
     """Wilson 95% interval of count/n (proportions)."""
     if n <= 0:
         raise ValueError("Wilson interval needs n > 0")
-    # statsmodels' proportion_confint(count, n, method="wilson"), without importing statsmodels
     low, high = wilson_interval(count, n)
     return float(max(low, 0.0)), float(min(high, 1.0))
 
