@@ -104,6 +104,26 @@ def test_public_chapter_shows_an_earlier_restricted_wave_as_if_public(book, tmp_
     assert "Niet voor publicatie" in (tmp_path / "chapter_a.html").read_text(encoding="utf-8")
 
 
+def test_public_view_protects_what_a_later_wave_shows_and_the_items_those_are_asked_after(book):
+    from analysis.core.waves.build import shown_of_earlier_wave
+    from analysis.core.waves.comparison import indicator_items
+
+    comparisons = {"within_wave": [{"label": {"en": "x"}, "item": "neg_poor_relations", "unit": "sector",
+                                    "group_a": "vgz"}]}
+    items = shown_of_earlier_wave(book, comparisons)
+    looked_up = set(indicator_items(book)) | {"neg_poor_relations"}
+    looked_up |= {it.id for block in book.feedback_blocks for it in book.block(block)}
+    assert looked_up <= set(items)
+    # a follow-up brings the item it is asked after (its base is that item's count), down the chain
+    assert book["neg_poor_relations"].asked_if and set(book["neg_poor_relations"].asked_if) <= set(items)
+    for it in book.items:
+        if it.id in items:
+            assert set(it.asked_if) <= set(items), it.id
+    # and nothing a later wave does not show: fewer cells for the optimiser
+    assert "collab_with_vgz" not in items and len(items) < len(book.items)
+    assert items == [it.id for it in book.items if it.id in set(items)]  # codebook order
+
+
 def test_within_wave_text_in_dutch_has_no_english_group_names():
     from analysis.core.waves.rendering import _within_text
 

@@ -402,3 +402,36 @@ def test_a_broken_wave_next_to_a_valid_one(project):
     assert "Uitgesloten metingen" in report and "broken-2024" in report and "Excluded waves" not in report
     chapter = (project / "results/waves/chapter_synthetic-fixture.html").read_text()
     assert "eerste geldige meting" in chapter and "broken-2024 is afgekeurd bij de validatie" in chapter
+
+
+def test_public_wave_reads_a_restricted_previous_wave_only_through_its_public_view(project):
+    """Issue 16 (consistency): the fact sheets of a public wave compare each municipality with its
+    previous wave (matched on cbs_code). When that wave is restricted, the sheets must show it as the
+    chapter does, through its public view: a cell the view hides as a complementary one must not be
+    printed on a sheet (a reader would subtract it from the chapter's totals)."""
+    raw = project / "data/raw"
+    for wave in ("early-restricted", "late-public"):
+        shutil.copytree(raw / "synthetic-fixture", raw / wave)
+        sheet = pd.read_csv(raw / wave / "municipalities.csv", dtype=str)
+        sheet["cbs_code"] = [f"GM{int(m):04d}" for m in sheet["municipality_id"]]
+        sheet.to_csv(raw / wave / "municipalities.csv", index=False)
+        export = pd.read_csv(raw / wave / "responses.csv", dtype=str, keep_default_na=False)
+        export.assign(wave=wave).to_csv(raw / wave / "responses.csv", index=False)
+    entry = {w: {"export": f"data/raw/{w}/responses.csv", "municipalities": f"data/raw/{w}/municipalities.csv",
+                 "synthetic": True} for w in ("early-restricted", "late-public")}
+    entry["early-restricted"]["disclosure"] = {"mode": "restricted"}
+    _configure(project, entry)
+    built = _snakemake(project, "results/late-public/municipalities")
+    assert built.returncode == 0, built.stderr[-3000:]
+    summary = _snakemake(project, "--detailed-summary", "results/late-public/municipalities")
+    assert summary.returncode == 0, summary.stderr[-3000:]
+    row = next(line.split("\t") for line in summary.stdout.splitlines()
+               if line.startswith("results/late-public/municipalities\t"))
+    inputs = set(row[4].split(","))
+    assert "results/early-restricted/cells_as_public.csv" in inputs
+    assert "results/early-restricted/cells.csv" not in inputs
+    # and the view hides cells the restricted cells.csv shows: without it the sheets would print them
+    view = pd.read_csv(project / "results/early-restricted/cells_as_public.csv", dtype={"unit_id": str})
+    own = pd.read_csv(project / "results/early-restricted/cells.csv", dtype={"unit_id": str})
+    both = own.merge(view, on=["item", "unit", "unit_id", "answer"], suffixes=("_own", "_view"))
+    assert ((both["status_own"] == "ok") & (both["status_view"] != "ok")).any()

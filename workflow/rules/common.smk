@@ -254,11 +254,16 @@ CROSS_WAVE_CODEBOOK = all_waves_codebook()
 # --- inputs and params of single rules (kept here so that the stage files hold rules only) ---
 
 def previous_wave_files(wave):
-    """cells.csv and municipalities.csv of the last valid wave before `wave`, if there is one."""
+    """cells.csv and municipalities.csv of the last valid wave before `wave`, if there is one. A
+    public wave's fact sheets read a restricted previous wave through its public view, as its
+    chapter does: one protection pattern of that wave in every public output (a cell the chapter
+    hides as a complementary one must not reappear in a fact sheet)."""
     earlier = valid_waves(waves_up_to(wave)[:-1])
     if not earlier:
         return {}
-    return {"previous_cells": f"results/{earlier[-1]}/cells.csv",
+    as_public = disclosure_cfg(wave)["mode"] == "public" and disclosure_cfg(earlier[-1])["mode"] == "restricted"
+    cells = "cells_as_public.csv" if as_public else "cells.csv"
+    return {"previous_cells": f"results/{earlier[-1]}/{cells}",
             "previous_municipalities": f"results/{earlier[-1]}/municipalities.csv"}
 
 

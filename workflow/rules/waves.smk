@@ -93,8 +93,9 @@ rule wave_chapter:
         "../scripts/waves.py"
 
 
-# The cells of a restricted wave as public mode would publish them: what the chapter of a later
-# public wave may show of it (no restricted banner in a public report).
+# The cells of a restricted wave as public mode would publish them: what the chapter and the fact
+# sheets of a later public wave may show of it (no restricted banner in a public report). Only the
+# items those show are protected (core.waves.build.shown_of_earlier_wave).
 rule public_view:
     input:
         cells="results/{wave}/cells.csv",
@@ -106,6 +107,7 @@ rule public_view:
         "results/{wave}/cells_as_public.csv",
     params:
         min_base=lambda w: disclosure_cfg_public()["min_base"],
+        comparisons=config.get("comparisons", {}),
     # the longest job of the default build (optimal protection of a whole wave): started as soon
     # as its wave's cells exist, so that the rest of the build runs beside it
     priority: 20

@@ -13,7 +13,8 @@ minus this municipality's cell, so it is shown only when both are shown (then a 
 subtract them anyway; when the own cell is hidden the subtraction would reveal it). The same
 holds for the rest of the size class, which is only tested, not shown. A previous wave's cell is
 shown on a public page only if it would pass this page's rules (shown, base at least k), whatever
-that wave's own mode was.
+that wave's own mode was; the workflow hands a public wave a restricted previous wave's public
+view (rule public_view), so its complementary cells stay hidden here as in the chapter.
 """
 from __future__ import annotations
 

@@ -68,22 +68,46 @@ def read_hidden(cells: dict[str, str], public_cells: dict[str, str] | None = Non
     return hidden_cells({wave: read_cells((public_cells or {}).get(wave, path)) for wave, path in cells.items()})
 
 
-def public_view(cells: pd.DataFrame, min_base: int, book: Codebook | None, municipalities: pd.DataFrame) -> pd.DataFrame:
+def shown_of_earlier_wave(book: Codebook, comparisons: dict | None = None) -> list[str]:
+    """The items a later public wave's outputs show of an earlier wave: the chapter's indicators and
+    within-wave comparisons, and the fact sheets' blocks (the previous wave's column), with the
+    items they are asked after (skip logic: a follow-up's base is its lead item's count)."""
+    from analysis.core.waves.comparison import within_wave_specs
+
+    wanted = set(indicator_items(book)) | {spec[1] for spec in within_wave_specs(comparisons)}
+    wanted |= {it.id for block in book.feedback_blocks for it in book.block(block)}
+    # codebook order puts every lead item before its follow-ups (codebook._check_references), so
+    # one pass from the last item up closes the set under asked_if
+    for it in reversed(book.items):
+        if it.id in wanted:
+            wanted |= set(it.asked_if)
+    return [it.id for it in book.items if it.id in wanted]
+
+
+def public_view(cells: pd.DataFrame, min_base: int, book: Codebook | None, municipalities: pd.DataFrame,
+                items: list[str] | None = None) -> pd.DataFrame:
     """A restricted wave's cells as public mode would publish them (the same protection as rule
-    aggregate), for the chapter of a later public wave that compares with it."""
+    aggregate), for the chapter and fact sheets of a later public wave that compare with it.
+    `items`: only these (`shown_of_earlier_wave`): a reader of the later wave sees no other cell
+    of the earlier one, so only these need protecting, and against each other; the pattern is
+    found on far fewer cells (the 2009 wave: 34 of 84 items, 2.8 s instead of 18 s of CPU)."""
     from analysis.core.aggregate import NONRESPONSE_CELL_COLUMNS, protect_nonresponse
     from analysis.core.disclosure.suppression import protect_cells
 
+    if items is not None:
+        cells = cells[cells["item"].isin(items)].reset_index(drop=True)
     kept = cells.drop(columns=[c for c in NONRESPONSE_CELL_COLUMNS if c in cells])
     protected = protect_cells(kept, min_base, "public", book=book, municipalities=municipalities)
     return protect_nonresponse(protected, cells) if set(NONRESPONSE_CELL_COLUMNS) <= set(cells) else protected
 
 
-def run_public_view(cells_path: str, municipalities_path: str, book: Codebook, min_base: int, out_path: str) -> None:
+def run_public_view(cells_path: str, municipalities_path: str, book: Codebook, min_base: int, out_path: str,
+                    comparisons: dict | None = None) -> None:
     from analysis.core.aggregate import read_cells, write_csv
 
-    write_csv(public_view(read_cells(cells_path), min_base, book, pd.read_csv(municipalities_path, dtype=str,
-                                                                              keep_default_na=False)), out_path)
+    write_csv(public_view(read_cells(cells_path), min_base, book,
+                          pd.read_csv(municipalities_path, dtype=str, keep_default_na=False),
+                          shown_of_earlier_wave(book, comparisons)), out_path)
 
 
 def run_cross_wave(statuses: list[dict], responses: dict[str, str], municipalities: dict[str, str], book: Codebook,
