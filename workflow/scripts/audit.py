@@ -16,6 +16,6 @@ def main(reference_dir: str, csv_path: str, md_path: str) -> None:
 
 
 if __name__ == "__main__":
-    logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(levelname)s %(message)s")
-    reference_dir = snakemake.params.reference_dir  # noqa: F821
-    main(reference_dir, snakemake.output.csv, snakemake.output.md)
+    sm = snakemake  # noqa: F821 (injected by Snakemake)
+    logging.basicConfig(filename=sm.log[0], level=logging.INFO, format="%(levelname)s %(message)s")
+    main(sm.params.reference_dir, sm.output.csv, sm.output.md)

@@ -26,7 +26,6 @@ The pure functions take and return DataFrames / dataclasses; file I/O is in the 
 from __future__ import annotations
 
 import math
-import re
 import os
 import time
 from dataclasses import dataclass, field
