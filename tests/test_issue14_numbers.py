@@ -86,7 +86,8 @@ def test_public_chapter_shows_an_earlier_restricted_wave_as_if_public(book, tmp_
         for key, name in (("responses", "responses.parquet"), ("municipalities", "municipalities.csv"), ("cells", "cells.csv")):
             paths[key][wave] = str(folder / name)
     public_a = str(tmp_path / "synthetic-a" / "cells_as_public.csv")
-    run_public_view(paths["cells"]["synthetic-a"], paths["municipalities"]["synthetic-a"], book, 5, public_a)
+    run_public_view(paths["cells"]["synthetic-a"], paths["municipalities"]["synthetic-a"], book, {"min_base": 5},
+                    public_a, report_md=str(tmp_path / "as_public.md"), report_csv=str(tmp_path / "as_public.csv"))
     statuses = [{"wave": "synthetic-a", "valid": True, "kind": "synthetic", "disclosure": "restricted"},
                 {"wave": "synthetic-b", "valid": True, "kind": "synthetic", "disclosure": "public"}]
     run_chapter("synthetic-b", statuses, paths["responses"], paths["municipalities"], book, "nl",

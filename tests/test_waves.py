@@ -435,3 +435,6 @@ def test_public_wave_reads_a_restricted_previous_wave_only_through_its_public_vi
     own = pd.read_csv(project / "results/early-restricted/cells.csv", dtype={"unit_id": str})
     both = own.merge(view, on=["item", "unit", "unit_id", "answer"], suffixes=("_own", "_view"))
     assert ((both["status_own"] == "ok") & (both["status_view"] != "ok")).any()
+    # the output checker gets the view's report, with the public rules (the wave itself is restricted)
+    checked = (project / "results/early-restricted/disclosure/as_public.md").read_text(encoding="utf-8")
+    assert "Mode **public**" in checked and "Check by the attacker" in checked

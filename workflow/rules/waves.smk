@@ -104,9 +104,11 @@ rule public_view:
         sectors=config["sectors"],
         code=code_of("waves"),
     output:
-        "results/{wave}/cells_as_public.csv",
+        cells="results/{wave}/cells_as_public.csv",
+        report_md="results/{wave}/disclosure/as_public.md",
+        report_csv="results/{wave}/disclosure/as_public.csv",
     params:
-        min_base=lambda w: disclosure_cfg_public()["min_base"],
+        disclosure=lambda w: disclosure_cfg_public(),
         comparisons=config.get("comparisons", {}),
     # the longest job of the default build (optimal protection of a whole wave): started as soon
     # as its wave's cells exist, so that the rest of the build runs beside it

@@ -30,7 +30,7 @@ elif sm.rule == "wave_chapter":
                 sm.params.language, sm.output[0], by_wave(sm.input.cells), sm.params.comparisons,
                 by_wave(sm.input.public_cells))
 elif sm.rule == "public_view":
-    run_public_view(sm.input.cells, sm.input.municipalities, book, sm.params.min_base, sm.output[0],
-                    sm.params.comparisons)
+    run_public_view(sm.input.cells, sm.input.municipalities, book, sm.params.disclosure, sm.output.cells,
+                    sm.params.comparisons, sm.output.report_md, sm.output.report_csv)
 else:
     raise ValueError(f"workflow/scripts/waves.py does not serve rule {sm.rule}")

@@ -310,6 +310,23 @@ def add_basis(cells: pd.DataFrame, basis: pd.DataFrame) -> pd.DataFrame:
     return cells.assign(basis=table.reindex(index).fillna("free").to_numpy())
 
 
+def protect(cells: pd.DataFrame, rules, book: Codebook, municipalities: pd.DataFrame):
+    """A wave's cells under its publication rules: (protected cells, the counts they protect, the
+    attacker's audit, the optimiser's decision; audit and decision None unless public and optimal).
+    Protection decides on the counts; who was asked / answered / did not follow the count's fate."""
+    from analysis.core.disclosure.suppression import protect_cells, protect_wave
+
+    counted = cells.drop(columns=[c for c in NONRESPONSE_CELL_COLUMNS if c in cells])
+    audit = decision = None
+    if rules.mode == "public" and rules.method == "optimal":
+        protected, audit, decision = protect_wave(counted, rules, book=book, municipalities=municipalities)
+    else:
+        protected = protect_cells(counted, rules.min_base, rules.mode, book=book, municipalities=municipalities, rules=rules)
+    if set(NONRESPONSE_CELL_COLUMNS) <= set(cells):
+        protected = protect_nonresponse(protected, cells)
+    return protected, counted, audit, decision
+
+
 def run_aggregate(responses_path, municipalities_path, codebook_path, sectors_path, wave: str,
                   cells_out, hours_out, disclosure: dict | None = None, not_asked=None, basis_path=None,
                   report_md=None, report_csv=None) -> None:
@@ -321,21 +338,14 @@ def run_aggregate(responses_path, municipalities_path, codebook_path, sectors_pa
     from analysis.core.disclosure.checkreport import write_checker_report
     from analysis.core.disclosure.rules import PublicationRules
     from analysis.core.disclosure.settings import disclosure_settings
-    from analysis.core.disclosure.suppression import protect_cells, protect_hours, protect_wave
+    from analysis.core.disclosure.suppression import protect_hours
 
     book = load_codebook(codebook_path, sectors_path)
     responses = pd.read_parquet(responses_path)
     municipalities = pd.read_csv(municipalities_path, dtype=str, keep_default_na=False)
     rules = PublicationRules.from_config(disclosure_settings(disclosure))  # safe by default: public, k = 5
     cells = aggregate_cells(responses, municipalities, book, wave, not_asked)
-    # protection decides on the counts; who was asked / answered / did not follow the count's fate
-    counted = cells.drop(columns=NONRESPONSE_CELL_COLUMNS)
-    audit = decision = None
-    if rules.mode == "public" and rules.method == "optimal":
-        protected, audit, decision = protect_wave(counted, rules, book=book, municipalities=municipalities)
-    else:
-        protected = protect_cells(counted, rules.min_base, rules.mode, book=book, municipalities=municipalities, rules=rules)
-    protected = protect_nonresponse(protected, cells)
+    protected, counted, audit, decision = protect(cells, rules, book, municipalities)
     if basis_path:   # the wave names a per-cell basis file (a reconstructed wave)
         protected = add_basis(protected, pd.read_csv(basis_path, dtype=str, keep_default_na=False))
     write_csv(protected, cells_out)
