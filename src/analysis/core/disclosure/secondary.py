@@ -22,13 +22,13 @@ hidden lead count takes along (`_lost_follow_ups`).
 
 keep_group (rules.py): a free cell of a municipality with at least that many respondents
 (`KEPT_UNITS`) costs, on top, a premium of one more than all free cells of its table together
-(`_keep_premium`), so a pattern that hides fewer such cells always wins: the objective is
-lexicographic, kept cells first, then the weights above. Where the size classes are solved apart
+(`Table.first`, `optimal._premium`), so a pattern that hides fewer such cells always wins: the
+objective is lexicographic, kept cells first, then the weights above. Where the size classes are solved apart
 and a kept municipality is the only partner of a small one in its size class, the item's joint
 table (municipalities and size-class totals) is solved too and taken if it hides fewer kept
 cells: there two size-class totals (or one and a municipality of unknown size) can protect the
-small one instead. Cost and bounds are reported net of the premium paid (`_commit`); the bounds
-then hold for every safe pattern of the decomposition that hides no more kept cells.
+small one instead. Cost and bounds are reported without the premium (optimal.solve_table); the
+bounds then hold for every safe pattern of the decomposition that hides no more kept cells.
 """
 from __future__ import annotations
 
@@ -157,20 +157,18 @@ class _Structure:
 
 @dataclass
 class _Piece:
-    """One solved table of an item: its units, cells, pattern, and the keep_group rule's account
-    (which free cells belong to units it keeps, the premium each of them carried)."""
+    """One table of an item: its units, cells and (once solved) pattern."""
 
     units: list
     cells: list
     table: Table
     pattern: object = None
-    kept: np.ndarray | None = None
-    premium: float = 0.0
     split: bool = False  # one size class (or the unknown-size municipalities) of a decomposition
 
     @property
     def kept_hidden(self) -> int:
-        return int((self.pattern.hidden & self.kept).sum())
+        """Cells of municipalities keep_group keeps that the pattern hides (not sensitive ones)."""
+        return int(self.pattern.first_hidden)
 
 
 def _protect_item(item: str, part: pd.DataFrame, structure: _Structure, rules: PublicationRules,
@@ -225,8 +223,8 @@ def _piece(item, value, base, forced, structure, rules, decision, units, sums, r
     if not cells:
         return None
     table = _table(cells, units, sums, value, base, forced, structure, rules, decision)
-    kept, premium = _keep_premium(table, structure, rules)
-    return _Piece(units, cells, table, None, kept, premium)
+    table.first = _kept_cells(table, structure, rules)
+    return _Piece(units, cells, table)
 
 
 def _solved(piece: _Piece) -> _Piece:
@@ -235,23 +233,18 @@ def _solved(piece: _Piece) -> _Piece:
 
 
 def _commit(item: str, piece: _Piece, decision: Decision) -> None:
-    """Record a solved table: its hidden cells, and its cost and bounds net of the keep_group
-    premium (see _keep_premium: a bound on every safe pattern that keeps as many rows)."""
+    """Record a solved table: its hidden cells, cost and bounds (without the keep_group premium:
+    bounds on every safe pattern that hides no more kept cells; optimal.solve_table)."""
     table, pattern, cells = piece.table, piece.pattern, piece.cells
     decision.capped |= table.capped
     decision.required.update(table.required)
     decision.hidden |= {cells[j] for j in np.flatnonzero(pattern.hidden)}
-    paid = piece.premium * piece.kept_hidden
-
-    def net(x):
-        return max(0.0, x - paid)
-
     sensitive = table.state == SENSITIVE
     decision.pieces.append({"item": item, "unit": piece.units[0][0], "cells": len(cells),
                             "sensitive": int(sensitive.sum()),
                             "complementary": int((pattern.hidden & (table.state == FREE)).sum()),
-                            "cost": pattern.cost - paid, "lp_bound": net(pattern.lp_bound),
-                            "lp_plain": net(pattern.lp_plain), "bound": net(pattern.bound),
+                            "cost": pattern.cost, "lp_bound": pattern.lp_bound,
+                            "lp_plain": pattern.lp_plain, "bound": pattern.bound,
                             "rounds": pattern.rounds, "exact": pattern.exact, "kept_hidden": piece.kept_hidden})
 
 
@@ -366,19 +359,11 @@ def _is_kept(unit, structure, rules) -> bool:
     return bool(rules.keep) and unit[0] in KEPT_UNITS and structure.size.get(unit, 0) >= rules.keep
 
 
-def _keep_premium(table: Table, structure, rules) -> tuple[np.ndarray, float]:
-    """keep_group (rules.py): each free cell of a kept unit costs, on top of its own cost, one
-    more than all free cells of the table together. A pattern that hides fewer such cells is then
-    always cheaper than one that hides more, whatever totals and small units it hides instead
-    (min of K * premium + rest is lexicographic: kept cells first). Returns the kept cells and the
-    premium (0 when the rule is off or the table has none)."""
-    free = np.asarray(table.state) == FREE
-    kept = free & np.array([_is_kept(c[1:3], structure, rules) for c in table.keys], dtype=bool)
-    if not kept.any():
-        return kept, 0.0
-    premium = 1.0 + float(table.cost[free].sum())
-    table.cost[kept] += premium
-    return kept, premium
+def _kept_cells(table: Table, structure, rules) -> np.ndarray:
+    """keep_group (rules.py): the cells of units it keeps, which the optimiser hides as few of as
+    it can before anything else counts (Table.first: a premium above every other cell of the
+    table, optimal._premium)."""
+    return np.array([_is_kept(c[1:3], structure, rules) for c in table.keys], dtype=bool)
 
 
 def _lost_follow_ups(cell, structure, decision) -> int:
