@@ -12,15 +12,17 @@ interval must be that a reader can give a hidden one.
   special case w = k - 1 (nothing learnt beyond n), and a width can be set between "not pinned"
   (w = 1, the old rule) and that. A reader who only learns "1, 2 or 3 of 4 said ja" has not learnt
   any officer's answer.
-- keep_group (q): a unit (municipality, sector) with at least q respondents keeps its own rows
-  shown wherever some safe pattern allows: the optimiser hides totals (size classes, VNG domains)
-  and smaller units instead of any cell of it (secondary.py: a cost premium above every other
-  pattern of the table). Default 9 = 2k - 1 at k = 5: the smallest unit whose every yes/no split has
-  a side of at least k officers, so its row always speaks for a group the rule itself would
-  publish, and the size from which a GGD expects a municipality's own figures. 0 or None: off (the
-  cheapest pattern, whoever it hides). It cannot keep a row that no safe pattern keeps: where the
-  unit's only partners in every sum are its own cells (e.g. the overall row is sensitive, or a
-  sensitive cell of the unit itself needs its other answers hidden), its cells are hidden anyway.
+- keep_group (q): a municipality with at least q respondents keeps its own rows shown wherever
+  some safe pattern allows: the optimiser hides size-class totals and smaller municipalities
+  instead of any cell of it (secondary.py: a cost premium above every other pattern of the
+  table; sectors are not kept so, see secondary.KEPT_UNITS). Default 9 = 2k - 1 at k = 5: the
+  smallest unit whose every yes/no split has a side of at least k officers, so its row always
+  speaks for a group the rule itself would publish, and the size from which a GGD expects a
+  municipality's own figures. 0 or None: off (the
+  cheapest pattern, whoever it hides). It cannot keep a cell that no safe pattern shows: the
+  unit's own sensitive cells, the follow-ups of its hidden lead count, and cells no way round
+  can spare (the overall row sensitive, every other unit of the classes involved kept too, or the
+  totals leaving the small unit's count too little room); then as few such cells as possible.
 - method: optimal (an integer program picks the fewest, cheapest complementary cells) or escalation
   (the rule set before issue 16: hide the whole breakdown of an item where the attacker pins a
   cell; width 1; kept for comparison).
