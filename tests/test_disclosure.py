@@ -653,7 +653,7 @@ def keep_group_audit(book, cells, sheet, rules):
     """The attacker's widths on the published cells, independent of the optimiser."""
     from analysis.core.disclosure.attacker import attack, published_values
 
-    prot, audit, decision = protect_wave(cells, rules, municipalities=sheet)
+    prot, _, decision = protect_wave(cells, rules, municipalities=sheet)
     values, bounds = published_values(prot)
     intervals = attack(values, relations_for(cells, None, sheet), bounds, exact=True).set_index("key")
     widths_ = {key: intervals.at[count_key(*key), "width"] for key in decision.reasons}
@@ -713,6 +713,6 @@ def test_keep_group_looks_for_partners_below_it_beyond_the_largest_units(book):
     munis |= {"B": ("small", 1, 2), "X": ("small", 3, 3)}
     assert len(munis) - 1 > MAX_PARTNER_UNITS  # the candidate list is cut
     cells, sheet = one_item_wave(munis)
-    prot, decision, widths_ = keep_group_audit(book, cells, sheet, PublicationRules(keep_group=9))
+    prot, _, widths_ = keep_group_audit(book, cells, sheet, PublicationRules(keep_group=9))
     assert hidden_keys(prot) == {("municipality", m, a) for m in ("B", "X") for a in ("ja", "nee")}
     assert all(w >= 3 - 1e-6 for w in widths_.values())
