@@ -15,8 +15,10 @@ is what compares on a shared machine), peak memory, cells hidden ('< k' primary,
 complementary), share of municipality cells shown, the weighted cost of the complementary cells
 against the sum of the tables' LP bounds: the LP optimum of the strengthened model (capacity, row,
 cover and waste cuts; optimal.py), the plain LP (capacity and row cuts only) beside it, and the
-proven bound (secondary.py / optimal.py), how many municipalities of 9 or more respondents have their Tabel VIII.2 row shown,
-and how many sensitive cells the attacker leaves narrower than their width (must be 0).
+proven bound (secondary.py / optimal.py; net of the keep_group premium), how many municipalities of
+9 or more respondents have their Tabel VIII.2 row shown, how many sensitive cells the attacker
+leaves narrower than their width (must be 0), and the size-class and VNG-domain cells shown (the
+totals keep_group hides instead of the rows of large municipalities).
 """
 from __future__ import annotations
 
@@ -128,10 +130,19 @@ def run_one(case: str, method: str) -> dict:
     result["complementary"] = int((status == "×").sum())
     shown, total = municipality_share(cells, protected, rules.min_base)
     result.update(muni_shown=shown, muni_cells=total)
+    result["totals_shown"] = totals_shown(cells, protected, rules.min_base)
     result["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     result.update(viii2_rows(cells, protected, book, rules))
     result["items_shown"] = item_shares(cells, protected)
     return result
+
+
+def totals_shown(cells, protected, k: int) -> str:
+    """Share shown of the size-class and VNG-domain cells: what keep_group pays with."""
+    from analysis.core.disclosure.checkreport import unit_summary
+
+    units = unit_summary(cells, protected, k).set_index("unit")
+    return ", ".join(f"{units.at[u, 'shown']}/{units.at[u, 'cells']}" for u in ("size_class", "domain"))
 
 
 def viii2_rows(cells, protected, book, rules) -> dict:
@@ -162,8 +173,8 @@ def main() -> None:
     cases = sys.argv[1:] or list(CASES)
     print("| case | method | wall s | CPU s | peak MB | primary | complementary | municipality cells shown | "
           "cost | LP bound (strengthened) | plain LP | proven bound | cost/LP | cost/plain LP | cost/proven | VIII.2 rows (n>=9): all / non-sensitive | narrower than w | "
-          "repair | municipality cells shown: collaborates, segv_work |")
-    print("|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---|")
+          "repair | municipality cells shown: collaborates, segv_work | size-class, domain cells shown |")
+    print("|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---|---|")
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     for case in cases:
         for method in os.environ.get("BENCH_METHODS", ",".join(METHODS)).split(","):
@@ -175,7 +186,7 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 r, note = None, f"not done after {LIMIT_S} s"
             if r is None:
-                print(f"| {case} | {method} | {note} |" + " |" * 16, flush=True)
+                print(f"| {case} | {method} | {note} |" + " |" * 17, flush=True)
                 continue
             share = f"{r['muni_shown']}/{r['muni_cells']} ({r['muni_shown'] / max(r['muni_cells'], 1):.0%})"
             if method == "optimal":
@@ -184,7 +195,7 @@ def main() -> None:
                          f"{r['narrow']} | {r.get('repairs', '–')}")
             else:
                 extra = f"– | – | – | – | – | – | – | {r['viii2_all']}/{r['big_munis']} / {r['viii2_open']}/{r['big_munis']} | – | –"
-            extra += " | " + ", ".join(r.get("items_shown", {}).values())
+            extra += " | " + ", ".join(r.get("items_shown", {}).values()) + " | " + r.get("totals_shown", "")
             print(f"| {case} | {method} | {r['seconds']} | {r['cpu_s']} | {r['peak_mb']} | {r['primary']} | "
                   f"{r['complementary']} | {share} | {extra} |", flush=True)
 

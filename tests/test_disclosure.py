@@ -610,3 +610,109 @@ def test_a_follow_up_whose_base_is_a_hidden_lead_count_reads_the_same_mark_whate
     true_base = cells.loc[follow_up_of_hidden_lead, "base"]
     assert (true_base == 0).any() and true_base.between(1, K - 1).any()  # both kinds: '×' and '< 5' before
     assert set(prot.loc[follow_up_of_hidden_lead, "status"].astype(str)) == {"×"}
+
+
+# --- keep_group: a large municipality keeps its row where a safe pattern allows (issue 16) ------
+
+def one_item_wave(munis: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cells of one yes/no item q by municipality, size class and overall (no sectors, no skip
+    logic: a table that can be checked by hand), from {id: (size class, ja, nee)}."""
+    sheet = pd.DataFrame({"municipality_id": list(munis), "name": list(munis),
+                          "size_class": [c for c, _, _ in munis.values()]})
+    units = [("municipality", m, ja, nee) for m, (_, ja, nee) in munis.items()]
+    for size in dict.fromkeys(c for c, _, _ in munis.values()):
+        units.append(("size_class", size, sum(j for c, j, _ in munis.values() if c == size),
+                      sum(n for c, _, n in munis.values() if c == size)))
+    units.append(("overall", "all", sum(j for _, j, _ in munis.values()), sum(n for _, _, n in munis.values())))
+    rows = []
+    for unit, uid, ja, nee in units:
+        for answer, count in (("ja", ja), ("nee", nee)):
+            base = ja + nee
+            rows.append({"wave": "synthetic-test", "table": "t", "unit": unit, "unit_id": uid, "item": "q",
+                         "answer": answer, "base": base, "count": count, "pct": 100 * count / base,
+                         "pct_rounded": round(100 * count / base), "ci_low": np.nan, "ci_high": np.nan,
+                         "status": "ok", "asked": base, "answered": base, "no_answer": 0})
+    cells = pd.DataFrame(rows)
+    for col in ("base", "count", "pct_rounded", "asked", "answered", "no_answer"):
+        cells[col] = cells[col].astype("Int64")
+    return cells, sheet
+
+
+# A (11 officers) is the only other G4 city beside B (3, below g = 5). Costs (secondary.py): a
+# municipality cell 1 x n/5, a size-class cell 3 x n/5. Without keep_group the cheapest
+# protection of B is A's row (2 x 2.2). With it, the G4 total must go, and with it a second
+# total (else G4 = overall - G32 - small): 'small' (13 officers, 3 x 2.6 a cell) and, since its
+# municipalities then add up to it, the cheapest of them, F (6: 1.2 a cell); G32 with C would
+# cost 2 x 12.6 + 2 x 1.2. B's ja (1 of 3) then ranges over 0 .. 3 along the cycle
+# B - G4 - small - F: width 3 = min(w, base).
+FIELD = {"A": ("G4", 6, 5), "B": ("G4", 1, 2), "C": ("G32", 3, 3), "D": ("G32", 4, 3), "E": ("G32", 5, 3),
+         "F": ("small", 3, 3), "H": ("small", 2, 5)}
+
+
+def keep_group_audit(book, cells, sheet, rules):
+    """The attacker's widths on the published cells, independent of the optimiser."""
+    from analysis.core.disclosure.attacker import attack, published_values
+
+    prot, _, decision = protect_wave(cells, rules, municipalities=sheet)
+    values, bounds = published_values(prot)
+    intervals = attack(values, relations_for(cells, None, sheet), bounds, exact=True).set_index("key")
+    widths_ = {key: intervals.at[count_key(*key), "width"] for key in decision.reasons}
+    return prot, decision, widths_
+
+
+def hidden_keys(prot) -> set:
+    rows = prot[hidden(prot)]
+    return set(zip(rows["unit"], rows["unit_id"].astype(str), rows["answer"]))
+
+
+def test_keep_group_hides_size_class_totals_instead_of_a_large_municipality(book):
+    cells, sheet = one_item_wave(FIELD)
+    both = [("ja",), ("nee",)]
+    prot, decision, widths_ = keep_group_audit(book, cells, sheet, PublicationRules(keep_group=9))
+    assert hidden_keys(prot) == {(u, i, *a) for u, i in (("municipality", "B"), ("size_class", "G4"),
+                                                         ("size_class", "small"), ("municipality", "F"))
+                                 for a in both}
+    assert set(decision.reasons) == {("q", "municipality", "B", "ja"), ("q", "municipality", "B", "nee")}
+    assert all(w >= 3 - 1e-6 for w in widths_.values()), widths_  # the attacker: B still 0 .. 3
+    assert sum(p["kept_hidden"] for p in decision.pieces) == 0
+
+
+def test_keep_group_off_gives_the_cheapest_pattern(book):
+    cells, sheet = one_item_wave(FIELD)
+    expected = {("municipality", m, a) for m in ("A", "B") for a in ("ja", "nee")}
+    for off in (0, None):
+        prot, _, widths_ = keep_group_audit(book, cells, sheet, PublicationRules(keep_group=off))
+        assert hidden_keys(prot) == expected
+        assert all(w >= 3 - 1e-6 for w in widths_.values())
+    assert PublicationRules().keep == 9 and PublicationRules.from_config({"keep_group": None}).keep is None
+    with pytest.raises(ValueError, match="keep_group"):
+        PublicationRules(keep_group=-1)
+
+
+def test_keep_group_cannot_keep_a_row_no_safe_pattern_keeps(book):
+    """G32's two municipalities are kept too (10 and 12 officers): hiding the G4 and G32 totals
+    would still leave G32 = C + D shown, so one kept row must go whatever is hidden. The rule
+    then hides as few kept cells as any safe pattern can (2) and, among those patterns, the
+    cheapest: A's row again (2 x 2.2, against the totals 2 x 8.4 + 2 x 13.2 and D 2 x 2.0)."""
+    cells, sheet = one_item_wave({"A": ("G4", 6, 5), "B": ("G4", 1, 2), "C": ("G32", 7, 5), "D": ("G32", 4, 6)})
+    prot, decision, widths_ = keep_group_audit(book, cells, sheet, PublicationRules(keep_group=9))
+    assert hidden_keys(prot) == {("municipality", m, a) for m in ("A", "B") for a in ("ja", "nee")}
+    assert all(w >= 3 - 1e-6 for w in widths_.values())
+    assert sum(p["kept_hidden"] for p in decision.pieces) == 2  # reported, and the cost net of the premium
+    assert sum(p["cost"] for p in decision.pieces) == pytest.approx(2 * 11 / 5)
+
+
+def test_keep_group_looks_for_partners_below_it_beyond_the_largest_units(book):
+    """A large table considers as partners only its 12 largest units besides the sensitive ones
+    (MAX_PARTNER_UNITS). With 13 kept municipalities of 10 beside B (3) and X (6), those would all
+    be kept ones; under keep_group the candidates are the largest units below it first, so X's
+    row protects B and no kept row is hidden (review r18's wave: a G32 city of 24 lost its row so)."""
+    from analysis.core.disclosure.secondary import MAX_PARTNER_UNITS
+
+    munis = {f"K{i:02d}": ("small", 5 + i % 2, 5 - i % 2) for i in range(13)}
+    munis |= {"B": ("small", 1, 2), "X": ("small", 3, 3)}
+    assert len(munis) - 1 > MAX_PARTNER_UNITS  # the candidate list is cut
+    cells, sheet = one_item_wave(munis)
+    prot, _, widths_ = keep_group_audit(book, cells, sheet, PublicationRules(keep_group=9))
+    assert hidden_keys(prot) == {("municipality", m, a) for m in ("B", "X") for a in ("ja", "nee")}
+    assert all(w >= 3 - 1e-6 for w in widths_.values())

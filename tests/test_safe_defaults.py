@@ -22,7 +22,7 @@ def _validate(tmp_path, book, **kwargs):
 
 def test_defaults_are_public_k5():
     assert disclosure_settings() == {"mode": "public", "min_base": 5, "pseudonym_salt": "", "min_count": 0,
-                                     "protection_width": 3, "method": "optimal"} == DEFAULTS
+                                     "protection_width": 3, "method": "optimal", "keep_group": 9} == DEFAULTS
     assert disclosure_settings({"mode": "restricted"})["mode"] == "restricted"
 
 

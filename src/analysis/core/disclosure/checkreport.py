@@ -78,7 +78,9 @@ def _markdown(cells, protected, rows, decision, rules, wave) -> str:
              f"Mode **{rules.mode}**, method **{rules.method}**: minimum base k = {k}, minimum count c = "
              f"{rules.min_count or 'off'}, minimum group size g = {rules.group}, protection width w = "
              f"{rules.protection_width} (a sensitive count's interval on the published cells must be at least "
-             f"min(w, base) wide).", ""]
+             f"min(w, base) wide); " + (f"keep_group {rules.keep}: municipalities of {rules.keep} or more "
+                                        "respondents keep their own rows wherever a safe pattern allows."
+                                        if rules.keep else "keep_group off."), ""]
     if rules.mode == "restricted":
         lines += ["Restricted: nothing is hidden; every output is marked not for publication.", ""]
         return "\n".join(lines) + "\n"
@@ -101,7 +103,7 @@ def _markdown(cells, protected, rows, decision, rules, wave) -> str:
                   (f"{len(pieces)} tables (item x branch x size class), {int(pieces['exact'].sum())} solved to proven "
                    "optimality, the rest by a safe pattern not proven optimal (the best HiGHS found within its node "
                    "limit, or the strengthened LP optimum rounded up and pruned). Weighted cost "
-                   f"{cost:.0f}."), "",
+                   f"{cost:.0f}{_kept_note(pieces)}."), "",
                   (f"- LP bound {lp_bound:.1f} (cost {lp_gap:.0%} above it): per table the optimum of the LP relaxation "
                    "of the strengthened model: the capacity cuts, a row cut for every relation of a sensitive cell, "
                    "cover cuts and waste cuts (optimal.py), separated until none is violated at the LP optimum or a "
@@ -130,6 +132,15 @@ def _markdown(cells, protected, rows, decision, rules, wave) -> str:
                      f"{counts.get('linked', 0)} | {'' if widest.empty else f'{widest.min():.0f}'} |")
     lines += ["", "Every hidden cell, with its reason and the attacker's interval: report.csv.", ""]
     return "\n".join(lines)
+
+
+def _kept_note(pieces: pd.DataFrame) -> str:
+    """keep_group: the cost and bounds are net of its premium (secondary._commit)."""
+    if "kept_hidden" not in pieces:
+        return ""
+    kept = int(pieces["kept_hidden"].sum())
+    return (f", net of the keep_group premium; {kept} cells of kept municipalities hidden where no safe pattern "
+            "spared them (the bounds below hold for every safe pattern hiding no more of those)")
 
 
 def _repair_lines(decision) -> list[str]:

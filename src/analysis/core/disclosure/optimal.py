@@ -36,6 +36,13 @@ so the master also holds inequalities that every safe 0/1 pattern meets (the str
   less: x_i <= sum(x_j, j in the relation, j != i). Every safe pattern turns into one that meets
   them, at no more cost, by showing its wasted cells; so the minimum is the same.
 
+Lexicographic costs (`Table.first`, secondary.py's keep_group): the master gives each free cell
+of `first` a premium of one more than all free cells together, so it hides as few of them as any
+safe pattern can, and among those the cheapest. Cost and bounds are reported without the premium:
+with K such cells hidden, each bound minus K premiums bounds every safe pattern that hides at most
+K of them, and so does the LP over the cuts found with "at most K" as a row (`_Master.lp_within`),
+which is the tight one (the plain LP only by subtraction, so weak where K > 0).
+
 `lp_plain` is the LP optimum of the model with capacity and row cuts only; `lp_bound` the LP optimum
 of the strengthened model (the cuts above separated until none is violated at the LP point, or a
 round limit): both are lower bounds on the table's minimum cost, `lp_bound` the stronger. The
@@ -84,6 +91,9 @@ class Table:
     lower: np.ndarray | None = None  # public lower bound per cell (default 0)
     # repair cuts from the wave's attacker audit (suppression.protect_wave): rows sum(g_i x_i) >= rhs
     extra: list = field(default_factory=list)
+    # cells to hide as few of as possible before the cost counts (lexicographic; None: none), e.g.
+    # the rows of large municipalities (secondary.py, keep_group): see `_premium`
+    first: np.ndarray | None = None
 
     def __post_init__(self):
         if self.lower is None:
@@ -102,6 +112,7 @@ class Pattern:
     exact: bool = True          # False: a node limit was hit; the pattern is safe, not proven optimal
     bound: float | None = None  # the best proven lower bound (see the module doc; default lp_bound)
     lp_plain: float | None = None  # LP optimum with capacity and row cuts only (default lp_bound)
+    first_hidden: int = 0       # free cells of Table.first hidden
 
     def __post_init__(self):
         if self.bound is None:
@@ -209,6 +220,15 @@ def widths(table: Table, hidden: np.ndarray, cells: np.ndarray | None = None,
     return low, high
 
 
+def _premium(table: Table) -> tuple[np.ndarray, float]:
+    """Table.first as a mask of free cells, and the premium each of them costs in the master on top
+    of its own cost: one more than all free cells together. A pattern hiding fewer of them is then
+    cheaper than any hiding more (K * premium + the rest: lexicographic), whatever else it hides."""
+    free = np.asarray(table.state) == FREE
+    first = free & (np.zeros(len(table.keys), dtype=bool) if table.first is None else np.asarray(table.first, dtype=bool))
+    return first, (1.0 + float(table.cost[free].sum()) if first.any() else 0.0)
+
+
 def solve_table(table: Table) -> Pattern:
     """The cheapest pattern that gives every sensitive cell its width (see the module doc).
     The widths of the returned pattern are not computed here (the attacker audits the whole
@@ -222,7 +242,9 @@ def solve_table(table: Table) -> Pattern:
         return Pattern(fixed, nan, nan, nan, 0.0, 0.0, 0)
     attacker = _Attacker(table)
     witnesses = _Witnesses(table)
-    master = _Master(table)
+    first, premium = _premium(table)
+    objective = table.cost + premium * first
+    master = _Master(table, objective)
     master.add(_row_cuts(table, sensitive))
     master.add_rows(table.extra)
     # phase 1: the LP relaxation, cut until no sensitive cell is too narrow at its fractional
@@ -273,7 +295,7 @@ def solve_table(table: Table) -> Pattern:
             break
         master.add(new)
     else:
-        x = _pruned(attacker, table, sensitive, fallback, witnesses)
+        x = _pruned(attacker, table, sensitive, fallback, witnesses, objective)
     if rounds:
         # the cover cuts of the integer rounds are valid too: the LP with them is the strengthened
         # model's LP optimum over every cut found (never below the one before: cuts only added)
@@ -281,17 +303,27 @@ def solve_table(table: Table) -> Pattern:
         proven = max(proven, bound)
     hidden = x > 0.5
     cost = float(table.cost[hidden & ~fixed].sum())
+    kept = int((hidden & first).sum())
+    if premium:
+        # cost and bounds without the premium: bounds on every safe pattern hiding at most `kept`
+        # cells of Table.first (obj >= bound gives cost >= bound - premium * kept); the LP with
+        # that limit as a row (and the cuts found) is such a bound too, and a tight one
+        paid = premium * kept
+        net_lp = master.lp_within(table.cost, first, kept)
+        bound, proven, plain = max(bound - paid, net_lp), max(proven - paid, net_lp), plain - paid
     return Pattern(hidden, nan, nan, nan, cost, max(0.0, bound), lp_rounds + rounds, exact,
-                   bound=max(0.0, min(cost, proven)), lp_plain=max(0.0, plain))
+                   bound=max(0.0, min(cost, proven)), lp_plain=max(0.0, plain), first_hidden=kept)
 
 
 def _pruned(attacker: _Attacker, table: Table, sensitive: np.ndarray, x: np.ndarray,
-            witnesses: _Witnesses) -> np.ndarray:
-    """A safe 0/1 pattern with its free hidden cells shown one by one (dearest first, then by
-    position: deterministic) wherever every sensitive cell stays wide enough without it."""
+            witnesses: _Witnesses, objective: np.ndarray | None = None) -> np.ndarray:
+    """A safe 0/1 pattern with its free hidden cells shown one by one (dearest first by the
+    master's objective, then by position: deterministic) wherever every sensitive cell stays wide
+    enough without it."""
     x = x.copy()
+    objective = table.cost if objective is None else objective
     free = np.flatnonzero((x > 0.5) & (np.asarray(table.state) == FREE))
-    for i in sorted(free.tolist(), key=lambda i: (-table.cost[i], i)):
+    for i in sorted(free.tolist(), key=lambda i: (-objective[i], i)):
         x[i] = 0.0
         if _separate(attacker, table, sensitive, x, witnesses) or _breaks_extra(table, x):
             x[i] = 1.0
@@ -457,7 +489,7 @@ class _Master:
     """min sum(cost_i x_i) over the free cells subject to the cuts (fixed cells x_i = 1); one
     HiGHS model that the cuts are added to, solved as an LP or as an integer program."""
 
-    def __init__(self, table: Table):
+    def __init__(self, table: Table, cost: np.ndarray | None = None):
         import highspy
 
         from analysis.core.solver import new_highs
@@ -465,10 +497,11 @@ class _Master:
         self.highspy = highspy
         n = len(table.keys)
         fixed = np.asarray(table.state) != FREE
+        self.fixed = fixed
         self.n, self.cols = n, np.arange(n, dtype=np.int32)
         self.h = new_highs()
         self.h.addVars(n, fixed.astype(np.float64), np.ones(n))
-        self.cost = np.where(fixed, 0.0, table.cost).astype(np.float64)
+        self.cost = np.where(fixed, 0.0, table.cost if cost is None else cost).astype(np.float64)
         self.h.changeColsCost(n, self.cols, self.cost)
         # a node limit, not a time limit: the pattern must not depend on the machine's load
         self.h.setOptionValue("mip_rel_gap", MIP_GAP)
@@ -528,6 +561,15 @@ class _Master:
             self.h.run()
             x = np.ceil(np.asarray(self.h.getSolution().col_value) - 1e-6)
         return x, float(np.dot(self.cost, x))
+
+    def lp_within(self, cost: np.ndarray, cells: np.ndarray, most: int) -> float:
+        """The LP optimum of `cost` over the cuts so far with at most `most` of `cells` hidden (the
+        master is changed: call it last)."""
+        self.cost = np.where(self.fixed, 0.0, cost).astype(np.float64)
+        self.h.changeColsCost(self.n, self.cols, self.cost)
+        g = np.where(cells, -1.0, 0.0)
+        self.add_rows([(g, -float(most))])
+        return self.solve(integer=False)[1]
 
     def changeColsIntegrality_continuous(self) -> None:
         self.h.changeColsIntegrality(self.n, self.cols, np.full(self.n, self.highspy.HighsVarType.kContinuous))

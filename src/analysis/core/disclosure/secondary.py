@@ -16,7 +16,19 @@ The wave's cells are cut into tables that a reader cannot link, each solved exac
 
 The combined pattern is then audited by the attacker (attacker.py) against every relation at
 once; it is the independent check. Information loss (the objective) weighs a hidden cell by its
-unit kind (`UNIT_WEIGHTS`), and a hidden lead count also by the follow-up cells it takes along.
+unit kind (`UNIT_WEIGHTS`: municipality, sector 1; VNG domain, size class 3; social/physical 5),
+times its unit's base over k (`_size_weight`, at least 1), times one plus the follow-up cells a
+hidden lead count takes along (`_lost_follow_ups`).
+
+keep_group (rules.py): a free cell of a municipality with at least that many respondents
+(`KEPT_UNITS`) costs, on top, a premium of one more than all free cells of its table together
+(`Table.first`, `optimal._premium`), so a pattern that hides fewer such cells always wins: the
+objective is lexicographic, kept cells first, then the weights above. Where the size classes are solved apart
+and a kept municipality is the only partner of a small one in its size class, the item's joint
+table (municipalities and size-class totals) is solved too and taken if it hides fewer kept
+cells: there two size-class totals (or one and a municipality of unknown size) can protect the
+small one instead. Cost and bounds are reported without the premium (optimal.solve_table); the
+bounds then hold for every safe pattern of the decomposition that hides no more kept cells.
 """
 from __future__ import annotations
 
@@ -36,6 +48,10 @@ from analysis.core.vocabulary import OVERALL
 # text (Figuren 4.1, 5.1) uses; the social/physical split is the report's headline comparison.
 # The overall row is never hidden to protect another cell.
 UNIT_WEIGHTS = {"municipality": 1.0, "sector": 1.0, "domain": 3.0, "size_class": 3.0, "class": 5.0}
+
+# The units whose own rows the keep_group rule keeps (rules.py): those an officer belongs to; the
+# totals over them (VNG domain, size class, social/physical) are what it hides instead.
+KEPT_UNITS = ("municipality",)
 
 BRANCHES = {"sector": ("sector", "domain", "class"), "municipality": ("municipality", "size_class")}
 
@@ -113,6 +129,7 @@ class _Structure:
         bases = first["base"].astype("float64").fillna(0).astype(int).tolist()
         self.base = {(i, u, str(uid)): b for i, u, uid, b in zip(first["item"].tolist(), first["unit"].tolist(),
                                                                  first["unit_id"].astype(str).tolist(), bases)}
+        self.size = unit_sizes(rows)
         self.base_of = defaultdict(dict)
         for (i, u, uid), b in self.base.items():
             self.base_of[i][(u, uid)] = b
@@ -138,6 +155,22 @@ class _Structure:
         return out
 
 
+@dataclass
+class _Piece:
+    """One table of an item: its units, cells and (once solved) pattern."""
+
+    units: list
+    cells: list
+    table: Table
+    pattern: object = None
+    split: bool = False  # one size class (or the unknown-size municipalities) of a decomposition
+
+    @property
+    def kept_hidden(self) -> int:
+        """Cells of municipalities keep_group keeps that the pattern hides (not sensitive ones)."""
+        return int(self.pattern.first_hidden)
+
+
 def _protect_item(item: str, part: pd.DataFrame, structure: _Structure, rules: PublicationRules,
                   decision: Decision) -> None:
     keys = [(item, u, i, a) for u, i, a in zip(part["unit"].tolist(), part["unit_id"].astype(str).tolist(),
@@ -148,46 +181,71 @@ def _protect_item(item: str, part: pd.DataFrame, structure: _Structure, rules: P
     if item in structure.leads:
         lead, answer = structure.leads[item]
         forced = {(u, i) for (u, i) in base if (lead, u, i, answer) in decision.hidden}
-    done_joint = False
-    for units, sums, joint in _pieces(item, part, structure, base, forced, decision):
-        if joint is not None and done_joint:
+    args = (item, value, base, forced, structure, rules, decision)
+    solved, whole, joint = [], None, None
+    for units, sums, in_joint in _pieces(item, part, structure, base, forced, decision):
+        piece = _piece(*args, units, sums, restrict=True)
+        if piece is None:
             continue
-        table, cells = _piece_table(item, units, sums, value, base, forced, structure, rules, decision, restrict=True)
-        if table is not None and table.capped and (joint is not None or len(cells) < len(units) * len(structure.answers[item])
-                                                    or _restricted(item, units, base, forced, decision, structure)):
+        if piece.table.capped and (in_joint is not None or len(piece.cells) < len(units) * len(structure.answers[item])
+                                   or _restricted(item, units, base, forced, decision, structure)):
             # the decomposition (size classes shown) or the candidate list cost width: the whole
             # branch, every unit a candidate, instead
-            if joint is not None:
-                units, sums = joint
-                done_joint = True
-            table, cells = _piece_table(item, units, sums, value, base, forced, structure, rules, decision, restrict=False)
-        if table is None:
-            continue
-        if joint is not None and done_joint:
-            decision.pieces = [p for p in decision.pieces if not (p["item"] == item and p["unit"] == "municipality")]
-            decision.hidden -= {c for c in decision.hidden if c[0] == item and c[1] in ("municipality", "size_class")
-                                and c not in decision.reasons}
-        decision.capped |= table.capped
-        decision.required.update(table.required)
-        pattern = solve_table(table)
-        decision.hidden |= {cells[j] for j in np.flatnonzero(pattern.hidden)}
-        sensitive = table.state == SENSITIVE
-        decision.pieces.append({"item": item, "unit": units[0][0], "cells": len(cells),
-                                "sensitive": int(sensitive.sum()),
-                                "complementary": int((pattern.hidden & (table.state == FREE)).sum()),
-                                "cost": pattern.cost, "lp_bound": pattern.lp_bound, "lp_plain": pattern.lp_plain,
-                                "bound": pattern.bound, "rounds": pattern.rounds,
-                                "exact": pattern.exact})
+            if in_joint is not None:
+                joint = _solved(_piece(*args, *in_joint, restrict=False))
+                break
+            piece = _piece(*args, units, sums, restrict=False)
+        piece.split, whole = in_joint is not None, in_joint or whole
+        solved.append(_solved(piece))
+    split = [p for p in solved if p.split]
+    if joint is None and whole is not None and sum(p.kept_hidden for p in split):
+        # keep_group: with the size-class totals shown, a large unit that is the only partner of a
+        # small one in its size class must be hidden; in the joint table the totals can be hidden
+        # instead. Taken where it hides fewer cells of kept units.
+        joint = _piece(*args, *whole, restrict=True)
+        if joint.table.capped and _restricted(item, whole[0], base, forced, decision, structure):
+            joint = _piece(*args, *whole, restrict=False)
+        joint = _solved(joint)
+        if joint.kept_hidden >= sum(p.kept_hidden for p in split):
+            joint = None
+    if joint is not None:
+        solved = [p for p in solved if not p.split] + [joint]
+    for piece in solved:
+        _commit(item, piece, decision)
 
 
-def _piece_table(item, units, sums, value, base, forced, structure, rules, decision, restrict: bool):
+def _piece(item, value, base, forced, structure, rules, decision, units, sums, restrict: bool) -> _Piece | None:
+    """One table of the item over `units` (not solved yet: see _solved)."""
     if restrict:
-        units = _candidates(item, units, base, forced, decision, structure)
+        units = _candidates(item, units, base, forced, decision, structure, rules)
         sums = [(t if t in set(units) else None, [p for p in parts if p in set(units)]) for t, parts in sums]
     cells = [(item, u, i, a) for u, i in units for a in structure.answers[item] if (item, u, i, a) in value]
     if not cells:
-        return None, cells
-    return _table(cells, units, sums, value, base, forced, structure, rules, decision), cells
+        return None
+    table = _table(cells, units, sums, value, base, forced, structure, rules, decision)
+    table.first = _kept_cells(table, structure, rules)
+    return _Piece(units, cells, table)
+
+
+def _solved(piece: _Piece) -> _Piece:
+    piece.pattern = solve_table(piece.table)
+    return piece
+
+
+def _commit(item: str, piece: _Piece, decision: Decision) -> None:
+    """Record a solved table: its hidden cells, cost and bounds (without the keep_group premium:
+    bounds on every safe pattern that hides no more kept cells; optimal.solve_table)."""
+    table, pattern, cells = piece.table, piece.pattern, piece.cells
+    decision.capped |= table.capped
+    decision.required.update(table.required)
+    decision.hidden |= {cells[j] for j in np.flatnonzero(pattern.hidden)}
+    sensitive = table.state == SENSITIVE
+    decision.pieces.append({"item": item, "unit": piece.units[0][0], "cells": len(cells),
+                            "sensitive": int(sensitive.sum()),
+                            "complementary": int((pattern.hidden & (table.state == FREE)).sum()),
+                            "cost": pattern.cost, "lp_bound": pattern.lp_bound,
+                            "lp_plain": pattern.lp_plain, "bound": pattern.bound,
+                            "rounds": pattern.rounds, "exact": pattern.exact, "kept_hidden": piece.kept_hidden})
 
 
 def _restricted(item, units, base, forced, decision, structure) -> bool:
@@ -200,13 +258,15 @@ def _restricted(item, units, base, forced, decision, structure) -> bool:
 MAX_PARTNER_UNITS = 12
 
 
-def _candidates(item, units, base, forced, decision, structure):
+def _candidates(item, units, base, forced, decision, structure, rules=None):
+    """With keep_group, units it keeps come after the others: their cells are the dearest."""
     touched = [u for u in units if u in forced
                or any((item, *u, a) in decision.reasons for a in structure.answers[item])]
     others = [u for u in units if u not in set(touched)]
     if len(others) <= MAX_PARTNER_UNITS:
         return units
-    keep = set(touched) | set(sorted(others, key=lambda u: (-base[u], u))[:MAX_PARTNER_UNITS])
+    kept = (lambda u: _is_kept(u, structure, rules)) if rules is not None else (lambda u: False)
+    keep = set(touched) | set(sorted(others, key=lambda u: (kept(u), -base[u], u))[:MAX_PARTNER_UNITS])
     return [u for u in units if u in keep]
 
 
@@ -292,6 +352,18 @@ def _table(cells, units, sums, value, base, forced, structure, rules, decision) 
         if g.any():
             table.extra.append((g, 1.0))
     return table
+
+
+def _is_kept(unit, structure, rules) -> bool:
+    """A unit the keep_group rule keeps: a municipality or sector of at least that many respondents."""
+    return bool(rules.keep) and unit[0] in KEPT_UNITS and structure.size.get(unit, 0) >= rules.keep
+
+
+def _kept_cells(table: Table, structure, rules) -> np.ndarray:
+    """keep_group (rules.py): the cells of units it keeps, which the optimiser hides as few of as
+    it can before anything else counts (Table.first: a premium above every other cell of the
+    table, optimal._premium)."""
+    return np.array([_is_kept(c[1:3], structure, rules) for c in table.keys], dtype=bool)
 
 
 def _lost_follow_ups(cell, structure, decision) -> int:

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 DEFAULTS = {"mode": "public", "min_base": 5, "pseudonym_salt": "",
             # publication rules (rules.py, README "Small cells and pseudonyms"); min_group: = min_base
-            "min_count": 0, "protection_width": 3, "method": "optimal"}
+            "min_count": 0, "protection_width": 3, "method": "optimal",
+            # a unit of this many respondents keeps its own rows wherever a safe pattern allows
+            # (2k - 1 at k = 5; 0 or null: off; rules.py)
+            "keep_group": 9}
 
 
 def disclosure_settings(*layers: dict | None) -> dict:
