@@ -716,3 +716,59 @@ def test_keep_group_looks_for_partners_below_it_beyond_the_largest_units(book):
     prot, _, widths_ = keep_group_audit(book, cells, sheet, PublicationRules(keep_group=9))
     assert hidden_keys(prot) == {("municipality", m, a) for m in ("B", "X") for a in ("ja", "nee")}
     assert all(w >= 3 - 1e-6 for w in widths_.values())
+
+
+def _tiny_groups_wave(book, municipalities: int, per: int = 3):
+    """Many municipalities of `per` officers; every officer of the even ones collaborates (a
+    unanimous lead count whose range must reach 0 .. per), one of each odd one does not; the
+    follow-ups of the collaboration block with item nonresponse (review r18c's reproduction)."""
+    ids = [f"M{i:03d}" for i in range(municipalities)]
+    munis = pd.DataFrame({"municipality_id": ids, "name": ids,
+                          "size_class": ["G32" if i % 5 == 0 else "small" for i in range(municipalities)]})
+    answers = synthetic_answers(book, ids, municipalities * per, "synthetic-test", 5)
+    answers["municipality_id"] = [ids[i // per] for i in range(municipalities * per)]
+    answers["collaborates"] = ["nee" if (i // per) % 2 and i % per == 0 else "ja" for i in range(municipalities * per)]
+    for item in book.items:
+        if "collaborates" in item.asked_if:
+            answers[item.id] = [(item.keys[i % len(item.keys)] if c == "ja" and (len(item.keys) == 2 or i % 7) else None)
+                                for i, c in enumerate(answers["collaborates"])]
+    cells = aggregate_cells(typed_responses(answers, book), munis, book, "synthetic-test")
+    blocks = {"collaboration", "collab_forms", "positive_factors"}
+    return cells[cells["item"].isin({it.id for it in book.items if it.block in blocks})].reset_index(drop=True), munis
+
+
+def test_neighbourhood_lps_prove_small_unanimous_groups_inside_the_readers_interval(book, monkeypatch):
+    """The audit's third cheap proof (attacker._proven_by_units: one LP over a unit, its totals and
+    a few siblings, the rest fixed at the truth) proves the collaboration counts of unanimous
+    3-officer municipalities that rectangles cannot, instead of two LPs of the whole component
+    each (quadratic in the municipalities). Its intervals must lie inside the reader's exact ones
+    (an LP over every published sum), and be wide enough."""
+    from analysis.core.disclosure import attacker
+
+    cells, munis = _tiny_groups_wave(book, 14)
+    monkeypatch.setattr(attacker, "LOCAL_LP_ABOVE", 100)  # this small wave takes the large-wave path
+    proven = []
+    by_units = attacker._proven_by_units
+
+    def spy(keys, rows, upper, need, truth, siblings, targets, low, high):
+        left = by_units(keys, rows, upper, need, truth, siblings, targets, low, high)
+        proven.extend(keys[j] for j in targets if j not in set(left))
+        return left
+
+    monkeypatch.setattr(attacker, "_proven_by_units", spy)
+    protected, audit, _ = protect_wave(cells, PublicationRules(keep_group=0), book=book, municipalities=munis)
+    assert any(k[1] == "collaborates" for k in proven), "the neighbourhood LPs proved nothing here"
+    # the reader's exact interval of each value they proved: one LP over every published sum
+    from analysis.core.disclosure.attacker import published_values
+
+    values, bounds = published_values(protected)
+    unknown = sorted(k for k, v in values.items() if v is None)
+    relations = relations_for(cells, book, munis)
+    rows = attacker._linear_rows(values, relations + attacker._count_within_base(values, unknown))
+    reader, at = attacker._component_lp(unknown, rows, bounds), {k: i for i, k in enumerate(unknown)}
+    found = {count_key(r.item, r.unit, r.unit_id, r.answer): r for r in audit.itertuples()}
+    for key in proven:
+        low, high = attacker._range(reader, at[key], len(unknown))
+        r = found[key]
+        assert low - 1e-6 <= r.low and r.high <= high + 1e-6, key
+        assert r.width >= r.required - 1e-6, key

@@ -328,6 +328,8 @@ def _solve_component(keys: list[tuple], rows: list, upper: dict, exact: bool, ne
         targets = [j for j in targets if not proven[j]]
         if targets and n > LOCAL_LP_ABOVE:
             targets = _proven_by_item(keys, rows, upper, need, truth, targets, low, high)
+        if targets and n > LOCAL_LP_ABOVE:
+            targets = _proven_by_units(keys, rows, upper, need, truth, siblings, targets, low, high)
     if not targets:
         return [(k, float(low[j]) if np.isfinite(low[j]) else np.nan,
                  float(high[j]) if np.isfinite(high[j]) else np.nan) for j, k in enumerate(keys)]
@@ -398,6 +400,80 @@ def _proven_by_item(keys, rows, upper, need, truth, targets, low, high) -> list[
             else:
                 left.append(j)
     return sorted(left)
+
+
+def _range(h, i: int, n: int) -> tuple[float, float]:
+    """Min and max of value i over the LP `h` of n values (-inf / inf where unbounded)."""
+    import highspy
+
+    unit = np.zeros(n)
+    unit[i] = 1.0
+    ends = []
+    for sense, unbounded in ((highspy.ObjSense.kMinimize, -np.inf), (highspy.ObjSense.kMaximize, np.inf)):
+        point = _solve(h, unit, sense)
+        ends.append(unbounded if point is None else float(point[i]))
+    return ends[0], ends[1]
+
+
+# Sibling units a neighbourhood LP (`_proven_by_units`) takes beside the target's own unit and
+# its totals: half with the least of the target's answer (room to take more), half with the most.
+NEIGHBOURS = 6
+
+
+def _proven_by_units(keys, rows, upper, need, truth, siblings, targets, low, high) -> list[int]:
+    """Targets not proven wide enough by one LP per unit over its neighbourhood: the unit, the
+    totals it is part of and up to NEIGHBOURS sibling units, every item of them (a lead count
+    moves with its follow-ups' bases), everything else fixed at its true value. That polytope
+    lies inside the reader's (its points, completed with the true values, meet every row), so an
+    interval wide enough there is wide enough for the reader; what is still too narrow gets the
+    whole component's LP. Why: a count that must reach both ends of its range (a unanimous group
+    of 3 with w = 3) needs a path through several siblings that rectangles do not find, and the
+    whole component's LP per such count made the audit quadratic in the municipalities."""
+    if siblings is None or any(truth.get(k) is None for k in keys):
+        return targets
+    by_unit, members = defaultdict(list), defaultdict(list)
+    for j, k in enumerate(keys):
+        by_unit[k[2:4]].append(j)
+        if k[0] == "count" and k in siblings:
+            members[siblings[k]].append(k)
+    rows_of = defaultdict(list)
+    for r, (coefs, _, _) in enumerate(rows):
+        for unit in {k[2:4] for k in coefs}:
+            rows_of[unit].append(r)
+    wanted = defaultdict(list)
+    for j in targets:
+        wanted[keys[j][2:4]].append(j)
+    left = []
+    for unit, js in wanted.items():
+        area = {unit}
+        for j in js:
+            area |= _neighbourhood(keys[j], siblings, members, truth)
+        local = [keys[i] for u in sorted(area) for i in by_unit.get(u, [])]
+        inside = set(local)
+        local_rows = []
+        for r in sorted({r for u in area for r in rows_of.get(u, [])}):
+            coefs, rhs, sense = rows[r]
+            local_rows.append(({k: c for k, c in coefs.items() if k in inside},
+                               rhs - sum(c * truth[k] for k, c in coefs.items() if k not in inside), sense))
+        h, at = _component_lp(local, local_rows, upper), {k: i for i, k in enumerate(local)}
+        for j in js:
+            lo, hi = _range(h, at[keys[j]], len(local))
+            if hi - lo >= need[keys[j]] - 1e-9:
+                low[j], high[j] = lo, hi
+            else:
+                left.append(j)
+    return sorted(left)
+
+
+def _neighbourhood(key, siblings, members, truth) -> set:
+    """The units of the totals `key` is part of, and NEIGHBOURS of its sibling units (the same
+    sums): those with the least and the most of this answer, by id on ties (deterministic)."""
+    signature = siblings.get(key, ())
+    area = {total[2:4] for role, total, _ in signature if role == "part of"}
+    others = sorted((truth[k], k[2:4]) for k in members.get(signature, []) if k[2:4] != key[2:4])
+    half = NEIGHBOURS // 2
+    area |= {u for _, u in others[:half] + others[-half:]}
+    return area
 
 
 def _sibling_signatures(relations: list[Relation]) -> dict[tuple, tuple]:
