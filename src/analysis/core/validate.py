@@ -17,7 +17,8 @@ import pandera.pandas as pa
 from analysis.core.codebook import Codebook
 from analysis.core.disclosure.settings import disclosure_settings
 from analysis.core.io.ingest import (answer_empty_cells, answer_names, code_table, column_map_problems, decode, doubly_mapped_items,
-                                     layout_problem, rename_columns, text_key, unmatched_code_columns)
+                                     layout_problem, rename_columns, text_key, tool_codes_of,
+                                     unmatched_code_columns)
 from analysis.core.io.readers import ExportReadError, RawExport, read_export
 from analysis.core.io.sheet import SHEET_FIELDS, map_sheet, sheet_map_problems
 from analysis.core.nonresponse import empty_questionnaires, item_nonresponse as count_item_nonresponse
@@ -217,7 +218,7 @@ def _export_failures(raw: RawExport, decoded: pd.DataFrame, book: Codebook, colu
     cases = cases[~(cases["column"].isin(list(unmatched)) & cases["check"].astype(str).str.startswith("isin("))]
     renamed = rename_columns(raw, column_map)
     tool_name = {v: k for k, v in ((column_map or {}).get("columns") or {}).items()}
-    explain = _Explainer(book, municipality_ids, wave)
+    explain = _Explainer(book, municipality_ids, wave, column_map)
     problems = [_unmatched_codes(raw, renamed, column, tool_name.get(column), codes, explain)
                 for column, codes in unmatched.items()]
     wrong_wave = cases["column"].eq("wave") & cases["check"].astype(str).str.startswith("isin(")
@@ -361,8 +362,8 @@ SHEET_IDS_LISTED = 40
 class _Explainer:
     """What was expected, in words a survey researcher recognises."""
 
-    def __init__(self, book: Codebook, municipality_ids: list[str], wave: str):
-        self.book, self.municipality_ids, self.wave = book, municipality_ids, wave
+    def __init__(self, book: Codebook, municipality_ids: list[str], wave: str, column_map: dict | None = None):
+        self.book, self.municipality_ids, self.wave, self.column_map = book, municipality_ids, wave, column_map
 
     def __call__(self, rule: str, column: str | None, value) -> str:
         item = self.book[column] if column in self.book else None
@@ -375,7 +376,7 @@ class _Explainer:
         if rule == "duplicate_respondent_id":
             return "each respondent_id once"
         if rule in ("allowed_code", "known_sector"):
-            return "one of " + ", ".join(f"{a.code}={a.key}" for a in item.answers)
+            return self._wave_codes(item) or "one of " + ", ".join(f"{a.code}={a.key}" for a in item.answers)
         if rule == "municipality_in_sheet":
             return "a municipality_id of the municipality sheet" + self._sheet_ids(value) + self._padding_hint(value)
         if rule == "wave_id":
@@ -395,6 +396,17 @@ class _Explainer:
             return f"an answer: asked because {condition}, and answers are compulsory (item_nonresponse: error)"
         return rule
 
+
+    def _wave_codes(self, item) -> str | None:
+        """Where the wave's column_map reads the item's codes, the tool's codes are what the export
+        should hold (the codebook's own codes would be read as nothing, or as something else)."""
+        table = tool_codes_of(item, self.column_map)
+        if not table:
+            return None
+        answers = [f"{code}={key}" for code, key in table.items() if key is not None and key == key]
+        missing = [str(code) if str(code) else '""' for code, key in table.items() if key is None or key != key]
+        return ("one of the wave's codes " + ", ".join(answers) + (f"; {', '.join(missing)}: no answer" if missing else "")
+                + " (config column_map codes)")
 
     def _sheet_ids(self, value) -> str:
         """The sheet's ids, all of them for a short sheet; for a national one (342 ids, 2,700
