@@ -140,7 +140,8 @@ def main(proj: Path, wave: str) -> int:
 
     names = [n.replace(" (verzonnen)", "") for n in sheet["Gemeentenaam"]]
     name_re = re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
-    code_re = re.compile(r"GM\d{4}")
+    code_re = re.compile(r"\b(" + "|".join(sheet["Gemeentecode"]) + r")\b")
+    base64 = re.compile(r"base64,[A-Za-z0-9+/=]+")  # embedded images: random letters, not text
     found = []
     for f in (proj / "results").rglob("*"):
         if not f.is_file() or f.suffix in (".parquet", ".png"):
@@ -152,6 +153,7 @@ def main(proj: Path, wave: str) -> int:
         else:
             texts = [f.read_bytes().decode("utf-8", "replace")]
         for t in texts:
+            t = base64.sub("", t)
             hit = name_re.search(t) or code_re.search(t)
             if hit:
                 found.append((str(f.relative_to(proj)), hit.group(0)))
