@@ -109,6 +109,18 @@ def main(proj: Path, wave: str) -> int:
         problems.append("cells.csv differs from the recount: " + wrong[["item", "unit_id", "answer", "base",
                         "base_true", "count", "count_true"]].head(5).to_string())
 
+    report = res / "disclosure/report.csv"
+    if report.exists():  # the output checker's list: every hidden cell of cells.csv in it?
+        listed = pd.read_csv(report, dtype=str, keep_default_na=False)
+        hid = cells[cells["status"].isin([f"< {K}", "×"])]
+        key = ["item", "unit", "unit_id", "answer"]
+        missing = hid.merge(listed[key], on=key, how="left", indicator=True)
+        missing = missing[missing["_merge"] == "left_only"]
+        real = m[m["status"] != "base 0"]
+        print(f"hidden cells in cells.csv {len(hid)}; not listed in disclosure/report.csv {len(missing)} "
+              f"{missing.groupby(['item', 'unit']).size().to_dict()}; municipality cells shown "
+              f"{(real['status'] == 'ok').sum()} of {len(real)} non-empty ({(real['status'] == 'ok').mean():.1%})")
+
     tiny = set(size.loc[size["respondents"] < K, "pseudo"])
     printed = []
     for f in sorted(res.glob("tables/*.csv")):  # a percentage printed in a tiny municipality's row
