@@ -248,10 +248,19 @@ def write_sheet(path: Path, sheet: list[dict[str, object]]) -> None:
     ws.append(header)
     for row in sheet:
         ws.append([row[h] for h in header])
-    # fixed metadata so that reruns give the same bytes
+    # fixed metadata and zip times, so that reruns give the same bytes
     import datetime as dt
+    import zipfile
+
     wb.properties.created = wb.properties.modified = dt.datetime(2025, 1, 1)
-    wb.save(path)
+    buf = io.BytesIO()
+    wb.save(buf)
+    out = io.BytesIO()
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(zipfile.ZipInfo(info.filename, (2025, 1, 1, 0, 0, 0)), src.read(info.filename),
+                         compress_type=zipfile.ZIP_DEFLATED)
+    path.write_bytes(out.getvalue())
 
 
 def config_entry(wave: str, case: str) -> str:
