@@ -436,9 +436,18 @@ def _proven_by_units(keys, rows, upper, need, truth, siblings, targets, low, hig
         by_unit[k[2:4]].append(j)
         if k[0] == "count" and k in siblings:
             members[siblings[k]].append(k)
-    rows_of = defaultdict(list)
+    # per row its terms by unit, and its value at the true table: a local row is then the terms
+    # of the area's units, its right-hand side less the true value of every other term (a sum
+    # over a size class of 300 municipalities is not walked again for each of them)
+    terms_of = defaultdict(lambda: defaultdict(list))
+    at_truth = []
     for r, (coefs, _, _) in enumerate(rows):
-        for unit in {k[2:4] for k in coefs}:
+        for k, c in coefs.items():
+            terms_of[r][k[2:4]].append((k, c))
+        at_truth.append(sum(c * truth[k] for k, c in coefs.items()))
+    rows_of = defaultdict(list)
+    for r, by in terms_of.items():
+        for unit in by:
             rows_of[unit].append(r)
     wanted = defaultdict(list)
     for j in targets:
@@ -449,12 +458,11 @@ def _proven_by_units(keys, rows, upper, need, truth, siblings, targets, low, hig
         for j in js:
             area |= _neighbourhood(keys[j], siblings, members, truth)
         local = [keys[i] for u in sorted(area) for i in by_unit.get(u, [])]
-        inside = set(local)
         local_rows = []
         for r in sorted({r for u in area for r in rows_of.get(u, [])}):
-            coefs, rhs, sense = rows[r]
-            local_rows.append(({k: c for k, c in coefs.items() if k in inside},
-                               rhs - sum(c * truth[k] for k, c in coefs.items() if k not in inside), sense))
+            kept = dict(t for u in area for t in terms_of[r].get(u, ()))
+            inside_value = sum(c * truth[k] for k, c in kept.items())
+            local_rows.append((kept, rows[r][1] - (at_truth[r] - inside_value), rows[r][2]))
         h, at = _component_lp(local, local_rows, upper), {k: i for i, k in enumerate(local)}
         for j in js:
             lo, hi = _range(h, at[keys[j]], len(local))
