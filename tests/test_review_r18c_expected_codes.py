@@ -1,13 +1,13 @@
 """Review r18c: for a column read through a wave's column_map, a wrong code's "expected" names the
 codebook's codes, not the tool's: `0` in a yes/no column mapped {1: ja, 2: nee, 9: null} is
 rejected with "expected: one of 1=ja, 0=nee" -- the message lists as allowed the very value it
-rejects, and hides that 2 is the tool's nee. xfail(strict) on the reviewed code (b61f251)."""
+rejects, and hides that 2 is the tool's nee. Failed on the reviewed code (b61f251); validate._Explainer now
+lists the wave's codes."""
 import csv
 import io
 import sys
 from pathlib import Path
 
-import pytest
 import yaml
 
 from analysis.core.validate import validate_wave
@@ -17,7 +17,6 @@ sys.path.insert(0, str(ROOT / "benchmarks" / "generators"))
 import gemeenten_342 as gen  # the reviewer's invented national wave
 
 
-@pytest.mark.xfail(strict=True, reason="r18c: expected codes of a mapped column are the codebook's")
 def test_expected_names_the_tools_codes(book, tmp_path):
     wave = "synthetic-gem342-n3"
     gen.write_wave(tmp_path, "n3")

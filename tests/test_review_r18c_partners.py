@@ -4,10 +4,10 @@ yet the checker report calls the pattern proven optimal. Seen on a national wave
 all 69 complementary municipality cells fell on municipalities of 14-36 respondents, and a
 16-respondent municipality lost its Tabel VIII.2 row although one of 6 respondents would do.
 
-Invented data only. xfail(strict) on the reviewed code (b61f251): it documents the defect and
-turns red when candidates are chosen by cost (then drop the mark)."""
+Invented data only. It failed on the reviewed code (b61f251); since keep_group (on by default) the
+candidates are the units below it first, and the optimiser finds C. With keep_group off the
+candidates are still the largest (the pattern before issue 16's sixth pass)."""
 import pandas as pd
-import pytest
 
 from analysis.core.aggregate import aggregate_cells
 from analysis.core.disclosure.attacker import (
@@ -61,7 +61,6 @@ def widths_if_hidden(cells, book, munis, hide):
     return {m: out[count_key("collaborates", "municipality", m, "ja")] for m in hide}
 
 
-@pytest.mark.xfail(strict=True, reason="r18c: partners only among the 12 largest units (MAX_PARTNER_UNITS)")
 def test_the_cheapest_partner_is_a_small_municipality(book):
     cells, munis = wave(book)
     decision = choose_suppression(cells, PublicationRules(), book=book, municipalities=munis)
