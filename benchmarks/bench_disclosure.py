@@ -128,7 +128,7 @@ def run_one(case: str, method: str) -> dict:
     status = protected["status"].astype(str)
     result["primary"] = int(status.str.startswith("< ").sum())
     result["complementary"] = int((status == "×").sum())
-    shown, total = municipality_share(cells, protected, rules.min_base)
+    shown, total = municipality_share(cells, protected, rules.min_base, composition=False)  # comparable with earlier runs
     result.update(muni_shown=shown, muni_cells=total)
     result["totals_shown"] = totals_shown(cells, protected, rules.min_base)
     result["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
@@ -141,7 +141,7 @@ def totals_shown(cells, protected, k: int) -> str:
     """Share shown of the size-class and VNG-domain cells: what keep_group pays with."""
     from analysis.core.disclosure.checkreport import unit_summary
 
-    units = unit_summary(cells, protected, k).set_index("unit")
+    units = unit_summary(cells, protected, k, composition=False).set_index("unit")
     return ", ".join(f"{units.at[u, 'shown']}/{units.at[u, 'cells']}" for u in ("size_class", "domain"))
 
 

@@ -772,3 +772,33 @@ def test_neighbourhood_lps_prove_small_unanimous_groups_inside_the_readers_inter
         r = found[key]
         assert low - 1e-6 <= r.low and r.high <= high + 1e-6, key
         assert r.width >= r.required - 1e-6, key
+
+
+def test_checker_report_lists_the_sector_composition_and_counts_it(book, tmp_path):
+    """Review r18c: the municipality x sector counts hidden by rule were in no row of report.csv
+    and in no count of report.md, which then overstated the share of municipality cells shown."""
+    from analysis.core.disclosure.checkreport import write_checker_report
+
+    munis = sheet(6)
+    answers = synthetic_answers(book, munis["municipality_id"].tolist(), 60, "synthetic-test", 4)
+    every = aggregate_cells(typed_responses(answers, book), munis, book, "synthetic-test")
+    cells = every[every["item"].isin(["sector", "health_priority", "health_work"])].reset_index(drop=True)
+    rules = PublicationRules()
+    prot, audit, decision = protect_wave(cells, rules, book=book, municipalities=munis)
+    write_checker_report(cells, prot, audit, decision, rules, "synthetic-test", tmp_path / "report.md",
+                         tmp_path / "report.csv")
+    report = pd.read_csv(tmp_path / "report.csv", dtype={"unit_id": str}, keep_default_na=False)
+    composition = (cells["item"] == "sector") & (cells["unit"] == "municipality") & cells["count"].notna()
+    listed = report[report["role"] == "rule"]
+    assert composition.any() and len(listed[listed["unit"] == "municipality"]) == int(composition.sum())
+    hidden = prot["status"].map(is_suppressed).astype(bool) & cells["count"].notna()
+    # every hidden cell of the wave has its row
+    keys = set(zip(report["item"], report["unit"], report["unit_id"], report["answer"]))
+    hidden_keys = set(zip(cells.loc[hidden, "item"], cells.loc[hidden, "unit"], cells.loc[hidden, "unit_id"].astype(str),
+                          cells.loc[hidden, "answer"]))
+    assert hidden_keys <= keys
+    # the share counts them: the municipality cells with a base, those shown
+    described = (cells["unit"] == "municipality") & cells["count"].notna() & (cells["base"].fillna(0) > 0)
+    shown = int((described & ~prot["status"].map(is_suppressed).astype(bool)).sum())
+    text = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert f"Municipality cells shown: **{shown} of {int(described.sum())}**" in text

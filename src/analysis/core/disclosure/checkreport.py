@@ -1,8 +1,8 @@
 """The output checker's report: results/<wave>/disclosure/report.md and report.csv.
 
 report.csv has one row per hidden cell (and per sensitive cell): its table, address, status,
-role (sensitive, complementary, or linked: a follow-up row whose base is a hidden lead count), why
-it is sensitive, the width it needed and the interval [low, high] the attacker (attacker.py) gives
+role (sensitive, complementary, linked: a follow-up row whose base is a hidden lead count, or
+rule: the sector composition of a municipality or size class, hidden whole), why it is sensitive, the width it needed and the interval [low, high] the attacker (attacker.py) gives
 it on the published cells. report.md summarises per table and per unit kind, and gives the share
 of municipality cells shown and each decomposed table's cost against its LP lower bound.
 """
@@ -23,17 +23,22 @@ REPORT_COLUMNS = ["table", "item", "unit", "unit_id", "answer", "status", "role"
 def checker_rows(cells: pd.DataFrame, protected: pd.DataFrame, audit: pd.DataFrame | None, decision) -> pd.DataFrame:
     """One row per hidden (or sensitive) cell, in cells.csv order."""
     guarded = cells["count"].notna() & ~cells["item"].isin(UNPROTECTED_ITEMS)
-    hidden = protected["status"].map(is_suppressed).astype(bool) & guarded
+    suppressed = protected["status"].map(is_suppressed).astype(bool)
+    hidden = suppressed & guarded
+    by_rule = (suppressed & cells["count"].notna() & cells["item"].isin(UNPROTECTED_ITEMS)).to_numpy()
     keys = list(zip(cells["item"], cells["unit"], cells["unit_id"].astype(str), cells["answer"]))
     reasons = {} if decision is None else decision.reasons
     chosen = set() if decision is None else decision.hidden
     audit_by = {} if audit is None else {(r.item, r.unit, str(r.unit_id), r.answer): r for r in audit.itertuples(index=False)}
     rows = []
-    for pos in np.flatnonzero(hidden.to_numpy() | pd.Series([k in reasons for k in keys], index=cells.index).to_numpy()):
+    listed = hidden.to_numpy() | by_rule | pd.Series([k in reasons for k in keys], index=cells.index).to_numpy()
+    for pos in np.flatnonzero(listed):
         key = keys[pos]
-        role = "sensitive" if key in reasons else ("complementary" if key in chosen else "linked")
+        role = "sensitive" if key in reasons else ("complementary" if key in chosen else
+                                                   "rule" if by_rule[pos] else "linked")
+        why = COMPOSITION_REASON if role == "rule" else reasons.get(key, "")
         a = audit_by.get(key)
-        rows.append((cells["table"].iloc[pos], *key, protected["status"].iloc[pos], role, reasons.get(key, ""),
+        rows.append((cells["table"].iloc[pos], *key, protected["status"].iloc[pos], role, why,
                      a.required if a else np.nan, a.low if a else np.nan, a.high if a else np.nan,
                      a.width if a else np.nan, bool(a.capped) if a else False))
     out = pd.DataFrame(rows, columns=REPORT_COLUMNS)
@@ -42,9 +47,16 @@ def checker_rows(cells: pd.DataFrame, protected: pd.DataFrame, audit: pd.DataFra
     return out
 
 
-def unit_summary(cells: pd.DataFrame, protected: pd.DataFrame, k: int) -> pd.DataFrame:
-    """Per unit kind: cells that describe someone (base > 0), hidden as '< k', as '×', shown."""
-    guarded = cells["count"].notna() & ~cells["item"].isin(UNPROTECTED_ITEMS) & (cells["base"].fillna(0) > 0)
+COMPOSITION_REASON = "sector composition of a municipality or size class (hidden whole in public mode)"
+
+
+def unit_summary(cells: pd.DataFrame, protected: pd.DataFrame, k: int, composition: bool = True) -> pd.DataFrame:
+    """Per unit kind: cells that describe someone (base > 0), hidden as '< k', as '×', shown;
+    every count of the wave, or (composition=False) only those protection decides on: without the
+    sector item, whose composition by municipality and size class a rule hides whole."""
+    guarded = cells["count"].notna() & (cells["base"].fillna(0) > 0)
+    if not composition:
+        guarded &= ~cells["item"].isin(UNPROTECTED_ITEMS)
     status = protected["status"].astype(str)
     out = []
     for unit in UNITS:
@@ -57,8 +69,8 @@ def unit_summary(cells: pd.DataFrame, protected: pd.DataFrame, k: int) -> pd.Dat
     return frame
 
 
-def municipality_share(cells: pd.DataFrame, protected: pd.DataFrame, k: int) -> tuple[int, int]:
-    row = unit_summary(cells, protected, k).set_index("unit").loc["municipality"]
+def municipality_share(cells: pd.DataFrame, protected: pd.DataFrame, k: int, composition: bool = True) -> tuple[int, int]:
+    row = unit_summary(cells, protected, k, composition).set_index("unit").loc["municipality"]
     return int(row["shown"]), int(row["cells"])
 
 
@@ -86,7 +98,11 @@ def _markdown(cells, protected, rows, decision, rules, wave) -> str:
         return "\n".join(lines) + "\n"
     units = unit_summary(cells, protected, k)
     shown, total = municipality_share(cells, protected, k)
-    lines += [f"Municipality cells shown: **{shown} of {total}** ({shown / total:.0%})." if total else
+    decided, of = municipality_share(cells, protected, k, composition=False)
+    by_rule = int((rows["role"] == "rule").sum())
+    lines += [(f"Municipality cells shown: **{shown} of {total}** ({shown / total:.0%}); of the cells small-cell "
+               f"protection decides on (all but the sector composition, {by_rule} cells of municipalities and "
+               f"size classes hidden whole by rule): {decided} of {of} ({decided / of:.0%}).") if total and of else
               "No municipality cells.", "", "## Hidden cells per unit kind", "",
               "| unit | cells | hidden '< k' | hidden '×' | shown | share shown |", "|---|---:|---:|---:|---:|---:|"]
     for r in units.itertuples(index=False):
