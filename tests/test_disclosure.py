@@ -718,20 +718,10 @@ def test_keep_group_looks_for_partners_below_it_beyond_the_largest_units(book):
     assert all(w >= 3 - 1e-6 for w in widths_.values())
 
 
-def _tiny_groups_wave(book, municipalities: int, per: int = 3):
-    """Many municipalities of `per` officers; every officer of the even ones collaborates (a
-    unanimous lead count whose range must reach 0 .. per), one of each odd one does not; the
-    follow-ups of the collaboration block with item nonresponse (review r18c's reproduction)."""
-    ids = [f"M{i:03d}" for i in range(municipalities)]
-    munis = pd.DataFrame({"municipality_id": ids, "name": ids,
-                          "size_class": ["G32" if i % 5 == 0 else "small" for i in range(municipalities)]})
-    answers = synthetic_answers(book, ids, municipalities * per, "synthetic-test", 5)
-    answers["municipality_id"] = [ids[i // per] for i in range(municipalities * per)]
-    answers["collaborates"] = ["nee" if (i // per) % 2 and i % per == 0 else "ja" for i in range(municipalities * per)]
-    for item in book.items:
-        if "collaborates" in item.asked_if:
-            answers[item.id] = [(item.keys[i % len(item.keys)] if c == "ja" and (len(item.keys) == 2 or i % 7) else None)
-                                for i, c in enumerate(answers["collaborates"])]
+def _tiny_groups_wave(book, municipalities: int):
+    from analysis.fixtures.synthetic import small_unanimous_groups
+
+    answers, munis = small_unanimous_groups(book, municipalities)
     cells = aggregate_cells(typed_responses(answers, book), munis, book, "synthetic-test")
     blocks = {"collaboration", "collab_forms", "positive_factors"}
     return cells[cells["item"].isin({it.id for it in book.items if it.block in blocks})].reset_index(drop=True), munis

@@ -11,32 +11,19 @@ how many lead counts are unanimous.
 import sys
 import time
 
-import pandas as pd
-
 from analysis.core.aggregate import aggregate_cells
 from analysis.core.codebook import load_codebook
 from analysis.core.disclosure.rules import PublicationRules
 from analysis.core.disclosure.suppression import protect_wave
 from analysis.core.responses import typed_responses
-from analysis.fixtures.synthetic import synthetic_answers
+from analysis.fixtures.synthetic import small_unanimous_groups
 
 BLOCKS = ("collaboration", "collab_partners", "collab_forms", "positive_factors")
 
 
 def cells_of(book, m: int, per: int = 3, seed: int = 5):
-    ids = [f"M{i:03d}" for i in range(m)]
-    munis = pd.DataFrame({"municipality_id": ids, "name": ids,
-                          "size_class": ["G32" if i % 5 == 0 else "small" for i in range(m)]})
-    a = synthetic_answers(book, ids, m * per, "synthetic-test", seed)
-    a["municipality_id"] = [ids[i // per] for i in range(m * per)]
-    # every officer of the even municipalities collaborates; odd ones: 1 of 3 says nee
-    a["collaborates"] = ["nee" if (i // per) % 2 and i % per == 0 else "ja" for i in range(m * per)]
-    for item in book.items:
-        if "collaborates" in item.asked_if:
-            # yes/don't know/no items: some asked officers leave them empty (item nonresponse)
-            a[item.id] = [(item.keys[i % len(item.keys)] if c == "ja" and (len(item.keys) == 2 or i % 7) else None)
-                          for i, c in enumerate(a["collaborates"])]
-    cells = aggregate_cells(typed_responses(a, book), munis, book, "synthetic-test")
+    answers, munis = small_unanimous_groups(book, m, per, seed)
+    cells = aggregate_cells(typed_responses(answers, book), munis, book, "synthetic-test")
     keep = {it.id for it in book.items if it.block in BLOCKS}
     return cells[cells["item"].isin(keep)].reset_index(drop=True), munis
 
