@@ -225,3 +225,21 @@ def test_a_free_cell_of_a_reconstructed_wave_is_marked_with_its_legend(book):
     assert work[0] == "50% (24–76%) n=10 †" and work[1].endswith("n=52 †")  # own, and all others from it
     assert not work[2].endswith("†")  # the size class is printed here
     assert "† A free choice of the reconstruction" in page
+
+
+def test_summary_does_not_claim_comparisons_of_hidden_indicators(book):
+    """Review r18c: the page of a 1-respondent municipality said "on none of the 30 indicators
+    does your municipality differ" while every own cell was hidden, so nothing was compared."""
+    from analysis.publication.pages import Share, Test, summary_sentences
+
+    none = Test(None, False, 0)
+    tests = {f"{part}_{kind}": value for kind in ("others", "size_class", "previous")
+             for part, value in (("test", none), ("p_holm", float("nan")))}
+    items = [it.id for it in book.items if it.type == "categorical"][:4]
+    hidden = pd.DataFrame([{"item": i, "own": None, **tests} for i in items])
+    said = " ".join(summary_sentences(hidden, book, "nl"))
+    assert "Geen van de 4 indicatoren" in said and "verschilt uw gemeente aantoonbaar" not in said
+    mixed = hidden.copy()
+    mixed.at[0, "own"] = Share(3, 6)
+    said = " ".join(summary_sentences(mixed, book, "en"))
+    assert "On none of the 1 indicators" in said and "3 of the 4 indicators of your municipality are not shown" in said

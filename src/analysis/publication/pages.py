@@ -278,18 +278,26 @@ def summary_sentences(rows: pd.DataFrame, book: Codebook, language: str, with_pr
     words = WORDS[language]
     if not len(rows):
         return []
+    records = rows.to_dict("records")
+    # an indicator whose own cell is hidden is compared with nothing: "no difference" would claim
+    # a comparison that was not made
+    shown = [r for r in records if r["own"] is not None]
+    if not shown:
+        return [words["summary_all_hidden"].format(n=len(records))]
     found = []
-    for r in rows.to_dict("records"):
+    for r in shown:
         for kind in COMPARISONS:
             test = r[f"test_{kind}"]
             if verdict(test, r[f"p_holm_{kind}"]) == "significant":
                 side = "higher" if test.direction > 0 else "lower"
                 found.append(f"{book[r['item']].label(language)} ({words[side][kind]})")
     out = [words["summary_differs"].format(items="; ".join(found)) if found else words["summary_none"].format(
-        n=len(rows), previous=words["or_previous"] if with_previous else "")]
-    small = sum(verdict(r["test_others"], r["p_holm_others"]) == "too_small" for r in rows.to_dict("records"))
+        n=len(shown), previous=words["or_previous"] if with_previous else "")]
+    if len(shown) < len(records):
+        out.append(words["summary_hidden"].format(n=len(records) - len(shown), total=len(records)))
+    small = sum(verdict(r["test_others"], r["p_holm_others"]) == "too_small" for r in shown)
     if small:
-        out.append(words["summary_small"].format(n=small, total=len(rows)))
+        out.append(words["summary_small"].format(n=small, total=len(records)))
     return out
 
 

@@ -188,6 +188,11 @@ FACT_SHEET_WORDS = {
            "summary_none": "Bij geen van de {n} indicatoren verschilt uw gemeente aantoonbaar van de andere gemeenten "
                            "of de rest van de eigen grootteklasse{previous}.",
            "or_previous": " of de vorige meting",
+           "summary_hidden": "{n} van de {total} indicatoren van uw gemeente worden niet getoond (te weinig "
+                             "respondenten, of afgeschermd om andere cijfers te beschermen) en dus niet vergeleken.",
+           "summary_all_hidden": "Geen van de {n} indicatoren van uw gemeente kan worden getoond (te weinig "
+                                 "respondenten, of afgeschermd om andere cijfers te beschermen): er valt op deze "
+                                 "pagina niets te vergelijken.",
            "summary_small": "Bij {n} van de {total} indicatoren zijn er te weinig respondenten om iets te zeggen: "
                             "zelfs als iedereen of niemand 'ja' had geantwoord, was het verschil met de andere "
                             "gemeenten niet aantoonbaar geweest.",
@@ -211,6 +216,10 @@ FACT_SHEET_WORDS = {
            "summary_none": "On none of the {n} indicators does your municipality differ demonstrably from the other "
                            "municipalities or the rest of its size class{previous}.",
            "or_previous": " or its previous wave",
+           "summary_hidden": "{n} of the {total} indicators of your municipality are not shown (too few respondents, "
+                             "or hidden to protect other figures) and so not compared.",
+           "summary_all_hidden": "None of the {n} indicators of your municipality can be shown (too few respondents, "
+                                 "or hidden to protect other figures): there is nothing to compare on this page.",
            "summary_small": "On {n} of the {total} indicators there are too few respondents to tell anything: even if "
                             "everyone or no one had answered 'yes', the difference from the other municipalities "
                             "could not have been shown.",
