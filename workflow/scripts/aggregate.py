@@ -1,9 +1,12 @@
 """Snakemake script of rule aggregate: thin wrapper around analysis.core.aggregate."""
+import logging
 import sys
 
 from analysis.core.aggregate import run_aggregate
 
 sys.stderr = open(snakemake.log[0], "w")  # noqa: F821 (snakemake is injected)
+# protection's progress (item by item, each audit) goes to the log: a national wave takes minutes
+logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(message)s", force=True)
 run_aggregate(
     responses_path=snakemake.input.responses,  # noqa: F821
     municipalities_path=snakemake.input.municipalities,  # noqa: F821

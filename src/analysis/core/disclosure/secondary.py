@@ -32,6 +32,8 @@ bounds then hold for every safe pattern of the decomposition that hides no more 
 """
 from __future__ import annotations
 
+import logging
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -54,6 +56,9 @@ UNIT_WEIGHTS = {"municipality": 1.0, "sector": 1.0, "domain": 3.0, "size_class":
 KEPT_UNITS = ("municipality",)
 
 BRANCHES = {"sector": ("sector", "domain", "class"), "municipality": ("municipality", "size_class")}
+
+# progress in the step's log: protecting a national wave takes minutes, and an empty log looks hung
+LOG = logging.getLogger(__name__)
 
 
 @dataclass
@@ -107,8 +112,13 @@ def choose_suppression(cells: pd.DataFrame, rules: PublicationRules, book=None,
                             flagged["answer"].tolist()), reasons[flagged.index].tolist()):
         decision.reasons[key] = why
     by_item = {item: part for item, part in rows.groupby("item", sort=False)}
-    for item in structure.item_order(list(by_item)):
+    order = structure.item_order(list(by_item))
+    LOG.info("complementary cells: %d sensitive cells in %d items", len(decision.reasons), len(order))
+    for n, item in enumerate(order, 1):
+        start, tables = time.process_time(), len(decision.pieces)
         _protect_item(item, by_item[item], structure, rules, decision)
+        LOG.info("  item %d/%d %s: %d tables, %d complementary cells so far, %.1f s CPU", n, len(order), item,
+                 len(decision.pieces) - tables, len(decision.hidden), time.process_time() - start)
     return decision
 
 

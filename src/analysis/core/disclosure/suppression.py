@@ -1,6 +1,8 @@
 """Small-cell suppression: primary cells (base below k) and the complementary cells that keep them
 from being recomputed, checked by the attacker (attacker.py)."""
 from __future__ import annotations
+import logging
+import time
 from collections import defaultdict
 import numpy as np
 import pandas as pd
@@ -104,9 +106,15 @@ def protect_wave(cells: pd.DataFrame, rules: PublicationRules, *, book=None,
 def _audited(cells, hidden, decision, k, book, relations, truth):
     """The cells as published with `hidden` hidden, the attacker's audit of them, and the
     sensitive cells it finds narrower than their width."""
+    start = time.process_time()
+    logging.getLogger(__name__).info("audit: the attacker's intervals of %d sensitive cells, %d cells hidden",
+                                     len(decision.reasons), len(hidden))
     protected = _apply_cells(cells, hidden, set(decision.reasons), k, book)
     audit = audit_widths(protected, relations, decision, truth)
-    return protected, audit, audit[audit["width"] < audit["required"] - 1e-6]
+    narrow = audit[audit["width"] < audit["required"] - 1e-6]
+    logging.getLogger(__name__).info("audit: %d narrower than their width, %.1f s CPU", len(narrow),
+                                     time.process_time() - start)
+    return protected, audit, narrow
 
 
 def _repair_cuts(narrow: pd.DataFrame, hidden: set, cells: pd.DataFrame, nesting: pd.DataFrame) -> dict:
