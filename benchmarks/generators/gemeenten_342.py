@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import re
 import sys
 from pathlib import Path
 
@@ -258,8 +259,10 @@ def write_sheet(path: Path, sheet: list[dict[str, object]]) -> None:
     out = io.BytesIO()
     with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
-            dst.writestr(zipfile.ZipInfo(info.filename, (2025, 1, 1, 0, 0, 0)), src.read(info.filename),
-                         compress_type=zipfile.ZIP_DEFLATED)
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the time of saving here
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2025-01-01T00:00:00Z", data)
+            dst.writestr(zipfile.ZipInfo(info.filename, (2025, 1, 1, 0, 0, 0)), data, compress_type=zipfile.ZIP_DEFLATED)
     path.write_bytes(out.getvalue())
 
 
