@@ -403,8 +403,11 @@ class _Explainer:
         table = tool_codes_of(item, self.column_map)
         if not table:
             return None
-        answers = [f"{code}={key}" for code, key in table.items() if key is not None and key == key]
-        missing = [str(code) if str(code) else '""' for code, key in table.items() if key is None or key != key]
+        def shown(code) -> str:  # an empty code (an unticked box) as ""
+            return str(code) or '""'
+
+        answers = [f"{shown(code)}={key}" for code, key in table.items() if key is not None]
+        missing = [shown(code) for code, key in table.items() if key is None]  # YAML null: no answer
         return ("one of the wave's codes " + ", ".join(answers) + (f"; {', '.join(missing)}: no answer" if missing else "")
                 + " (config column_map codes)")
 

@@ -12,6 +12,9 @@ from analysis.core.disclosure.attacker import (attack, cell_relations, cell_valu
 from analysis.core.disclosure.rules import PublicationRules
 from analysis.core.vocabulary import OVERALL, OVERALL_ID
 
+# progress in the step's log (as secondary.py's): the audit of a national wave takes a minute
+LOG = logging.getLogger(__name__)
+
 
 PARENT_KIND = {"sector": "domain", "domain": "class", "municipality": "size_class"}
 
@@ -107,12 +110,12 @@ def _audited(cells, hidden, decision, k, book, relations, truth):
     """The cells as published with `hidden` hidden, the attacker's audit of them, and the
     sensitive cells it finds narrower than their width."""
     start = time.process_time()
-    logging.getLogger(__name__).info("audit: the attacker's intervals of %d sensitive cells, %d cells hidden",
+    LOG.info("audit: the attacker's intervals of %d sensitive cells, %d cells hidden",
                                      len(decision.reasons), len(hidden))
     protected = _apply_cells(cells, hidden, set(decision.reasons), k, book)
     audit = audit_widths(protected, relations, decision, truth)
     narrow = audit[audit["width"] < audit["required"] - 1e-6]
-    logging.getLogger(__name__).info("audit: %d narrower than their width, %.1f s CPU", len(narrow),
+    LOG.info("audit: %d narrower than their width, %.1f s CPU", len(narrow),
                                      time.process_time() - start)
     return protected, audit, narrow
 

@@ -91,7 +91,8 @@ def public_view(cells: pd.DataFrame, rules, book: Codebook, municipalities: pd.D
     wave that compare with it: (protected cells, counts, audit, decision) as `aggregate.protect`.
     `items`: only these (`shown_of_earlier_wave`): a reader of the later wave sees no other cell
     of the earlier one, so only these need protecting, and against each other; the pattern is
-    found on far fewer cells (the 2009 wave: 34 of 84 items, 3 s instead of 19 s of CPU)."""
+    found on far fewer cells (benchmarks/README.md: "public_view protects only what a later wave
+    shows")."""
     from analysis.core.aggregate import protect
 
     if items is not None:
