@@ -365,7 +365,8 @@ def _table(cells, units, sums, value, base, forced, structure, rules, decision) 
 
 
 def _is_kept(unit, structure, rules) -> bool:
-    """A unit the keep_group rule keeps: a municipality or sector of at least that many respondents."""
+    """A unit the keep_group rule keeps: one of KEPT_UNITS (municipalities) of at least that many
+    respondents."""
     return bool(rules.keep) and unit[0] in KEPT_UNITS and structure.size.get(unit, 0) >= rules.keep
 
 
