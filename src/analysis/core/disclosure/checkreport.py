@@ -2,8 +2,9 @@
 
 report.csv has one row per hidden cell (and per sensitive cell): its table, address, status,
 role (sensitive, complementary, linked: a follow-up row whose base is a hidden lead count, or
-rule: the sector composition of a municipality or size class, hidden whole), why it is sensitive, the width it needed and the interval [low, high] the attacker (attacker.py) gives
-it on the published cells. report.md summarises per table and per unit kind, and gives the share
+rule: the sector composition of a municipality or size class, hidden whole), why it is
+sensitive, the width it needed and the interval [low, high] the attacker (attacker.py) gives it
+on the published cells. report.md summarises per table and per unit kind, and gives the share
 of municipality cells shown and each decomposed table's cost against its LP lower bound.
 """
 from __future__ import annotations
