@@ -4,10 +4,12 @@ rules, on the demo wave and on synthetic waves of 342 municipalities x about 3, 
 Usage (from the project root; the demo wave needs results/synthetic-demo-2025/responses.parquet,
 i.e. `snakemake --cores 2` has built it):
     .venv/bin/python benchmarks/bench_disclosure.py [case ...]     (default: every case)
-    cases: demo, field25, 342x3, 342x10, 342x30, tool3400; BENCH_METHODS=optimal runs only the new method
+    cases: demo, field25, 342x3, 342x10, 342x30, tool3400, gem342n3, gem342n10, gem342n30;
+    BENCH_METHODS=optimal runs only the new method
     (field25: 25 municipalities of 3 to 11 officers, 188 in all, fixtures/large_wave.field_like_wave;
     tool3400: review r18's unevenly sized national wave, 3,400 respondents in 342 municipalities of
-    1 to 25, benchmarks/generators/tool_export_national.py, validated as the pipeline would)
+    1 to 25, benchmarks/generators/tool_export_national.py, validated as the pipeline would;
+    gem342n3/n10/n30: review r18c's LimeSurvey-like national waves, benchmarks/generators/gemeenten_342.py)
 
 Each (case, method) runs in its own process (peak memory is per run) with a time limit. Printed
 per run (a Markdown table): seconds of protection (optimiser + attacker audit), wall and CPU (CPU
@@ -31,7 +33,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CASES = {"demo": None, "field25": "field", "342x3": 3, "342x10": 10, "342x30": 30, "tool3400": "tool"}
+CASES = {"demo": None, "field25": "field", "342x3": 3, "342x10": 10, "342x30": 30, "tool3400": "tool",
+         "gem342n3": "n3", "gem342n10": "n10", "gem342n30": "n30"}
 METHODS = ("optimal", "escalation")
 LIMIT_S = 300
 
@@ -53,38 +56,59 @@ def load_case(case: str):
         responses, municipalities = field_like_wave(book, wave=wave)
     elif CASES[case] == "tool":
         wave = "synthetic-tool-3400"
-        responses, municipalities = tool_export_wave(book, wave, 3400)
+        book, responses, municipalities = tool_export_wave(wave, 3400)
+    elif case.startswith("gem342"):
+        wave = f"synthetic-gem342-{CASES[case]}"
+        book, responses, municipalities = gemeenten_wave(wave, CASES[case])
     else:
         wave = f"synthetic-large-{case}"
         responses, municipalities = large_wave(book, 342, CASES[case], seed=342, wave=wave)
     return book, municipalities, aggregate_cells(responses, municipalities, book, wave)
 
 
-def tool_export_wave(book, wave: str, respondents: int):
-    """The reviewer's generator's export, validated in a temporary directory (not results/)."""
+def tool_export_wave(wave: str, respondents: int):
+    """Review r18's generator's export, validated as the pipeline would (not into results/)."""
+    generator = ROOT / "benchmarks/generators/tool_export_national.py"
+    return generated_wave(wave, lambda raw: [generator, raw, "--respondents", str(respondents)],
+                          lambda raw: [generator, "--config", wave, raw])
+
+
+def gemeenten_wave(wave: str, case: str):
+    """Review r18c's LimeSurvey-like national wave (gemeenten_342.py --case n3|n10|n30: unanimous
+    municipalities, item nonresponse), validated as the pipeline would."""
+    generator = ROOT / "benchmarks/generators/gemeenten_342.py"
+    return generated_wave(wave, lambda raw: [generator, raw, "--case", case],
+                          lambda raw: [generator, raw, "--config", "--case", case])
+
+
+def generated_wave(wave: str, make, describe):
+    """(the wave's codebook, responses, municipalities): a generator's export and its config entry
+    (paths relative to the project root, as the generators print them, or absolute), validated in
+    a temporary directory with the codebook as the wave uses it (its own categories added)."""
     import tempfile
 
     import pandas as pd
     import yaml
 
+    from analysis.core.codebook import load_codebook
     from analysis.core.validate import run_validation
 
-    generator = ROOT / "benchmarks/generators/tool_export_national.py"
     with tempfile.TemporaryDirectory() as tmp:
-        raw, out = Path(tmp) / "raw", Path(tmp) / "out"
-        subprocess.run([sys.executable, generator, raw, "--respondents", str(respondents)], check=True,
-                       capture_output=True)
-        entry = yaml.safe_load(subprocess.run([sys.executable, generator, "--config", wave, raw], check=True,
-                                              capture_output=True, text=True).stdout)[wave]
+        raw, out = Path(tmp) / "data/raw" / wave, Path(tmp) / "out"
+        subprocess.run([sys.executable, *make(raw)], check=True, capture_output=True)
+        entry = yaml.safe_load(subprocess.run([sys.executable, *describe(raw)], check=True, capture_output=True,
+                                              text=True, cwd=tmp).stdout)[wave]
+        at = Path(tmp)  # relative paths in the entry are relative to the project root
+        book = load_codebook(ROOT / "config/codebook.yaml", ROOT / "config/sectors.yaml", wave, entry.get("categories"))
         ok, message = run_validation(
-            wave=wave, export_path=entry["export"], sheet_path=entry["municipalities"], book=book,
+            wave=wave, export_path=at / entry["export"], sheet_path=at / entry["municipalities"], book=book,
             column_map=entry["column_map"], not_asked=entry.get("not_asked", []),
             item_nonresponse=entry.get("item_nonresponse", "accept"), municipality_map=entry["municipality_map"],
-            disclosure=entry["disclosure"], report_dir=out / "validation", responses_out=out / "responses.parquet",
+            disclosure=entry.get("disclosure"), report_dir=out / "validation", responses_out=out / "responses.parquet",
             municipalities_out=out / "municipalities.csv", reading_out=out / "reading.json")
         if not ok:
             raise SystemExit(message)
-        return (pd.read_parquet(out / "responses.parquet"),
+        return (book, pd.read_parquet(out / "responses.parquet"),
                 pd.read_csv(out / "municipalities.csv", dtype=str, keep_default_na=False))
 
 
