@@ -318,7 +318,8 @@ def _solve_component(keys: list[tuple], rows: list, upper: dict, exact: bool, ne
                      truth: dict | None = None, siblings: dict | None = None) -> list[tuple]:
     """Min and max of every hidden value of one component. Without `exact`, a few objectives
     (sum, random directions) first give feasible points; a value that already varies by its
-    `need` (default 1) or more between them is safe and needs no solves of its own."""
+    `need` (default 1) or more between them is safe and needs no solves of its own. (Not for a
+    few targets: 2 * SCREENING_OBJECTIVES solves to spare fewer than that.)"""
     need = need or {}
     n = len(keys)
     low, high = np.full(n, np.inf), np.full(n, -np.inf)
@@ -336,7 +337,7 @@ def _solve_component(keys: list[tuple], rows: list, upper: dict, exact: bool, ne
     import highspy  # only here: a process that never audits does not load the solver
 
     h = _component_lp(keys, rows, upper)
-    if not exact:
+    if not exact and len(targets) > SCREENING_OBJECTIVES:  # for fewer, their own two solves each are cheaper
         rng = np.random.default_rng(len(keys))  # deterministic per component
         directions = [np.ones(n)] + [rng.normal(size=n) for _ in range(SCREENING_OBJECTIVES)]
         for cost in directions:
