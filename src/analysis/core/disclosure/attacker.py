@@ -501,7 +501,10 @@ def _sibling_signatures(relations: list[Relation]) -> dict[tuple, tuple]:
 
 def _proven_by_moves(keys, rows, upper, need, truth, siblings, targets, low, high) -> np.ndarray:
     """Targets that feasible moves from the true table prove at least `need` wide (certify.py);
-    their low/high are set to the two end points."""
+    their low/high are set to the two end points (each a feasible table). Three passes: each
+    cell on its own (rectangles within its item and through hidden totals); the follow-up cells
+    still short, raised per unit and lead count in one walk that grows their bases; what is
+    still short, each on its own with lead moves that carry its own answer."""
     from analysis.core.disclosure.certify import (
         FeasibleMoves,
         follow_through,

@@ -8,6 +8,10 @@ feasible for a step t up to the first bound or inequality row it hits. The class
 in a table with published margins is a rectangle: +1 at (unit u, answer a), -1 at (u, a'),
 -1 at (u', a), +1 at (u', a') for a sibling unit u' (one that enters the same sums as u).
 
+Beside rectangles: a lead count's rectangle carried on down the skip chain (`follow_through`),
+which also grows follow-up bases (`lead_moves`, `lift_together`: a follow-up count of 0 whose base
+is 1 reaches 2 or 3 only with its base), and rectangles through a hidden total (`nested_rectangles`).
+
 `FeasibleMoves.width` walks from x0 along such directions, up and down, one step after another,
 each step checked against every row the direction touches, and returns the width the two end
 points prove (never more than the true interval: both ends are feasible points). A cell it cannot
