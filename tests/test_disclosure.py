@@ -746,9 +746,26 @@ def test_neighbourhood_lps_prove_small_unanimous_groups_inside_the_readers_inter
         return left
 
     monkeypatch.setattr(attacker, "_proven_by_units", spy)
+    by_moves = attacker._proven_by_moves
+
+    def no_lead_proofs(keys, rows, upper, need, truth, siblings, targets, low, high):
+        # the moves (certify.py) now prove these counts themselves: leave them to the LPs here
+        proven_ = by_moves(keys, rows, upper, need, truth, siblings, targets, low, high)
+        for j in targets:
+            if keys[j][1] == "collaborates":
+                proven_[j], low[j], high[j] = False, np.inf, -np.inf
+        return proven_
+
+    monkeypatch.setattr(attacker, "_proven_by_moves", no_lead_proofs)
     protected, audit, _ = protect_wave(cells, PublicationRules(keep_group=0), book=book, municipalities=munis)
     assert any(k[1] == "collaborates" for k in proven), "the neighbourhood LPs proved nothing here"
-    # the reader's exact interval of each value they proved: one LP over every published sum
+    _assert_inside_the_readers_intervals(cells, book, munis, protected, audit, proven)
+
+
+def _assert_inside_the_readers_intervals(cells, book, munis, protected, audit, keys):
+    """The reader's exact interval of each value (one LP over every published sum) contains the
+    audit's, and the audit's is wide enough."""
+    from analysis.core.disclosure import attacker
     from analysis.core.disclosure.attacker import published_values
 
     values, bounds = published_values(protected)
@@ -757,11 +774,63 @@ def test_neighbourhood_lps_prove_small_unanimous_groups_inside_the_readers_inter
     rows = attacker._linear_rows(values, relations + attacker._count_within_base(values, unknown))
     reader, at = attacker._component_lp(unknown, rows, bounds), {k: i for i, k in enumerate(unknown)}
     found = {count_key(r.item, r.unit, r.unit_id, r.answer): r for r in audit.itertuples()}
-    for key in proven:
+    for key in keys:
         low, high = attacker._range(reader, at[key], len(unknown))
         r = found[key]
         assert low - 1e-6 <= r.low and r.high <= high + 1e-6, key
         assert r.width >= r.required - 1e-6, key
+
+
+def test_moves_raise_a_follow_up_count_past_its_base_inside_the_readers_interval(monkeypatch):
+    """Issue 16 (342 municipalities of ~3): a follow-up count of 0 whose base (the lead item's
+    'ja' count) is 1 needs a width of 2, more than rectangles within its item can give. The
+    audit's moves raise it together with its base, by a rectangle on the lead count carried on
+    down the skip chain (certify.lift_together), without an LP. Hand-checked table: lead L
+    (ja/nee) and follow-up F (x/y, asked after ja) in municipalities A, B, C of 3, every
+    municipality cell hidden, the overall row and L's bases shown.
+        L ja/nee: A 1/2, B 2/1, C 3/0 (6/3);  F x/y: A 1/0, B 1/1, C 1/2 (3/3)
+    F y in A can be 0 (as now) and 3 (A: L 3/0, F 0/3; B: L 2/1, F 2/0; C: L 1/2, F 1/0): the
+    reader's interval is [0, 3] (an LP over every sum says so too). Rectangles within F stop at
+    A's base of 1; the moves must reach 3 with it."""
+    from analysis.core.disclosure import attacker
+    from analysis.core.disclosure.attacker import Relation, attack, base_key
+
+    L = {"A": (1, 2), "B": (2, 1), "C": (3, 0)}
+    F = {"A": (1, 0), "B": (1, 1), "C": (1, 2)}
+    truth, values, relations = {}, {}, []
+    for m in "ABC":
+        truth |= {count_key("L", "municipality", m, "ja"): L[m][0], count_key("L", "municipality", m, "nee"): L[m][1],
+                  base_key("L", "municipality", m): 3, count_key("F", "municipality", m, "x"): F[m][0],
+                  count_key("F", "municipality", m, "y"): F[m][1], base_key("F", "municipality", m): sum(F[m])}
+        for item, answers in (("L", ("ja", "nee")), ("F", ("x", "y"))):
+            relations.append(Relation(((base_key(item, "municipality", m), 1.0),)
+                                      + tuple((count_key(item, "municipality", m, a), -1.0) for a in answers)))
+        relations.append(Relation(((base_key("F", "municipality", m), 1.0), (count_key("L", "municipality", m, "ja"), -1.0)), "<="))
+    for item, answers in (("L", ("ja", "nee")), ("F", ("x", "y"))):
+        for a in answers:
+            total = count_key(item, "overall", "all", a)
+            truth[total] = sum(truth[count_key(item, "municipality", m, a)] for m in "ABC")
+            relations.append(Relation(((total, 1.0),) + tuple((count_key(item, "municipality", m, a), -1.0) for m in "ABC")))
+        total = base_key(item, "overall", "all")
+        truth[total] = sum(truth[base_key(item, "municipality", m)] for m in "ABC")
+        relations.append(Relation(((total, 1.0),) + tuple((base_key(item, "municipality", m), -1.0) for m in "ABC")))
+    shown = lambda k: k[2] == "overall" or (k[0] == "base" and k[1] == "L")  # noqa: E731
+    values = {k: (v if shown(k) else None) for k, v in truth.items()}
+    target = count_key("F", "municipality", "A", "y")
+    proven = []
+    by_moves = attacker._proven_by_moves
+
+    def spy(keys, rows, upper, need, truth, siblings, targets, low, high):
+        out = by_moves(keys, rows, upper, need, truth, siblings, targets, low, high)
+        proven.extend(keys[j] for j in targets if out[j])
+        return out
+
+    monkeypatch.setattr(attacker, "_proven_by_moves", spy)
+    found = attack(values, relations, exact=False, need={target: 3.0}, truth=truth).set_index("key")
+    exact = attack(values, relations, exact=True).set_index("key")
+    assert proven == [target]  # by the moves, no LP
+    assert (exact.loc[[target], "low"].item(), exact.loc[[target], "high"].item()) == pytest.approx((0.0, 3.0))
+    assert (found.loc[[target], "low"].item(), found.loc[[target], "high"].item()) == pytest.approx((0.0, 3.0))
 
 
 def test_checker_report_lists_the_sector_composition_and_counts_it(book, tmp_path):

@@ -318,7 +318,8 @@ def _solve_component(keys: list[tuple], rows: list, upper: dict, exact: bool, ne
                      truth: dict | None = None, siblings: dict | None = None) -> list[tuple]:
     """Min and max of every hidden value of one component. Without `exact`, a few objectives
     (sum, random directions) first give feasible points; a value that already varies by its
-    `need` (default 1) or more between them is safe and needs no solves of its own."""
+    `need` (default 1) or more between them is safe and needs no solves of its own. (Not for a
+    few targets: 2 * SCREENING_OBJECTIVES solves to spare fewer than that.)"""
     need = need or {}
     n = len(keys)
     low, high = np.full(n, np.inf), np.full(n, -np.inf)
@@ -336,7 +337,7 @@ def _solve_component(keys: list[tuple], rows: list, upper: dict, exact: bool, ne
     import highspy  # only here: a process that never audits does not load the solver
 
     h = _component_lp(keys, rows, upper)
-    if not exact:
+    if not exact and len(targets) > SCREENING_OBJECTIVES:  # for fewer, their own two solves each are cheaper
         rng = np.random.default_rng(len(keys))  # deterministic per component
         directions = [np.ones(n)] + [rng.normal(size=n) for _ in range(SCREENING_OBJECTIVES)]
         for cost in directions:
@@ -500,10 +501,16 @@ def _sibling_signatures(relations: list[Relation]) -> dict[tuple, tuple]:
 
 def _proven_by_moves(keys, rows, upper, need, truth, siblings, targets, low, high) -> np.ndarray:
     """Targets that feasible moves from the true table prove at least `need` wide (certify.py);
-    their low/high are set to the two end points."""
+    their low/high are set to the two end points (each a feasible table). Three passes: each
+    cell on its own (rectangles within its item and through hidden totals); the follow-up cells
+    still short, raised per unit and lead count in one walk that grows their bases; what is
+    still short, each on its own with lead moves that carry its own answer."""
     from analysis.core.disclosure.certify import (
         FeasibleMoves,
         follow_through,
+        lead_moves,
+        lift_together,
+        nested_rectangles,
         rectangles,
         skip_links,
     )
@@ -527,20 +534,110 @@ def _proven_by_moves(keys, rows, upper, need, truth, siblings, targets, low, hig
                 members[siblings[k]].append(unit_of[j])
     is_count = [k[0] == "count" for k in keys]
     links = skip_links(lp_rows, keys)
+    lead_of = defaultdict(list)  # follow-up base index -> the lead counts it hangs from
+    for c, bases in links.items():
+        for b, _, _ in bases:
+            lead_of[b].append(c)
+    base_at = {unit_of[j]: j for j, k in enumerate(keys) if k[0] == "base"}
+    children_of = defaultdict(list)  # hidden total count -> the hidden counts that are part of it
+    totals_alike = defaultdict(list)  # hidden totals that are part of the same sums: siblings one level up
+    for j, k in enumerate(keys):
+        for role, total, _ in siblings.get(k, ()) if is_count[j] else ():
+            if role == "part of" and total in index:
+                children_of[index[total]].append(j)
+        if is_count[j] and any(role == "total" for role, _, _ in siblings.get(k, ())):
+            totals_alike[_part_of(siblings[k])].append(unit_of[j])
+    sibling_units = lambda c: members[siblings[keys[c]]]  # noqa: E731
+    totals_of = lambda t: totals_alike[_part_of(siblings[keys[t]])]  # noqa: E731
+
+    def own(j, usable=is_count.__getitem__):  # rectangles within the item
+        return rectangles(j, unit_of, answer_of, cell_at, sibling_units, usable, moves)
+
+    def nested(j):  # rectangles through a hidden total
+        parents = [index[t] for role, t, _ in siblings[keys[j]] if role == "part of" and t in index and t in siblings]
+        return nested_rectangles(j, parents, children_of, unit_of, answer_of, cell_at, totals_of,
+                                 is_count.__getitem__, moves) if parents else (lambda: iter(()))
+
+    def prove(j, up, down):
+        if up + down >= float(need[keys[j]]) - 1e-9:
+            proven[j] = True
+            low[j], high[j] = x0[j] - down, x0[j] + up
+        return proven[j]
+
+    # 1. each cell on its own: rectangles within its item, then through a hidden total
+    reached, short = {}, []
     for j in targets:
         if not is_count[j] or keys[j] not in siblings:
             continue
-        want = float(need[keys[j]])
-        square = rectangles(j, unit_of, answer_of, cell_at, lambda c: members[siblings[keys[c]]], is_count.__getitem__)
 
-        def directions(square=square):  # a move of a lead count carried on to its follow-ups
-            for d in square():
+        def directions(j=j):  # a move of a lead count carried on to its follow-ups
+            for d in own(j)():
                 yield follow_through(d, links, cell_at, unit_of, moves)
-        up, down = moves.reach(j, directions, want)
-        if up + down >= want - 1e-9:
-            proven[j] = True
-            low[j], high[j] = x0[j] - down, x0[j] + up
+            for d in nested(j)():
+                yield follow_through(d, links, cell_at, unit_of, moves)
+        reached[j] = moves.reach(j, directions, float(need[keys[j]]))
+        if not prove(j, *reached[j]):
+            short.append(j)
+    # 2. follow-up cells whose base is too small: the cells of one unit hanging from one lead
+    # count are raised together, their bases grown by rectangles on the lead count
+    groups = defaultdict(list)
+    for j in short:
+        chain = _lead_chain(j, unit_of, base_at, lead_of, siblings, keys)
+        if chain:
+            groups[chain[0]].append(j)
+    for c, js in groups.items():
+        wants, per_item = {}, {}
+        for j in js:  # one cell per item and walk: two answers of one item would take from each other
+            if unit_of[j] not in per_item:
+                per_item[unit_of[j]] = j
+                wants[j] = float(need[keys[j]]) - reached[j][1]
+        carried = {unit_of[j][0]: None for j in wants}
+        targets_here = set(wants)
+
+        def lead_directions(c=c, carried=carried):
+            for d in rectangles(c, unit_of, answer_of, cell_at, sibling_units, is_count.__getitem__, moves)():
+                full = follow_through(d, links, cell_at, unit_of, moves, carried)
+                if moves.all_movable(full):
+                    yield full
+        rose = lift_together(moves, wants, lambda j, h=targets_here: own(j, lambda i: is_count[i] and i not in h),
+                             lead_directions, rounds=2 * int(max(wants.values())) + 2)
+        for j, up in rose.items():  # the highest point of either walk: both are feasible tables
+            prove(j, max(up, reached[j][0]), reached[j][1])
+    # 3. what is left, each on its own again with moves of its lead count that carry its answer
+    for j in short:
+        if proven[j]:
+            continue
+        chain = _lead_chain(j, unit_of, base_at, lead_of, siblings, keys)
+        if not chain:
+            continue
+        leads = lead_moves(j, chain, unit_of, answer_of, cell_at, sibling_units, is_count.__getitem__, links, moves)
+
+        def directions(j=j, leads=leads):
+            for d in own(j)():
+                yield follow_through(d, links, cell_at, unit_of, moves)
+            yield from leads()
+            for d in nested(j)():
+                yield follow_through(d, links, cell_at, unit_of, moves)
+        prove(j, *moves.reach(j, directions, float(need[keys[j]])))
     return proven
+
+
+def _part_of(signature: tuple) -> tuple:
+    return tuple(x for x in signature if x[0] == "part of")
+
+
+def _lead_chain(j: int, unit_of, base_at: dict, lead_of: dict, siblings: dict, keys) -> list[int]:
+    """The lead counts count j's base hangs from, nearest first (one per level of the skip chain;
+    only leads with sibling units, which a rectangle needs)."""
+    chain, seen = [], {j}
+    while True:
+        b = base_at.get(unit_of[j])
+        leads = [c for c in lead_of.get(b, ()) if c not in seen and keys[c] in siblings]
+        if not leads or len(chain) >= 4:
+            return chain
+        j = leads[0]
+        chain.append(j)
+        seen.add(j)
 
 
 def _component_lp(keys: list[tuple], rows: list, upper: dict):
