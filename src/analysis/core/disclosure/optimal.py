@@ -71,7 +71,8 @@ MIP_NODES = 200  # ... unless that takes more branch-and-bound nodes (then: best
 MAX_EXACT_CELLS = 400
 INTEGER_ROUNDS = 60
 LARGE_INTEGER_ROUNDS = 12
-STRONG_ROUNDS = 40  # separation rounds of the strengthened LP (cover and waste cuts)
+STRONG_ROUNDS = 40  # separation rounds of the strengthened LP (cover and waste cuts) ...
+STALL_ROUNDS, STALL_GAIN = 5, 1e-3  # ... ended early after this many rounds that raise its bound no more
 ROUNDED_WITNESSES = 64  # feasible points kept for the rounded-down patterns of those rounds
 
 
@@ -268,6 +269,7 @@ def solve_table(table: Table) -> Pattern:
     # phase 2: the strengthened LP (cover and waste cuts, capacity cuts as they break)
     bound, converged = plain, lp_rounds < LP_ROUNDS
     rounded = _Witnesses(table, keep=ROUNDED_WITNESSES)
+    stalled = 0
     for _ in range(STRONG_ROUNDS if converged else 0):
         new = _separate(attacker, table, sensitive, x, witnesses)
         if new:
@@ -279,7 +281,13 @@ def solve_table(table: Table) -> Pattern:
                 break
             master.add([c for c in new if c[1] > 0])
             master.add_rows(waste)
-        x, bound = master.solve(integer=False)
+        x, raised = master.solve(integer=False)
+        stalled, bound = (stalled + 1 if raised <= bound + STALL_GAIN else 0), max(bound, raised)
+        if stalled >= STALL_ROUNDS:
+            # the bound has stopped rising: further rounds only move between equally cheap LP
+            # optima (a 990-cell table: 40 rounds at the same bound); the integer rounds take over
+            converged = not _separate(attacker, table, sensitive, x, witnesses)
+            break
     else:
         converged = converged and not _separate(attacker, table, sensitive, x, witnesses)
     # the LP optimum rounded up is safe once the capacity cuts converged (a reader's width only
