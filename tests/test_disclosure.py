@@ -383,6 +383,47 @@ def test_strengthening_cuts_hold_for_every_safe_pattern(seed, monkeypatch):
     assert pattern.lp_plain < pattern.lp_bound <= best + 1e-6
 
 
+def master_rows(h) -> tuple[np.ndarray, np.ndarray]:
+    """A HiGHS model's constraint matrix (dense, one line per row) and its row lower bounds."""
+    import highspy
+
+    lp = h.getLp()
+    a, m, n = lp.a_matrix_, lp.num_row_, lp.num_col_
+    dense = np.zeros((m, n))
+    start, index, value = np.asarray(a.start_), np.asarray(a.index_), np.asarray(a.value_)
+    for outer in range(len(start) - 1):
+        for k in range(start[outer], start[outer + 1]):
+            if a.format_ == highspy.MatrixFormat.kRowwise:
+                dense[outer, index[k]] = value[k]
+            else:
+                dense[index[k], outer] = value[k]
+    return dense, np.asarray(lp.row_lower_)
+
+
+def test_the_master_gets_no_cut_that_the_sensitive_cells_meet_by_themselves(monkeypatch):
+    """Row 0 and column 0 each hold two sensitive cells: a reader can move those against each
+    other, so no cut on them can bind, and the master (which carried 139,277 such cuts on a wave of
+    small municipalities) must hold none; the cells alone in a relation (row 1, column 1) still
+    get theirs, and the optimum stays the brute-force minimum."""
+    from analysis.core.disclosure import optimal
+
+    table = grid_table([[2, 1, 6], [1, 5, 4], [3, 4, 6]], [(0, 0), (0, 1), (1, 0)], width=2, cost=[1, 1, 2, 1, 3, 1, 2, 1, 3])
+    sensitive = np.flatnonzero(table.state == SENSITIVE)
+    fixed = table.state != FREE
+    cuts = optimal._row_cuts(table, sensitive)
+    # (0, 1) alone in column 1: the rest of column 1 = cells 4, 7; (1, 0) alone in row 1: cells 4, 5
+    assert sorted(tuple(np.flatnonzero(g)) for g, _ in cuts) == [(4, 5), (4, 7)]
+    masters = []
+    init = optimal._Master.__init__
+    monkeypatch.setattr(optimal._Master, "__init__", lambda m, *a, **k: (masters.append(m), init(m, *a, **k))[1])
+    pattern = solve_table(table)
+    dense, lower = master_rows(masters[0].h)
+    assert len(lower) > 0
+    met_anyway = np.minimum(dense[:, fixed], lower[:, None]).sum(axis=1) >= lower - 1e-9
+    assert not (met_anyway & (dense >= 0).all(axis=1)).any()
+    assert pattern.cost == pytest.approx(brute_force(table))
+
+
 def test_a_table_without_integer_rounds_keeps_a_safe_pruned_pattern(monkeypatch):
     """The path of tables whose integer rounds do not converge (here: none allowed): the
     strengthened LP optimum rounded up, then pruned. It must be safe, no free hidden cell can be

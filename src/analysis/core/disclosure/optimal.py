@@ -36,6 +36,10 @@ so the master also holds inequalities that every safe 0/1 pattern meets (the str
   less: x_i <= sum(x_j, j in the relation, j != i). Every safe pattern turns into one that meets
   them, at no more cost, by showing its wasted cells; so the minimum is the same.
 
+A cut that the cells hidden anyway (sensitive, forced) meet by themselves holds at every pattern:
+the master never gets it (on a wave of small municipalities nearly every relation holds two
+sensitive cells, and carrying those cuts was half the optimiser's time).
+
 Lexicographic costs (`Table.first`, secondary.py's keep_group): the master gives each free cell
 of `first` a premium of one more than all free cells together, so it hides as few of them as any
 safe pattern can, and among those the cheapest. Cost and bounds are reported without the premium:
@@ -45,8 +49,8 @@ which is the tight one (the plain LP only by subtraction, so weak where K > 0).
 
 `lp_plain` is the LP optimum of the model with capacity and row cuts only; `lp_bound` the LP optimum
 of the strengthened model (the cuts above separated until none is violated at the LP point, or a
-round limit): both are lower bounds on the table's minimum cost, `lp_bound` the stronger. The
-integer master is a relaxation too (it knows only some of the cuts), so its proven bound is a lower
+round limit, or STALL_ROUNDS rounds that do not raise it): both are lower bounds on the table's
+minimum cost, `lp_bound` the stronger. The integer master is a relaxation too (it knows only some of the cuts), so its proven bound is a lower
 bound as well: `bound` is the integer optimum where the loop ended with a safe pattern solved to
 optimality (then cost = bound), else the best of HiGHS's bound for the last integer master and
 `lp_bound`.
@@ -71,7 +75,8 @@ MIP_NODES = 200  # ... unless that takes more branch-and-bound nodes (then: best
 MAX_EXACT_CELLS = 400
 INTEGER_ROUNDS = 60
 LARGE_INTEGER_ROUNDS = 12
-STRONG_ROUNDS = 40  # separation rounds of the strengthened LP (cover and waste cuts)
+STRONG_ROUNDS = 40  # separation rounds of the strengthened LP (cover and waste cuts) ...
+STALL_ROUNDS, STALL_GAIN = 5, 1e-3  # ... ended early after this many rounds that raise its bound no more
 ROUNDED_WITNESSES = 64  # feasible points kept for the rounded-down patterns of those rounds
 
 
@@ -268,6 +273,7 @@ def solve_table(table: Table) -> Pattern:
     # phase 2: the strengthened LP (cover and waste cuts, capacity cuts as they break)
     bound, converged = plain, lp_rounds < LP_ROUNDS
     rounded = _Witnesses(table, keep=ROUNDED_WITNESSES)
+    stalled = 0
     for _ in range(STRONG_ROUNDS if converged else 0):
         new = _separate(attacker, table, sensitive, x, witnesses)
         if new:
@@ -279,7 +285,13 @@ def solve_table(table: Table) -> Pattern:
                 break
             master.add([c for c in new if c[1] > 0])
             master.add_rows(waste)
-        x, bound = master.solve(integer=False)
+        x, raised = master.solve(integer=False)
+        stalled, bound = (stalled + 1 if raised <= bound + STALL_GAIN else 0), max(bound, raised)
+        if stalled >= STALL_ROUNDS:
+            # the bound has stopped rising: further rounds only move between equally cheap LP
+            # optima (a 990-cell table: 40 rounds at the same bound); the integer rounds take over
+            converged = not _separate(attacker, table, sensitive, x, witnesses)
+            break
     else:
         converged = converged and not _separate(attacker, table, sensitive, x, witnesses)
     # the LP optimum rounded up is safe once the capacity cuts converged (a reader's width only
@@ -480,16 +492,23 @@ def _screening_points(attacker: _Attacker, directions: int = SCREENING_DIRECTION
 
 def _row_cuts(table: Table, sensitive: np.ndarray) -> list[tuple[np.ndarray, float]]:
     """Start cuts: a sensitive cell with every other cell of one of its relations shown is pinned,
-    so each of its relations needs one more hidden cell (valid whenever its width is > 0)."""
+    so each of its relations needs one more hidden cell (valid whenever its width is > 0). A
+    relation holding another cell that is hidden anyway (sensitive or forced) meets its cut at
+    every pattern: no cut (on a wave of small municipalities, nearly every relation; the master
+    would only carry them)."""
     cuts = []
     n = len(table.keys)
+    needs = np.zeros(n, dtype=bool)
+    needs[sensitive[table.width[sensitive] > TOLERANCE]] = True
+    fixed = np.asarray(table.state) != FREE
     for idx, coef in table.rows:
-        members = set(idx[coef != 0].tolist())
-        for s in sensitive:
-            if s in members and table.width[s] > TOLERANCE:
-                g = np.zeros(n)
-                g[[i for i in members if i != s]] = 1.0
-                cuts.append((g, 1.0))
+        members = np.unique(idx[coef != 0])
+        if fixed[members].sum() != 1:
+            continue  # no sensitive cell, or two hidden anyway: every cut of this relation is met
+        for s in members[needs[members]]:
+            g = np.zeros(n)
+            g[members[members != s]] = 1.0
+            cuts.append((g, 1.0))
     return cuts
 
 
@@ -522,12 +541,16 @@ class _Master:
         starts, index, values, lower = [], [], [], []
         for g, rhs in cuts:
             idx = np.flatnonzero(g > 1e-9)
+            if np.minimum(g[idx[self.fixed[idx]]], rhs).sum() >= rhs - TOLERANCE:
+                continue  # met by the cells hidden anyway (x_i = 1): at every pattern
             starts.append(len(index))
             index += idx.tolist()
             # a coefficient above the width counts as the width (that cell alone suffices)
             values += np.minimum(g[idx], rhs).tolist()
             lower.append(rhs - TOLERANCE)
-        self.h.addRows(len(cuts), np.array(lower), np.full(len(cuts), self.highspy.kHighsInf), len(index),
+        if not lower:
+            return
+        self.h.addRows(len(lower), np.array(lower), np.full(len(cuts), self.highspy.kHighsInf), len(index),
                        np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(values, dtype=np.float64))
 
     def add_rows(self, rows: list[tuple[np.ndarray, float]]) -> None:
