@@ -515,6 +515,10 @@ def test_sensitive_cells_are_never_written(book, tmp_path):
     report = pd.read_csv(tmp_path / "report.csv", dtype=str, keep_default_na=False)
     assert "count" not in report.columns and "pct" not in report.columns
     assert len(report[report["role"] == "sensitive"]) == len(decision.reasons)
+    # every hidden cell says why, in the column an output checker reads (review r16n: the
+    # complementary and linked rows had an empty reason)
+    assert {"complementary", "linked"} <= set(report["role"]) and (report["reason"] != "").all()
+    assert report.loc[report["role"] == "complementary", "reason"].str.startswith("complementary").all()
     assert "Municipality cells shown" in (tmp_path / "report.md").read_text(encoding="utf-8")
 
 
@@ -902,3 +906,51 @@ def test_checker_report_lists_the_sector_composition_and_counts_it(book, tmp_pat
     shown = int((described & ~prot["status"].map(is_suppressed).astype(bool)).sum())
     text = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert f"Municipality cells shown: **{shown} of {int(described.sum())}**" in text
+
+
+def test_a_unanimous_group_of_unanimous_siblings_is_proven_through_another_group():
+    """Review r16n (342 municipalities of 3): the 4 G4 cities each had 3 of 3 'ja'. Their own
+    siblings have no 'nee' to trade, and the G4 total is hidden; the only way a reader cannot
+    tell A's count is that U (no size class, 0 of 3 'ja') could hold A's 'ja' instead, through
+    the hidden G4 total and the shown overall row. The first neighbourhood LP (A, its totals, its
+    siblings) cannot see that; the wider one (the overall row's other groups of parts) must, and
+    its interval must be the reader's exact one, [0, 3]: before, the whole component's LP was
+    left to do it, which took HiGHS over 20 minutes on that wave.
+        ja/nee: A 3/0, B 3/0 (G4: 6/0, hidden); U 0/3 (no class); S1 2/1, S2 1/2 (small: 3/3 shown);
+        overall 9/6 shown; every municipality's base (3) shown."""
+    from collections import defaultdict
+
+    from analysis.core.disclosure import attacker
+    from analysis.core.disclosure.attacker import Relation, base_key
+
+    counts = {"A": (3, 0), "B": (3, 0), "U": (0, 3), "S1": (2, 1), "S2": (1, 2)}
+    classes = {"G4": ("A", "B"), "small": ("S1", "S2")}
+    truth, relations = {}, []
+    for m, (ja, nee) in counts.items():
+        truth |= {count_key("q", "municipality", m, "ja"): ja, count_key("q", "municipality", m, "nee"): nee,
+                  base_key("q", "municipality", m): 3}
+        relations.append(Relation(((base_key("q", "municipality", m), 1.0), (count_key("q", "municipality", m, "ja"), -1.0),
+                                   (count_key("q", "municipality", m, "nee"), -1.0))))
+    for a, pos in (("ja", 0), ("nee", 1)):
+        for unit, unit_id, members in (("overall", "all", tuple(counts)), *(("size_class", c, ms) for c, ms in classes.items())):
+            total = count_key("q", unit, unit_id, a)
+            truth[total] = sum(counts[m][pos] for m in members)
+            relations.append(Relation(((total, 1.0),) + tuple((count_key("q", "municipality", m, a), -1.0) for m in members)))
+    shown = lambda k: k[0] == "base" or k[2] == "overall" or k[3] == "small"  # noqa: E731
+    values = {k: (v if shown(k) else None) for k, v in truth.items()}
+    unknown = sorted(k for k, v in values.items() if v is None)
+    rows = attacker._linear_rows(values, relations + attacker._count_within_base(values, unknown))
+    siblings = attacker._sibling_signatures(relations)
+    target = count_key("q", "municipality", "A", "ja")
+    members = defaultdict(list)
+    for k in unknown:
+        if k[0] == "count" and k in siblings:
+            members[siblings[k]].append(k)
+    assert ("municipality", "U") not in attacker._neighbourhood(target, siblings, members, truth)  # the first LP's area
+
+    j = unknown.index(target)
+    low, high = np.full(len(unknown), np.inf), np.full(len(unknown), -np.inf)
+    left = attacker._proven_by_units(unknown, rows, {}, {target: 3.0}, truth, siblings, [j], low, high)
+    assert left == [] and (low[j], high[j]) == pytest.approx((0.0, 3.0))
+    reader = attacker._component_lp(unknown, rows, {})
+    assert attacker._range(reader, j, len(unknown)) == pytest.approx((0.0, 3.0))

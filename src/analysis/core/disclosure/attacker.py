@@ -337,6 +337,11 @@ def _solve_component(keys: list[tuple], rows: list, upper: dict, exact: bool, ne
     import highspy  # only here: a process that never audits does not load the solver
 
     h = _component_lp(keys, rows, upper)
+    if n > LOCAL_LP_ABOVE:
+        # HiGHS's dual simplex stalled for over 20 minutes on one such LP (52,716 values, sums of
+        # hundreds of municipalities, highly degenerate: review r16n); the interior point method
+        # with crossover solved each of its objectives in about 2 s, to the same optimal values
+        h.setOptionValue("solver", "ipm")
     if not exact and len(targets) > SCREENING_OBJECTIVES:  # for fewer, their own two solves each are cheaper
         rng = np.random.default_rng(len(keys))  # deterministic per component
         directions = [np.ones(n)] + [rng.normal(size=n) for _ in range(SCREENING_OBJECTIVES)]
@@ -429,7 +434,9 @@ def _proven_by_units(keys, rows, upper, need, truth, siblings, targets, low, hig
     interval wide enough there is wide enough for the reader; what is still too narrow gets the
     whole component's LP. Why: a count that must reach both ends of its range (a unanimous group
     of 3 with w = 3) needs a path through several siblings that rectangles do not find, and the
-    whole component's LP per such count made the audit quadratic in the municipalities."""
+    whole component's LP per such count made the audit quadratic in the municipalities. A target
+    the first LP leaves too narrow gets a second one over a wider area: its totals' other groups
+    of parts too (see _neighbourhood)."""
     if siblings is None or any(truth.get(k) is None for k in keys):
         return targets
     by_unit, members = defaultdict(list), defaultdict(list)
@@ -450,39 +457,71 @@ def _proven_by_units(keys, rows, upper, need, truth, siblings, targets, low, hig
     for r, by in terms_of.items():
         for unit in by:
             rows_of[unit].append(r)
-    wanted = defaultdict(list)
-    for j in targets:
-        wanted[keys[j][2:4]].append(j)
-    left = []
-    for unit, js in wanted.items():
-        area = {unit}
-        for j in js:
-            area |= _neighbourhood(keys[j], siblings, members, truth)
-        local = [keys[i] for u in sorted(area) for i in by_unit.get(u, [])]
-        local_rows = []
-        for r in sorted({r for u in area for r in rows_of.get(u, [])}):
-            kept = dict(t for u in area for t in terms_of[r].get(u, ()))
-            inside_value = sum(c * truth[k] for k, c in kept.items())
-            local_rows.append((kept, rows[r][1] - (at_truth[r] - inside_value), rows[r][2]))
-        h, at = _component_lp(local, local_rows, upper), {k: i for i, k in enumerate(local)}
-        for j in js:
-            lo, hi = _range(h, at[keys[j]], len(local))
-            if hi - lo >= need[keys[j]] - 1e-9:
-                low[j], high[j] = lo, hi
-            else:
-                left.append(j)
+    parts_of = defaultdict(list)  # total count key -> the count keys it sums
+    for k, signature in siblings.items():
+        for role, total, _ in signature:
+            if role == "part of":
+                parts_of[total].append(k)
+    left = targets
+    for wide in (False, True):
+        wanted = defaultdict(list)
+        for j in left:
+            wanted[keys[j][2:4]].append(j)
+        left = []
+        for unit, js in wanted.items():
+            area = {unit}
+            for j in js:
+                area |= _neighbourhood(keys[j], siblings, members, truth, parts_of if wide else None)
+            local = [keys[i] for u in sorted(area) for i in by_unit.get(u, [])]
+            local_rows = []
+            for r in sorted({r for u in area for r in rows_of.get(u, [])}):
+                kept = dict(t for u in area for t in terms_of[r].get(u, ()))
+                inside_value = sum(c * truth[k] for k, c in kept.items())
+                local_rows.append((kept, rows[r][1] - (at_truth[r] - inside_value), rows[r][2]))
+            h, at = _component_lp(local, local_rows, upper), {k: i for i, k in enumerate(local)}
+            for j in js:
+                lo, hi = _range(h, at[keys[j]], len(local))
+                if hi - lo >= need[keys[j]] - 1e-9:
+                    low[j], high[j] = lo, hi
+                else:
+                    left.append(j)
+        if not left:
+            break
     return sorted(left)
 
 
-def _neighbourhood(key, siblings, members, truth) -> set:
+def _neighbourhood(key, siblings, members, truth, parts_of: dict | None = None) -> set:
     """The units of the totals `key` is part of, and NEIGHBOURS of its sibling units (the same
-    sums): those with the least and the most of this answer, by id on ties (deterministic)."""
+    sums): those with the least and the most of this answer, by id on ties (deterministic).
+
+    With `parts_of` (total key -> the keys it sums) also, per such total, NEIGHBOURS of its parts
+    in each other group of siblings (another size class, or no size class at all), and the totals
+    those are part of: where the count's own total is hidden too, it can trade with a unit of
+    another group through that total. That is the only way out for a unanimous group whose
+    siblings are all unanimous the same way (the 4 cities of G4, 3 of 3 say ja each, trading with
+    a municipality of unknown size class: review r16n). Without it such a count went to the whole
+    component's LP, which HiGHS did not solve in 20 minutes (342 municipalities x 3: 52,716 values)."""
     signature = siblings.get(key, ())
-    area = {total[2:4] for role, total, _ in signature if role == "part of"}
-    others = sorted((truth[k], k[2:4]) for k in members.get(signature, []) if k[2:4] != key[2:4])
-    half = NEIGHBOURS // 2
-    area |= {u for _, u in others[:half] + others[-half:]}
+    totals = [total for role, total, _ in signature if role == "part of"]
+    area = {total[2:4] for total in totals} | _extremes(key, members.get(signature, []), truth)
+    if parts_of is not None:
+        for total in totals:
+            groups = defaultdict(list)
+            for part in parts_of.get(total, []):
+                groups[siblings.get(part, ())].append(part)
+            for other, group in groups.items():
+                if other != signature:
+                    area |= _extremes(key, group, truth)
+                    area |= {t[2:4] for role, t, _ in other if role == "part of"}
     return area
+
+
+def _extremes(key, group: list, truth) -> set:
+    """NEIGHBOURS units of `group` (count keys) other than key's own: half with the least of the
+    answer, half with the most, by id on ties (deterministic)."""
+    others = sorted((truth[k], k[2:4]) for k in group if k[2:4] != key[2:4])
+    half = NEIGHBOURS // 2
+    return {u for _, u in others[:half] + others[-half:]}
 
 
 def _sibling_signatures(relations: list[Relation]) -> dict[tuple, tuple]:

@@ -102,6 +102,7 @@ def protect_wave(cells: pd.DataFrame, rules: PublicationRules, *, book=None,
             return hide_sector_composition(protected), audit, decision
         repairs += _repair_notes(len(repairs) + 1, "whole breakdown (last resort)", narrow, {})
         hidden |= grown
+        decision.hidden |= grown  # the checker report lists them as complementary, not as linked rows
     raise DisclosureError(f"{len(narrow)} sensitive cell(s) stay narrower than their protection width, e.g. "
                           + "; ".join(f"{r.item} {r.unit} {r.unit_id} {r.answer}" for r in narrow.head(5).itertuples()))
 
