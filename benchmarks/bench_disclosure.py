@@ -4,12 +4,15 @@ rules, on the demo wave and on synthetic waves of 342 municipalities x about 3, 
 Usage (from the project root; the demo wave needs results/synthetic-demo-2025/responses.parquet,
 i.e. `snakemake --cores 2` has built it):
     .venv/bin/python benchmarks/bench_disclosure.py [case ...]     (default: every case)
-    cases: demo, field25, 342x3, 342x10, 342x30, tool3400, gem342n3, gem342n10, gem342n30;
+    cases: demo, field25, 342x3, 342x10, 342x30, tool3400, gem342n3, gem342n10, gem342n30, indep3,
+    indep10, indep30;
     BENCH_METHODS=optimal runs only the new method
     (field25: 25 municipalities of 3 to 11 officers, 188 in all, fixtures/large_wave.field_like_wave;
     tool3400: review r18's unevenly sized national wave, 3,400 respondents in 342 municipalities of
     1 to 25, benchmarks/generators/tool_export_national.py, validated as the pipeline would;
-    gem342n3/n10/n30: review r18c's LimeSurvey-like national waves, benchmarks/generators/gemeenten_342.py)
+    gem342n3/n10/n30: review r18c's LimeSurvey-like national waves, benchmarks/generators/gemeenten_342.py;
+    indep3/10/30: review r16n's Qualtrics-like waves of exactly 3, 10, 30 officers per municipality,
+    benchmarks/generators/national_independent.py)
 
 Each (case, method) runs in its own process (peak memory is per run) with a time limit. Printed
 per run (a Markdown table): seconds of protection (optimiser + attacker audit), wall and CPU (CPU
@@ -34,7 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = {"demo": None, "field25": "field", "342x3": 3, "342x10": 10, "342x30": 30, "tool3400": "tool",
-         "gem342n3": "n3", "gem342n10": "n10", "gem342n30": "n30"}
+         "gem342n3": "n3", "gem342n10": "n10", "gem342n30": "n30", "indep3": 3, "indep10": 10, "indep30": 30}
 METHODS = ("optimal", "escalation")
 LIMIT_S = 300
 
@@ -60,6 +63,9 @@ def load_case(case: str):
     elif case.startswith("gem342"):
         wave = f"synthetic-gem342-{CASES[case]}"
         book, responses, municipalities = gemeenten_wave(wave, CASES[case])
+    elif case.startswith("indep"):
+        wave = f"synthetic-indep-n{CASES[case]}"
+        book, responses, municipalities = independent_wave(wave, CASES[case])
     else:
         wave = f"synthetic-large-{case}"
         responses, municipalities = large_wave(book, 342, CASES[case], seed=342, wave=wave)
@@ -79,6 +85,14 @@ def gemeenten_wave(wave: str, case: str):
     generator = ROOT / "benchmarks/generators/gemeenten_342.py"
     return generated_wave(wave, lambda raw: [generator, raw, "--case", case],
                           lambda raw: [generator, raw, "--config", "--case", case])
+
+
+def independent_wave(wave: str, per: int):
+    """Review r16n's wave, written without reading the other generators: a Qualtrics-like export
+    of 342 municipalities of exactly `per` officers (national_independent.py)."""
+    generator = ROOT / "benchmarks/generators/national_independent.py"
+    return generated_wave(wave, lambda raw: [generator, raw, "-n", str(per)],
+                          lambda raw: [generator, "--config", "-n", str(per), "--wave", wave])
 
 
 def generated_wave(wave: str, make, describe):

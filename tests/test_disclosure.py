@@ -424,13 +424,18 @@ def test_the_master_gets_no_cut_that_the_sensitive_cells_meet_by_themselves(monk
     assert pattern.cost == pytest.approx(brute_force(table))
 
 
-def test_a_table_without_integer_rounds_keeps_a_safe_pruned_pattern(monkeypatch):
-    """The path of tables whose integer rounds do not converge (here: none allowed): the
-    strengthened LP optimum rounded up, then pruned. It must be safe, no free hidden cell can be
-    shown without leaving a sensitive cell too narrow, and it costs no less than the optimum."""
+@pytest.mark.parametrize("limits", [{"INTEGER_ROUNDS": 0},
+                                    # a large table (every table is, here) out of simplex iterations
+                                    {"MAX_EXACT_CELLS": 0, "INTEGER_ITERATIONS": -1}])
+def test_a_table_without_integer_rounds_keeps_a_safe_pruned_pattern(monkeypatch, limits):
+    """The path of tables whose integer rounds do not converge (here: none allowed, by rounds or
+    by simplex iterations): the strengthened LP optimum rounded up, then pruned. It must be safe,
+    no free hidden cell can be shown without leaving a sensitive cell too narrow, and it costs no
+    less than the optimum."""
     from analysis.core.disclosure import optimal
 
-    monkeypatch.setattr(optimal, "INTEGER_ROUNDS", 0)
+    for name, value in limits.items():
+        monkeypatch.setattr(optimal, name, value)
     # the LP optimum rounded up hides cells of cost 13 here; some of them are not needed
     values = [[1, 4, 2, 4], [1, 0, 4, 0], [0, 4, 4, 5]]
     table = grid_table(values, [(0, 0), (2, 2)], width=2, cost=[2, 1, 1, 1, 1, 3, 3, 2, 3, 2, 3, 2])

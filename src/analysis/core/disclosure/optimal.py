@@ -75,6 +75,13 @@ MIP_NODES = 200  # ... unless that takes more branch-and-bound nodes (then: best
 MAX_EXACT_CELLS = 400
 INTEGER_ROUNDS = 60
 LARGE_INTEGER_ROUNDS = 12
+# ... or, with more than MAX_EXACT_CELLS free cells, whose integer rounds have spent this many
+# simplex iterations between them (a count, not seconds: the pattern must not depend on the
+# machine). Review r16n's 342 x 30 wave: a follow-up table of 999 cells ran 12 rounds of 1-3 s
+# each (23 s for the item) without converging, and kept the fallback pattern, which the rounds do
+# not change. A small table is worth its rounds: field25's one of 150 cells is exact after 18
+# rounds and 51,000 iterations.
+INTEGER_ITERATIONS = 20_000
 STRONG_ROUNDS = 40  # separation rounds of the strengthened LP (cover and waste cuts) ...
 STALL_ROUNDS, STALL_GAIN = 5, 1e-3  # ... ended early after this many rounds that raise its bound no more
 ROUNDED_WITNESSES = 64  # feasible points kept for the rounded-down patterns of those rounds
@@ -303,11 +310,13 @@ def solve_table(table: Table) -> Pattern:
     rounds, exact = 0, False
     free = int((~fixed).sum())
     proven = bound
-    limit = INTEGER_ROUNDS if free <= MAX_EXACT_CELLS else LARGE_INTEGER_ROUNDS
+    limit, budget = (INTEGER_ROUNDS, np.inf) if free <= MAX_EXACT_CELLS else (LARGE_INTEGER_ROUNDS, INTEGER_ITERATIONS)
     master.warm_start(fallback)
-    while rounds < limit:
+    spent = 0
+    while rounds < limit and spent <= budget:
         rounds += 1
         x, _ = master.solve(integer=True)
+        spent += master.iterations
         proven = max(proven, master.dual_bound)
         new = _separate(attacker, table, sensitive, x, witnesses, covers=True)
         if not new:
@@ -550,7 +559,7 @@ class _Master:
             lower.append(rhs - TOLERANCE)
         if not lower:
             return
-        self.h.addRows(len(lower), np.array(lower), np.full(len(cuts), self.highspy.kHighsInf), len(index),
+        self.h.addRows(len(lower), np.array(lower), np.full(len(lower), self.highspy.kHighsInf), len(index),
                        np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(values, dtype=np.float64))
 
     def add_rows(self, rows: list[tuple[np.ndarray, float]]) -> None:
@@ -571,6 +580,7 @@ class _Master:
             self.h.setSolution(self.n, self.cols, self.start)
         self.h.run()
         status = self.h.getModelStatus()
+        self.iterations = int(self.h.getInfo().simplex_iteration_count)
         x = np.asarray(self.h.getSolution().col_value)
         # what HiGHS proved about this master (a relaxation of the table's problem): a lower bound
         self.dual_bound = float(self.h.getInfo().mip_dual_bound) if integer else -np.inf
