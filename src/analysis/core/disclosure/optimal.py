@@ -51,9 +51,9 @@ which is the tight one (the plain LP only by subtraction, so weak where K > 0).
 of the strengthened model (the cuts above separated until none is violated at the LP point, or a
 round limit, or STALL_ROUNDS rounds that do not raise it): both are lower bounds on the table's
 minimum cost, `lp_bound` the stronger. The integer master is a relaxation too (it knows only some
-of the cuts), so its proven bound is a lower bound as well: `bound` is the integer optimum where the loop ended with a safe pattern solved to
-optimality (then cost = bound), else the best of HiGHS's bound for the last integer master and
-`lp_bound`.
+of the cuts), so its proven bound is a lower bound as well: `bound` is the integer optimum where
+the loop ended with a safe pattern solved to optimality (then cost = bound), else the best of
+HiGHS's bound for the last integer master and `lp_bound`.
 """
 from __future__ import annotations
 
