@@ -396,13 +396,13 @@ class _Explainer:
             return f"an answer: asked because {condition}, and answers are compulsory (item_nonresponse: error)"
         return rule
 
-
     def _wave_codes(self, item) -> str | None:
         """Where the wave's column_map reads the item's codes, the tool's codes are what the export
         should hold (the codebook's own codes would be read as nothing, or as something else)."""
         table = tool_codes_of(item, self.column_map)
         if not table:
             return None
+
         def shown(code) -> str:  # an empty code (an unticked box) as ""
             return str(code) or '""'
 

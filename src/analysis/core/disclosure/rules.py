@@ -18,8 +18,8 @@ interval must be that a reader can give a hidden one.
   table; sectors are not kept so, see secondary.KEPT_UNITS). Default 9 = 2k - 1 at k = 5: the
   smallest unit whose every yes/no split has a side of at least k officers, so its row always
   speaks for a group the rule itself would publish, and the size from which a GGD expects a
-  municipality's own figures. 0 or None: off (the
-  cheapest pattern, whoever it hides). It cannot keep a cell that no safe pattern shows: the
+  municipality's own figures. 0 or None: off (the cheapest pattern, whoever it hides). It
+  cannot keep a cell that no safe pattern shows: the
   unit's own sensitive cells, the follow-ups of its hidden lead count, and cells no way round
   can spare (the overall row sensitive, every other unit of the classes involved kept too, or the
   totals leaving the small unit's count too little room); then as few such cells as possible.

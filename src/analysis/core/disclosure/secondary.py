@@ -117,8 +117,8 @@ def choose_suppression(cells: pd.DataFrame, rules: PublicationRules, book=None,
     for n, item in enumerate(order, 1):
         start, tables = time.process_time(), len(decision.pieces)
         _protect_item(item, by_item[item], structure, rules, decision)
-        LOG.info("  item %d/%d %s: %d tables, %d cells hidden so far (sensitive and complementary), %.1f s CPU", n, len(order), item,
-                 len(decision.pieces) - tables, len(decision.hidden), time.process_time() - start)
+        LOG.info("  item %d/%d %s: %d tables, %d cells hidden so far (sensitive and complementary), %.1f s CPU",
+                 n, len(order), item, len(decision.pieces) - tables, len(decision.hidden), time.process_time() - start)
     return decision
 
 

@@ -111,13 +111,11 @@ def _audited(cells, hidden, decision, k, book, relations, truth):
     """The cells as published with `hidden` hidden, the attacker's audit of them, and the
     sensitive cells it finds narrower than their width."""
     start = time.process_time()
-    LOG.info("audit: the attacker's intervals of %d sensitive cells, %d cells hidden",
-                                     len(decision.reasons), len(hidden))
+    LOG.info("audit: the attacker's intervals of %d sensitive cells, %d cells hidden", len(decision.reasons), len(hidden))
     protected = _apply_cells(cells, hidden, set(decision.reasons), k, book)
     audit = audit_widths(protected, relations, decision, truth)
     narrow = audit[audit["width"] < audit["required"] - 1e-6]
-    LOG.info("audit: %d narrower than their width, %.1f s CPU", len(narrow),
-                                     time.process_time() - start)
+    LOG.info("audit: %d narrower than their width, %.1f s CPU", len(narrow), time.process_time() - start)
     return protected, audit, narrow
 
 
