@@ -20,7 +20,8 @@ rule audit:
         csv="results/audit/published_consistency.csv",
         md="results/audit/published_consistency.md",
     params:
-        reference_dir=AUDIT_REFERENCE_DIRS[0] if AUDIT_REFERENCE_DIRS else "",
+        # the folder of the declared reference files (not the configured path again)
+        reference_dir=lambda w, input: os.path.dirname(input.reference[0]) if input.reference else "",
     log:
         "results/logs/audit.log",
     script:

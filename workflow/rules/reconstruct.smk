@@ -28,7 +28,7 @@ if RECONSTRUCTED_WAVES:
             codebook=config["codebook"],
             sectors=config["sectors"],
         params:
-            reference_dir=wave_cfg(RECONSTRUCTED_WAVE)["reference"],
+            reference_dir=lambda w, input: os.path.dirname(input.reference[0]),
             out=reconstruct_outputs(RECONSTRUCTED_WAVE),
             # seconds of wall time; the notes report the gap if it is ever hit. A limit, not the time
             # it takes (benchmarks/README.md): generous because the machine may be shared.

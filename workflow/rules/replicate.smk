@@ -31,7 +31,8 @@ rule replicate:
         ),
     params:
         wave="{wave}",
-        reference_dir=lambda w: wave_cfg(w.wave)["reference"],
+        # the folder of the declared reference files (not the configured path again)
+        reference_dir=lambda w, input: os.path.dirname(input.reference[0]),
         disclosure=lambda w: disclosure_cfg(w.wave),
     log:
         "results/logs/replicate_{wave}.log",
