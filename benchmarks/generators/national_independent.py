@@ -17,7 +17,7 @@ How it differs from those:
 - **Municipality sheet**: an .xlsx with its own column names (CBS-code, Gemeentenaam, Provincie,
   Grootteklasse, Krachtwijkgemeente, Aantal uitgezet) and values (`overig` for small, `?` for an
   unknown krachtwijk status, `onbekend` questionnaires sent), mapped by `municipality_map`.
-- **Size classes**: G4 = the 4 big cities (CBS 0363, 0599, 0518, 0344), G32 = 32 cities, 303 small
+- **Size classes**: G4 = 4 big cities (invented names and codes), G32 = 32 cities, 303 small
   municipalities and 3 of unknown size.
 - **Answers**: correlated inside a municipality (a municipality effect on the logit of every lead
   item); 10% of municipalities answer unanimously (every officer copies one answer pattern), a
@@ -136,8 +136,10 @@ def questionnaire() -> list[dict]:
 
 
 # --- municipalities ----------------------------------------------------------------------------
-G4 = [("0363", "Amsterdam", "Noord-Holland"), ("0599", "Rotterdam", "Zuid-Holland"),
-      ("0518", "'s-Gravenhage", "Zuid-Holland"), ("0344", "Utrecht", "Utrecht")]
+# invented names and codes (outside the range the other municipalities draw from): invented
+# answers must not be attributed to real cities
+G4 = [("1991", "Aastad", "Noord-Holland"), ("1992", "Rivierstad", "Zuid-Holland"),
+      ("1993", "'s-Hofstad", "Zuid-Holland"), ("1994", "Uitstad", "Utrecht")]
 PROVINCES = ["Groningen", "Fryslân", "Drenthe", "Overijssel", "Flevoland", "Gelderland", "Utrecht",
              "Noord-Holland", "Zuid-Holland", "Zeeland", "Noord-Brabant", "Limburg"]
 PREFIX = ["Ooster", "Wester", "Noorder", "Zuider", "Hoog", "Laag", "Nieuw", "Oud", "Groot", "Klein",
