@@ -6,6 +6,7 @@ Usage (from the project root, with the virtual environment's Python):
     .venv/bin/python benchmarks/bench_build.py rivm2009 --peer ../other-checkout
                                       (the same build of another checkout, in the same run, side by side)
     --keep DIR                        keep each built copy there (to compare the builds' results/)
+    --floor                           also replay the build's jobs in one process (one_process_cpu_s)
 
 Prints, for a temporary copy of the project with an empty results/ (and of each peer):
   import_s   one Python process importing pandas, seaborn, statsmodels and pandera (median of 5;
@@ -16,6 +17,11 @@ Prints, for a temporary copy of the project with an empty results/ (and of each 
   floor_s    cpu_s / the machine's cores: no schedule of this much work finishes sooner
   noop_s     the same command again, with nothing to do
   ratio      build_s / import_s  (targets of issue 18: one wave at most 3, --all at most 5)
+  one_process_cpu_s
+             the same jobs' scripts (kept by Snakemake's --skip-script-cleanup) run again one after
+             the other in ONE Python process, in the order the build started them: the work of
+             the build without Snakemake and without a process (start-up, imports) per job;
+             / cores is the wall time no build of this work can beat, however its jobs are cut
 and then every job of the build: when it started and ended (seconds after the first job started),
 from Snakemake's own records in .snakemake/metadata, and the CPU seconds of its Python process
 (with the processes it forked), recorded by a sitecustomize module put on the jobs' PYTHONPATH.
@@ -97,6 +103,34 @@ def _output_name(name: str) -> str:
         return name
 
 
+# Runs every kept job script in one process, in the order the build started them (a script is
+# written when its job starts), and prints that process's CPU seconds (with its forked workers).
+REPLAY = '''
+import resource, runpy, sys
+from pathlib import Path
+scripts = sorted(Path(".snakemake/scripts").glob("*.py"), key=lambda p: p.stat().st_mtime_ns)
+for script in scripts:
+    try:
+        runpy.run_path(str(script), run_name="__main__")
+    except SystemExit as stop:
+        if stop.code:
+            raise
+sys.stderr = sys.__stderr__
+own, forked = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+print(len(scripts), own.ru_utime + own.ru_stime + forked.ru_utime + forked.ru_stime)
+'''
+
+
+def one_process_cpu(project: Path, env: dict) -> tuple[int, float]:
+    """(jobs, CPU s) of the build's job scripts replayed in one Python process."""
+    done = subprocess.run([sys.executable, "-c", REPLAY], cwd=project, capture_output=True, text=True,
+                          env={k: v for k, v in env.items() if k != "BENCH_JOB_CPU"})
+    if done.returncode != 0:
+        sys.exit(f"replay failed:\n{done.stderr[-2000:]}")
+    jobs, cpu = done.stdout.split()[-2:]
+    return int(jobs), float(cpu)
+
+
 def project_copy(root: Path, wave: str | None) -> tuple[Path, str]:
     """A copy of the checkout at `root` with an empty results/ and the wave(s) to build."""
     dst = Path(tempfile.mkdtemp(prefix="bench-")) / "project"
@@ -117,7 +151,7 @@ def project_copy(root: Path, wave: str | None) -> tuple[Path, str]:
     return dst, wave
 
 
-def measure(root: Path, wave: str | None, keep: Path | None = None) -> dict:
+def measure(root: Path, wave: str | None, keep: Path | None = None, floor: bool = False) -> dict:
     project, label = project_copy(root, wave)
     hook = project.parent / "hook"
     hook.mkdir()
@@ -125,15 +159,17 @@ def measure(root: Path, wave: str | None, keep: Path | None = None) -> dict:
     job_cpu = project.parent / "job_cpu.tsv"
     env = {**os.environ, "PYTHONPATH": f"{project / 'src'}{os.pathsep}{hook}", "BENCH_JOB_CPU": str(job_cpu)}
     cpu_before = children_cpu()
-    build_s = timed([SNAKEMAKE, "--cores", "4"], project, env)
+    # the kept scripts cost a few files: nothing measurable in the build
+    build_s = timed([SNAKEMAKE, "--cores", "4", "--skip-script-cleanup"], project, env)
     cpu_s = children_cpu() - cpu_before
     noop_s = timed([SNAKEMAKE, "--cores", "4"], project, env)
+    replay = one_process_cpu(project, env) if floor else None
     cpus: dict[tuple[str, str], float] = {}
     for line in job_cpu.read_text().splitlines() if job_cpu.exists() else []:
         rule, job_wave, cpu = line.split("\t")
         cpus[(rule, job_wave)] = cpus.get((rule, job_wave), 0.0) + float(cpu)
     result = {"root": root, "label": label, "build_s": build_s, "cpu_s": cpu_s, "noop_s": noop_s,
-              "timeline": job_timeline(project), "job_cpu": cpus}
+              "timeline": job_timeline(project), "job_cpu": cpus, "replay": replay}
     if keep is not None:  # the built copy, e.g. to compare its results/ with another checkout's
         keep.mkdir(parents=True, exist_ok=True)
         kept = keep / f"{len(list(keep.iterdir())) + 1}-{root.name}"
@@ -150,13 +186,15 @@ def main() -> None:
     parser.add_argument("--peer", action="append", default=[], type=Path,
                         help="another checkout to build the same way in the same run (repeatable)")
     parser.add_argument("--keep", type=Path, help="keep each built copy in this folder")
+    parser.add_argument("--floor", action="store_true",
+                        help="also replay the build's job scripts in one process (one_process_cpu_s)")
     args = parser.parse_args()
     wave = "--all" if args.all else args.wave
     imports = sorted(timed([sys.executable, "-c", IMPORTS], ROOT) for _ in range(5))
     import_s = statistics.median(imports)
     cores = os.cpu_count() or 1
     target = 5 if args.all else 3
-    results = [measure(root.resolve(), wave, args.keep) for root in [ROOT, *args.peer]]
+    results = [measure(root.resolve(), wave, args.keep, args.floor) for root in [ROOT, *args.peer]]
     print(f"import_s  {import_s:.2f}  (range {imports[0]:.2f}-{imports[-1]:.2f})")
     for r in results:
         print(f"\n== {r['root']}\nwave      {r['label']}")
@@ -165,6 +203,10 @@ def main() -> None:
         print(f"floor_s   {r['cpu_s'] / cores:.2f}  ({cores} cores)")
         print(f"noop_s    {r['noop_s']:.2f}")
         print(f"ratio     {r['build_s'] / import_s:.2f}  (target <= {target})")
+        if r["replay"] is not None:
+            jobs, cpu = r["replay"]
+            print(f"one_process_cpu_s {cpu:.2f}  ({jobs} job scripts in one process; / {cores} cores = {cpu / cores:.2f} s,"
+                  f" {cpu / cores / import_s:.2f} x import_s)")
         timeline = r["timeline"]
         first = timeline[0][2] if timeline else 0.0
         print("\njob                     wave                    start    end  seconds  cpu_s")

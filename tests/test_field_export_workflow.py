@@ -150,15 +150,16 @@ def test_a_question_for_one_wave_reruns_only_that_wave(tmp_path):
         encoding="utf-8")
     jobs = _jobs(_snakemake(project, "-n").stdout)
     assert not {job for job in jobs if job[1] == "synthetic-fixture"}, jobs
-    # (publication: its tables and figures; report: report.html and the fact sheets)
-    per_wave = {"validate", "wave_status", "aggregate", "publication", "report", "wave_chapter"}
+    # (publication: its tables and figures; report: its chapter "Compared with earlier waves",
+    # report.html and the fact sheets)
+    per_wave = {"validate", "wave_status", "aggregate", "publication", "report"}
     assert {rule for rule, wave in jobs if wave == "synthetic-demo-2025"} == per_wave
     # the cross-wave job, which also writes the codebook documents (they describe every item of every wave)
     assert {rule for rule, wave in jobs if wave == ""} == {"waves", "all"}
 
     # a question added for the earlier wave: that wave's jobs, and of the later wave only what
-    # reads the earlier wave's data (its chapter "compared with earlier waves", the report that
-    # embeds it, and the fact sheets that compare with the previous wave). Snakemake reruns what follows a rerun job whatever its output, so this is
+    # reads the earlier wave's data (the report job: its chapter "compared with earlier waves",
+    # the report that embeds it, and the fact sheets that compare with the previous wave). Snakemake reruns what follows a rerun job whatever its output, so this is
     # the least a later wave can rerun while its chapter declares what it reads.
     assert _snakemake(project, "--touch").returncode == 0  # the build of the question above, as if run
     codebook.write_text(codebook.read_text(encoding="utf-8") + (
@@ -167,7 +168,7 @@ def test_a_question_for_one_wave_reruns_only_that_wave(tmp_path):
         encoding="utf-8")
     jobs = _jobs(_snakemake(project, "-n").stdout)
     assert {rule for rule, wave in jobs if wave == "synthetic-fixture"} == per_wave
-    assert {rule for rule, wave in jobs if wave == "synthetic-demo-2025"} == {"wave_chapter", "report"}
+    assert {rule for rule, wave in jobs if wave == "synthetic-demo-2025"} == {"report"}
     assert {rule for rule, wave in jobs if wave == ""} == {"waves", "all"}
 
 

@@ -302,9 +302,10 @@ def demo_added(tmp_path_factory, book):
 def test_adding_the_demo_wave_runs_only_its_jobs_and_the_cross_wave_ones(demo_added, book):
     project = demo_added["project"]
     assert demo_added["up_to_date"] == []
-    # the cross-wave outputs read the protected cells.csv of each wave: its aggregate job runs too
+    # the cross-wave outputs read the protected cells.csv of each wave: its aggregate job runs too;
+    # its chapter is written by its report job, which embeds the wave's tables and figures
     assert sorted(demo_added["added"]) == sorted([("validate", DEMO), ("aggregate", DEMO), ("wave_status", DEMO),
-                                                  ("wave_chapter", DEMO), ("waves", "")])
+                                                  ("publication", DEMO), ("report", DEMO), ("waves", "")])
 
     indicators = pd.read_csv(project / "results/waves/indicators.csv", dtype={"unit_id": str})
     assert set(indicators["wave"]) == {"synthetic-fixture", DEMO}

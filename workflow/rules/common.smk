@@ -192,12 +192,13 @@ def disclosure_cfg_public():
     return disclosure_settings(config.get("disclosure"), {"mode": "public"})
 
 
-def public_views_for(wave):
-    """The public view of every earlier restricted wave, for the chapter of a public wave."""
-    if disclosure_cfg(wave)["mode"] != "public":
-        return []
-    earlier = valid_waves(waves_up_to(wave)[:-1])
-    return [f"results/{w}/cells_as_public.csv" for w in earlier if disclosure_cfg(w)["mode"] == "restricted"]
+def shown_cells(wave, earlier):
+    """The cells file of an `earlier` wave that `wave`'s outputs show: a public wave's chapter and
+    fact sheets read a restricted earlier wave through its public view (rule public_view), never
+    its own cells.csv: one protection pattern of that wave in every public output (a cell the
+    chapter hides as a complementary one must not reappear in a fact sheet)."""
+    as_public = disclosure_cfg(wave)["mode"] == "public" and disclosure_cfg(earlier)["mode"] == "restricted"
+    return f"results/{earlier}/{'cells_as_public.csv' if as_public else 'cells.csv'}"
 
 
 # --- the part of the codebook each wave uses ---------------------------------------------------
@@ -254,17 +255,19 @@ CROSS_WAVE_CODEBOOK = all_waves_codebook()
 # --- inputs and params of single rules (kept here so that the stage files hold rules only) ---
 
 def previous_wave_files(wave):
-    """cells.csv and municipalities.csv of the last valid wave before `wave`, if there is one. A
-    public wave's fact sheets read a restricted previous wave through its public view, as its
-    chapter does: one protection pattern of that wave in every public output (a cell the chapter
-    hides as a complementary one must not reappear in a fact sheet)."""
+    """The cells (shown_cells) and municipalities.csv of the last valid wave before `wave`, if
+    there is one: what the fact sheets compare with."""
     earlier = valid_waves(waves_up_to(wave)[:-1])
     if not earlier:
         return {}
-    as_public = disclosure_cfg(wave)["mode"] == "public" and disclosure_cfg(earlier[-1])["mode"] == "restricted"
-    cells = "cells_as_public.csv" if as_public else "cells.csv"
-    return {"previous_cells": f"results/{earlier[-1]}/{cells}",
+    return {"previous_cells": shown_cells(wave, earlier[-1]),
             "previous_municipalities": f"results/{earlier[-1]}/municipalities.csv"}
+
+
+def compared_cells(wave):
+    """The cells the chapter "Compared with earlier waves" of `wave` reads: its own cells.csv and
+    shown_cells of each valid earlier wave."""
+    return [shown_cells(wave, w) for w in valid_waves(waves_up_to(wave)[:-1])] + [f"results/{wave}/cells.csv"]
 
 
 def export_cfg(wave):

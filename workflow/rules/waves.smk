@@ -1,7 +1,7 @@
 # waves: comparisons across survey waves -> results/waves/ (indicators, differences, GEE,
-# within-wave comparisons, trend figures, report.html) and, per wave, the chapter "Compared with
-# earlier waves" (results/waves/chapter_<wave>.html) that the wave's report embeds; rule waves also
-# writes the codebook documents (CODEBOOK_DOCS in common.smk).
+# within-wave comparisons, trend figures, report.html); rule waves also writes the codebook
+# documents (CODEBOOK_DOCS in common.smk). Each wave's chapter "Compared with earlier waves"
+# (results/waves/chapter_<wave>.html) is written by the wave's report job (report.smk).
 #
 # Why a checkpoint: a wave that fails validation has no responses.parquet, and a rule that lists
 # every wave's responses.parquet as input would then never run. `wave_status` validates each wave
@@ -63,34 +63,6 @@ rule waves:
         "results/logs/waves.log",
     script:
         "../scripts/cross_wave.py"
-
-
-rule wave_chapter:
-    input:
-        # only this wave and the waves before it: adding a later wave leaves this chapter alone
-        status=lambda w: expand("results/waves/status/{wave}.json", wave=waves_up_to(w.wave)),
-        responses=lambda w: wave_files(valid_waves(waves_up_to(w.wave)[:-1]) + [w.wave], "responses.parquet"),
-        municipalities=lambda w: wave_files(valid_waves(waves_up_to(w.wave)[:-1]) + [w.wave], "municipalities.csv"),
-        cells=lambda w: wave_files(valid_waves(waves_up_to(w.wave)[:-1]) + [w.wave], "cells.csv"),
-        # the codebook as this wave uses it (earlier waves are read through this wave's items): a
-        # question added for a later wave leaves this chapter (and so this wave's report) alone. A
-        # question added for an earlier wave reruns it through that wave's responses and cells,
-        # which do change (the export's extra column is read).
-        codebook=lambda w: WAVE_CODEBOOK[w.wave],
-        # a public wave's chapter shows an earlier restricted wave only as public mode would
-        public_cells=lambda w: public_views_for(w.wave),
-        sectors=config["sectors"],
-        code=code_of("waves"),
-    output:
-        "results/waves/chapter_{wave}.html",
-    params:
-        wave="{wave}",
-        language=config["language"],
-        comparisons=config.get("comparisons", {}),
-    log:
-        "results/logs/wave_chapter_{wave}.log",
-    script:
-        "../scripts/waves.py"
 
 
 # The cells of a restricted wave as public mode would publish them: what the chapter and the fact

@@ -1,16 +1,24 @@
-"""Snakemake script of rule report: thin wrapper around analysis.publication.report.run_report and
-analysis.publication.pages.write_municipality_pages (the wave's report and its fact sheets)."""
+"""Snakemake script of rule report: thin wrapper around analysis.core.waves.build.run_chapter,
+analysis.publication.report.run_report and analysis.publication.pages.write_municipality_pages
+(the wave's chapter "Compared with earlier waves", the report that embeds it, and its fact sheets)."""
 import sys
 from pathlib import Path
 
 from analysis.core.codebook import load_codebook
 from analysis.core.disclosure.marks import disclosure_note
 from analysis.core.text import data_note
+from analysis.core.waves.build import by_wave, read_statuses, run_chapter
 from analysis.publication.pages import write_municipality_pages
 from analysis.publication.report import run_report
 
 
-def report(inp, output, params) -> None:
+def chapter(inp, output, params, book) -> None:
+    run_chapter(params.wave, read_statuses(inp.status), by_wave(inp.compared_responses),
+                by_wave(inp.compared_municipalities), book, params.language, output.chapter,
+                by_wave(inp.compared_cells), params.comparisons)
+
+
+def report(inp, output, params, book) -> None:
     run_report(
         wave=params.wave,
         language=params.language,
@@ -21,12 +29,12 @@ def report(inp, output, params) -> None:
         figures_dir=f"results/{params.wave}/figures",
         # every raw file a number in the report comes from (the register: Tabel 3.1; sent: Tabel VI.1)
         inputs=[inp.export, inp.sheet] + [inp.get(k) for k in ("sent_by_sector", "interviews") if inp.get(k)],
-        book=load_codebook(inp.codebook, inp.sectors),
+        book=book,
         out_path=output.report,
         scorecard_path=inp.get("scorecard"),
         summary_path=inp.get("summary"),
         audit_path=inp.get("audit"),
-        chapter_paths=[inp.chapter],
+        chapter_paths=[output.chapter],
         reading_path=inp.reading,
         interviews_path=inp.get("interviews"),
         max_rows=params.max_rows,
@@ -55,5 +63,7 @@ def pages(inp, output, params) -> None:
 if __name__ == "__main__":
     sm = snakemake  # noqa: F821 (snakemake is injected)
     sys.stderr = open(sm.log[0], "w")
-    report(sm.input, sm.output, sm.params)
+    book = load_codebook(sm.input.codebook, sm.input.sectors)
+    chapter(sm.input, sm.output, sm.params, book)
+    report(sm.input, sm.output, sm.params, book)
     pages(sm.input, sm.output, sm.params)

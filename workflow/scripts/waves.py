@@ -1,34 +1,20 @@
-"""Snakemake script of rules wave_status, wave_chapter and public_view: thin wrappers around
-analysis.core.waves.build (rule waves: cross_wave.py)."""
+"""Snakemake script of rules wave_status and public_view: thin wrappers around
+analysis.core.waves.build (rule waves: cross_wave.py; the chapter of each wave: report.py)."""
 import json
 import sys
 from pathlib import Path
 
 from analysis.core.codebook import load_codebook
-from analysis.core.waves.build import (
-    by_wave,
-    read_statuses,
-    run_chapter,
-    run_public_view,
-    wave_status,
-)
+from analysis.core.waves.build import run_public_view, wave_status
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 sys.stderr = open(sm.log[0], "w")
 book = load_codebook(sm.input.codebook, sm.input.sectors)
 
 
-def statuses() -> list[dict]:
-    return read_statuses(sm.input.status)
-
-
 if sm.rule == "wave_status":
     record = wave_status(sm.params.wave, sm.params.cfg, book)
     Path(sm.output[0]).write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-elif sm.rule == "wave_chapter":
-    run_chapter(sm.params.wave, statuses(), by_wave(sm.input.responses), by_wave(sm.input.municipalities), book,
-                sm.params.language, sm.output[0], by_wave(sm.input.cells), sm.params.comparisons,
-                by_wave(sm.input.public_cells))
 elif sm.rule == "public_view":
     run_public_view(sm.input.cells, sm.input.municipalities, book, sm.params.disclosure, sm.output.cells,
                     sm.params.comparisons, sm.output.report_md, sm.output.report_csv)

@@ -166,7 +166,9 @@ def run_chapter(wave: str, statuses: list[dict], responses: dict[str, str], muni
                 book: Codebook, language: str, out_path: str, cells: dict[str, str] | None = None,
                 comparisons: dict | None = None, public_cells: dict[str, str] | None = None) -> None:
     """results/waves/chapter_<wave>.html: this wave against the valid waves before it.
-    `public_cells`: the public view of earlier restricted waves, for a public wave's chapter."""
+    `cells`: each wave's cells file, whose hidden cells the chapter hides too. `public_cells`: the
+    public view of earlier restricted waves, for a public wave's chapter, read instead of their
+    cells.csv (the workflow passes the view as `cells` straight away: common.smk, shown_cells)."""
     from pathlib import Path
 
     order = [s["wave"] for s in statuses]
