@@ -33,7 +33,7 @@ from analysis.core.rounding import format_percent, whole_percent
 from analysis.core.disclosure.marks import SECONDARY_MARK as SUPPRESSED_N, is_suppressed
 from analysis.publication.answered import figure_n_text, has_item_nonresponse
 from analysis.publication.registry import FIGURE, FIGURE_IDS, FIGURES, KIND_WORDS, FigureSpec, call_builder
-from analysis.publication.tables import mark_free
+from analysis.publication.tables import mark_free, unit_n
 from analysis.publication.text import WORDS, size_class_name
 from analysis.core.vocabulary import SIZE_CLASSES, UNKNOWN, natural_key
 
@@ -144,6 +144,13 @@ def respondents(cells: pd.DataFrame, unit: str) -> pd.Series:
 def _n(n) -> str:
     """An n for a label; a base hidden by small-cell protection reads "×", never 0."""
     return SUPPRESSED_N if pd.isna(n) else str(int(n))
+
+
+def figure_n_label(cells: pd.DataFrame, items: list[Item], language: str) -> Callable[[object], str]:
+    """How a legend or row label gives a unit's n of answered bases: "n=31", or "beantwoord
+    n=29" where some who were asked the items did not answer (the figure title's words)."""
+    nonresponse = has_item_nonresponse(cells, [it.id for it in items])
+    return lambda n: SUPPRESSED_N if pd.isna(n) else figure_n_text(n, n, nonresponse, language)
 
 
 # --- labels ----------------------------------------------------------------------------------------
@@ -588,8 +595,12 @@ def figuur_4_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: 
     items = _figure_items(book, "4.1")
     data = answer_table(cells, "domain", [it.id for it in items])
     data = data[data["unit_id"].isin(domains)].copy()
-    n_dom = respondents(cells, "domain")
-    data["row_label"] = [f"{_unit_label(book, 'domain', d, language)} (n={n_dom.get(d, 0)})" for d in data["unit_id"]]
+    # A domain's n is the base of its plotted percentages: those who answered the figure's items
+    # (the largest base among them, as the data table's "n (beantwoord)" column: tables.unit_n),
+    # not all respondents of the domain, whom item nonresponse makes more (review r16n, #7).
+    n_dom = unit_n(cells, "domain", items)
+    said = figure_n_label(cells, items, language)
+    data["row_label"] = [f"{_unit_label(book, 'domain', d, language)} ({said(n_dom.get(d, 0))})" for d in data["unit_id"]]
     data["item_label"] = data["item"].map({it.id: _item_label(it, language, 30) for it in items})
     with _style():
         fig = _new_figure(8.0, 4.6)
@@ -613,7 +624,7 @@ def figuur_4_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: 
         ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=len(domains), frameon=False)
         # left out as the 2009 report did (its footnote 19), whatever their n in this wave: the note
         # says so with their n, rather than "small numbers" under a domain of 16
-        left = [f"{_unit_label(book, 'domain', d, language)} (n={_n(n_dom.get(d, 0))})" for d in book.domains if d not in domains]
+        left = [f"{_unit_label(book, 'domain', d, language)} ({said(n_dom.get(d, 0))})" for d in book.domains if d not in domains]
         notes = [("Niet getoond, zoals in het rapport van 2009 (voetnoot 19): " if language == "nl"
                   else "Not shown, as in the 2009 report (footnote 19): ") + ", ".join(left),
                  WORDS[language]["whiskers"], note, _free_note(data, language)]
@@ -678,7 +689,7 @@ def figuur_5_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: 
             ax.barh(yy, d["pct"].fillna(0), 0.4, color=colour, label=label)
             for yi, (_, row) in zip(yy, d.iterrows()):
                 ax.text((row["pct"] if row["status"] == "ok" else 0) + 1, yi, _pct_text(row, language), va="center", fontsize=6.5)
-        ax.set_yticks(y, [f"{getattr(book.sector(s), language)} (n={back_n.get(s, 0)})" for s in others])
+        ax.set_yticks(y, [f"{getattr(book.sector(s), language)} (n={_n(back_n.get(s, 0))})" for s in others])
         ax.set_xlim(0, 115)
         ax.set_xlabel(t["pct_officers"])
         ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=2, frameon=False)
