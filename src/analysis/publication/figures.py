@@ -31,7 +31,7 @@ from matplotlib.figure import Figure
 from analysis.core.codebook import Codebook, Item
 from analysis.core.rounding import format_percent, whole_percent
 from analysis.core.disclosure.marks import SECONDARY_MARK as SUPPRESSED_N, is_suppressed
-from analysis.publication.answered import figure_n_text, has_item_nonresponse
+from analysis.publication.answered import figure_n_text, has_item_nonresponse, respondents
 from analysis.publication.registry import FIGURE, FIGURE_IDS, FIGURES, KIND_WORDS, FigureSpec, call_builder
 from analysis.publication.tables import mark_free, unit_n
 from analysis.publication.text import WORDS, size_class_name
@@ -133,12 +133,6 @@ def answer_table(cells: pd.DataFrame, unit: str, item_ids: list[str], answer: st
     out.insert(0, "unit", unit)
     out.insert(3, "answer", answer)
     return out
-
-
-def respondents(cells: pd.DataFrame, unit: str) -> pd.Series:
-    """Respondents per unit_id: the largest base of any item (items asked of all have base = n)."""
-    rows = cells[cells["unit"] == unit]
-    return rows.groupby(rows["unit_id"].astype(str))["base"].max().astype("Int64")
 
 
 def _n(n) -> str:

@@ -15,8 +15,8 @@ from analysis.core.vocabulary import NOT_ASKED
 from analysis.core.provenance import config_hash, file_sha256, git_commit
 from analysis.core.text import CODE_READING_WORDS, code_reading_lines, data_note
 from analysis.publication.text import WORDS
-from analysis.publication.registry import TABLE, OutputSpec, outline
-from analysis.publication.answered import entry_items, report_n_text
+from analysis.publication.registry import FIGURE_STEMS, TABLE, OutputSpec, outline
+from analysis.publication.answered import entry_items, report_n_text, respondents
 from analysis.publication.tables import (MUNICIPALITY_ROW_TABLES, free_legend, size_class_table, table_footnote,
                                          table_note, table_title)
 
@@ -44,6 +44,43 @@ def entry_n(cells: pd.DataFrame, book: Codebook, block: str | None) -> int | Non
     column = "asked" if "asked" in rows and pd.to_numeric(rows["asked"], errors="coerce").notna().any() else "base"
     bases = pd.to_numeric(rows[column], errors="coerce")
     return int(bases.max()) if bases.notna().any() else 0
+
+
+def shown_units(data: pd.DataFrame) -> dict[str, set[str]]:
+    """The units a figure draws, by unit kind, from the data table it plots (figures.py writes it
+    next to the figure): every unit_id of a kind that has a row, except rows the figure leaves
+    out of its drawing. Figuur 3.1's dot layout gives those no rank (municipalities of unknown
+    sent count; its bar layout draws them, as received only, and has no rank column). A unit
+    whose cells are hidden (a '×' in a heatmap, counted in a dot panel's title) is shown."""
+    if "municipality_id" in data:  # Figuur 3.1: a row per municipality of the sheet
+        drawn = data["rank"].astype(str).str.strip().ne("") & data["rank"].notna() if "rank" in data else \
+            pd.Series(True, index=data.index)
+        return {"municipality": set(data.loc[drawn, "municipality_id"].astype(str))}
+    if not {"unit", "unit_id"} <= set(data.columns):
+        return {}
+    return {unit: set(part["unit_id"].astype(str)) for unit, part in data.groupby("unit", sort=False) if unit != "overall"}
+
+
+def shown_n(cells: pd.DataFrame, data: pd.DataFrame | None) -> int | None:
+    """Respondents of the units a figure shows, where it leaves some units of a kind out (Figuur
+    3.1's municipalities of unknown sent count, 4.1's domains 4 and anders, 4.2's municipalities
+    below min_n): the n of what it shows, beside the heading's n of all asked. None: it leaves
+    none out. Unit n's are public (printed in the figures' own labels), so their sum tells nothing new."""
+    if data is None:
+        return None
+    found = []
+    for unit, shown in shown_units(data).items():
+        n = respondents(cells, unit)
+        n = n[n.fillna(0) > 0]
+        if set(n.index) - shown:
+            found.append(int(n[n.index.isin(shown)].fillna(0).sum()))
+    return min(found) if found else None
+
+
+def _figure_of(entry: OutputSpec) -> str | None:
+    """The figure whose units an entry shows: a figure itself, or its data table (figuur_4_1_data)."""
+    stem = entry.builder.removesuffix("_data")
+    return stem if stem in FIGURE_STEMS else None
 
 
 def _esc(text) -> str:
@@ -84,11 +121,14 @@ def render_report(*, wave: str, language: str, banner: str | None, chapters_html
 def build_report(*, wave: str, language: str, banner: str | None, cells: pd.DataFrame, book: Codebook,
                  tables: dict[str, pd.DataFrame], figures_png: dict[str, bytes], entry_provenance: dict[str, str],
                  extra_chapters: list[tuple[str, str]], provenance: str, interviews_n: int | None = None,
-                 max_rows: int | None = None, typed_cells: pd.DataFrame | None = None, tables_dir: str = "") -> str:
+                 max_rows: int | None = None, typed_cells: pd.DataFrame | None = None, tables_dir: str = "",
+                 figures_data: dict[str, pd.DataFrame] | None = None) -> str:
     """Pure: every table and figure of OUTLINE in order, then the extra chapters (replication,
     audit, comparison with earlier waves), as one HTML string. With more than `max_rows`
     municipalities, a table with a row per municipality shows a row per size class (from
-    `typed_cells`, cells.csv as aggregate.read_cells reads it), and says where the full one is."""
+    `typed_cells`, cells.csv as aggregate.read_cells reads it), and says where the full one is.
+    `figures_data`: each figure's data table (<stem>.data.csv); where a figure leaves units out,
+    its heading gives the n of what it shows too (shown_n)."""
     chapters = []
     many = _municipality_count(cells) if max_rows is not None else 0
     for nl, en, entries in OUTLINE:
@@ -103,6 +143,10 @@ def build_report(*, wave: str, language: str, banner: str | None, cells: pd.Data
                 WORDS[language]["no_register_short"] if interviews_n is None else interviews_n)  # never "n=0" for no register
             if isinstance(n, int) and e.counts != "interviews":
                 n = report_n_text(n, cells, entry_items(e, book), language)  # asked n, and answered n where they differ
+                figure = _figure_of(e)
+                shown = shown_n(cells, (figures_data or {}).get(figure)) if figure else None
+                if shown is not None:
+                    n += "; " + WORDS[language]["shown_n" if e.kind != TABLE else "shown_n_table"].format(n=shown)
             foot = table_footnote(e.stem, cells, book, language) if e.kind == TABLE else ""
             note = table_note(e.stem, cells, book, language) if e.kind == TABLE else ""
             if e.kind == TABLE:   # the free-cell mark's legend, when the table shows one
@@ -175,6 +219,8 @@ def run_report(*, wave: str, language: str, cfg: dict, settings: dict, cells_pat
     stems = [e.stem for _, _, entries in OUTLINE for e in entries]
     tables = {s: read(Path(tables_dir) / f"{s}.csv") for s in stems if (Path(tables_dir) / f"{s}.csv").exists()}
     figures_png = {s: (Path(figures_dir) / f"{s}.png").read_bytes() for s in stems if (Path(figures_dir) / f"{s}.png").exists()}
+    # what each figure plots (written by the same job as its png): which units it shows
+    figures_data = {s: read(Path(figures_dir) / f"{s}.data.csv") for s in figures_png if (Path(figures_dir) / f"{s}.data.csv").exists()}
     commit, chash = git_commit(), config_hash(settings)
     sources = " · ".join(f"{p} sha256 {file_sha256(p)[:12]}" for p in inputs)
     provenance = f"{sources} · git {commit} · config {chash}"
@@ -197,5 +243,6 @@ def run_report(*, wave: str, language: str, cfg: dict, settings: dict, cells_pat
     page = build_report(wave=wave, language=language, banner=banner_text(cfg, disclosure, language), cells=cells, book=book,
                         tables=tables, figures_png=figures_png, entry_provenance=entry_prov, extra_chapters=extra,
                         provenance=provenance, interviews_n=len(read(interviews_path)) if interviews_path else None,
-                        max_rows=max_rows, typed_cells=_typed_if_many(cells, cells_path, max_rows), tables_dir=tables_dir)
+                        max_rows=max_rows, typed_cells=_typed_if_many(cells, cells_path, max_rows), tables_dir=tables_dir,
+                        figures_data=figures_data)
     Path(out_path).write_text(page, encoding="utf-8")

@@ -72,6 +72,8 @@ WORDS: dict[str, dict[str, str]] = {
         "left_out_count": "Weggelaten (minder dan {min_n} respondenten): {count} gemeenten",
         "response_total": "Totaal {pct}",
         "sent_unknown_count": "Aantal verstuurd onbekend: {count} gemeenten (niet getoond)",
+        # report.html's heading of a figure (or its data table) that leaves units out
+        "shown_n": "in de figuur n={n}", "shown_n_table": "in de tabel n={n}",
         # report
         "report_title": "Intersectoraal samenwerken in de aanpak van gezondheidsachterstanden",
         "source": "Herkomst",
@@ -150,6 +152,7 @@ WORDS: dict[str, dict[str, str]] = {
         "left_out_count": "Left out (fewer than {min_n} respondents): {count} municipalities",
         "response_total": "Total {pct}",
         "sent_unknown_count": "Number sent unknown: {count} municipalities (not shown)",
+        "shown_n": "in the figure n={n}", "shown_n_table": "in the table n={n}",
         # report
         "report_title": "Intersectoral collaboration to reduce health inequalities",
         "source": "Provenance",
