@@ -11,6 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core.codebook import Codebook
+from analysis.core.disclosure.checkreport import hidden_for_keep_group, report_csv_beside
+from analysis.core.disclosure.marks import SECONDARY_MARK, keep_group_note
 from analysis.core.vocabulary import NOT_ASKED
 from analysis.core.provenance import config_hash, file_sha256, git_commit
 from analysis.core.text import CODE_READING_WORDS, code_reading_lines, data_note
@@ -122,13 +124,14 @@ def build_report(*, wave: str, language: str, banner: str | None, cells: pd.Data
                  tables: dict[str, pd.DataFrame], figures_png: dict[str, bytes], entry_provenance: dict[str, str],
                  extra_chapters: list[tuple[str, str]], provenance: str, interviews_n: int | None = None,
                  max_rows: int | None = None, typed_cells: pd.DataFrame | None = None, tables_dir: str = "",
-                 figures_data: dict[str, pd.DataFrame] | None = None) -> str:
+                 figures_data: dict[str, pd.DataFrame] | None = None, keep_note: str = "") -> str:
     """Pure: every table and figure of OUTLINE in order, then the extra chapters (replication,
     audit, comparison with earlier waves), as one HTML string. With more than `max_rows`
     municipalities, a table with a row per municipality shows a row per size class (from
     `typed_cells`, cells.csv as aggregate.read_cells reads it), and says where the full one is.
     `figures_data`: each figure's data table (<stem>.data.csv); where a figure leaves units out,
-    its heading gives the n of what it shows too (shown_n)."""
+    its heading gives the n of what it shows too (shown_n). `keep_note` (marks.keep_group_note: the
+    wave's keep_group hid size-class totals) goes under each size-class table that shows a '×'."""
     chapters = []
     many = _municipality_count(cells) if max_rows is not None else 0
     for nl, en, entries in OUTLINE:
@@ -136,7 +139,10 @@ def build_report(*, wave: str, language: str, banner: str | None, cells: pd.Data
         for e in entries:
             if e.kind == TABLE and e.stem in MUNICIPALITY_ROW_TABLES and max_rows is not None and many > max_rows:
                 note = WORDS[language]["by_size_class"].format(count=many, csv=f"{tables_dir}/{e.stem}.csv")
-                body = f"<p>{_esc(note)}</p>" + html_table(size_class_table(typed_cells, book, e.number, language))
+                by_size = size_class_table(typed_cells, book, e.number, language)
+                body = f"<p>{_esc(note)}</p>" + html_table(by_size)
+                if keep_note and _shows_hidden(by_size):
+                    body += f'<p class="note">{_esc(keep_note)}</p>'
             else:
                 body = html_table(tables[e.stem]) if e.kind == TABLE else embedded_png(figures_png[e.stem], e.title(language))
             n = entry_n(cells, book, e.block) if e.counts != "interviews" else (
@@ -155,6 +161,11 @@ def build_report(*, wave: str, language: str, banner: str | None, cells: pd.Data
         chapters.append((nl if language == "nl" else en, "".join(parts)))
     return render_report(wave=wave, language=language, banner=banner,
                          chapters_html=chapters + further_chapter(cells, book, language) + extra_chapters, provenance=provenance)
+
+
+def _shows_hidden(table: pd.DataFrame) -> bool:
+    """A size-class table with a '×' in a size-class row (the last row is the pooled total)."""
+    return bool(table.iloc[:-1].astype(str).apply(lambda col: col.str.contains(SECONDARY_MARK, regex=False)).any().any())
 
 
 def _municipality_count(cells: pd.DataFrame) -> int:
@@ -213,9 +224,15 @@ def run_report(*, wave: str, language: str, cfg: dict, settings: dict, cells_pat
                figures_dir: str, inputs: list[str], book: Codebook, out_path: str, scorecard_path: str | None = None,
                summary_path: str | None = None, audit_path: str | None = None, chapter_paths: list[str] = (),
                disclosure: str = "", interviews_path: str | None = None, reading_path: str | None = None,
-               max_rows: int | None = None) -> None:
+               max_rows: int | None = None, disclosure_report: str | None = None) -> None:
+    """report.html of a wave. `disclosure_report`: the wave's disclosure/report.csv (default:
+    beside cells.csv, where rule aggregate writes it): where it lists size-class totals hidden for
+    keep_group, the report's protection note and its size-class tables say so."""
     read = lambda p: pd.read_csv(p, dtype=str, keep_default_na=False)  # noqa: E731 (text in, text out)
     cells = read(cells_path)
+    kept = hidden_for_keep_group(disclosure_report or report_csv_beside(cells_path))
+    keep_note = keep_group_note(len(kept), (settings.get("disclosure") or {}).get("keep_group"), language)
+    disclosure = " ".join(part for part in (disclosure, keep_note) if part)
     stems = [e.stem for _, _, entries in OUTLINE for e in entries]
     tables = {s: read(Path(tables_dir) / f"{s}.csv") for s in stems if (Path(tables_dir) / f"{s}.csv").exists()}
     figures_png = {s: (Path(figures_dir) / f"{s}.png").read_bytes() for s in stems if (Path(figures_dir) / f"{s}.png").exists()}
@@ -244,5 +261,5 @@ def run_report(*, wave: str, language: str, cfg: dict, settings: dict, cells_pat
                         tables=tables, figures_png=figures_png, entry_provenance=entry_prov, extra_chapters=extra,
                         provenance=provenance, interviews_n=len(read(interviews_path)) if interviews_path else None,
                         max_rows=max_rows, typed_cells=_typed_if_many(cells, cells_path, max_rows), tables_dir=tables_dir,
-                        figures_data=figures_data)
+                        figures_data=figures_data, keep_note=keep_note)
     Path(out_path).write_text(page, encoding="utf-8")
