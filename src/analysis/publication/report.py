@@ -160,7 +160,8 @@ def build_report(*, wave: str, language: str, banner: str | None, cells: pd.Data
             parts.append(entry_html(e, body, n, entry_provenance[e.stem], language, foot, note))
         chapters.append((nl if language == "nl" else en, "".join(parts)))
     return render_report(wave=wave, language=language, banner=banner,
-                         chapters_html=chapters + further_chapter(cells, book, language) + extra_chapters, provenance=provenance)
+                         chapters_html=chapters + further_chapter(cells, book, language, keep_note) + extra_chapters,
+                         provenance=provenance)
 
 
 def _shows_hidden(table: pd.DataFrame) -> bool:
@@ -172,14 +173,18 @@ def _municipality_count(cells: pd.DataFrame) -> int:
     return cells.loc[cells["unit"] == "municipality", "unit_id"].nunique()
 
 
-def further_chapter(cells: pd.DataFrame, book: Codebook, language: str) -> list[tuple[str, str]]:
-    """'Overige vragen van deze meting': the questions of this wave no table or figure shows."""
+def further_chapter(cells: pd.DataFrame, book: Codebook, language: str, keep_note: str = "") -> list[tuple[str, str]]:
+    """'Overige vragen van deze meting': the questions of this wave no table or figure shows; with
+    `keep_note` (see build_report) under it where a size-class row reads '×'."""
     from analysis.publication.further import WORDS as FURTHER, further_questions_table
 
     table = further_questions_table(cells, book, language)
     if table.empty:
         return []
-    return [(FURTHER[language]["title"], f"<p>{_esc(FURTHER[language]['intro'])}</p>" + html_table(table))]
+    words = FURTHER[language]
+    by_size = table[table[words["unit"]] == words["size_class"]]
+    note = f'<p class="note">{_esc(keep_note)}</p>' if keep_note and (by_size[words["n"]].astype(str) == SECONDARY_MARK).any() else ""
+    return [(words["title"], f"<p>{_esc(words['intro'])}</p>" + html_table(table) + note)]
 
 
 def _typed_if_many(cells: pd.DataFrame, cells_path: str, max_rows: int | None) -> pd.DataFrame | None:

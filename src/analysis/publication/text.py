@@ -73,7 +73,8 @@ WORDS: dict[str, dict[str, str]] = {
         "response_total": "Totaal {pct}",
         "sent_unknown_count": "Aantal verstuurd onbekend: {count} gemeenten (niet getoond)",
         # report.html's heading of a figure (or its data table) that leaves units out
-        "shown_n": "in de figuur n={n}", "shown_n_table": "in de tabel n={n}",
+        # (respondents of the units shown, not an answered n: said in words, not as "n=")
+        "shown_n": "respondenten in de figuur: {n}", "shown_n_table": "respondenten in de tabel: {n}",
         # report
         "report_title": "Intersectoraal samenwerken in de aanpak van gezondheidsachterstanden",
         "source": "Herkomst",
@@ -152,7 +153,7 @@ WORDS: dict[str, dict[str, str]] = {
         "left_out_count": "Left out (fewer than {min_n} respondents): {count} municipalities",
         "response_total": "Total {pct}",
         "sent_unknown_count": "Number sent unknown: {count} municipalities (not shown)",
-        "shown_n": "in the figure n={n}", "shown_n_table": "in the table n={n}",
+        "shown_n": "respondents in the figure: {n}", "shown_n_table": "respondents in the table: {n}",
         # report
         "report_title": "Intersectoral collaboration to reduce health inequalities",
         "source": "Provenance",
