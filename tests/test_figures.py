@@ -299,3 +299,6 @@ def test_4_1_legend_n_is_the_answered_n_of_its_data_table(book):
     legend = [t.get_text().replace("\n", " ") for t in fig.axes[0].get_legend().get_texts()]
     assert legend[1] == f"{zorg} (beantwoord n=2)"
     assert row(data, unit_id="2", item="health_work")["row_label"] == f"{zorg} (beantwoord n=2)"
+    # the rows of a per-municipality figure name their n the same way (the base of their cells)
+    _, per_municipality = F.figuur_4_2(cells, book, min_n=1)
+    assert row(per_municipality, unit_id="2", item="health_work")["row_label"] == "Gemeente 2 (beantwoord n=2)"

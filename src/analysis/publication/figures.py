@@ -314,9 +314,11 @@ def _per_municipality(cells: pd.DataFrame, book: Codebook, items: list[Item], la
     total = answer_table(cells, "overall", ids)
     total["respondents"] = int(respondents(cells, "overall").max())
     data = pd.concat([muni, total], ignore_index=True)
-    # the row's n is who was asked these items there (e.g. collaborators), shown in the row label
+    # the row's n is who answered these items there (e.g. collaborators; the base of its plotted
+    # percentages, as the appendix tables' n), shown in the row label as Figuur 4.1's legend does
     data["row_n"] = data.groupby("unit_id")["base"].transform("max").astype("Int64")
-    data["row_label"] = [f"{_unit_label(book, u, i, language)} (n={_n(n)})" for u, i, n in zip(data["unit"], data["unit_id"], data["row_n"])]
+    said = figure_n_label(cells, items, language)
+    data["row_label"] = [f"{_unit_label(book, u, i, language)} ({said(n)})" for u, i, n in zip(data["unit"], data["unit_id"], data["row_n"])]
     data["item_label"] = data["item"].map({it.id: _item_label(it, language, 28) for it in items})
     data["min_n"] = min_n
     left_out = [f"{_unit_label(book, 'municipality', m, language)} (n={n_resp.get(m, 0)})" for m in dropped]
