@@ -959,3 +959,29 @@ def test_a_unanimous_group_of_unanimous_siblings_is_proven_through_another_group
     assert left == [] and (low[j], high[j]) == pytest.approx((0.0, 3.0))
     reader = attacker._component_lp(unknown, rows, {})
     assert attacker._range(reader, j, len(unknown)) == pytest.approx((0.0, 3.0))
+
+
+def test_size_class_totals_hidden_for_keep_group_are_named_so_in_the_checker_report(book, tmp_path):
+    """Review r16n #6: the G4 and 'small' totals of FIELD are hidden only because keep_group keeps
+    A's row (off, A's row goes and every total is shown: the test above). report.csv gives them
+    that reason, and the published note is said exactly when there are such cells."""
+    from analysis.core.disclosure.checkreport import (KEEP_GROUP_REASON, hidden_for_keep_group,
+                                                      write_checker_report)
+    from analysis.core.disclosure.marks import keep_group_note
+
+    cells, sheet = one_item_wave(FIELD)
+    for keep, expected in ((9, {("q", "size_class", s, a) for s in ("G4", "small") for a in ("ja", "nee")}), (0, set())):
+        rules = PublicationRules(keep_group=keep)
+        prot, audit, decision = protect_wave(cells, rules, municipalities=sheet)
+        assert decision.kept_totals == expected
+        write_checker_report(cells, prot, audit, decision, rules, "synthetic-test", tmp_path / "report.md",
+                             tmp_path / "report.csv")
+        report = pd.read_csv(tmp_path / "report.csv", dtype=str, keep_default_na=False)
+        named = {tuple(r) for r in report.loc[report["reason"] == KEEP_GROUP_REASON,
+                                              ["item", "unit", "unit_id", "answer"]].to_numpy()}
+        assert named == expected
+        assert len(hidden_for_keep_group(tmp_path / "report.csv")) == len(expected)
+        note = keep_group_note(len(hidden_for_keep_group(tmp_path / "report.csv")), keep, "en")
+        assert ("size-class totals are hidden" in note and "9 or more" in note) if expected else note == ""
+    # F (6 officers) is hidden too, but it is a municipality's row, not a total; B's are sensitive
+    assert not {k for k in decision.kept_totals if k[1] != "size_class"}

@@ -243,3 +243,21 @@ def test_summary_does_not_claim_comparisons_of_hidden_indicators(book):
     mixed.at[0, "own"] = Share(3, 6)
     said = " ".join(summary_sentences(mixed, book, "en"))
     assert "On none of the 1 indicators" in said and "3 of the 4 indicators of your municipality are not shown" in said
+
+
+def test_a_size_class_total_hidden_for_keep_group_is_explained_on_the_page(book):
+    """Review r16n #6: where keep_group hid size-class totals in the wave (marks.keep_group_note)
+    and the page's size-class column shows a '×', the page's notes say why; not where it shows none."""
+    from analysis.core.disclosure.marks import keep_group_note
+
+    note = keep_group_note(2, 9, "en")
+    hidden = NOW.copy()
+    total = (hidden["unit"] == "size_class") & (hidden["item"] == "health_work")
+    hidden.loc[total, ["count", "base"]] = pd.NA
+    hidden.loc[total, "status"] = "×"
+    page = municipality_page("A", hidden, SHEET, book, "public", K, "en", None, page_context(hidden, SHEET), note)
+    assert rows_of(page)["Working on health from own sector"][2] == "×"
+    assert note in page and "keep_group" in note
+    shown = municipality_page("A", NOW, SHEET, book, "public", K, "en", None, page_context(NOW, SHEET), note)
+    assert note not in shown
+    assert note not in municipality_page("A", hidden, SHEET, book, "public", K, "en", None, page_context(hidden, SHEET))

@@ -275,3 +275,30 @@ def test_free_cells_of_a_reconstructed_wave_are_marked_in_figures():
     data = pd.DataFrame({"status": ["ok", "ok"], "basis": ["printed", "free"]})
     assert F._free_note(data, "en").startswith("† A free choice")
     assert F._free_note(data.assign(basis="printed"), "en") is None and F._free_note(data.drop(columns="basis"), "nl") is None
+
+
+
+def test_4_1_legend_n_is_the_answered_n_of_its_data_table(book):
+    """Review r16n #7: a domain's legend n is the base of its plotted percentages (who answered
+    the figure's items), the n column of the figure's data table, not every respondent of the
+    domain: here domain 2 (vgz, zorg) has 3 respondents, of whom one answered neither health item."""
+    from analysis.core.aggregate import aggregate_cells
+    from analysis.publication.tables import figuur_4_1_data
+
+    answers = pd.DataFrame([
+        {"respondent_id": "R1", "municipality_id": "2", "sector": "vgz", "health_work": "ja", "segv_work": "ja"},
+        {"respondent_id": "R2", "municipality_id": "2", "sector": "vgz", "health_work": "nee", "segv_work": "nee"},
+        {"respondent_id": "R3", "municipality_id": "2", "sector": "zorg"},  # asked both, answered neither
+        {"respondent_id": "R4", "municipality_id": "10", "sector": "jeugd", "health_work": "ja", "segv_work": "nee"},
+    ]).assign(wave=WAVE, collaborates="nee", hours_per_week=8.0)
+    sheet = pd.DataFrame({"municipality_id": ["2", "10"], "size_class": ["small", "small"]})
+    cells = aggregate_cells(typed_responses(answers, book), sheet, book, WAVE)
+    fig, data = F.figuur_4_1(cells, book)
+    zorg = book.domains["2"]["nl"]
+    assert figuur_4_1_data(cells, book).set_index("VNG-domein").at[zorg, "n"] == 2
+    legend = [t.get_text().replace("\n", " ") for t in fig.axes[0].get_legend().get_texts()]
+    assert legend[1] == f"{zorg} (beantwoord n=2)"
+    assert row(data, unit_id="2", item="health_work")["row_label"] == f"{zorg} (beantwoord n=2)"
+    # the rows of a per-municipality figure name their n the same way (the base of their cells)
+    _, per_municipality = F.figuur_4_2(cells, book, min_n=1)
+    assert row(per_municipality, unit_id="2", item="health_work")["row_label"] == "Gemeente 2 (beantwoord n=2)"

@@ -71,3 +71,20 @@ def test_pages_tables_and_report_are_built(built):
     assert section.count("<tr>") == 5 and "342 gemeenten: hier per grootteklasse" in section
     assert len(pd.read_csv(built / "tables" / "tabel_VII_2.csv")) == 343
     assert (built.parent / "waves" / "gee.csv").exists()
+
+
+def test_notes_and_headings_follow_what_was_hidden_and_shown(built):
+    """Review r16n #6, #7 on the built wave: report.html says keep_group hid size-class totals
+    exactly when report.csv lists such a cell, and Figuur 3.1's heading counts the respondents
+    it shows where its dot layout leaves out municipalities of unknown sent count."""
+    from analysis.core.disclosure.checkreport import KEEP_GROUP_REASON
+
+    page = (built / "report.html").read_text(encoding="utf-8")
+    listed = pd.read_csv(built / "disclosure" / "report.csv", dtype=str, keep_default_na=False)["reason"].eq(KEEP_GROUP_REASON).any()
+    assert ("houden hun eigen rijen (keep_group)" in page) == listed
+    data = pd.read_csv(built / "figures" / "figuur_3_1.data.csv", dtype={"municipality_id": str})
+    heading = re.search(r'<section id="figuur_3_1"><h3>([^<]*)</h3>', page).group(1)
+    drawn = data["rank"].notna()
+    assert ("respondenten in de figuur" in heading) == (not drawn.all())
+    if not drawn.all():
+        assert heading.endswith(f"respondenten in de figuur: {int(data.loc[drawn, 'received'].sum())})")

@@ -58,3 +58,55 @@ def test_config_hash_of_a_code_map_with_numbers_and_words():
     mixed = {"waves": {"w": {"column_map": {"codes": {"yes_no": {1: "ja", 2: "nee", "N/A": None, -99: None}}}}}}
     assert R.config_hash(mixed) == R.config_hash(mixed)
     assert R.config_hash(mixed) != R.config_hash({"waves": {"w": {"column_map": {"codes": {"yes_no": {1: "ja"}}}}}})
+
+
+def test_a_figure_that_leaves_units_out_is_headed_with_the_n_it_shows(book):
+    """Review r16n #7: Figuur 3.1's dot layout leaves out municipalities of unknown sent count
+    (no rank in its data); its heading gives, beside all respondents, the n of those it shows.
+    Figuur 4.1 (and its data table) shows domains 1-3 only. A figure that shows every unit keeps
+    its plain n."""
+    tables, figures, _, prov = _inputs(book)
+    cells = pd.DataFrame({"unit": ["overall"] * 2 + ["municipality"] * 3 + ["domain"] * 3,
+                          "unit_id": ["all", "all", "1", "2", "3", "1", "2", "4"],
+                          "item": ["sector", "health_work"] + ["sector"] * 6,
+                          "base": ["30", "30", "12", "10", "8", "9", "15", "6"]})
+    dots = pd.DataFrame({"municipality_id": ["1", "3", "2"], "rank": ["1", "2", ""], "received": ["12", "8", "10"],
+                         "status": ["ok", "ok", "sent unknown"]})
+    bars = dots.drop(columns="rank")  # the bar layout draws every municipality, unknown sent as received only
+    domains = pd.DataFrame({"unit": ["domain", "domain"], "unit_id": ["1", "2"], "item": ["health_work"] * 2})
+    heatmap = pd.DataFrame({"unit": ["municipality"] * 3 + ["overall"], "unit_id": ["1", "2", "3", "all"]})
+
+    def heading(stem, data):
+        page = R.build_report(wave="w", language="nl", banner=None, cells=cells, book=book, tables=tables,
+                              figures_png=figures, entry_provenance=prov, extra_chapters=[], provenance="top",
+                              interviews_n=3, figures_data=data)
+        return re.search(rf'<section id="{stem}"><h3>([^<]*)</h3>', page).group(1)
+
+    assert heading("figuur_3_1", {"figuur_3_1": dots}).endswith("(n=30; respondenten in de figuur: 20)")
+    assert heading("figuur_3_1", {"figuur_3_1": bars}).endswith("(n=30)")
+    assert heading("figuur_3_1", {}).endswith("(n=30)")
+    assert heading("figuur_4_1", {"figuur_4_1": domains}).endswith("(n=30; respondenten in de figuur: 24)")
+    assert heading("figuur_4_1_data", {"figuur_4_1": domains}).endswith("(n=30; respondenten in de tabel: 24)")
+    assert heading("figuur_4_2", {"figuur_4_2": heatmap}).endswith("(n=30)")
+    assert heading("figuur_4_2", {"figuur_4_2": heatmap[heatmap["unit_id"] != "3"]}).endswith("(n=30; respondenten in de figuur: 22)")
+
+
+def test_further_questions_say_why_a_size_class_row_is_hidden_for_keep_group(book):
+    """Review r16n #6: the 'Overige vragen' section shows size-class rows; a '×' there gets the
+    keep_group note where the wave's keep_group hid size-class totals, and nothing else does."""
+    item = next(it for it in book.items if it.answers and it.type == "categorical" and not it.published)
+
+    def row(unit, unit_id, answer, count, status="ok"):
+        n = pd.NA if status != "ok" else count
+        return {"unit": unit, "unit_id": unit_id, "item": item.id, "answer": answer, "base": 10, "count": n,
+                "pct": n, "ci_low": pd.NA, "ci_high": pd.NA, "status": status, "answered": 10, "no_answer": 0}
+
+    cells = pd.DataFrame([row("overall", "all", k, 5) for k in item.keys[:2]]
+                         + [row("size_class", "G4", k, None, "×") for k in item.keys[:2]])
+    (title, html_), = R.further_chapter(cells, book, "nl", "NOTE-keep_group")
+    assert "<td>×</td>" in html_ and html_.endswith('<p class="note">NOTE-keep_group</p>')
+    (_, plain), = R.further_chapter(cells, book, "nl")
+    assert "NOTE-keep_group" not in plain
+    shown = cells.assign(status="ok", count=5, pct=50)
+    (_, unhidden), = R.further_chapter(shown, book, "nl", "NOTE-keep_group")
+    assert "NOTE-keep_group" not in unhidden

@@ -252,3 +252,26 @@ def test_report_shows_size_classes_above_the_threshold_and_the_tables_up_to_it(b
     assert "Gemeente 1" not in bounded and "<td>G4</td>" in bounded and "<td>75% (3)</td>" in bounded
     assert "2 gemeenten: hier per grootteklasse; de tabel per gemeente staat in results/w/tables/tabel_IX_1.csv" in bounded
     assert section(above, "tabel_VIII_1") == section(at, "tabel_VIII_1")  # by sector: unchanged
+
+
+def test_a_size_class_table_with_a_total_hidden_for_keep_group_says_why(book, cells):
+    """Review r16n #6: above the threshold report.html shows size-class rows; where one reads '×'
+    and the wave's keep_group hid size-class totals, the note under that table says so."""
+    import re
+
+    import analysis.publication.report as R
+
+    stems = [e.stem for _, _, entries in R.OUTLINE for e in entries]
+    tables = {s: pd.DataFrame({"Gemeente": ["Gemeente 1"], "x": ["1"]}) for s in stems if s.startswith(("tabel", "figuur_4_1_data"))}
+    hidden = cells.copy()
+    g4 = (hidden["unit"] == "size_class") & (hidden["unit_id"] == "G4") & (hidden["item"] == "pos_positive_experiences")
+    hidden.loc[g4, ["count", "pct", "pct_rounded"]] = pd.NA
+    hidden.loc[g4, "status"] = "×"
+    note = "NOTE-keep_group"
+    page = R.build_report(wave="w", language="nl", banner=None, cells=hidden.astype(str), book=book, tables=tables,
+                          figures_png={s: b"png" for s in stems if s not in tables}, entry_provenance={s: "" for s in stems},
+                          extra_chapters=[], provenance="", interviews_n=1, max_rows=1, typed_cells=hidden,
+                          tables_dir="results/w/tables", keep_note=note)
+    section = {stem: re.search(rf'<section id="{stem}">(.*?)</section>', page).group(1) for stem in T.MUNICIPALITY_ROW_TABLES}
+    assert "<td>×</td>" in section["tabel_IX_1"] and note in section["tabel_IX_1"]
+    assert [s for s in section if note in section[s]] == ["tabel_IX_1"]

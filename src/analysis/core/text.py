@@ -19,10 +19,14 @@ STATUS_WORDS = {
 DISCLOSURE_WORDS = {
     "nl": {"marks": "'< {k}' = minder dan {k} respondenten, niet getoond; '×' = verborgen zodat zo'n cel niet uit totalen te herleiden is",
            "restricted": "Vertrouwelijk (restricted): kan cellen met minder dan {k} respondenten bevatten; niet voor publicatie",
-           "public": "Openbaar (public): geen cel met minder dan {k} respondenten getoond of te herleiden"},
+           "public": "Openbaar (public): geen cel met minder dan {k} respondenten getoond of te herleiden",
+           "keep_group": "Gemeenten met {q} of meer respondenten houden hun eigen rijen (keep_group); daarvoor zijn "
+                         "totalen per grootteklasse verborgen (×) die zonder die regel getoond waren"},
     "en": {"marks": "'< {k}' = fewer than {k} respondents, not shown; '×' = hidden so that such a cell cannot be recomputed from totals",
            "restricted": "Restricted: may contain cells of fewer than {k} respondents; not for publication",
-           "public": "Public: no cell of fewer than {k} respondents is shown or recomputable"},
+           "public": "Public: no cell of fewer than {k} respondents is shown or recomputable",
+           "keep_group": "Municipalities of {q} or more respondents keep their own rows (keep_group); for that, "
+                         "size-class totals are hidden (×) that would be shown without the rule"},
 }
 
 

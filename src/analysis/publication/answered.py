@@ -41,6 +41,14 @@ def has_item_nonresponse(cells: pd.DataFrame, items) -> bool:
     return bool((nonresponse_of(cells, items)["no_answer"] > 0).any())
 
 
+def respondents(cells: pd.DataFrame, unit: str) -> pd.Series:
+    """Respondents per unit_id: the largest base of any item (items asked of all have base = n).
+    Bases read as text (report.html reads cells.csv as text) are compared as numbers."""
+    rows = cells[cells["unit"] == unit]
+    base = pd.to_numeric(rows["base"], errors="coerce")
+    return base.groupby(rows["unit_id"].astype(str)).max().astype("Int64")
+
+
 def n_range(low, high) -> str:
     return f"{int(low)}" if low == high else f"{int(low)}–{int(high)}"
 

@@ -31,9 +31,9 @@ from matplotlib.figure import Figure
 from analysis.core.codebook import Codebook, Item
 from analysis.core.rounding import format_percent, whole_percent
 from analysis.core.disclosure.marks import SECONDARY_MARK as SUPPRESSED_N, is_suppressed
-from analysis.publication.answered import figure_n_text, has_item_nonresponse
+from analysis.publication.answered import figure_n_text, has_item_nonresponse, respondents
 from analysis.publication.registry import FIGURE, FIGURE_IDS, FIGURES, KIND_WORDS, FigureSpec, call_builder
-from analysis.publication.tables import mark_free
+from analysis.publication.tables import mark_free, unit_n
 from analysis.publication.text import WORDS, size_class_name
 from analysis.core.vocabulary import SIZE_CLASSES, UNKNOWN, natural_key
 
@@ -135,15 +135,16 @@ def answer_table(cells: pd.DataFrame, unit: str, item_ids: list[str], answer: st
     return out
 
 
-def respondents(cells: pd.DataFrame, unit: str) -> pd.Series:
-    """Respondents per unit_id: the largest base of any item (items asked of all have base = n)."""
-    rows = cells[cells["unit"] == unit]
-    return rows.groupby(rows["unit_id"].astype(str))["base"].max().astype("Int64")
-
-
 def _n(n) -> str:
     """An n for a label; a base hidden by small-cell protection reads "×", never 0."""
     return SUPPRESSED_N if pd.isna(n) else str(int(n))
+
+
+def figure_n_label(cells: pd.DataFrame, items: list[Item], language: str) -> Callable[[object], str]:
+    """How a legend or row label gives a unit's n of answered bases: "n=31", or "beantwoord
+    n=29" where some who were asked the items did not answer (the figure title's words)."""
+    nonresponse = has_item_nonresponse(cells, [it.id for it in items])
+    return lambda n: SUPPRESSED_N if pd.isna(n) else figure_n_text(n, n, nonresponse, language)
 
 
 # --- labels ----------------------------------------------------------------------------------------
@@ -313,9 +314,11 @@ def _per_municipality(cells: pd.DataFrame, book: Codebook, items: list[Item], la
     total = answer_table(cells, "overall", ids)
     total["respondents"] = int(respondents(cells, "overall").max())
     data = pd.concat([muni, total], ignore_index=True)
-    # the row's n is who was asked these items there (e.g. collaborators), shown in the row label
+    # the row's n is who answered these items there (e.g. collaborators; the base of its plotted
+    # percentages, as the appendix tables' n), shown in the row label as Figuur 4.1's legend does
     data["row_n"] = data.groupby("unit_id")["base"].transform("max").astype("Int64")
-    data["row_label"] = [f"{_unit_label(book, u, i, language)} (n={_n(n)})" for u, i, n in zip(data["unit"], data["unit_id"], data["row_n"])]
+    said = figure_n_label(cells, items, language)
+    data["row_label"] = [f"{_unit_label(book, u, i, language)} ({said(n)})" for u, i, n in zip(data["unit"], data["unit_id"], data["row_n"])]
     data["item_label"] = data["item"].map({it.id: _item_label(it, language, 28) for it in items})
     data["min_n"] = min_n
     left_out = [f"{_unit_label(book, 'municipality', m, language)} (n={n_resp.get(m, 0)})" for m in dropped]
@@ -588,8 +591,12 @@ def figuur_4_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: 
     items = _figure_items(book, "4.1")
     data = answer_table(cells, "domain", [it.id for it in items])
     data = data[data["unit_id"].isin(domains)].copy()
-    n_dom = respondents(cells, "domain")
-    data["row_label"] = [f"{_unit_label(book, 'domain', d, language)} (n={n_dom.get(d, 0)})" for d in data["unit_id"]]
+    # A domain's n is the base of its plotted percentages: those who answered the figure's items
+    # (the largest base among them, as the data table's "n (beantwoord)" column: tables.unit_n),
+    # not all respondents of the domain, whom item nonresponse makes more (review r16n, #7).
+    n_dom = unit_n(cells, "domain", items)
+    said = figure_n_label(cells, items, language)
+    data["row_label"] = [f"{_unit_label(book, 'domain', d, language)} ({said(n_dom.get(d, 0))})" for d in data["unit_id"]]
     data["item_label"] = data["item"].map({it.id: _item_label(it, language, 30) for it in items})
     with _style():
         fig = _new_figure(8.0, 4.6)
@@ -613,7 +620,7 @@ def figuur_4_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: 
         ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=len(domains), frameon=False)
         # left out as the 2009 report did (its footnote 19), whatever their n in this wave: the note
         # says so with their n, rather than "small numbers" under a domain of 16
-        left = [f"{_unit_label(book, 'domain', d, language)} (n={_n(n_dom.get(d, 0))})" for d in book.domains if d not in domains]
+        left = [f"{_unit_label(book, 'domain', d, language)} ({said(n_dom.get(d, 0))})" for d in book.domains if d not in domains]
         notes = [("Niet getoond, zoals in het rapport van 2009 (voetnoot 19): " if language == "nl"
                   else "Not shown, as in the 2009 report (footnote 19): ") + ", ".join(left),
                  WORDS[language]["whiskers"], note, _free_note(data, language)]
@@ -678,7 +685,7 @@ def figuur_5_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: 
             ax.barh(yy, d["pct"].fillna(0), 0.4, color=colour, label=label)
             for yi, (_, row) in zip(yy, d.iterrows()):
                 ax.text((row["pct"] if row["status"] == "ok" else 0) + 1, yi, _pct_text(row, language), va="center", fontsize=6.5)
-        ax.set_yticks(y, [f"{getattr(book.sector(s), language)} (n={back_n.get(s, 0)})" for s in others])
+        ax.set_yticks(y, [f"{getattr(book.sector(s), language)} (n={_n(back_n.get(s, 0))})" for s in others])
         ax.set_xlim(0, 115)
         ax.set_xlabel(t["pct_officers"])
         ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=2, frameon=False)

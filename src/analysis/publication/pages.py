@@ -240,13 +240,14 @@ def municipality_label(municipality_id: str, municipalities: pd.DataFrame, mode:
 
 def municipality_page(municipality_id: str, cells_protected: pd.DataFrame, municipalities: pd.DataFrame,
                       book: Codebook, mode: str, k: int, language: str = "nl", wave_note: str | None = None,
-                      context: PageContext | None = None) -> str:
+                      context: PageContext | None = None, keep_note: str = "") -> str:
     """A self-contained HTML fact sheet (inline CSS, no links) for one municipality.
 
     `cells_protected` comes from `protect_cells` in `mode` with threshold `k`; `municipalities`
     has a `pseudonym` column (`pseudonymise`); in public mode the page names the municipality by
     pseudonym only. `context` (from `page_context`) carries the previous wave and is shared by
-    all pages of a wave."""
+    all pages of a wave. `keep_note` (marks.keep_group_note: the wave's keep_group hid size-class
+    totals) is said where the page's size-class column shows a '×'."""
     words = WORDS[language]
     context = context or page_context(cells_protected, municipalities)
     label = municipality_label(municipality_id, municipalities, mode, language)
@@ -266,6 +267,8 @@ def municipality_page(municipality_id: str, cells_protected: pd.DataFrame, munic
     notes = [words["legend"], words["others_note"]] + ([] if with_previous else [words["previous_none"]])
     if any(f" {FREE_MARK}<" in part for part in parts):  # a marked cell is shown
         notes.append(TABLE_WORDS[language]["free_legend"])
+    if keep_note and len(rows) and any(isinstance(r, dict) and str(r.get("status")) == SECONDARY_MARK for r in rows["size_row"]):
+        notes.append(keep_note)
     parts += [f'<p class="note">{_e(n)}</p>' for n in notes]
     title = f"{words['title']} {label}"
     return ("<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{title}</title>"
@@ -357,11 +360,17 @@ def page_file_name(municipality_id: str, municipalities: pd.DataFrame, mode: str
 
 
 def write_municipality_pages(cells_path, municipalities_path, codebook_path, sectors_path, language: str,
-                             disclosure: dict, wave_note: str | None, outdir, previous: dict | None = None) -> None:
+                             disclosure: dict, wave_note: str | None, outdir, previous: dict | None = None,
+                             disclosure_report: str | None = None) -> None:
     """The municipality_pages step: one page per municipality of the wave's sheet, from the
     protected cells.csv (the only I/O of this module). In public mode the sheet's ids are
     pseudonyms already (validate step), so the page file is named by pseudonym. `previous`:
-    {wave, cells, municipalities} of the previous valid wave, if there is one."""
+    {wave, cells, municipalities} of the previous valid wave, if there is one.
+    `disclosure_report`: the wave's disclosure/report.csv (default: beside cells.csv), whose
+    size-class totals hidden for keep_group a page's note explains."""
+    from analysis.core.disclosure.checkreport import hidden_for_keep_group, report_csv_beside
+    from analysis.core.disclosure.marks import keep_group_note
+
     from analysis.core.aggregate import read_cells
     from analysis.core.codebook import load_codebook
     from analysis.core.disclosure.pseudonyms import pseudonymise
@@ -375,8 +384,10 @@ def write_municipality_pages(cells_path, municipalities_path, codebook_path, sec
     if previous:
         context = page_context(cells, munis, read_cells(previous["cells"]),
                                pd.read_csv(previous["municipalities"], dtype=str, keep_default_na=False), previous["wave"])
+    kept = hidden_for_keep_group(disclosure_report or report_csv_beside(cells_path))
+    keep_note = keep_group_note(len(kept), disclosure.get("keep_group"), language)
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     for m in munis["municipality_id"].astype(str):
-        page = municipality_page(m, cells, munis, book, mode, k, language, wave_note, context)
+        page = municipality_page(m, cells, munis, book, mode, k, language, wave_note, context, keep_note)
         (out / page_file_name(m, munis, mode)).write_text(page, encoding="utf-8")

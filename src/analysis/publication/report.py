@@ -11,12 +11,14 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core.codebook import Codebook
+from analysis.core.disclosure.checkreport import hidden_for_keep_group, report_csv_beside
+from analysis.core.disclosure.marks import SECONDARY_MARK, keep_group_note
 from analysis.core.vocabulary import NOT_ASKED
 from analysis.core.provenance import config_hash, file_sha256, git_commit
 from analysis.core.text import CODE_READING_WORDS, code_reading_lines, data_note
 from analysis.publication.text import WORDS
-from analysis.publication.registry import TABLE, OutputSpec, outline
-from analysis.publication.answered import entry_items, report_n_text
+from analysis.publication.registry import FIGURE_STEMS, TABLE, OutputSpec, outline
+from analysis.publication.answered import entry_items, report_n_text, respondents
 from analysis.publication.tables import (MUNICIPALITY_ROW_TABLES, free_legend, size_class_table, table_footnote,
                                          table_note, table_title)
 
@@ -44,6 +46,43 @@ def entry_n(cells: pd.DataFrame, book: Codebook, block: str | None) -> int | Non
     column = "asked" if "asked" in rows and pd.to_numeric(rows["asked"], errors="coerce").notna().any() else "base"
     bases = pd.to_numeric(rows[column], errors="coerce")
     return int(bases.max()) if bases.notna().any() else 0
+
+
+def shown_units(data: pd.DataFrame) -> dict[str, set[str]]:
+    """The units a figure draws, by unit kind, from the data table it plots (figures.py writes it
+    next to the figure): every unit_id of a kind that has a row, except rows the figure leaves
+    out of its drawing. Figuur 3.1's dot layout gives those no rank (municipalities of unknown
+    sent count; its bar layout draws them, as received only, and has no rank column). A unit
+    whose cells are hidden (a '×' in a heatmap, counted in a dot panel's title) is shown."""
+    if "municipality_id" in data:  # Figuur 3.1: a row per municipality of the sheet
+        drawn = data["rank"].astype(str).str.strip().ne("") & data["rank"].notna() if "rank" in data else \
+            pd.Series(True, index=data.index)
+        return {"municipality": set(data.loc[drawn, "municipality_id"].astype(str))}
+    if not {"unit", "unit_id"} <= set(data.columns):
+        return {}
+    return {unit: set(part["unit_id"].astype(str)) for unit, part in data.groupby("unit", sort=False) if unit != "overall"}
+
+
+def shown_n(cells: pd.DataFrame, data: pd.DataFrame | None) -> int | None:
+    """Respondents of the units a figure shows, where it leaves some units of a kind out (Figuur
+    3.1's municipalities of unknown sent count, 4.1's domains 4 and anders, 4.2's municipalities
+    below min_n): the n of what it shows, beside the heading's n of all asked. None: it leaves
+    none out. Unit n's are public (printed in the figures' own labels), so their sum tells nothing new."""
+    if data is None:
+        return None
+    found = []
+    for unit, shown in shown_units(data).items():
+        n = respondents(cells, unit)
+        n = n[n.fillna(0) > 0]
+        if set(n.index) - shown:
+            found.append(int(n[n.index.isin(shown)].fillna(0).sum()))
+    return min(found) if found else None
+
+
+def _figure_of(entry: OutputSpec) -> str | None:
+    """The figure whose units an entry shows: a figure itself, or its data table (figuur_4_1_data)."""
+    stem = entry.builder.removesuffix("_data")
+    return stem if stem in FIGURE_STEMS else None
 
 
 def _esc(text) -> str:
@@ -84,11 +123,15 @@ def render_report(*, wave: str, language: str, banner: str | None, chapters_html
 def build_report(*, wave: str, language: str, banner: str | None, cells: pd.DataFrame, book: Codebook,
                  tables: dict[str, pd.DataFrame], figures_png: dict[str, bytes], entry_provenance: dict[str, str],
                  extra_chapters: list[tuple[str, str]], provenance: str, interviews_n: int | None = None,
-                 max_rows: int | None = None, typed_cells: pd.DataFrame | None = None, tables_dir: str = "") -> str:
+                 max_rows: int | None = None, typed_cells: pd.DataFrame | None = None, tables_dir: str = "",
+                 figures_data: dict[str, pd.DataFrame] | None = None, keep_note: str = "") -> str:
     """Pure: every table and figure of OUTLINE in order, then the extra chapters (replication,
     audit, comparison with earlier waves), as one HTML string. With more than `max_rows`
     municipalities, a table with a row per municipality shows a row per size class (from
-    `typed_cells`, cells.csv as aggregate.read_cells reads it), and says where the full one is."""
+    `typed_cells`, cells.csv as aggregate.read_cells reads it), and says where the full one is.
+    `figures_data`: each figure's data table (<stem>.data.csv); where a figure leaves units out,
+    its heading gives the n of what it shows too (shown_n). `keep_note` (marks.keep_group_note: the
+    wave's keep_group hid size-class totals) goes under each size-class table that shows a '×'."""
     chapters = []
     many = _municipality_count(cells) if max_rows is not None else 0
     for nl, en, entries in OUTLINE:
@@ -96,13 +139,20 @@ def build_report(*, wave: str, language: str, banner: str | None, cells: pd.Data
         for e in entries:
             if e.kind == TABLE and e.stem in MUNICIPALITY_ROW_TABLES and max_rows is not None and many > max_rows:
                 note = WORDS[language]["by_size_class"].format(count=many, csv=f"{tables_dir}/{e.stem}.csv")
-                body = f"<p>{_esc(note)}</p>" + html_table(size_class_table(typed_cells, book, e.number, language))
+                by_size = size_class_table(typed_cells, book, e.number, language)
+                body = f"<p>{_esc(note)}</p>" + html_table(by_size)
+                if keep_note and _shows_hidden(by_size):
+                    body += f'<p class="note">{_esc(keep_note)}</p>'
             else:
                 body = html_table(tables[e.stem]) if e.kind == TABLE else embedded_png(figures_png[e.stem], e.title(language))
             n = entry_n(cells, book, e.block) if e.counts != "interviews" else (
                 WORDS[language]["no_register_short"] if interviews_n is None else interviews_n)  # never "n=0" for no register
             if isinstance(n, int) and e.counts != "interviews":
                 n = report_n_text(n, cells, entry_items(e, book), language)  # asked n, and answered n where they differ
+                figure = _figure_of(e)
+                shown = shown_n(cells, (figures_data or {}).get(figure)) if figure else None
+                if shown is not None:
+                    n += "; " + WORDS[language]["shown_n" if e.kind != TABLE else "shown_n_table"].format(n=shown)
             foot = table_footnote(e.stem, cells, book, language) if e.kind == TABLE else ""
             note = table_note(e.stem, cells, book, language) if e.kind == TABLE else ""
             if e.kind == TABLE:   # the free-cell mark's legend, when the table shows one
@@ -110,21 +160,31 @@ def build_report(*, wave: str, language: str, banner: str | None, cells: pd.Data
             parts.append(entry_html(e, body, n, entry_provenance[e.stem], language, foot, note))
         chapters.append((nl if language == "nl" else en, "".join(parts)))
     return render_report(wave=wave, language=language, banner=banner,
-                         chapters_html=chapters + further_chapter(cells, book, language) + extra_chapters, provenance=provenance)
+                         chapters_html=chapters + further_chapter(cells, book, language, keep_note) + extra_chapters,
+                         provenance=provenance)
+
+
+def _shows_hidden(table: pd.DataFrame) -> bool:
+    """A size-class table with a '×' in a size-class row (the last row is the pooled total)."""
+    return bool(table.iloc[:-1].astype(str).apply(lambda col: col.str.contains(SECONDARY_MARK, regex=False)).any().any())
 
 
 def _municipality_count(cells: pd.DataFrame) -> int:
     return cells.loc[cells["unit"] == "municipality", "unit_id"].nunique()
 
 
-def further_chapter(cells: pd.DataFrame, book: Codebook, language: str) -> list[tuple[str, str]]:
-    """'Overige vragen van deze meting': the questions of this wave no table or figure shows."""
+def further_chapter(cells: pd.DataFrame, book: Codebook, language: str, keep_note: str = "") -> list[tuple[str, str]]:
+    """'Overige vragen van deze meting': the questions of this wave no table or figure shows; with
+    `keep_note` (see build_report) under it where a size-class row reads '×'."""
     from analysis.publication.further import WORDS as FURTHER, further_questions_table
 
     table = further_questions_table(cells, book, language)
     if table.empty:
         return []
-    return [(FURTHER[language]["title"], f"<p>{_esc(FURTHER[language]['intro'])}</p>" + html_table(table))]
+    words = FURTHER[language]
+    by_size = table[table[words["unit"]] == words["size_class"]]
+    note = f'<p class="note">{_esc(keep_note)}</p>' if keep_note and (by_size[words["n"]].astype(str) == SECONDARY_MARK).any() else ""
+    return [(words["title"], f"<p>{_esc(words['intro'])}</p>" + html_table(table) + note)]
 
 
 def _typed_if_many(cells: pd.DataFrame, cells_path: str, max_rows: int | None) -> pd.DataFrame | None:
@@ -169,12 +229,20 @@ def run_report(*, wave: str, language: str, cfg: dict, settings: dict, cells_pat
                figures_dir: str, inputs: list[str], book: Codebook, out_path: str, scorecard_path: str | None = None,
                summary_path: str | None = None, audit_path: str | None = None, chapter_paths: list[str] = (),
                disclosure: str = "", interviews_path: str | None = None, reading_path: str | None = None,
-               max_rows: int | None = None) -> None:
+               max_rows: int | None = None, disclosure_report: str | None = None) -> None:
+    """report.html of a wave. `disclosure_report`: the wave's disclosure/report.csv (default:
+    beside cells.csv, where rule aggregate writes it): where it lists size-class totals hidden for
+    keep_group, the report's protection note and its size-class tables say so."""
     read = lambda p: pd.read_csv(p, dtype=str, keep_default_na=False)  # noqa: E731 (text in, text out)
     cells = read(cells_path)
+    kept = hidden_for_keep_group(disclosure_report or report_csv_beside(cells_path))
+    keep_note = keep_group_note(len(kept), (settings.get("disclosure") or {}).get("keep_group"), language)
+    disclosure = " ".join(part for part in (disclosure, keep_note) if part)
     stems = [e.stem for _, _, entries in OUTLINE for e in entries]
     tables = {s: read(Path(tables_dir) / f"{s}.csv") for s in stems if (Path(tables_dir) / f"{s}.csv").exists()}
     figures_png = {s: (Path(figures_dir) / f"{s}.png").read_bytes() for s in stems if (Path(figures_dir) / f"{s}.png").exists()}
+    # what each figure plots (written by the same job as its png): which units it shows
+    figures_data = {s: read(Path(figures_dir) / f"{s}.data.csv") for s in figures_png if (Path(figures_dir) / f"{s}.data.csv").exists()}
     commit, chash = git_commit(), config_hash(settings)
     sources = " · ".join(f"{p} sha256 {file_sha256(p)[:12]}" for p in inputs)
     provenance = f"{sources} · git {commit} · config {chash}"
@@ -197,5 +265,6 @@ def run_report(*, wave: str, language: str, cfg: dict, settings: dict, cells_pat
     page = build_report(wave=wave, language=language, banner=banner_text(cfg, disclosure, language), cells=cells, book=book,
                         tables=tables, figures_png=figures_png, entry_provenance=entry_prov, extra_chapters=extra,
                         provenance=provenance, interviews_n=len(read(interviews_path)) if interviews_path else None,
-                        max_rows=max_rows, typed_cells=_typed_if_many(cells, cells_path, max_rows), tables_dir=tables_dir)
+                        max_rows=max_rows, typed_cells=_typed_if_many(cells, cells_path, max_rows), tables_dir=tables_dir,
+                        figures_data=figures_data, keep_note=keep_note)
     Path(out_path).write_text(page, encoding="utf-8")

@@ -72,6 +72,9 @@ WORDS: dict[str, dict[str, str]] = {
         "left_out_count": "Weggelaten (minder dan {min_n} respondenten): {count} gemeenten",
         "response_total": "Totaal {pct}",
         "sent_unknown_count": "Aantal verstuurd onbekend: {count} gemeenten (niet getoond)",
+        # report.html's heading of a figure (or its data table) that leaves units out
+        # (respondents of the units shown, not an answered n: said in words, not as "n=")
+        "shown_n": "respondenten in de figuur: {n}", "shown_n_table": "respondenten in de tabel: {n}",
         # report
         "report_title": "Intersectoraal samenwerken in de aanpak van gezondheidsachterstanden",
         "source": "Herkomst",
@@ -150,6 +153,7 @@ WORDS: dict[str, dict[str, str]] = {
         "left_out_count": "Left out (fewer than {min_n} respondents): {count} municipalities",
         "response_total": "Total {pct}",
         "sent_unknown_count": "Number sent unknown: {count} municipalities (not shown)",
+        "shown_n": "respondents in the figure: {n}", "shown_n_table": "respondents in the table: {n}",
         # report
         "report_title": "Intersectoral collaboration to reduce health inequalities",
         "source": "Provenance",

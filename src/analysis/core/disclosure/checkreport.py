@@ -30,6 +30,7 @@ def checker_rows(cells: pd.DataFrame, protected: pd.DataFrame, audit: pd.DataFra
     keys = list(zip(cells["item"], cells["unit"], cells["unit_id"].astype(str), cells["answer"]))
     reasons = {} if decision is None else decision.reasons
     chosen = set() if decision is None else decision.hidden
+    kept_totals = getattr(decision, "kept_totals", set())
     audit_by = {} if audit is None else {(r.item, r.unit, str(r.unit_id), r.answer): r for r in audit.itertuples(index=False)}
     rows = []
     listed = hidden.to_numpy() | by_rule | pd.Series([k in reasons for k in keys], index=cells.index).to_numpy()
@@ -37,7 +38,7 @@ def checker_rows(cells: pd.DataFrame, protected: pd.DataFrame, audit: pd.DataFra
         key = keys[pos]
         role = "sensitive" if key in reasons else ("complementary" if key in chosen else
                                                    "rule" if by_rule[pos] else "linked")
-        why = reasons.get(key) or ROLE_REASONS[role]
+        why = reasons.get(key) or (KEEP_GROUP_REASON if key in kept_totals else ROLE_REASONS[role])
         a = audit_by.get(key)
         rows.append((cells["table"].iloc[pos], *key, protected["status"].iloc[pos], role, why,
                      a.required if a else np.nan, a.low if a else np.nan, a.high if a else np.nan,
@@ -56,6 +57,30 @@ ROLE_REASONS = {
                      "narrowed below its width",
     "linked": "follow-up row whose base is a hidden count of its lead question",
 }
+
+
+# A size-class cell hidden only because keep_group kept the rows of large municipalities
+# (secondary.Decision.kept_totals): the published notes find such cells by this reason (notes.py).
+KEEP_GROUP_REASON = ("keep_group: a size-class total hidden so that the rows of municipalities of keep_group or "
+                     "more respondents stay shown (with the size classes shown, a cell of theirs would be hidden)")
+
+
+def report_csv_beside(cells_path) -> Path:
+    """Where rule aggregate writes report.csv: results/<wave>/disclosure/report.csv, beside the
+    wave's cells.csv and in the same job, so it is as new as the cells a later step reads."""
+    return Path(cells_path).parent / "disclosure" / "report.csv"
+
+
+def hidden_for_keep_group(report_csv) -> pd.DataFrame:
+    """The cells report.csv lists as hidden for keep_group (KEEP_GROUP_REASON): item, unit,
+    unit_id, answer. Empty where there is no report (a restricted wave, an older build)."""
+    columns = ["item", "unit", "unit_id", "answer"]
+    if report_csv is None or not Path(report_csv).exists():
+        return pd.DataFrame(columns=columns)
+    rows = pd.read_csv(report_csv, dtype=str, keep_default_na=False)
+    if "reason" not in rows:
+        return pd.DataFrame(columns=columns)
+    return rows.loc[rows["reason"] == KEEP_GROUP_REASON, columns].reset_index(drop=True)
 
 
 def unit_summary(cells: pd.DataFrame, protected: pd.DataFrame, k: int, composition: bool = True) -> pd.DataFrame:

@@ -47,3 +47,12 @@ def disclosure_note(mode: str, min_base: int, language: str = "nl") -> str:
     if mode == "restricted":
         return words["restricted"].format(k=min_base)
     return f"{words['public'].format(k=min_base)}. {words['marks'].format(k=min_base)}."
+
+
+def keep_group_note(hidden_for_it: int, keep: int | None, language: str = "nl") -> str:
+    """The sentence an output showing size-class rows carries when keep_group hid size-class totals
+    that the size classes solved apart would have shown (report.csv's reason KEEP_GROUP_REASON;
+    `hidden_for_it` such cells in the wave); "" when it hid none, or the rule is off."""
+    if not hidden_for_it or not keep:
+        return ""
+    return DISCLOSURE_WORDS[language]["keep_group"].format(q=int(keep)) + "."

@@ -75,6 +75,9 @@ class Decision:
     # repair (suppression.protect_wave): per item, sets of cells of which at least one must be hidden
     cuts: dict = field(default_factory=dict)
     repairs: list = field(default_factory=list)
+    # keep_group's price: size-class cells hidden only because the rule kept the rows of large
+    # municipalities (see _keep_group_totals); the published notes say so (publication/notes.py)
+    kept_totals: set = field(default_factory=set)
 
 
 def sensitive_reasons(cells: pd.DataFrame, rules: PublicationRules) -> pd.Series:
@@ -218,10 +221,37 @@ def _protect_item(item: str, part: pd.DataFrame, structure: _Structure, rules: P
         joint = _solved(joint)
         if joint.kept_hidden >= sum(p.kept_hidden for p in split):
             joint = None
+        kept_joint = joint is not None
+    else:
+        kept_joint = False
     if joint is not None:
         solved = [p for p in solved if not p.split] + [joint]
     for piece in solved:
         _commit(item, piece, decision)
+    if kept_joint or _touched_by_kept_totals(item, part, structure, forced, decision):
+        _keep_group_totals(item, decision)
+
+
+def _touched_by_kept_totals(item, part, structure, forced, decision) -> bool:
+    """A follow-up whose size-class rows are hidden only because keep_group hid its lead's
+    size-class counts (no size-class cell of its own sensitive): its joint table, and what it
+    hides among the totals, follow from the rule too."""
+    lead = structure.leads.get(item)
+    sizes = {s for s in forced if s[0] == "size_class"}
+    if lead is None or not sizes:
+        return False
+    own = any(r == "size_class" and (item, r, i, a) in decision.reasons for r, i, a in
+              zip(part["unit"].tolist(), part["unit_id"].astype(str).tolist(), part["answer"].tolist()))
+    return not own and all((lead[0], *s, lead[1]) in decision.kept_totals for s in sizes)
+
+
+def _keep_group_totals(item, decision) -> None:
+    """Record the item's hidden size-class cells (not sensitive) as keep_group's price: the item's
+    joint table was taken because it hides fewer cells of kept municipalities than the size
+    classes solved apart, where every size-class total is shown (or it was solved jointly only
+    because that happened to its lead). Without the rule these totals would be shown."""
+    decision.kept_totals |= {c for c in decision.hidden
+                             if c[0] == item and c[1] == "size_class" and c not in decision.reasons}
 
 
 def _piece(item, value, base, forced, structure, rules, decision, units, sums, restrict: bool) -> _Piece | None:
