@@ -106,29 +106,36 @@ def _output_name(name: str) -> str:
 # Runs every kept job script in one process, in the order the build started them (a script is
 # written when its job starts), and prints that process's CPU seconds (with its forked workers).
 REPLAY = '''
-import resource, runpy, sys
+import json, resource, runpy, sys
 from pathlib import Path
-scripts = sorted(Path(".snakemake/scripts").glob("*.py"), key=lambda p: p.stat().st_mtime_ns)
-for script in scripts:
+
+def cpu():
+    own, forked = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + forked.ru_utime + forked.ru_stime
+
+jobs = []
+for script in sorted(Path(".snakemake/scripts").glob("*.py"), key=lambda p: p.stat().st_mtime_ns):
+    before = cpu()
     try:
-        runpy.run_path(str(script), run_name="__main__")
+        job = runpy.run_path(str(script), run_name="__main__")["snakemake"]
     except SystemExit as stop:
         if stop.code:
             raise
+        job = None
+    jobs.append([job.rule if job else script.name, job.wildcards.get("wave", "") if job else "", cpu() - before])
 sys.stderr = sys.__stderr__
-own, forked = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-print(len(scripts), own.ru_utime + own.ru_stime + forked.ru_utime + forked.ru_stime)
+print(json.dumps({"jobs": jobs, "cpu": cpu()}))
 '''
 
 
-def one_process_cpu(project: Path, env: dict) -> tuple[int, float]:
-    """(jobs, CPU s) of the build's job scripts replayed in one Python process."""
+def one_process_cpu(project: Path, env: dict) -> dict:
+    """{"jobs": [rule, wave, CPU s], "cpu": CPU s} of the build's job scripts replayed in one
+    Python process (the first job also pays for the imports the others then find loaded)."""
     done = subprocess.run([sys.executable, "-c", REPLAY], cwd=project, capture_output=True, text=True,
                           env={k: v for k, v in env.items() if k != "BENCH_JOB_CPU"})
     if done.returncode != 0:
         sys.exit(f"replay failed:\n{done.stderr[-2000:]}")
-    jobs, cpu = done.stdout.split()[-2:]
-    return int(jobs), float(cpu)
+    return json.loads(done.stdout.splitlines()[-1])
 
 
 def project_copy(root: Path, wave: str | None) -> tuple[Path, str]:
@@ -204,9 +211,10 @@ def main() -> None:
         print(f"noop_s    {r['noop_s']:.2f}")
         print(f"ratio     {r['build_s'] / import_s:.2f}  (target <= {target})")
         if r["replay"] is not None:
-            jobs, cpu = r["replay"]
-            print(f"one_process_cpu_s {cpu:.2f}  ({jobs} job scripts in one process; / {cores} cores = {cpu / cores:.2f} s,"
-                  f" {cpu / cores / import_s:.2f} x import_s)")
+            cpu = r["replay"]["cpu"]
+            print(f"one_process_cpu_s {cpu:.2f}  ({len(r['replay']['jobs'])} job scripts in one process; / {cores} cores"
+                  f" = {cpu / cores:.2f} s, {cpu / cores / import_s:.2f} x import_s)")
+            print("  " + ", ".join(f"{rule}{' ' + wave if wave else ''} {job_cpu:.2f}" for rule, wave, job_cpu in r["replay"]["jobs"]))
         timeline = r["timeline"]
         first = timeline[0][2] if timeline else 0.0
         print("\njob                     wave                    start    end  seconds  cpu_s")

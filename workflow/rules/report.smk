@@ -29,6 +29,10 @@ rule report:
         compared_cells=lambda w: compared_cells(w.wave),
         tables=expand("results/{{wave}}/tables/{table}.csv", table=TABLE_IDS),
         figures=expand("results/{{wave}}/figures/{stem}.png", stem=FIGURE_STEMS),
+        # a figure that leaves units out is headed with the n of those it draws (its data table)
+        figures_data=expand("results/{{wave}}/figures/{stem}.data.csv", stem=FIGURE_STEMS),
+        # the cells hidden only for keep_group, which the report's and the fact sheets' notes name
+        disclosure_report="results/{wave}/disclosure/report.csv",
         export=lambda w: wave_cfg(w.wave)["export"],
         sheet=lambda w: wave_cfg(w.wave)["municipalities"],
         codebook=lambda w: WAVE_CODEBOOK[w.wave],

@@ -39,6 +39,7 @@ def report(inp, output, params, book) -> None:
         interviews_path=inp.get("interviews"),
         max_rows=params.max_rows,
         disclosure=disclosure_note(params.disclosure["mode"], params.disclosure["min_base"], params.language),
+        disclosure_report=inp.disclosure_report,
     )
 
 
@@ -57,6 +58,7 @@ def pages(inp, output, params) -> None:
         wave_note=data_note(params.language, **params.data_kind) or None,
         outdir=output.pages,
         previous=previous,
+        disclosure_report=inp.disclosure_report,
     )
 
 
