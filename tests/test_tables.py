@@ -275,3 +275,37 @@ def test_a_size_class_table_with_a_total_hidden_for_keep_group_says_why(book, ce
     section = {stem: re.search(rf'<section id="{stem}">(.*?)</section>', page).group(1) for stem in T.MUNICIPALITY_ROW_TABLES}
     assert "<td>×</td>" in section["tabel_IX_1"] and note in section["tabel_IX_1"]
     assert [s for s in section if note in section[s]] == ["tabel_IX_1"]
+
+
+def test_further_questions_file_says_why_a_size_class_row_is_hidden_for_keep_group(book, cells, tmp_path):
+    """Review r16n #6, in the published files too: where the wave's disclosure report lists cells
+    hidden for keep_group, overige_vragen.md and the workbook carry the keep_group note under the
+    further questions when a size-class row there reads '×'; without such cells they do not."""
+    from openpyxl import load_workbook
+
+    from analysis.core.disclosure.checkreport import KEEP_GROUP_REASON
+
+    extra = cells[cells["item"] == "health_work"].assign(item="health_in_environment_vision")
+    g4 = extra["unit"].eq("size_class") & extra["unit_id"].eq("G4")
+    extra.loc[g4, ["count", "pct", "pct_rounded", "ci_low", "ci_high"]] = pd.NA
+    extra.loc[g4, "status"] = "×"
+    (tmp_path / "cells.csv").write_text(pd.concat([cells, extra]).to_csv(index=False), encoding="utf-8")
+    SHEET.to_csv(tmp_path / "municipalities.csv", index=False)
+    report = tmp_path / "disclosure" / "report.csv"
+    report.parent.mkdir()
+    note = "houden hun eigen rijen (keep_group)"
+
+    def written(reason: str) -> tuple[str, list]:
+        pd.DataFrame({"item": ["health_in_environment_vision"], "unit": ["size_class"], "unit_id": ["G4"],
+                      "answer": ["ja"], "reason": [reason]}).to_csv(report, index=False)
+        out = tmp_path / reason[:4]
+        T.run_tables(tmp_path / "cells.csv", tmp_path / "municipalities.csv", ROOT / "config/codebook.yaml",
+                     ROOT / "config/sectors.yaml", None, None, "nl", "", out, out / "tables.xlsx",
+                     {"mode": "public", "min_base": 5, "keep_group": 9})
+        sheet = load_workbook(out / "tables.xlsx")["overige_vragen"]
+        return (out / "overige_vragen.md").read_text(encoding="utf-8"), [c for r in sheet.iter_rows(values_only=True) for c in r if c]
+
+    md, workbook = written(KEEP_GROUP_REASON)
+    assert "| ×" in md and note in md and any(note in str(c) for c in workbook)
+    md, workbook = written("sensitive: base below 5")
+    assert "| ×" in md and note not in md and not any(note in str(c) for c in workbook)

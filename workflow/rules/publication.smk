@@ -12,6 +12,8 @@ rule publication:
         municipalities="results/{wave}/municipalities.csv",
         # written by rule aggregate next to cells.csv: mean hours per sector for Figuur VI.1
         hours_by_sector="results/{wave}/hours_by_sector.csv",
+        # written by rule aggregate too: the cells hidden for keep_group, which a table's note names
+        disclosure_report="results/{wave}/disclosure/report.csv",
         codebook=lambda w: WAVE_CODEBOOK[w.wave],
         sectors=config["sectors"],
         code=code_of("publication"),

@@ -31,6 +31,7 @@ def tables(input, output, params) -> None:
         outdir=params.outdir,
         xlsx_out=output.xlsx,
         disclosure=params.disclosure,
+        disclosure_report=input.disclosure_report,
     )
 
 

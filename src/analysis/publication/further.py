@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.core.codebook import Codebook, Item
-from analysis.core.disclosure.marks import is_suppressed
+from analysis.core.disclosure.marks import SECONDARY_MARK, is_suppressed
 from analysis.core.rounding import format_percent
 from analysis.core.vocabulary import NOT_ASKED, OK
 from analysis.publication.registry import FURTHER_STEM
@@ -58,6 +58,13 @@ def further_questions_table(cells: pd.DataFrame, book: Codebook, language: str =
                          **_shown_numbers(r, status, language)})
     columns = [w[k] for k in ("question", "answer", "unit", "group", "n", "count", "pct", "ci", "no_answer")]
     return pd.DataFrame(rows, columns=columns)
+
+
+def shows_hidden_size_class(table: pd.DataFrame, language: str = "nl") -> bool:
+    """Whether a size-class row of the table reads '×': where keep_group's note
+    (marks.keep_group_note) belongs under it."""
+    w = WORDS[language]
+    return bool((table.loc[table[w["unit"]] == w["size_class"], w["n"]].astype(str) == SECONDARY_MARK).any())
 
 
 def _shown_numbers(r, status: str, language: str) -> dict:

@@ -176,14 +176,13 @@ def _municipality_count(cells: pd.DataFrame) -> int:
 def further_chapter(cells: pd.DataFrame, book: Codebook, language: str, keep_note: str = "") -> list[tuple[str, str]]:
     """'Overige vragen van deze meting': the questions of this wave no table or figure shows; with
     `keep_note` (see build_report) under it where a size-class row reads '×'."""
-    from analysis.publication.further import WORDS as FURTHER, further_questions_table
+    from analysis.publication.further import WORDS as FURTHER, further_questions_table, shows_hidden_size_class
 
     table = further_questions_table(cells, book, language)
     if table.empty:
         return []
     words = FURTHER[language]
-    by_size = table[table[words["unit"]] == words["size_class"]]
-    note = f'<p class="note">{_esc(keep_note)}</p>' if keep_note and (by_size[words["n"]].astype(str) == SECONDARY_MARK).any() else ""
+    note = f'<p class="note">{_esc(keep_note)}</p>' if keep_note and shows_hidden_size_class(table, language) else ""
     return [(words["title"], f"<p>{_esc(words['intro'])}</p>" + html_table(table) + note)]
 
 

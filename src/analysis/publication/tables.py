@@ -572,10 +572,16 @@ def write_tables(tables: dict[str, pd.DataFrame], outdir, xlsx_path, language: s
 
 
 def run_tables(cells_path, municipalities_path, codebook_path, sectors_path, sent_by_sector_path,
-               interviews_path, language: str, note: str, outdir, xlsx_out, disclosure: dict | None = None) -> None:
-    """The tables step of the workflow: read, build every table, write (the only I/O here)."""
+               interviews_path, language: str, note: str, outdir, xlsx_out, disclosure: dict | None = None,
+               disclosure_report: str | None = None) -> None:
+    """The tables step of the workflow: read, build every table, write (the only I/O here).
+    `disclosure_report`: the wave's disclosure/report.csv (default: beside cells.csv), whose
+    size-class totals hidden for keep_group the further-questions table's note explains (the
+    other tables have no size-class rows)."""
     from analysis.core.aggregate import read_cells
     from analysis.core.codebook import load_codebook
+    from analysis.core.disclosure.checkreport import hidden_for_keep_group, report_csv_beside
+    from analysis.core.disclosure.marks import keep_group_note
 
     def optional(path):
         return pd.read_csv(path, dtype=str, keep_default_na=False) if path else None
@@ -591,11 +597,15 @@ def run_tables(cells_path, municipalities_path, codebook_path, sectors_path, sen
                  for name, table in tables.items()}
     notes = {name: table_note(name, cells, book, language) for name in tables}
     tables = {name: answered_headers(table, language) if notes[name] else table for name, table in tables.items()}
-    from analysis.publication.further import STEM, further_questions_table
+    from analysis.publication.further import STEM, further_questions_table, shows_hidden_size_class
 
     further = further_questions_table(cells, book, language)
     if not further.empty:  # a question no table uses: a sheet of the workbook of its own
         tables[STEM] = further
+        kept = hidden_for_keep_group(disclosure_report or report_csv_beside(cells_path))
+        keep_note = keep_group_note(len(kept), (disclosure or {}).get("keep_group"), language)
+        if keep_note and shows_hidden_size_class(further, language):
+            notes[STEM] = keep_note
     write_tables(tables, outdir, xlsx_out, language, note, footnotes, notes)
     if further.empty:  # a declared output of rule publication: written for every wave
         write_table(further, Path(outdir) / f"{STEM}.csv", Path(outdir) / f"{STEM}.md",
