@@ -104,7 +104,8 @@ def _output_name(name: str) -> str:
 
 
 # Runs every kept job script in one process, in the order the build started them (a script is
-# written when its job starts), and prints that process's CPU seconds (with its forked workers).
+# written when its job starts), and prints as JSON each job's CPU seconds and the whole process's
+# (with its forked workers). The scripts rewrite their outputs with the same bytes.
 REPLAY = '''
 import json, resource, runpy, sys
 from pathlib import Path
