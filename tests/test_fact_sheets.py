@@ -297,3 +297,19 @@ def test_keep_group_note_only_on_pages_whose_size_class_lost_a_total_to_it(tmp_p
     assert rows_of(pages["C"])["Working on health from own sector"][2] == "×"
     assert "(keep_group)" in pages["A"]
     assert "keep_group" not in pages["C"]
+
+
+def test_page_n_is_the_answered_n_and_its_legend_says_so(book):
+    """Review r18d: under item nonresponse a page printed the answered n (the base) while its
+    legend said n counts those asked. A asked 10 officers about health_work, 8 answered, 4 'ja'."""
+    rows = NOW.copy()
+    for col in ("asked", "answered"):
+        rows[col] = rows["base"]
+    own = (rows["unit"] == "municipality") & (rows["unit_id"] == "A") & (rows["item"] == "health_work")
+    rows.loc[own, ["base", "count", "answered", "asked"]] = [8, 4, 8, 10]
+    rows.loc[own, "pct"] = 50.0
+    for language, answered in (("en", "answered it"), ("nl", "beantwoordde")):
+        page = municipality_page("A", rows, SHEET, book, "public", K, language, None, page_context(rows, SHEET))
+        label = "Working on health from own sector" if language == "en" else "Werken aan gezondheid vanuit de eigen beleidssector"
+        assert "n=8" in rows_of(page)[label][0] and "n=10" not in rows_of(page)[label][0]
+        assert answered in page
