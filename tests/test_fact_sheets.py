@@ -4,6 +4,7 @@ significant after Holm, a sentence where n is too small, the previous wave match
 Cells are written by hand (invented numbers), so every expected value is computed here."""
 import math
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -261,3 +262,54 @@ def test_a_size_class_total_hidden_for_keep_group_is_explained_on_the_page(book)
     shown = municipality_page("A", NOW, SHEET, book, "public", K, "en", None, page_context(NOW, SHEET), note)
     assert note not in shown
     assert note not in municipality_page("A", hidden, SHEET, book, "public", K, "en", None, page_context(hidden, SHEET))
+
+
+def test_keep_group_note_only_on_pages_whose_size_class_lost_a_total_to_it(tmp_path):
+    """Review r18d: every fact sheet with a '×' in its size-class column said keep_group hid it,
+    also the pages of a size class none of whose totals report.csv lists as hidden for keep_group
+    (the '×' there protect small cells). A (G32) lost its health_work total to keep_group; C
+    (small) shows a '×' total that is complementary."""
+    from analysis.core.disclosure.checkreport import KEEP_GROUP_REASON
+    from analysis.publication.pages import write_municipality_pages
+
+    root = Path(__file__).resolve().parents[1]
+    hidden = cells_of([
+        cell("overall", "all", "health_priority", 31, 62), cell("overall", "all", "health_work", 31, 62),
+        cell("municipality", "A", "health_priority", 10, 10), cell("municipality", "A", "health_work", 5, 10),
+        cell("municipality", "C", "health_priority", 6, 10), cell("municipality", "C", "health_work", 4, 10),
+        cell("size_class", "G32", "health_priority", 14, 20), cell("size_class", "G32", "health_work", 0, 0, "×"),
+        cell("size_class", "small", "health_priority", 17, 42), cell("size_class", "small", "health_work", 0, 0, "×"),
+    ])
+    hidden.to_csv(tmp_path / "cells.csv", index=False)
+    pd.DataFrame({"municipality_id": ["A", "C"], "size_class": ["G32", "small"], "krachtwijk": ["no", "no"],
+                  "questionnaires_sent": ["12", "12"], "pseudonym": ["A", "C"]}).to_csv(tmp_path / "m.csv", index=False)
+    pd.DataFrame([{"table": "x", "item": "health_work", "unit": "size_class", "unit_id": "G32", "answer": "ja",
+                   "status": "×", "role": "complementary", "reason": KEEP_GROUP_REASON},
+                  {"table": "x", "item": "health_work", "unit": "size_class", "unit_id": "small", "answer": "ja",
+                   "status": "×", "role": "complementary", "reason": "complementary: hidden so that ..."}]
+                 ).to_csv(tmp_path / "report.csv", index=False)
+    write_municipality_pages(tmp_path / "cells.csv", tmp_path / "m.csv", root / "config" / "codebook.yaml",
+                             root / "config" / "sectors.yaml", "en", {"mode": "public", "min_base": K, "keep_group": 9},
+                             None, tmp_path / "pages", disclosure_report=tmp_path / "report.csv")
+    pages = {p.stem: p.read_text(encoding="utf-8") for p in (tmp_path / "pages").glob("*.html")}
+    assert set(pages) == {"A", "C"}
+    assert rows_of(pages["A"])["Working on health from own sector"][2] == "×"
+    assert rows_of(pages["C"])["Working on health from own sector"][2] == "×"
+    assert "(keep_group)" in pages["A"]
+    assert "keep_group" not in pages["C"]
+
+
+def test_page_n_is_the_answered_n_and_its_legend_says_so(book):
+    """Review r18d: under item nonresponse a page printed the answered n (the base) while its
+    legend said n counts those asked. A asked 10 officers about health_work, 8 answered, 4 'ja'."""
+    rows = NOW.copy()
+    for col in ("asked", "answered"):
+        rows[col] = rows["base"]
+    own = (rows["unit"] == "municipality") & (rows["unit_id"] == "A") & (rows["item"] == "health_work")
+    rows.loc[own, ["base", "count", "answered", "asked"]] = [8, 4, 8, 10]
+    rows.loc[own, "pct"] = 50.0
+    for language, answered in (("en", "answered it"), ("nl", "beantwoordde")):
+        page = municipality_page("A", rows, SHEET, book, "public", K, language, None, page_context(rows, SHEET))
+        label = "Working on health from own sector" if language == "en" else "Werken aan gezondheid vanuit de eigen beleidssector"
+        assert "n=8" in rows_of(page)[label][0] and "n=10" not in rows_of(page)[label][0]
+        assert answered in page

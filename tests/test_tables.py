@@ -275,6 +275,16 @@ def test_a_size_class_table_with_a_total_hidden_for_keep_group_says_why(book, ce
     section = {stem: re.search(rf'<section id="{stem}">(.*?)</section>', page).group(1) for stem in T.MUNICIPALITY_ROW_TABLES}
     assert "<td>×</td>" in section["tabel_IX_1"] and note in section["tabel_IX_1"]
     assert [s for s in section if note in section[s]] == ["tabel_IX_1"]
+    # review r18d: only under a table one of whose items lost a size-class total to keep_group
+    # (report.csv), not under every size-class table with a '×' of the wave
+    for kept, said in (({"pos_positive_experiences"}, True), ({"health_work"}, False)):
+        page = R.build_report(wave="w", language="nl", banner=None, cells=hidden.astype(str), book=book, tables=tables,
+                              figures_png={s: b"png" for s in stems if s not in tables},
+                              entry_provenance={s: "" for s in stems}, extra_chapters=[], provenance="", interviews_n=1,
+                              max_rows=1, typed_cells=hidden, tables_dir="results/w/tables", keep_note=note,
+                              kept_items=kept)
+        ix1 = re.search(r'<section id="tabel_IX_1">(.*?)</section>', page).group(1)
+        assert "<td>×</td>" in ix1 and (note in ix1) == said
 
 
 def test_further_questions_file_says_why_a_size_class_row_is_hidden_for_keep_group(book, cells, tmp_path):

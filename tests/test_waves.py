@@ -439,3 +439,19 @@ def test_public_wave_reads_a_restricted_previous_wave_only_through_its_public_vi
     # the output checker gets the view's report, with the public rules (the wave itself is restricted)
     checked = (project / "results/early-restricted/disclosure/as_public.md").read_text(encoding="utf-8")
     assert "Mode **public**" in checked and "Check by the attacker" in checked
+
+
+def test_chapter_percentages_are_of_those_who_answered_and_its_methods_say_so():
+    """Review r18d: the chapter printed 97% (103/106) for a wave where 111 were asked and 106
+    answered, while its methods paragraph said 'yes / respondents asked'. Here w2 asks 10, 8 answer."""
+    w2 = _frame("w2", 3, 7)
+    w2.loc[[8, 9], "health_work"] = np.nan  # two of the 7 "nee" left empty: asked, no answer
+    stacked = pd.concat([_frame("w1", 6, 4), w2], ignore_index=True)
+    for item in ("segv_work", "collaborates"):
+        stacked[item] = stacked["health_work"]
+    kinds = {"w1": "survey", "w2": "survey"}
+    table = indicator_table(stacked, ["health_work"], ["w1", "w2"], kinds)
+    html = compared_with_earlier_waves_html("w2", ["w1"], kinds, table, difference_table(table, ["w1", "w2"]),
+                                            within_wave_table(stacked, "w2", comparisons=COMPARISONS), {"health_work": "x"}, [])
+    assert "38% (3/8;" in html and "(3/10;" not in html
+    assert "yes / respondents asked (skip logic) who answered" in html

@@ -240,14 +240,17 @@ def municipality_label(municipality_id: str, municipalities: pd.DataFrame, mode:
 
 def municipality_page(municipality_id: str, cells_protected: pd.DataFrame, municipalities: pd.DataFrame,
                       book: Codebook, mode: str, k: int, language: str = "nl", wave_note: str | None = None,
-                      context: PageContext | None = None, keep_note: str = "") -> str:
+                      context: PageContext | None = None, keep_note: str = "",
+                      kept_items: set[str] | None = None) -> str:
     """A self-contained HTML fact sheet (inline CSS, no links) for one municipality.
 
     `cells_protected` comes from `protect_cells` in `mode` with threshold `k`; `municipalities`
     has a `pseudonym` column (`pseudonymise`); in public mode the page names the municipality by
     pseudonym only. `context` (from `page_context`) carries the previous wave and is shared by
     all pages of a wave. `keep_note` (marks.keep_group_note: the wave's keep_group hid size-class
-    totals) is said where the page's size-class column shows a '×'."""
+    totals) is said where the page's size-class column shows a '×' (with `kept_items`, the items whose
+    total of this page's size class report.csv lists as hidden for keep_group: only where one of
+    those shows it, so that a page whose '×' have other reasons does not blame keep_group)."""
     words = WORDS[language]
     context = context or page_context(cells_protected, municipalities)
     label = municipality_label(municipality_id, municipalities, mode, language)
@@ -267,7 +270,9 @@ def municipality_page(municipality_id: str, cells_protected: pd.DataFrame, munic
     notes = [words["legend"], words["others_note"]] + ([] if with_previous else [words["previous_none"]])
     if any(f" {FREE_MARK}<" in part for part in parts):  # a marked cell is shown
         notes.append(TABLE_WORDS[language]["free_legend"])
-    if keep_note and len(rows) and any(isinstance(r, dict) and str(r.get("status")) == SECONDARY_MARK for r in rows["size_row"]):
+    if keep_note and len(rows) and any(isinstance(r, dict) and str(r.get("status")) == SECONDARY_MARK
+                                       and (kept_items is None or item in kept_items)
+                                       for r, item in zip(rows["size_row"], rows["item"])):
         notes.append(keep_note)
     parts += [f'<p class="note">{_e(n)}</p>' for n in notes]
     title = f"{words['title']} {label}"
@@ -388,6 +393,9 @@ def write_municipality_pages(cells_path, municipalities_path, codebook_path, sec
     keep_note = keep_group_note(len(kept), disclosure.get("keep_group"), language)
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
+    # a page explains its size-class column's '×' by keep_group only where its own size class lost a total to it
+    kept_by_class = kept[kept["unit"] == "size_class"].groupby("unit_id")["item"].agg(set).to_dict()
     for m in munis["municipality_id"].astype(str):
-        page = municipality_page(m, cells, munis, book, mode, k, language, wave_note, context, keep_note)
+        kept_items = kept_by_class.get(context.size_class_of.get(m, "unknown"), set())
+        page = municipality_page(m, cells, munis, book, mode, k, language, wave_note, context, keep_note, kept_items)
         (out / page_file_name(m, munis, mode)).write_text(page, encoding="utf-8")

@@ -124,7 +124,8 @@ def build_report(*, wave: str, language: str, banner: str | None, cells: pd.Data
                  tables: dict[str, pd.DataFrame], figures_png: dict[str, bytes], entry_provenance: dict[str, str],
                  extra_chapters: list[tuple[str, str]], provenance: str, interviews_n: int | None = None,
                  max_rows: int | None = None, typed_cells: pd.DataFrame | None = None, tables_dir: str = "",
-                 figures_data: dict[str, pd.DataFrame] | None = None, keep_note: str = "") -> str:
+                 figures_data: dict[str, pd.DataFrame] | None = None, keep_note: str = "",
+                 kept_items: set[str] | None = None) -> str:
     """Pure: every table and figure of OUTLINE in order, then the extra chapters (replication,
     audit, comparison with earlier waves), as one HTML string. With more than `max_rows`
     municipalities, a table with a row per municipality shows a row per size class (from
@@ -141,7 +142,10 @@ def build_report(*, wave: str, language: str, banner: str | None, cells: pd.Data
                 note = WORDS[language]["by_size_class"].format(count=many, csv=f"{tables_dir}/{e.stem}.csv")
                 by_size = size_class_table(typed_cells, book, e.number, language)
                 body = f"<p>{_esc(note)}</p>" + html_table(by_size)
-                if keep_note and _shows_hidden(by_size):
+                # only where one of its own items lost a size-class total to keep_group (kept_items:
+                # report.csv's items; None: every item), not under every table with a '×'
+                blamed = kept_items is None or bool({it.id for it in entry_items(e, book)} & kept_items)
+                if keep_note and blamed and _shows_hidden(by_size):
                     body += f'<p class="note">{_esc(keep_note)}</p>'
             else:
                 body = html_table(tables[e.stem]) if e.kind == TABLE else embedded_png(figures_png[e.stem], e.title(language))
@@ -265,5 +269,6 @@ def run_report(*, wave: str, language: str, cfg: dict, settings: dict, cells_pat
                         tables=tables, figures_png=figures_png, entry_provenance=entry_prov, extra_chapters=extra,
                         provenance=provenance, interviews_n=len(read(interviews_path)) if interviews_path else None,
                         max_rows=max_rows, typed_cells=_typed_if_many(cells, cells_path, max_rows), tables_dir=tables_dir,
-                        figures_data=figures_data, keep_note=keep_note)
+                        figures_data=figures_data, keep_note=keep_note,
+                        kept_items=set(kept.loc[kept["unit"] == "size_class", "item"]))
     Path(out_path).write_text(page, encoding="utf-8")

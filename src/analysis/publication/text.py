@@ -200,8 +200,8 @@ FACT_SHEET_WORDS = {
            "summary_small": "Bij {n} van de {total} indicatoren zijn er te weinig respondenten om iets te zeggen: "
                             "zelfs als iedereen of niemand 'ja' had geantwoord, was het verschil met de andere "
                             "gemeenten niet aantoonbaar geweest.",
-           "legend": "Percentage 'ja' met 95%-betrouwbaarheidsinterval (Wilson); n = aantal respondenten aan wie de "
-                     "vraag is gesteld. ▲/▼: aantoonbaar hoger/lager (Fisher exact, Holm-correctie over de "
+           "legend": "Percentage 'ja' met 95%-betrouwbaarheidsinterval (Wilson); n = aantal respondenten dat de vraag "
+                     "kreeg en beantwoordde ('geen antwoord' telt niet mee). ▲/▼: aantoonbaar hoger/lager (Fisher exact, Holm-correctie over de "
                      "indicatoren van deze pagina, p < 0,05); zonder teken is een verschil niet meer dan toeval.",
            "others_note": "Alle andere gemeenten: alle respondenten min die van uw gemeente; alleen getoond waar "
                           "het cijfer van uw gemeente zelf getoond wordt.",
@@ -228,7 +228,7 @@ FACT_SHEET_WORDS = {
                             "everyone or no one had answered 'yes', the difference from the other municipalities "
                             "could not have been shown.",
            "legend": "Percentage 'yes' with 95% confidence interval (Wilson); n = respondents who were asked the "
-                     "question. ▲/▼: demonstrably higher/lower (Fisher exact, Holm correction over this page's "
+                     "question and answered it ('no answer' is left out). ▲/▼: demonstrably higher/lower (Fisher exact, Holm correction over this page's "
                      "indicators, p < 0.05); without a mark a difference is no more than chance.",
            "others_note": "All other municipalities: all respondents minus those of your municipality; shown only "
                           "where your municipality's own figure is shown.",

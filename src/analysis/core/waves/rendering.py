@@ -199,7 +199,8 @@ def methods_html(comparisons: dict | None = None) -> str:
 
 
 METHODS = (
-    "<p>Percentages: yes / respondents asked (skip logic), with Wilson 95% intervals. Differences: later wave "
+    "<p>Percentages: yes / respondents asked (skip logic) who answered (no answer is left out), with Wilson 95% "
+    "intervals. Differences: later wave "
     "minus earlier wave, Newcombe hybrid score 95% interval; Fisher exact test where an expected count is "
     "below 5, else Pearson chi-square. Holm correction within each pair of waves and unit kind. GEE: logistic, "
     "municipality as cluster, exchangeable working correlation (independence where that does not converge), bias-reduced (Mancl-DeRouen) standard errors, "
