@@ -103,10 +103,10 @@ def test_further_questions_say_why_a_size_class_row_is_hidden_for_keep_group(boo
 
     cells = pd.DataFrame([row("overall", "all", k, 5) for k in item.keys[:2]]
                          + [row("size_class", "G4", k, None, "×") for k in item.keys[:2]])
-    (title, html_), = R.further_chapter(cells, book, "nl", "NOTE-keep_group")
+    (title, html_), = R.further_chapter(cells, book, "nl", "NOTE-keep_group", {item.id})
     assert "<td>×</td>" in html_ and html_.endswith('<p class="note">NOTE-keep_group</p>')
     (_, plain), = R.further_chapter(cells, book, "nl")
     assert "NOTE-keep_group" not in plain
-    shown = cells.assign(status="ok", count=5, pct=50)
-    (_, unhidden), = R.further_chapter(shown, book, "nl", "NOTE-keep_group")
-    assert "NOTE-keep_group" not in unhidden
+    # review r18d: a '×' that keep_group did not cause (report.csv names other items) gets no note
+    (_, other), = R.further_chapter(cells, book, "nl", "NOTE-keep_group", {"health_work"})
+    assert "<td>×</td>" in other and "NOTE-keep_group" not in other

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.core.codebook import Codebook, Item
-from analysis.core.disclosure.marks import SECONDARY_MARK, is_suppressed
+from analysis.core.disclosure.marks import is_suppressed
 from analysis.core.rounding import format_percent
 from analysis.core.vocabulary import NOT_ASKED, OK
 from analysis.publication.registry import FURTHER_STEM
@@ -60,11 +60,13 @@ def further_questions_table(cells: pd.DataFrame, book: Codebook, language: str =
     return pd.DataFrame(rows, columns=columns)
 
 
-def shows_hidden_size_class(table: pd.DataFrame, language: str = "nl") -> bool:
-    """Whether a size-class row of the table reads '×': where keep_group's note
-    (marks.keep_group_note) belongs under it."""
-    w = WORDS[language]
-    return bool((table.loc[table[w["unit"]] == w["size_class"], w["n"]].astype(str) == SECONDARY_MARK).any())
+def lost_total_to_keep_group(cells: pd.DataFrame, book: Codebook, kept_items: set[str] | None) -> bool:
+    """Whether a further question lost a size-class total to keep_group, i.e. whether
+    marks.keep_group_note belongs under the table: `kept_items`, the items report.csv gives that
+    reason for a size-class cell (None: every item). A '×' of an ordinary complementary cell
+    does not call for it."""
+    ids = {it.id for it in further_items(cells, book)}
+    return bool(ids) and (kept_items is None or bool(ids & kept_items))
 
 
 def _shown_numbers(r, status: str, language: str) -> dict:

@@ -164,7 +164,7 @@ def build_report(*, wave: str, language: str, banner: str | None, cells: pd.Data
             parts.append(entry_html(e, body, n, entry_provenance[e.stem], language, foot, note))
         chapters.append((nl if language == "nl" else en, "".join(parts)))
     return render_report(wave=wave, language=language, banner=banner,
-                         chapters_html=chapters + further_chapter(cells, book, language, keep_note) + extra_chapters,
+                         chapters_html=chapters + further_chapter(cells, book, language, keep_note, kept_items) + extra_chapters,
                          provenance=provenance)
 
 
@@ -177,16 +177,18 @@ def _municipality_count(cells: pd.DataFrame) -> int:
     return cells.loc[cells["unit"] == "municipality", "unit_id"].nunique()
 
 
-def further_chapter(cells: pd.DataFrame, book: Codebook, language: str, keep_note: str = "") -> list[tuple[str, str]]:
+def further_chapter(cells: pd.DataFrame, book: Codebook, language: str, keep_note: str = "",
+                    kept_items: set[str] | None = None) -> list[tuple[str, str]]:
     """'Overige vragen van deze meting': the questions of this wave no table or figure shows; with
-    `keep_note` (see build_report) under it where a size-class row reads '×'."""
-    from analysis.publication.further import WORDS as FURTHER, further_questions_table, shows_hidden_size_class
+    `keep_note` (see build_report) under it where one of them lost a size-class total to
+    keep_group (`kept_items`, as build_report)."""
+    from analysis.publication.further import WORDS as FURTHER, further_questions_table, lost_total_to_keep_group
 
     table = further_questions_table(cells, book, language)
     if table.empty:
         return []
     words = FURTHER[language]
-    note = f'<p class="note">{_esc(keep_note)}</p>' if keep_note and shows_hidden_size_class(table, language) else ""
+    note = f'<p class="note">{_esc(keep_note)}</p>' if keep_note and lost_total_to_keep_group(cells, book, kept_items) else ""
     return [(words["title"], f"<p>{_esc(words['intro'])}</p>" + html_table(table) + note)]
 
 

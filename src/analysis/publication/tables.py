@@ -597,14 +597,14 @@ def run_tables(cells_path, municipalities_path, codebook_path, sectors_path, sen
                  for name, table in tables.items()}
     notes = {name: table_note(name, cells, book, language) for name in tables}
     tables = {name: answered_headers(table, language) if notes[name] else table for name, table in tables.items()}
-    from analysis.publication.further import STEM, further_questions_table, shows_hidden_size_class
+    from analysis.publication.further import STEM, further_questions_table, lost_total_to_keep_group
 
     further = further_questions_table(cells, book, language)
     if not further.empty:  # a question no table uses: a sheet of the workbook of its own
         tables[STEM] = further
         kept = hidden_for_keep_group(disclosure_report or report_csv_beside(cells_path))
         keep_note = keep_group_note(len(kept), (disclosure or {}).get("keep_group"), language)
-        if keep_note and shows_hidden_size_class(further, language):
+        if keep_note and lost_total_to_keep_group(cells, book, set(kept.loc[kept["unit"] == "size_class", "item"])):
             notes[STEM] = keep_note
     write_tables(tables, outdir, xlsx_out, language, note, footnotes, notes)
     if further.empty:  # a declared output of rule publication: written for every wave
