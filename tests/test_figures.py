@@ -259,6 +259,24 @@ def test_synthetic_wave_builds_all_figures(book, municipalities):
     assert all((d["wave"] == "synthetic-demo").all() for d in out.values())
 
 
+def test_a_figure_heading_n_is_over_the_items_the_figure_draws(book, municipalities):
+    """Review r18d: report.html's heading n (and its answered n under item nonresponse) of Figuur
+    4.2, 6.2, 6.3 and 6.6 came from no items at all (no `published` entry names those figures), so
+    their headings never said "beantwoord" where their own rows did. The items a heading counts
+    (answered.entry_items) are the items its data table draws, for every figure that draws items."""
+    from analysis.publication.answered import entry_items
+
+    ids = [str(i) for i in range(1, 17)]
+    cells = cells_from_answers(synthetic_answers(book, ids, 80, "synthetic-demo", seed=7), book, "synthetic-demo")
+    muni = pd.DataFrame({"municipality_id": ids, "questionnaires_sent": [8] * 16})
+    drawn = {spec.number: set(data["item"]) for spec, _, data in F.build_figures(cells, muni, book) if "item" in data}
+    assert {"4.2", "6.2", "6.3", "6.6"} <= set(drawn)
+    for number, items in drawn.items():
+        counted = {it.id for it in entry_items(F.FIGURES[number], book)}
+        # Figuur VI.1's hours come from hours_by_sector.csv, not from rows of its data table
+        assert counted - {"hours_per_week"} == items if number == "VI.1" else counted == items, number
+
+
 def test_ci_given_as_percentages_is_not_scaled_again(small, book):
     as_pct = small.assign(ci_low=small["ci_low"] * 100, ci_high=small["ci_high"] * 100)
     _, a = F.figuur_4_3(small, book)

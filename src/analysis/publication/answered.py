@@ -21,6 +21,22 @@ from analysis.publication.registry import TABLE, OutputSpec
 from analysis.publication.text import ANSWERED_WORDS, WORDS
 
 
+def figure_items(book: Codebook, figure: str) -> list[Item]:
+    """The items Figuur `figure` draws (codebook order): the one place the figures' builders and
+    report.html's heading n (entry_items) take them from. Mostly the items whose `published`
+    entries name the figure; the report's per-municipality figures of a whole block or kind of
+    factor have no entries of their own: Figuur 4.2 draws the priorities block, 6.2 and 6.3 the
+    positive factors of the codebook's factor_kind, 6.6 the political factors of Figuur 6.5."""
+    if figure == "4.2":
+        return book.block("priorities")
+    if figure in ("6.2", "6.3"):
+        kind = "individual" if figure == "6.2" else "organisational"
+        return [it for it in book.block("positive_factors") if it.extra.get("factor_kind") == kind]
+    if figure == "6.6":
+        return figure_items(book, "6.5")
+    return [it for it in book.items if it.in_figure(figure)]
+
+
 def entry_items(spec: OutputSpec, book: Codebook) -> list[Item]:
     """The items whose numbers an output shows: a table's cells (its `published` entries with a
     column or a row; all its entries where none has), a figure's items (also for the data table of
@@ -29,7 +45,7 @@ def entry_items(spec: OutputSpec, book: Codebook) -> list[Item]:
         entries = [(it, it.in_table(spec.number)) for it in book.items if it.in_table(spec.number) is not None]
         cells = [it for it, entry in entries if "col_key" in entry or "row" in entry]
         return cells or [it for it, _ in entries]
-    return [it for it in book.items if it.in_figure(spec.number)]
+    return figure_items(book, spec.number)
 
 
 def nonresponse_of(cells: pd.DataFrame, items) -> pd.DataFrame:

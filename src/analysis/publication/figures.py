@@ -31,7 +31,7 @@ from matplotlib.figure import Figure
 from analysis.core.codebook import Codebook, Item
 from analysis.core.rounding import format_percent, whole_percent
 from analysis.core.disclosure.marks import SECONDARY_MARK as SUPPRESSED_N, is_suppressed
-from analysis.publication.answered import figure_n_text, has_item_nonresponse, respondents
+from analysis.publication.answered import figure_items, figure_n_text, has_item_nonresponse, respondents
 from analysis.publication.registry import FIGURE, FIGURE_IDS, FIGURES, KIND_WORDS, FigureSpec, call_builder
 from analysis.publication.tables import mark_free, unit_n
 from analysis.publication.text import WORDS, size_class_name
@@ -174,11 +174,6 @@ def _uncertain(item: Item) -> bool:
     # leaves the label itself certain: the report's figures print it.
     basis = str(item.extra.get("label_basis", "printed"))
     return basis == "unknown" or (basis.startswith("inferred") and not basis.endswith("high"))
-
-
-def _figure_items(book: Codebook, fig_id: str) -> list[Item]:
-    """Items the codebook's `published` entries map to figure `fig_id`, in codebook order."""
-    return [it for it in book.items if it.in_figure(fig_id)]
 
 
 def _pct_text(row, language: str) -> str:
@@ -588,7 +583,7 @@ def figuur_4_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: 
     `compared_domains` (the report leaves out 4 veiligheid and anders, footnote 19)."""
     spec = FIGURES["4.1"]
     domains = book.domains_compared
-    items = _figure_items(book, "4.1")
+    items = figure_items(book, "4.1")
     data = answer_table(cells, "domain", [it.id for it in items])
     data = data[data["unit_id"].isin(domains)].copy()
     # A domain's n is the base of its plotted percentages: those who answered the figure's items
@@ -632,24 +627,24 @@ def figuur_4_2(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: 
                min_n: int = 2,
                max_rows: int = MUNICIPALITY_ROWS_MAX, municipalities: pd.DataFrame | None = None) -> tuple[Figure, pd.DataFrame]:
     """Priorities block per municipality; municipalities with fewer than `min_n` respondents left out (footnote 20)."""
-    return _municipality_heatmap(cells, book, book.block("priorities"), FIGURES["4.2"], language, note, min_n, max_rows, municipalities)
+    return _municipality_heatmap(cells, book, figure_items(book, "4.2"), FIGURES["4.2"], language, note, min_n, max_rows, municipalities)
 
 
 def figuur_4_3(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None) -> tuple[Figure, pd.DataFrame]:
     """Determinants worked on, all respondents."""
-    return _overall_bars(cells, book, _figure_items(book, "4.3"), FIGURES["4.3"], language, note)
+    return _overall_bars(cells, book, figure_items(book, "4.3"), FIGURES["4.3"], language, note)
 
 
 def figuur_4_4(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
                max_rows: int = MUNICIPALITY_ROWS_MAX, municipalities: pd.DataFrame | None = None) -> tuple[Figure, pd.DataFrame]:
     """Determinants of Albeda point 1 (education, occupation, income) per municipality."""
-    return _municipality_heatmap(cells, book, _figure_items(book, "4.4"), FIGURES["4.4"], language, note, 1, max_rows, municipalities)
+    return _municipality_heatmap(cells, book, figure_items(book, "4.4"), FIGURES["4.4"], language, note, 1, max_rows, municipalities)
 
 
 def figuur_4_5(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
                max_rows: int = MUNICIPALITY_ROWS_MAX, municipalities: pd.DataFrame | None = None) -> tuple[Figure, pd.DataFrame]:
     """Determinants of Albeda point 3 (lifestyle, living and working conditions) per municipality."""
-    return _municipality_heatmap(cells, book, _figure_items(book, "4.5"), FIGURES["4.5"], language, note, 1, max_rows, municipalities)
+    return _municipality_heatmap(cells, book, figure_items(book, "4.5"), FIGURES["4.5"], language, note, 1, max_rows, municipalities)
 
 
 def figuur_5_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None) -> tuple[Figure, pd.DataFrame]:
@@ -696,13 +691,13 @@ def figuur_5_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: 
 def figuur_5_2(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
                max_rows: int = MUNICIPALITY_ROWS_MAX, municipalities: pd.DataFrame | None = None) -> tuple[Figure, pd.DataFrame]:
     """Forms of collaboration per municipality (Tabel VIII.3) with the total row."""
-    return _municipality_heatmap(cells, book, _figure_items(book, "5.2"), FIGURES["5.2"], language, note, 1, max_rows, municipalities)
+    return _municipality_heatmap(cells, book, figure_items(book, "5.2"), FIGURES["5.2"], language, note, 1, max_rows, municipalities)
 
 
 def _answer_segments(cells, book, fig_id, language, note) -> tuple[Figure, pd.DataFrame]:
     """Horizontal 100% bars Ja / Weet niet / Nee per factor: weet niet is its own segment."""
     spec = FIGURES[fig_id]
-    items = _figure_items(book, fig_id)
+    items = figure_items(book, fig_id)
     keys = items[0].keys
     data = pd.concat([answer_table(cells, "overall", [it.id for it in items], k) for k in keys], ignore_index=True)
     data["item_label"] = data["item"].map({it.id: _item_label(it, language) for it in items})
@@ -739,20 +734,16 @@ def figuur_6_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: 
     return _answer_segments(cells, book, "6.1", language, note)
 
 
-def _factors_of_kind(book: Codebook, kind: str) -> list[Item]:
-    return [it for it in book.block("positive_factors") if it.extra.get("factor_kind") == kind]
-
-
 def figuur_6_2(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
                max_rows: int = MUNICIPALITY_ROWS_MAX, municipalities: pd.DataFrame | None = None) -> tuple[Figure, pd.DataFrame]:
     """Individual positive factors (codebook factor_kind) per municipality."""
-    return _municipality_heatmap(cells, book, _factors_of_kind(book, "individual"), FIGURES["6.2"], language, note, 1, max_rows, municipalities)
+    return _municipality_heatmap(cells, book, figure_items(book, "6.2"), FIGURES["6.2"], language, note, 1, max_rows, municipalities)
 
 
 def figuur_6_3(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
                max_rows: int = MUNICIPALITY_ROWS_MAX, municipalities: pd.DataFrame | None = None) -> tuple[Figure, pd.DataFrame]:
     """Organisational positive factors (codebook factor_kind) per municipality."""
-    return _municipality_heatmap(cells, book, _factors_of_kind(book, "organisational"), FIGURES["6.3"], language, note, 1, max_rows, municipalities)
+    return _municipality_heatmap(cells, book, figure_items(book, "6.3"), FIGURES["6.3"], language, note, 1, max_rows, municipalities)
 
 
 def figuur_6_4(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None) -> tuple[Figure, pd.DataFrame]:
@@ -762,13 +753,13 @@ def figuur_6_4(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: 
 
 def figuur_6_5(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None) -> tuple[Figure, pd.DataFrame]:
     """Political factors ticked, all collaborating respondents."""
-    return _overall_bars(cells, book, _figure_items(book, "6.5"), FIGURES["6.5"], language, note)
+    return _overall_bars(cells, book, figure_items(book, "6.5"), FIGURES["6.5"], language, note)
 
 
 def figuur_6_6(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,
                max_rows: int = MUNICIPALITY_ROWS_MAX, municipalities: pd.DataFrame | None = None) -> tuple[Figure, pd.DataFrame]:
     """Political factors per municipality (Tabel IX.3)."""
-    return _municipality_heatmap(cells, book, _figure_items(book, "6.5"), FIGURES["6.6"], language, note, 1, max_rows, municipalities)
+    return _municipality_heatmap(cells, book, figure_items(book, "6.6"), FIGURES["6.6"], language, note, 1, max_rows, municipalities)
 
 
 def figuur_VI_1(cells: pd.DataFrame, book: Codebook, language: str = "nl", note: str | None = None,

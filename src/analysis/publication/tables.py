@@ -20,7 +20,7 @@ from analysis.core.aggregate import NOT_ASKED, OK
 from analysis.core.codebook import Codebook, Item
 from analysis.core.disclosure.marks import is_suppressed
 from analysis.core.rounding import format_percent
-from analysis.publication.answered import answered_headers, entry_items, nonresponse_note
+from analysis.publication.answered import answered_headers, entry_items, figure_items, nonresponse_note
 from analysis.publication.text import FURTHER_WORDS as WORDS_FURTHER, WORDS, size_class_name
 from analysis.publication.registry import BY_STEM, FURTHER_STEM, TABLE_IDS, TABLES, call_builder  # noqa: F401 (TABLE_IDS re-exported)
 
@@ -114,11 +114,6 @@ def column_items(book: Codebook, table: str) -> list[Item]:
     """Items that are a column of Tabel `table` (their entry names a col_key; the sector item of
     VIII.1 is its row dimension, not a column)."""
     return [it for it in published_items(book, table) if "col_key" in table_entry(it, table)]
-
-
-def figure_items(book: Codebook, figure: str) -> list[Item]:
-    """Items the report draws in Figuur `figure` (codebook order)."""
-    return [it for it in book.items if any(p.get("figure") == figure for p in it.published)]
 
 
 def header_lost(item: Item, table: str) -> str | None:
