@@ -82,13 +82,13 @@ def test_a_figure_that_leaves_units_out_is_headed_with_the_n_it_shows(book):
                               interviews_n=3, figures_data=data)
         return re.search(rf'<section id="{stem}"><h3>([^<]*)</h3>', page).group(1)
 
-    assert heading("figuur_3_1", {"figuur_3_1": dots}).endswith("(n=30; respondenten in de figuur: 20)")
+    assert heading("figuur_3_1", {"figuur_3_1": dots}).endswith("(alle respondenten: n=30; respondenten in de figuur: 20)")
     assert heading("figuur_3_1", {"figuur_3_1": bars}).endswith("(n=30)")
     assert heading("figuur_3_1", {}).endswith("(n=30)")
-    assert heading("figuur_4_1", {"figuur_4_1": domains}).endswith("(n=30; respondenten in de figuur: 24)")
-    assert heading("figuur_4_1_data", {"figuur_4_1": domains}).endswith("(n=30; respondenten in de tabel: 24)")
+    assert heading("figuur_4_1", {"figuur_4_1": domains}).endswith("(alle respondenten: n=30; respondenten in de figuur: 24)")
+    assert heading("figuur_4_1_data", {"figuur_4_1": domains}).endswith("(alle respondenten: n=30; respondenten in de tabel: 24)")
     assert heading("figuur_4_2", {"figuur_4_2": heatmap}).endswith("(n=30)")
-    assert heading("figuur_4_2", {"figuur_4_2": heatmap[heatmap["unit_id"] != "3"]}).endswith("(n=30; respondenten in de figuur: 22)")
+    assert heading("figuur_4_2", {"figuur_4_2": heatmap[heatmap["unit_id"] != "3"]}).endswith("(alle respondenten: n=30; respondenten in de figuur: 22)")
 
 
 def test_further_questions_say_why_a_size_class_row_is_hidden_for_keep_group(book):

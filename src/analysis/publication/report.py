@@ -156,7 +156,10 @@ def build_report(*, wave: str, language: str, banner: str | None, cells: pd.Data
                 figure = _figure_of(e)
                 shown = shown_n(cells, (figures_data or {}).get(figure)) if figure else None
                 if shown is not None:
-                    n += "; " + WORDS[language]["shown_n" if e.kind != TABLE else "shown_n_table"].format(n=shown)
+                    # the n before is of all respondents (its answered range too, review r18d: "beantwoord
+                    # n=82-104; respondenten in de figuur: 99" read as more answers than respondents shown)
+                    n = WORDS[language]["of_all"].format(n=n) + "; " + \
+                        WORDS[language]["shown_n" if e.kind != TABLE else "shown_n_table"].format(n=shown)
             foot = table_footnote(e.stem, cells, book, language) if e.kind == TABLE else ""
             note = table_note(e.stem, cells, book, language) if e.kind == TABLE else ""
             if e.kind == TABLE:   # the free-cell mark's legend, when the table shows one

@@ -75,6 +75,8 @@ WORDS: dict[str, dict[str, str]] = {
         # report.html's heading of a figure (or its data table) that leaves units out
         # (respondents of the units shown, not an answered n: said in words, not as "n=")
         "shown_n": "respondenten in de figuur: {n}", "shown_n_table": "respondenten in de tabel: {n}",
+        # ... and its n of all respondents (asked, answered) before that, said to be of all of them
+        "of_all": "alle respondenten: {n}",
         # report
         "report_title": "Intersectoraal samenwerken in de aanpak van gezondheidsachterstanden",
         "source": "Herkomst",
@@ -154,6 +156,7 @@ WORDS: dict[str, dict[str, str]] = {
         "response_total": "Total {pct}",
         "sent_unknown_count": "Number sent unknown: {count} municipalities (not shown)",
         "shown_n": "respondents in the figure: {n}", "shown_n_table": "respondents in the table: {n}",
+        "of_all": "all respondents: {n}",
         # report
         "report_title": "Intersectoral collaboration to reduce health inequalities",
         "source": "Provenance",
