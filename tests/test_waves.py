@@ -398,6 +398,8 @@ def test_a_broken_wave_next_to_a_valid_one(project):
     assert any("broken-2024" in p and "responses.csv" in p and "health_priority" in p for p in status["first_problems"])
     waves = pd.read_csv(project / "results/waves/waves.csv")
     assert waves.set_index("wave")["included"].to_dict() == {"broken-2024": False, "synthetic-fixture": True}
+    # each wave's disclosure mode (public: the default), so that a restricted one's rows are known
+    assert waves.set_index("wave")["disclosure"].to_dict() == {"broken-2024": "public", "synthetic-fixture": "public"}
     assert set(pd.read_csv(project / "results/waves/indicators.csv")["wave"]) == {"synthetic-fixture"}
     report = (project / "results/waves/report.html").read_text()
     assert "Uitgesloten metingen" in report and "broken-2024" in report and "Excluded waves" not in report

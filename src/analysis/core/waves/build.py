@@ -147,7 +147,10 @@ def run_cross_wave(statuses: list[dict], responses: dict[str, str], municipaliti
         indicators, differences, gee, within = (pd.DataFrame(columns=c) for c in
                                                 (INDICATOR_COLUMNS, DIFFERENCE_COLUMNS, GEE_COLUMNS, WITHIN_COLUMNS))
         items = []
-    pd.DataFrame([{k: s.get(k) for k in ("wave", "kind", "valid", "problems", "report")} for s in statuses]).assign(
+    # each wave's disclosure mode: a restricted wave's rows in indicators/differences/gee/within
+    # are its cells as they are (small ones included), so the folder is then not for publication
+    # (report.html's banner says so; the CSVs can only say it here, by wave)
+    pd.DataFrame([{k: s.get(k) for k in ("wave", "kind", "valid", "problems", "report", "disclosure")} for s in statuses]).assign(
         included=lambda t: t["valid"]).to_csv(out / "waves.csv", index=False, lineterminator="\n")
     for name, table in (("indicators", indicators), ("differences", differences), ("gee", gee), ("within_wave", within)):
         _write_csv(table, out / f"{name}.csv")
