@@ -19,8 +19,8 @@ from analysis.core.text import CODE_READING_WORDS, code_reading_lines, data_note
 from analysis.publication.text import WORDS
 from analysis.publication.registry import FIGURE_STEMS, TABLE, OutputSpec, outline
 from analysis.publication.answered import entry_items, report_n_text, respondents
-from analysis.publication.tables import (MUNICIPALITY_ROW_TABLES, free_legend, size_class_table, table_footnote,
-                                         table_note, table_title)
+from analysis.publication.tables import (MUNICIPALITY_ROW_TABLES, free_legend, size_class_n_note, size_class_table,
+                                         table_footnote, table_note, table_title)
 
 
 # The chapters and their entries, in the report's order: publication/registry.py (one spec per
@@ -142,6 +142,8 @@ def build_report(*, wave: str, language: str, banner: str | None, cells: pd.Data
                 note = WORDS[language]["by_size_class"].format(count=many, csv=f"{tables_dir}/{e.stem}.csv")
                 by_size = size_class_table(typed_cells, book, e.number, language)
                 body = f"<p>{_esc(note)}</p>" + html_table(by_size)
+                n_note = size_class_n_note(typed_cells, book, e.number, language)  # what its n column counts
+                body += f'<p class="note">{_esc(n_note)}</p>' if n_note else ""
                 # only where one of its own items lost a size-class total to keep_group (kept_items:
                 # report.csv's items; None: every item), not under every table with a '×'
                 blamed = kept_items is None or bool({it.id for it in entry_items(e, book)} & kept_items)

@@ -18,7 +18,7 @@ from openpyxl import Workbook
 
 from analysis.core.aggregate import NOT_ASKED, OK
 from analysis.core.codebook import Codebook, Item
-from analysis.core.disclosure.marks import is_suppressed
+from analysis.core.disclosure.marks import SECONDARY_MARK, is_suppressed
 from analysis.core.rounding import format_percent
 from analysis.publication.answered import answered_headers, entry_items, figure_items, nonresponse_note
 from analysis.publication.text import FURTHER_WORDS as WORDS_FURTHER, WORDS, size_class_name
@@ -176,10 +176,13 @@ def unit_n(cells: pd.DataFrame, unit: str, items: list[Item]) -> pd.Series:
     return sel.groupby("unit_id", sort=False)["base"].max()
 
 
-def unit_grid(cells: pd.DataFrame, unit: str, items: list[Item], table: str, language: str) -> pd.DataFrame:
-    """Rows = units (cells order), columns = items' labels, values = formatted cells, plus n."""
+def unit_grid(cells: pd.DataFrame, unit: str, items: list[Item], table: str, language: str,
+              n_item: str | None = None) -> pd.DataFrame:
+    """Rows = units (cells order), columns = items' labels, values = formatted cells, plus n: the
+    largest base among the items, or with `n_item` that item's base (size_class_table)."""
     sel = _shown(cells, unit, items)
-    n = unit_n(cells, unit, items)
+    n = unit_n(cells, unit, items) if n_item is None else \
+        sel[sel["item"] == n_item].groupby("unit_id", sort=False)["base"].max()
     sel["row_n"] = sel["unit_id"].map(n)
     free = sel["basis"].eq("free") if "basis" in sel else pd.Series(False, index=sel.index)
     sel["text"] = [
@@ -189,8 +192,29 @@ def unit_grid(cells: pd.DataFrame, unit: str, items: list[Item], table: str, lan
     grid = sel.pivot(index="unit_id", columns="item", values="text")
     grid = grid.reindex(index=list(dict.fromkeys(sel["unit_id"])), columns=[it.id for it in items])
     grid.columns = [column_label(it, table, language) for it in items]
-    grid[WORDS[language]["n"]] = n.reindex(grid.index).astype("Int64")
+    grid[WORDS[language]["n"]] = printed_n(n.reindex(grid.index).astype("Int64"),
+                                           sel if n_item is None else sel[sel["item"] == n_item], language)
     return grid
+
+
+def printed_n(n: pd.Series, sel: pd.DataFrame, language: str) -> pd.Series:
+    """A row's n as printed, never blank, "<NA>" or 0 for what is not a count of 0 (README, "public"):
+    where no item of the row shows its base, the n is the mark its cells carry — a follow-up's base
+    hidden with its lead count reads "×" (suppression._apply_cells), and so does its n, so the n
+    tells no more than the cells — or the not-asked word of a wave that did not ask the items."""
+    if not n.isna().any():
+        return n  # every n shown: numbers, as before
+    out = n.astype(object)
+    for unit_id in n.index[n.isna()]:
+        status = sel.loc[sel["unit_id"] == unit_id, "status"].astype(str)
+        hidden = sorted({s for s in status if is_suppressed(s)})
+        if len(status) and status.eq(NOT_ASKED).all():
+            out[unit_id] = WORDS[language]["not_asked"]
+        elif hidden:  # one mark where the cells agree; "×" otherwise ("< k" would tell the base is small)
+            out[unit_id] = hidden[0] if len(hidden) == 1 else SECONDARY_MARK
+        else:
+            out[unit_id] = "–"  # as format_cell prints a cell with nothing to show
+    return out
 
 
 # --- appendix tables per municipality / sector -------------------------------------------------
@@ -211,12 +235,51 @@ def size_class_table(cells: pd.DataFrame, book: Codebook, table: str, language: 
     more municipalities than a table can show readably (the full table stays in the csv and xlsx)."""
     items = column_items(book, table)
     words = WORDS[language]
-    body = unit_grid(cells, "size_class", items, table, language)
+    lead = size_class_n_item(cells, items)
+    body = unit_grid(cells, "size_class", items, table, language, n_item=lead)
     body.index = [size_class_name(c, language) for c in body.index]
-    total = unit_grid(cells, "overall", items, table, language)
+    total = unit_grid(cells, "overall", items, table, language, n_item=lead)
     total.index = [words["average"]]
     out = as_printed(pd.concat([body, total]).rename_axis(words["size_class"]).reset_index(), table, language)
     return out.rename(columns={out.columns[0]: words["size_class"]})
+
+
+# The n column of a size-class table is one item's base in every row, total included: the item
+# of the table with the largest overall base (the total row's n, as in the table per municipality).
+# Each row taking its own largest base over items (as the rows per municipality do) made a column
+# headed "Totaal" whose rows did not add up to its total (review r18d: 14 + 31 + 63 = 108 against
+# 106), since item nonresponse makes a different item the largest in each row. One item's bases
+# partition its respondents, so the size classes add up to the total, but for respondents of
+# municipalities of unknown size class, which the note under the table counts. Every base printed
+# is one cells.csv shows, a hidden one reads its mark (printed_n).
+def size_class_n_item(cells: pd.DataFrame, items: list[Item]) -> str:
+    """The item whose base is the n of a size-class table (first in codebook order on a tie)."""
+    overall = _shown(cells, "overall", items)
+    bases = pd.to_numeric(overall.set_index("item")["base"], errors="coerce").groupby(level=0).max()
+    bases = bases.reindex([it.id for it in items])
+    return bases.idxmax() if bases.notna().any() else items[0].id
+
+
+def size_class_n_note(cells: pd.DataFrame, book: Codebook, table: str, language: str = "nl") -> str:
+    """The note under a size-class table: what its n column counts, and the respondents of
+    municipalities of unknown size class in its total but in no row (from the bases cells.csv
+    shows; not said where a size class's n is hidden, lest the difference tell it)."""
+    items = column_items(book, table)
+    lead = size_class_n_item(cells, items)
+    rows = _shown(cells, "size_class", items)
+    rows = rows[rows["item"] == lead]
+    overall = _shown(cells, "overall", items)
+    overall = overall[overall["item"] == lead]
+    if overall.empty or overall["status"].astype(str).eq(NOT_ASKED).all():
+        return ""
+    words = WORDS[language]
+    n_header = PRINTED_LAYOUT.get(table, {}).get("n", (words["n"], words["n"]))[0 if language == "nl" else 1]
+    note = words["size_class_n"].format(n=n_header, item=book[lead].label(language))
+    bases = pd.to_numeric(rows["base"], errors="coerce")
+    total = pd.to_numeric(overall["base"], errors="coerce").max()
+    if len(rows) and bases.notna().all() and pd.notna(total) and total > bases.sum():
+        note += words["size_class_n_unknown"].format(count=int(total - bases.sum()))
+    return note + "."
 
 
 def municipality_table(cells: pd.DataFrame, book: Codebook, table: str, language: str = "nl",
