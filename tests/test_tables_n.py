@@ -89,7 +89,7 @@ def test_size_class_totals_add_up_and_the_note_says_what_they_count(book, cells)
     assert t.loc[0, "Werken aan gezondheid"] == "50% (2 v/d 4)"  # its own base, now it is not the row's n
     note = T.size_class_n_note(cells, book, "VII.2", "nl")
     assert note.startswith("Totaal: wie 'Gezondheid als prioriteit binnen de eigen beleidssector' beantwoordde")
-    assert note.endswith("op 1 respondenten van gemeenten zonder bekende grootteklasse na (alleen in het totaal).")
+    assert note.endswith("op 1 respondent van gemeenten zonder bekende grootteklasse na (alleen in het totaal).")
     # not where a size class's n is hidden: the difference would tell it
     assert "zonder bekende" not in T.size_class_n_note(_hide_follow_ups(cells, "size_class", "G4"), book, "IX.1", "nl")
     assert "unknown size class" in T.size_class_n_note(cells, book, "IX.1", "en")

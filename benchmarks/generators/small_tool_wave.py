@@ -85,4 +85,10 @@ def main(out: Path, seed: int = 1818) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path, help="the wave's folder, e.g. data/raw/synthetic-tool-2026")
+    parser.add_argument("--seed", type=int, default=1818)
+    args = parser.parse_args()
+    main(args.out, args.seed)

@@ -278,7 +278,8 @@ def size_class_n_note(cells: pd.DataFrame, book: Codebook, table: str, language:
     bases = pd.to_numeric(rows["base"], errors="coerce")
     total = pd.to_numeric(overall["base"], errors="coerce").max()
     if len(rows) and bases.notna().all() and pd.notna(total) and total > bases.sum():
-        note += words["size_class_n_unknown"].format(count=int(total - bases.sum()))
+        unknown = int(total - bases.sum())
+        note += words["size_class_n_unknown"].format(count=unknown, respondents=words["respondent_count_word"][unknown != 1])
     return note + "."
 
 

@@ -68,7 +68,8 @@ WORDS: dict[str, dict[str, str]] = {
         "by_size_class": "{count} gemeenten: hier per grootteklasse; de tabel per gemeente staat in {csv} en tables.xlsx",
         "size_class_n": "{n}: wie '{item}' beantwoordde (de vraag van deze tabel met de meeste antwoorden), "
                         "per grootteklasse; de grootteklassen tellen zo op tot het totaal",
-        "size_class_n_unknown": ", op {count} respondenten van gemeenten zonder bekende grootteklasse na (alleen in het totaal)",
+        "size_class_n_unknown": ", op {count} {respondents} van gemeenten zonder bekende grootteklasse na (alleen in het totaal)",
+        "respondent_count_word": ("respondent", "respondenten"),  # 1, more
         "differs": "gevuld: 95%-interval (Wilson) sluit het totaal uit",
         "overlaps": "open: interval omvat het totaal",
         "dots_note": "Elke stip is een gemeente, met haar 95%-interval (Wilson); de cijfers per gemeente staan in het databestand en op de gemeentepagina's",
@@ -154,7 +155,8 @@ WORDS: dict[str, dict[str, str]] = {
         "by_size_class": "{count} municipalities: shown here by size class; the table per municipality is in {csv} and tables.xlsx",
         "size_class_n": "{n}: respondents who answered '{item}' (the question of this table with the most answers), "
                         "by size class; so the size classes add up to the total",
-        "size_class_n_unknown": ", but for {count} respondents of municipalities of unknown size class (in the total only)",
+        "size_class_n_unknown": ", but for {count} {respondents} of municipalities of unknown size class (in the total only)",
+        "respondent_count_word": ("respondent", "respondents"),
         "differs": "filled: 95% interval (Wilson) excludes the total",
         "overlaps": "open: interval includes the total",
         "dots_note": "Each dot is a municipality, with its 95% interval (Wilson); the numbers per municipality are in the data file and on the municipality pages",
