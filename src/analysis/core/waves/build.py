@@ -157,7 +157,7 @@ def run_cross_wave(statuses: list[dict], responses: dict[str, str], municipaliti
         pngs[item] = Path(png).read_bytes()
     restricted = [s["wave"] for s in statuses if s["valid"] and s.get("disclosure") == "restricted"]
     report = cross_wave_report_html(waves, kinds, descriptions, excluded, indicators, differences, gee, within, labels,
-                                    pngs, restricted, language, comparisons)
+                                    pngs, restricted, language, comparisons, book)
     (out / "report.html").write_text(report, encoding="utf-8")
     return waves
 
@@ -191,5 +191,5 @@ def run_chapter(wave: str, statuses: list[dict], responses: dict[str, str], muni
     within = within_wave_table(stacked, wave, hidden, comparisons)
     fragment = compared_with_earlier_waves_html(wave, earlier, kinds, indicators, differences, within,
                                                 item_labels(book, items, language), excluded, restricted, language,
-                                                comparisons)
+                                                comparisons, book)
     Path(out_path).write_text(fragment + "\n", encoding="utf-8")
