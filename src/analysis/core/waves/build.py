@@ -142,7 +142,7 @@ def run_cross_wave(statuses: list[dict], responses: dict[str, str], municipaliti
         indicators = protect_indicators(indicator_table(stacked, items, waves, kinds), hidden)
         differences = difference_table(indicators, waves)
         gee = gee_table(stacked, items, waves)
-        within = pd.concat([within_wave_table(stacked, w, hidden, comparisons) for w in waves], ignore_index=True)
+        within = pd.concat([within_wave_table(stacked, w, hidden, comparisons, book) for w in waves], ignore_index=True)
     else:  # every wave failed validation: empty tables that still say which waves were excluded
         indicators, differences, gee, within = (pd.DataFrame(columns=c) for c in
                                                 (INDICATOR_COLUMNS, DIFFERENCE_COLUMNS, GEE_COLUMNS, WITHIN_COLUMNS))
@@ -188,7 +188,7 @@ def run_chapter(wave: str, statuses: list[dict], responses: dict[str, str], muni
     indicators = protect_indicators(indicator_table(stacked, items, [*earlier, wave], kinds), hidden)
     indicators = indicators[~(indicators["wave"].isin(as_public) & indicators["unit"].eq("municipality"))]
     differences = difference_table(indicators, [*earlier, wave])
-    within = within_wave_table(stacked, wave, hidden, comparisons)
+    within = within_wave_table(stacked, wave, hidden, comparisons, book)
     fragment = compared_with_earlier_waves_html(wave, earlier, kinds, indicators, differences, within,
                                                 item_labels(book, items, language), excluded, restricted, language,
                                                 comparisons, book)
