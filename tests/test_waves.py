@@ -506,3 +506,18 @@ def test_english_chapter_names_units_by_their_labels_not_ids(book):
     assert f"of {book.sector('vgz').en} (" in html and "of other sectors (" in html
     assert not re.search(r"domain anders|class other|class social|of vgz|other than", html)
     assert "w1 (reconstructed)" in html and "The municipalities are" in html
+
+
+def test_a_size_class_comparison_names_small_as_the_fact_sheets_do():
+    """The words for size class `small` are core's (publication's size_class_name takes them): a
+    within-wave comparison by size class never says 'small'."""
+    from analysis.core.waves.rendering import _within_text
+    from analysis.publication.text import size_class_name
+
+    comparisons = {"within_wave": [{"label": {"en": "G4 vs small", "nl": "G4 tegen kleinere"}, "item": "health_work",
+                                    "unit": "size_class", "group_a": "G4", "group_b": "small"}]}
+    row = {"comparison": "G4 vs small", "status": "ok", "group_a": "G4", "group_b": "small", "count_a": 5, "n_a": 10,
+           "count_b": 3, "n_b": 10, "diff": 0.2, "ci_low": -0.2, "ci_high": 0.5, "p": 0.6, "p_holm": 0.6}
+    for language in ("nl", "en"):
+        text = _within_text(row, language, comparisons)
+        assert f"{size_class_name('small', language)} (3/10)" in text and "small (" not in text, text

@@ -131,6 +131,9 @@ CLASS_WORDS = {
     "nl": {"social": "sociale sectoren", "physical": "fysieke sectoren", "other": "overige sectoren"},
     "en": {"social": "social sectors", "physical": "physical sectors", "other": "other sectors"},
 }
+# The sheet's size class `small` (vocabulary.py); G4 and G32 are names. Publication's tables,
+# figures and fact sheets take it from here (publication/text.py size_class_name).
+SIZE_CLASS_WORDS = {"nl": {"small": "Kleinere gemeenten"}, "en": {"small": "Smaller municipalities"}}
 # group b of a within-wave comparison left open in the config: every other unit of group a's kind
 OTHER_UNITS_WORDS = {
     "nl": {"sector": "andere sectoren", "domain": "andere VNG-domeinen", "class": "andere sectoren",

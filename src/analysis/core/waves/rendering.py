@@ -6,7 +6,7 @@ import pandas as pd
 from analysis.core.codebook import Codebook
 from analysis.core.rounding import format_percent
 from analysis.core.text import (CHAPTER_TEXT, CLASS_WORDS, KIND_WORDS, METHODS_SAMPLE, METHODS_TEXT, OTHER_UNITS_WORDS,
-                                SERIES_NAMES, STATUS_WORDS, TEST_WORDS, UNIT_WORDS)
+                                SERIES_NAMES, SIZE_CLASS_WORDS, STATUS_WORDS, TEST_WORDS, UNIT_WORDS)
 from analysis.core.vocabulary import OK
 
 
@@ -84,12 +84,15 @@ def _points(proportion: float) -> str:
 def unit_text(unit: str, unit_id, language: str = "en", book: Codebook | None = None) -> str:
     """A unit as the report's tables name it: 'alle respondenten', 'VNG-domein Anders' / 'VNG domain
     Other' (the domain's label in config/sectors.yaml), 'VGZ' (the sector's), 'sociale sectoren' /
-    'other sectors' (a sector class). Without the codebook a domain or sector keeps its id."""
+    'other sectors' (a sector class), 'Kleinere gemeenten' (size class small). Without the codebook a
+    domain or sector keeps its id."""
     unit_id = str(unit_id)
     if unit == "overall":
         return CHAPTER_TEXT[language]["everyone"]
     if unit == "class" and unit_id in CLASS_WORDS[language]:
         return CLASS_WORDS[language][unit_id]
+    if unit == "size_class" and unit_id in SIZE_CLASS_WORDS[language]:
+        return SIZE_CLASS_WORDS[language][unit_id]
     if unit == "sector" and book is not None and any(s.id == unit_id for s in book.sectors):
         return getattr(book.sector(unit_id), language)
     if unit == "domain" and book is not None and unit_id in book.domains:
