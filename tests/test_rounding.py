@@ -77,8 +77,11 @@ def test_float_rules_agree_with_the_exact_rules_on_every_count():
     ({"count": 5, "base": 11}, "46%"), ({"value": 100 * 5 / 11}, "46%"),  # 45.45 -> 45.5 -> 46
     ({"count": 1, "base": 8}, "13%"), ({"value": 12.5}, "13%"),  # never half to even (12)
     ({"value": 46}, "46%"), ({"value": None}, "–"), ({"value": float("nan")}, "–"),
-    ({"value": 7.7, "sign": True, "symbol": ""}, "+8"), ({"value": -0.3, "sign": True, "symbol": ""}, "-0"),
-    ({"value": -12.5, "sign": True, "symbol": " pp"}, "-13 pp"), ({"value": 0.0, "sign": True, "symbol": ""}, "+0"),
+    ({"value": 7.7, "sign": True, "symbol": ""}, "+8"), ({"value": -12.5, "sign": True, "symbol": " pp"}, "-13 pp"),
+    # review r18d: a difference that rounds to nothing is '0', never '-0' (nor '+0')
+    ({"value": -0.3, "sign": True, "symbol": ""}, "0"), ({"value": 0.0, "sign": True, "symbol": ""}, "0"),
+    ({"value": 0.4, "sign": True, "symbol": " pp"}, "0 pp"), ({"value": -0.5, "sign": True, "symbol": ""}, "-1"),
+    ({"value": -0.3}, "0%"),
 ])
 def test_the_one_formatter(kwargs, expected):
     from analysis.core.rounding import format_percent

@@ -219,7 +219,7 @@ def test_chapter_fragment_names_the_wave_and_the_excluded_ones():
                                                within_wave_table(stacked, "w2", comparisons=COMPARISONS), {"health_work": "x"},
                                                [{"wave": "bad", "report": "r.md"}], ["w1"], language="nl",
                                                comparisons=COMPARISONS)
-    assert "Vergeleken met eerdere metingen" in dutch and "Eerdere metingen: w1 (reconstructed)" in dutch
+    assert "Vergeleken met eerdere metingen" in dutch and "Eerdere metingen: w1 (gereconstrueerd)" in dutch
     assert "bad is afgekeurd" in dutch and "Niet voor publicatie" in dutch and "95%-BI" in dutch
     for english in ("Compared with", "Earlier waves", "Within this wave", "all respondents", " vs ", "Caveat"):
         assert english not in dutch, english
@@ -315,10 +315,10 @@ def test_adding_the_demo_wave_runs_only_its_jobs_and_the_cross_wave_ones(demo_ad
     assert set(demo_municipalities) == {pseudonym(m, salt) for m in "ABCDEFGH"}
     assert indicators.loc[indicators["pct"].isna(), "status"].ne("ok").all()
     report = (project / "results/waves/report.html").read_text()
-    assert f"{DEMO} (synthetic)" in report and "http" not in report and "data:image/png;base64," in report
+    assert f"{DEMO} (synthetisch)" in report and "http" not in report and "data:image/png;base64," in report
     chapter = (project / f"results/waves/chapter_{DEMO}.html").read_text()
     # the chapter sits in the wave's Dutch report (language: nl), so it is in Dutch too
-    assert "Vergeleken met eerdere metingen" in chapter and "synthetic-fixture (synthetic)" in chapter
+    assert "Vergeleken met eerdere metingen" in chapter and "synthetic-fixture (synthetisch)" in chapter
     assert "Compared with earlier waves" not in chapter and "Binnen deze meting" in chapter
     svg = project / "results/waves/figures/trend_collaborates.svg"
     first = svg.read_bytes()
@@ -457,3 +457,69 @@ def test_chapter_percentages_are_of_those_who_answered_and_its_methods_say_so():
                                             within_wave_table(stacked, "w2", comparisons=COMPARISONS), {"health_work": "x"}, [])
     assert "38% (3/8;" in html and "(3/10;" not in html
     assert "yes / respondents asked (skip logic) who answered" in html
+
+
+def _wave_with_every_unit(wave, yes, no):
+    """_frame plus respondents of sector `anders` (VNG domain `anders`, class `other`)."""
+    frame = _frame(wave, yes, no)
+    for column, value in (("sector", "anders"), ("domain", "anders"), ("class", "other")):
+        frame[column] = frame[column].cat.add_categories([value])
+    others = frame.iloc[:4].copy()
+    others["respondent_id"] = [f"{wave}-x{i}" for i in range(4)]
+    others[["sector", "domain", "class"]] = ["anders", "anders", "other"]
+    return pd.concat([frame, others], ignore_index=True)
+
+
+def _chapter(book, language):
+    stacked = pd.concat([_wave_with_every_unit("w1", 36, 4), _wave_with_every_unit("w2", 4, 36)], ignore_index=True)
+    for item in ("segv_work", "collaborates"):
+        stacked[item] = stacked["health_work"]
+    kinds = {"w1": "reconstructed", "w2": "synthetic"}
+    table = indicator_table(stacked, ["health_work"], ["w1", "w2"], kinds)
+    return compared_with_earlier_waves_html("w2", ["w1"], kinds, table, difference_table(table, ["w1", "w2"]),
+                                            within_wave_table(stacked, "w2", comparisons=COMPARISONS),
+                                            {"health_work": "x"}, language=language, comparisons=COMPARISONS, book=book)
+
+
+def test_dutch_chapter_is_dutch_and_names_units_by_their_labels(book):
+    """Review r18d (finding 9): the Dutch chapter said 'overall all', '(synthetic)', '59% van vgz ...
+    tegen ... van anders dan vgz', 'p = 0.000' and had an English methods paragraph."""
+    html = _chapter(book, "nl")
+    cells = re.findall(r"<td>([^<]*)</td>", html)
+    assert "overall all" not in html and "alle respondenten" in cells[1::4]  # both tables' unit column
+    assert "w1 (gereconstrueerd)" in html and "w2 (synthetisch)" in html
+    assert "(synthetic)" not in html and "(reconstructed)" not in html
+    # the sectors and domains as config/sectors.yaml names them, the classes in words
+    assert f"van {book.sector('vgz').nl} (" in html and "van andere sectoren (" in html
+    assert f"VNG-domein {book.domains['anders']['nl']}" in cells and "overige sectoren" in cells
+    assert not re.search(r"\b(vgz|anders dan|social|physical|other|domain|class)\b", html)
+    # a difference of 80 points on 40 + 40 respondents: p is below 0.001, never printed as 0.000
+    assert "0.000" not in html and "p &lt; 0.001" in html
+    assert "Percentages: ja / respondenten" in html and "Holm-correctie" in html
+    for english in ("respondents asked", "Differences:", "The municipalities are", "chi-square"):
+        assert english not in html, english
+
+
+def test_english_chapter_names_units_by_their_labels_not_ids(book):
+    """Review r18d: the English chapter said 'domain anders' and 'class other'."""
+    html = _chapter(book, "en")
+    cells = re.findall(r"<td>([^<]*)</td>", html)
+    assert f"VNG domain {book.domains['anders']['en']}" in cells and "other sectors" in cells
+    assert f"of {book.sector('vgz').en} (" in html and "of other sectors (" in html
+    assert not re.search(r"domain anders|class other|class social|of vgz|other than", html)
+    assert "w1 (reconstructed)" in html and "The municipalities are" in html
+
+
+def test_a_size_class_comparison_names_small_as_the_fact_sheets_do():
+    """The words for size class `small` are core's (publication's size_class_name takes them): a
+    within-wave comparison by size class never says 'small'."""
+    from analysis.core.waves.rendering import _within_text
+    from analysis.publication.text import size_class_name
+
+    comparisons = {"within_wave": [{"label": {"en": "G4 vs small", "nl": "G4 tegen kleinere"}, "item": "health_work",
+                                    "unit": "size_class", "group_a": "G4", "group_b": "small"}]}
+    row = {"comparison": "G4 vs small", "status": "ok", "group_a": "G4", "group_b": "small", "count_a": 5, "n_a": 10,
+           "count_b": 3, "n_b": 10, "diff": 0.2, "ci_low": -0.2, "ci_high": 0.5, "p": 0.6, "p_holm": 0.6}
+    for language in ("nl", "en"):
+        text = _within_text(row, language, comparisons)
+        assert f"{size_class_name('small', language)} (3/10)" in text and "small (" not in text, text

@@ -145,10 +145,10 @@ def whole_percent(value=None, *, count: int | None = None, base: int | None = No
 def format_percent(value=None, *, count: int | None = None, base: int | None = None, sign: bool = False,
                    symbol: str = "%", missing: str = "–") -> str:
     """THE text of a percentage, wherever one is shown: '46%' for 5/11 or 45.45, '+8' with
-    sign=True and symbol='' (percentage points). A missing value gives `missing`."""
+    sign=True and symbol='' (percentage points), '0' for a difference that rounds to nothing (no
+    '-0' or '+0': a signed zero reads as a direction the printed number does not have). A missing
+    value gives `missing`."""
     if count is None and (value is None or pd.isna(value)):
         return missing
-    rounded = float(whole_percent(value, count=count, base=base))
-    if rounded == 0 and count is None and value < 0:
-        rounded = -0.0  # a small negative difference keeps its sign: "-0", as it always printed
-    return f"{rounded:+.0f}{symbol}" if sign else f"{rounded:.0f}{symbol}"
+    rounded = float(whole_percent(value, count=count, base=base)) + 0.0  # -0.0 + 0.0 is 0.0
+    return f"{rounded:+.0f}{symbol}" if sign and rounded != 0 else f"{rounded:.0f}{symbol}"

@@ -77,7 +77,7 @@ def data_note(language: str = "nl", synthetic: bool = False, reconstructed: bool
 
 # --- the cross-wave chapter and report (analysis/core/waves/rendering.py) ---------------------------
 # In the label language; the CSV outputs keep English status words (they are data, read by code as
-# well as people) and the methods paragraph stays English (statistical terms).
+# well as people).
 
 CHAPTER_TEXT = {
     "en": {"chapter": "Compared with earlier waves", "wave": "Wave", "first": "This is the first valid wave: there "
@@ -118,14 +118,64 @@ CHAPTER_TEXT = {
 }
 
 
-UNIT_WORDS_NL = {"domain": "VNG-domein", "class": "sectoren", "sector": "sector", "size_class": "grootteklasse"}
+# A unit (tables' rows) as a reader sees it. Domain and sector labels come from config/sectors.yaml
+# (the codebook); the sector classes (social/physical/other, sectors.yaml `class`) have no label
+# there, so theirs are here; a unit kind's word goes before the label ("VNG-domein Anders").
+UNIT_WORDS = {
+    "nl": {"domain": "VNG-domein", "sector": "sector", "size_class": "grootteklasse", "municipality": "gemeente",
+           "class": "sectoren", "wave": "meting"},
+    "en": {"domain": "VNG domain", "sector": "sector", "size_class": "size class", "municipality": "municipality",
+           "class": "sectors", "wave": "wave"},
+}
+CLASS_WORDS = {
+    "nl": {"social": "sociale sectoren", "physical": "fysieke sectoren", "other": "overige sectoren"},
+    "en": {"social": "social sectors", "physical": "physical sectors", "other": "other sectors"},
+}
+# The sheet's size class `small` (vocabulary.py); G4 and G32 are names. Publication's tables,
+# figures and fact sheets take it from here (publication/text.py size_class_name).
+SIZE_CLASS_WORDS = {"nl": {"small": "Kleinere gemeenten"}, "en": {"small": "Smaller municipalities"}}
+# group b of a within-wave comparison left open in the config: every other unit of group a's kind
+OTHER_UNITS_WORDS = {
+    "nl": {"sector": "andere sectoren", "domain": "andere VNG-domeinen", "class": "andere sectoren",
+           "size_class": "andere grootteklassen", "municipality": "andere gemeenten"},
+    "en": {"sector": "other sectors", "domain": "other VNG domains", "class": "other sectors",
+           "size_class": "other size classes", "municipality": "other municipalities"},
+}
+# The kind of a wave that is not an original survey, after its name: "rivm2009 (gereconstrueerd)".
+KIND_WORDS = {"nl": {"synthetic": "synthetisch", "reconstructed": "gereconstrueerd"},
+              "en": {"synthetic": "synthetic", "reconstructed": "reconstructed"}}
+# The tests' names of comparison.py / statistics.py (the CSVs keep the English ones).
+TEST_WORDS = {"nl": {"chi-square": "chi-kwadraat", "Fisher exact": "Fisher exact"},
+              "en": {"chi-square": "chi-square", "Fisher exact": "Fisher exact"}}
 
 
-UNIT_ID_WORDS_NL = {"social": "sociaal", "physical": "fysiek", "other": "overig", "anders": "anders"}
+SERIES_NAMES = {language: (CHAPTER_TEXT[language]["everyone"].capitalize(), CLASS_WORDS[language]["social"].capitalize(),
+                           CLASS_WORDS[language]["physical"].capitalize(), STATUS_WORDS[language][NOT_ASKED],
+                           axis)
+                for language, axis in (("nl", "% ja (95%-Wilson-interval)"), ("en", "% yes (95% Wilson interval)"))}
 
 
-SERIES_NAMES = {"nl": ("Alle respondenten", "Sociale sectoren", "Fysieke sectoren", STATUS_WORDS["nl"][NOT_ASKED], "% ja (95%-Wilson-interval)"),
-                "en": ("All respondents", "Social sectors", "Physical sectors", STATUS_WORDS["en"][NOT_ASKED], "% yes (95% Wilson interval)")}
+# The methods paragraph of the chapter and the cross-wave report; `sample`: the config's caveat.
+METHODS_TEXT = {
+    "en": ("Percentages: yes / respondents asked (skip logic) who answered (no answer is left out), with Wilson 95% "
+           "intervals. Differences: later wave minus earlier wave, Newcombe hybrid score 95% interval; Fisher exact "
+           "test where an expected count is below 5, else Pearson chi-square. Holm correction within each pair of "
+           "waves and unit kind. GEE: logistic, municipality as cluster, exchangeable working correlation "
+           "(independence where that does not converge), bias-reduced (Mancl-DeRouen) standard errors, t-tests on "
+           "(municipalities - parameters) degrees of freedom, Holm across indicators per term. Municipality ids "
+           "belong to one wave, so municipalities are not compared across waves. A cell where all or none said yes "
+           "gives 'not estimable' in the model."),
+    "nl": ("Percentages: ja / respondenten aan wie de vraag is gesteld (routing) en die antwoordden (geen antwoord "
+           "telt niet mee), met 95%-Wilson-intervallen. Verschillen: latere meting min eerdere meting, met een "
+           "95%-interval volgens Newcombe (hybrid score); Fisher exact toets als een verwacht aantal kleiner is dan 5, "
+           "anders de chi-kwadraattoets van Pearson. Holm-correctie binnen elk paar metingen en elke soort eenheid. "
+           "GEE: logistisch, gemeente als cluster, uitwisselbare werkcorrelatie (onafhankelijkheid waar die niet "
+           "convergeert), bias-gecorrigeerde standaardfouten (Mancl-DeRouen), t-toetsen met (gemeenten - parameters) "
+           "vrijheidsgraden, Holm over de indicatoren per term. Gemeentecodes horen bij één meting, dus gemeenten "
+           "worden niet tussen metingen vergeleken. Een cel waarin iedereen of niemand ja zei, is in het model "
+           "'niet schatbaar'."),
+}
+METHODS_SAMPLE = {"en": "The municipalities are {sample}.", "nl": "De gemeenten zijn {sample}."}
 
 
 # How a wave's export was read: every value of its coded columns and the answer it counts as

@@ -7,7 +7,7 @@ layer. Titles of the tables and figures are in registry.py, with the rest of eac
 """
 from __future__ import annotations
 
-from analysis.core.text import STATUS_WORDS
+from analysis.core.text import SIZE_CLASS_WORDS, STATUS_WORDS
 from analysis.core.vocabulary import NOT_ASKED
 
 # the mark of a cell of a reconstructed wave that nothing published fixes (cells.csv `basis` free)
@@ -64,7 +64,7 @@ WORDS: dict[str, dict[str, str]] = {
         "shown": "{shown} van {total} gemeenten; zonder percentage: {hidden}",
         "total_line": "Totaal {pct}",
         "size_class": "Grootteklasse",
-        "size_small": "Kleinere gemeenten",
+        "size_small": SIZE_CLASS_WORDS["nl"]["small"],
         "by_size_class": "{count} gemeenten: hier per grootteklasse; de tabel per gemeente staat in {csv} en tables.xlsx",
         "size_class_n": "{n}: wie '{item}' beantwoordde (de vraag van deze tabel met de meeste antwoorden), "
                         "per grootteklasse; de grootteklassen tellen zo op tot het totaal",
@@ -151,7 +151,7 @@ WORDS: dict[str, dict[str, str]] = {
         "shown": "{shown} of {total} municipalities; without a percentage: {hidden}",
         "total_line": "Total {pct}",
         "size_class": "Size class",
-        "size_small": "Smaller municipalities",
+        "size_small": SIZE_CLASS_WORDS["en"]["small"],
         "by_size_class": "{count} municipalities: shown here by size class; the table per municipality is in {csv} and tables.xlsx",
         "size_class_n": "{n}: respondents who answered '{item}' (the question of this table with the most answers), "
                         "by size class; so the size classes add up to the total",

@@ -142,7 +142,7 @@ def run_cross_wave(statuses: list[dict], responses: dict[str, str], municipaliti
         indicators = protect_indicators(indicator_table(stacked, items, waves, kinds), hidden)
         differences = difference_table(indicators, waves)
         gee = gee_table(stacked, items, waves)
-        within = pd.concat([within_wave_table(stacked, w, hidden, comparisons) for w in waves], ignore_index=True)
+        within = pd.concat([within_wave_table(stacked, w, hidden, comparisons, book) for w in waves], ignore_index=True)
     else:  # every wave failed validation: empty tables that still say which waves were excluded
         indicators, differences, gee, within = (pd.DataFrame(columns=c) for c in
                                                 (INDICATOR_COLUMNS, DIFFERENCE_COLUMNS, GEE_COLUMNS, WITHIN_COLUMNS))
@@ -160,7 +160,7 @@ def run_cross_wave(statuses: list[dict], responses: dict[str, str], municipaliti
         pngs[item] = Path(png).read_bytes()
     restricted = [s["wave"] for s in statuses if s["valid"] and s.get("disclosure") == "restricted"]
     report = cross_wave_report_html(waves, kinds, descriptions, excluded, indicators, differences, gee, within, labels,
-                                    pngs, restricted, language, comparisons)
+                                    pngs, restricted, language, comparisons, book)
     (out / "report.html").write_text(report, encoding="utf-8")
     return waves
 
@@ -191,8 +191,8 @@ def run_chapter(wave: str, statuses: list[dict], responses: dict[str, str], muni
     indicators = protect_indicators(indicator_table(stacked, items, [*earlier, wave], kinds), hidden)
     indicators = indicators[~(indicators["wave"].isin(as_public) & indicators["unit"].eq("municipality"))]
     differences = difference_table(indicators, [*earlier, wave])
-    within = within_wave_table(stacked, wave, hidden, comparisons)
+    within = within_wave_table(stacked, wave, hidden, comparisons, book)
     fragment = compared_with_earlier_waves_html(wave, earlier, kinds, indicators, differences, within,
                                                 item_labels(book, items, language), excluded, restricted, language,
-                                                comparisons)
+                                                comparisons, book)
     Path(out_path).write_text(fragment + "\n", encoding="utf-8")

@@ -196,9 +196,10 @@ def within_wave_specs(comparisons: dict | None) -> list[tuple]:
 
 
 def within_wave_table(stacked: pd.DataFrame, wave: str, hidden: dict | None = None,
-                      comparisons: dict | None = None) -> pd.DataFrame:
+                      comparisons: dict | None = None, book: Codebook | None = None) -> pd.DataFrame:
     """Difference, Newcombe interval and Fisher exact p of each comparison; Holm within the wave.
-    A comparison whose group the wave's cells.csv hides (public mode) is not made."""
+    A comparison whose group the wave's cells.csv hides (public mode) is not made. `book` names the
+    groups in the `text` column as the report does (a sector by its label)."""
     frame = stacked[stacked["wave"] == wave]
     specs = within_wave_specs(comparisons)
     rows = [_within_row(frame, wave, *spec) for spec in specs]
@@ -210,7 +211,7 @@ def within_wave_table(stacked: pd.DataFrame, wave: str, hidden: dict | None = No
                        "group_b": group_b or f"other than {group_a}", "status": f"suppressed ({mark[0]})"}
     table = pd.DataFrame(rows, columns=WITHIN_COLUMNS)
     table["p_holm"] = holm(table["p"])
-    table["text"] = [_within_text(r, "en", comparisons) for r in table.to_dict("records")]
+    table["text"] = [_within_text(r, "en", comparisons, book) for r in table.to_dict("records")]
     return table
 
 
