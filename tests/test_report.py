@@ -110,3 +110,19 @@ def test_further_questions_say_why_a_size_class_row_is_hidden_for_keep_group(boo
     # review r18d: a '×' that keep_group did not cause (report.csv names other items) gets no note
     (_, other), = R.further_chapter(cells, book, "nl", "NOTE-keep_group", {"health_work"})
     assert "<td>×</td>" in other and "NOTE-keep_group" not in other
+
+
+def test_further_questions_name_a_size_class_as_the_fact_sheets_do(book):
+    """Review r18d (finding 9): 'Overige vragen' had a row 'Grootteklasse | small' where the tables and
+    fact sheets say 'Kleinere gemeenten' / 'Smaller municipalities'."""
+    from analysis.publication.further import further_questions_table
+    from analysis.publication.text import WORDS
+
+    item = next(it for it in book.items if it.answers and it.type == "categorical" and not it.published)
+    cells = pd.DataFrame([{"unit": unit, "unit_id": unit_id, "item": item.id, "answer": item.keys[0], "base": 10,
+                           "count": 5, "pct": 50, "ci_low": 0.2, "ci_high": 0.8, "status": "ok", "answered": 10,
+                           "no_answer": 0} for unit, unit_id in (("overall", "all"), ("size_class", "small"))])
+    for language in ("nl", "en"):
+        table = further_questions_table(cells, book, language)
+        groups = list(table.iloc[:, 3])
+        assert WORDS[language]["size_small"] in groups and "small" not in groups, groups

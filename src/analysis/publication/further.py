@@ -14,7 +14,7 @@ from analysis.core.disclosure.marks import is_suppressed
 from analysis.core.rounding import format_percent
 from analysis.core.vocabulary import NOT_ASKED, OK
 from analysis.publication.registry import FURTHER_STEM
-from analysis.publication.text import FURTHER_WORDS as WORDS
+from analysis.publication.text import FURTHER_WORDS as WORDS, size_class_name
 
 STEM = FURTHER_STEM  # its file stem: tables/overige_vragen.csv, a sheet of tables.xlsx
 UNITS_SHOWN = ("overall", "sector", "domain", "size_class")
@@ -35,6 +35,8 @@ def _unit_label(book: Codebook, unit: str, unit_id: str, language: str) -> str:
         return s.nl if language == "nl" else s.en
     if unit == "domain":
         return book.domains.get(unit_id, {}).get(language, unit_id)
+    if unit == "size_class":  # "small" as the tables and fact sheets name it: "Kleinere gemeenten"
+        return size_class_name(unit_id, language)
     return unit_id
 
 
