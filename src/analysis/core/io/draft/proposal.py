@@ -219,6 +219,8 @@ def _code_notes(scope: str, cm: CodeMap, columns: list[str], profile: ColumnProf
     for code, key in cm.codes.items():
         sim = cm.similarity.get(code, 0.0)
         label = profile.value_labels.get(code) or (code if not code.lstrip("-").isdigit() else None)
+        if code == "":  # a multiple-choice member's empty cell (columns.code_map)
+            label = "(empty cell: not ticked)"
         # a column named by its item id holding exactly the codebook's codes is a canonical export;
         # other unlabelled codes may be the same numbers in another order (sectors alphabetically)
         low = not codebook_codes and (sim < 0.7 or cm.guessed and label is None)
