@@ -27,6 +27,8 @@ from analysis.core.vocabulary import natural_key
 W_TEXT, W_VALUES, W_POSITION = 0.6, 0.25, 0.15
 NEW_QUESTION = 0.45  # a column whose best item scores below this is proposed as a new question
 HIGH, LOW = 0.7, 0.55  # score bounds of the confidence levels
+NEAR = 0.9  # the most a label other than an item's name word for word scores: "Gezondheid als prioriteit ..."
+# is health_priority's label, not a near miss of segv_priority's "Gezondheidsachterstanden als prioriteit ..."
 CLOSE = 0.1  # a runner-up within this margin is named; within half of it, the decision is low-confidence
 _NUMBERED = re.compile(r"^(.*?)(\d+)$")
 _NUMBERED_CODE = re.compile(r"^([A-Za-z]{0,3}\d+[_.#-])(\d+)(?=[\s.:)]|$)")  # "Q11_1. det income?": Q11_, 1
@@ -60,7 +62,14 @@ def text_score(profile: ColumnProfile, item: Item, book: Codebook, scorer: Score
     # (a single letter only where the name itself marks it an initial: "p/w", not "V 12")
     name = " ".join(f"{w.text}." if len(w.text) > 1 or w.initial else w.text for w in words(profile.name))
     candidates = [t for t in (profile.label, name) if t and words(t)]
-    return max((scorer.best(t, names, context) for t in candidates), default=0.0)
+    if any(_same_words(t, n) for t in candidates for n in names):
+        return 1.0
+    return max((min(NEAR, scorer.best(t, names, context)) for t in candidates), default=0.0)
+
+
+def _same_words(label: str, name: str) -> bool:
+    """The label is the name word for word (question numbers, case and punctuation aside)."""
+    return [w.text for w in words(label)] == [w.text for w in words(name)]
 
 
 def value_score(profile: ColumnProfile, item: Item, scorer: Scorer, municipality_ids: set[str] | None) -> float:
