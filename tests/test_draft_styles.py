@@ -1,5 +1,5 @@
 """The wave draft on text exports of survey tools that name their columns in other styles
-(review r18d): "Q11_1. improving low income?", "V11_1 Verbeteren laag inkomen", plain labels;
+(review r18d): "Q11_1. improving low income?", "V11_1 Verbeteren laag inkomen", plain labels, bare codes;
 answers as text, multiple-choice members as their option's text (or "Y") when ticked and empty
 when not, sectors as words, item nonresponse. The generator here knows the truth."""
 from __future__ import annotations
@@ -27,6 +27,8 @@ def _name(style: str, item, code: str, shared: bool, book) -> str:
         return f"Q{code}. {_words(item.en)}?"
     if style == "v_dutch":  # SPSS-like code with the Dutch label
         return f"V{code} {item.nl}"
+    if style == "bare":  # the question code alone: nothing to read but the values
+        return f"Q{code}"
     # plain labels; an option that two lists share gets its list's title in front, as tools do
     return f"{book.blocks[item.block]['nl']} - {item.nl}" if shared else item.nl
 
@@ -62,6 +64,8 @@ def tool_export(book, folder: Path, style: str, seed: int, n: int = 60):
             codes["sector"] = {(s.en if english else s.nl): s.id for s in book.sectors if s.id in set(values)}
         elif it.answer_set == "selected":  # ticked: the option's text (or "Y"); not ticked: empty
             tick = "Y" if style == "v_dutch" else it.en if english else it.nl
+            if style == "bare":  # the tool's own wording of the option: "Laag inkomen" for "Verbeteren laag inkomen"
+                tick = " ".join(it.nl.split()[1:]) if len(it.nl.split()) > 2 else it.nl
             col = values.map(lambda k, t=tick: t if k == "ja" else "")
             codes.setdefault(it.id, {})[tick] = "ja"
         else:
@@ -99,3 +103,17 @@ def test_item_columns_of_every_style_are_matched_to_their_items(book, tmp_path, 
         table = draft.codes.get(item) or draft.codes["selected"]
         assert {v: table.get(v) for v in codes[item]} == codes[item], item
         assert table.get("") == "nee", item
+
+
+def test_bare_codes_are_matched_where_the_values_name_the_item(book, tmp_path):
+    """Columns named Q10_1 with no label: a multiple-choice member's option text ("laag inkomen")
+    and a list of sectors name their items (low confidence: nothing else to go on); yes/no columns
+    cannot be told apart and stay candidate new questions; no column goes to a wrong item."""
+    export, sheet, wave, truth, codes = tool_export(book, tmp_path, "bare", 21)
+    draft = draft_wave(export, book, wave, sheet, CODEBOOK, SECTORS)
+    decisions = {d.column: d for d in draft.decisions}
+    assert not {c: d.item for c, d in decisions.items() if d.item and d.item != truth[c]}
+    named = {c for c, i in truth.items() if i and (book[i].answer_set == "selected" or book[i].type == "sector")}
+    assert {c: decisions[c].item for c in named} == {c: truth[c] for c in named}
+    assert all(decisions[c].confidence == "low" for c in named)
+    assert {v: draft.codes["sector"].get(v) for v in codes["sector"]} == codes["sector"]

@@ -100,8 +100,7 @@ def value_score(profile: ColumnProfile, item: Item, scorer: Scorer, municipality
             return 0.0  # free text
         mapped = code_map(profile, item, scorer)
         if mapped.choice_text is not None:  # a ticked option's text: fits any member, its own best
-            names = [str(n) for n in (item.nl, item.en, item.extra.get("short_nl"), item.extra.get("short_en")) if n]
-            return 0.5 + 0.5 * scorer.best(mapped.choice_text, names)
+            return 0.5 + 0.5 * option_naming(mapped.choice_text, item, scorer)
         if mapped.guessed and not mapped.unmapped:
             return 0.5
         present_unmapped = [c for c in mapped.unmapped if c in profile.values]
@@ -111,6 +110,12 @@ def value_score(profile: ColumnProfile, item: Item, scorer: Scorer, municipality
         coverage = len(keys) / len(item.answers)
         return mapped.quality * (0.6 + 0.4 * coverage)
     return 0.0
+
+
+def option_naming(text: str, item: Item, scorer: Scorer) -> float:
+    """How well a multiple-choice option's text ("Laag inkomen") names the item (its labels)."""
+    names = [str(n) for n in (item.nl, item.en, item.extra.get("short_nl"), item.extra.get("short_en")) if n]
+    return scorer.best(text, names)
 
 
 def own_answer_lists(book: Codebook) -> set[tuple]:
@@ -125,7 +130,13 @@ def own_answer_lists(book: Codebook) -> set[tuple]:
 def identity_score(profile: ColumnProfile, item: Item, scorer: Scorer, own: set[tuple]) -> float:
     """How surely the values alone name the item: a column whose values name three or more
     answers of a list no other item has, and mostly such answers, is that item whatever its name
-    says ("Q1 Beleidsterrein" holding Onderwijs, Wonen, Jeugdbeleid, ... is the sector). 0 .. 1."""
+    says ("Q1 Beleidsterrein" holding Onderwijs, Wonen, Jeugdbeleid, ... is the sector); and a
+    column with no words of its own (Q10_1) holding a multiple-choice option's text when ticked,
+    which names the option ("Laag inkomen": det_income). 0 .. 1."""
+    if item.answers and not informative(profile):
+        choice = code_map(profile, item, scorer).choice_text
+        if choice is not None:
+            return option_naming(choice, item, scorer)
     if item.answers not in own or len(profile.values) < 3:
         return 0.0
     mapped = code_map(profile, item, scorer)
@@ -151,7 +162,7 @@ class Evidence:
     values: np.ndarray
     position: np.ndarray
     runs: list[dict] = field(default_factory=list)  # numbered runs and the block each was aligned to
-    identity: np.ndarray | None = None  # values that name the item alone (identity_score); stands in for text
+    identity: np.ndarray | None = None  # values that name the item (identity_score); stand in for text
 
     @property
     def named(self) -> np.ndarray:
@@ -323,7 +334,7 @@ def assign(profiles: list[ColumnProfile], book: Codebook, ev: Evidence) -> list[
         identified = c < m and ev.identity is not None and ev.identity[r, c] > ev.text[r, c]
         d.confidence = _confidence(d, profiles[r], r in tied, float(ev.named[r, shown]))
         if identified:
-            d.notes.append(f"its values name {items[c].id}'s answers ({ev.identity[r, c]:.2f}): no other item has these answers")
+            d.notes.append(f"named by its values ({ev.identity[r, c]:.2f}): they name {items[c].id}'s own answers or option")
         if r in tied and chosen:
             d.notes.append("its numbered group fits two blocks equally well: the block was chosen by the columns' numbering")
         if chosen and not informative(profiles[r]):
