@@ -40,7 +40,8 @@ def tool_export(book, folder: Path, style: str, seed: int, n: int = 60):
     munis = [f"{int(x):04d}" for x in rng.choice(np.arange(100, 9999), 8, replace=False)]
     answers = synthetic_answers(book, munis, n, wave, seed)
     english = style == "q_words"
-    items = [it for it in book.items if it.type != "wave"]
+    items = [it for it in book.items_in_wave(wave) if it.type != "wave"]
+    leads = {parent for it in items for parent in it.asked_if}  # answered always: the tool routes on them
     labels = [it.nl for it in items]
     names, question, member, previous = {}, 0, 0, object()
     for it in items:
@@ -70,7 +71,8 @@ def tool_export(book, folder: Path, style: str, seed: int, n: int = 60):
             codes.setdefault(it.id, {})[tick] = "ja"
         else:
             col = values.map(lambda k, it=it: "" if pd.isna(k) else it.answer_label(k, "en" if english else "nl"))
-            col[(values.notna() & (rng.random(n) < 0.06)).to_numpy()] = ""  # item nonresponse
+            if it.id not in leads:
+                col[(values.notna() & (rng.random(n) < 0.06)).to_numpy()] = ""  # item nonresponse
             codes.setdefault(it.answer_set, {}).update({a.en if english else a.nl: a.key for a in it.answers})
         frame[names[it.id]] = col.fillna("")
     frame[NEW_QUESTION] = np.where(rng.random(n) < 0.5, "Ja", "Nee")
@@ -98,6 +100,9 @@ def test_item_columns_of_every_style_are_matched_to_their_items(book, tmp_path, 
     assert decisions[NEW_QUESTION].item is None
     # the sector's words map to the sector ids; a ticked option's text to ja, its empty cell to nee
     assert {v: draft.codes["sector"].get(v) for v in codes["sector"]} == codes["sector"]
+    hours = next(c for c, i in truth.items() if i == "hours_per_week")
+    if "-99" in set(pd.read_csv(export, sep=";", dtype=str)[hours]):
+        assert draft.codes["hours_per_week"] == {"-99": None}  # the tool's no-answer code, not -99 hours
     ticks = [i for i in truth.values() if i and book[i].answer_set == "selected"]
     for item in ticks:
         table = draft.codes.get(item) or draft.codes["selected"]
@@ -117,3 +122,33 @@ def test_bare_codes_are_matched_where_the_values_name_the_item(book, tmp_path):
     assert {c: decisions[c].item for c in named} == {c: truth[c] for c in named}
     assert all(decisions[c].confidence == "low" for c in named)
     assert {v: draft.codes["sector"].get(v) for v in codes["sector"]} == codes["sector"]
+
+
+def test_draft_of_a_text_export_validates_as_written(book, tmp_path):
+    """Option texts with empty cells, sector words, a -99 for no answer: the draft's entry and its
+    new question's stanza read the export without a problem, ticked as ja and empty as nee."""
+    import yaml
+
+    from analysis.core.codebook import load_codebook
+    from analysis.core.io.draft_wave import write_draft
+    from analysis.core.validate import run_validation
+
+    export, sheet, wave, truth, _ = tool_export(book, tmp_path / "raw", "q_words", 11)
+    draft = draft_wave(export, book, wave, sheet, CODEBOOK, SECTORS)
+    files = write_draft(draft, book, tmp_path / "draft")
+    entry = yaml.safe_load(files[0].read_text(encoding="utf-8"))[wave]
+    additions = yaml.safe_load(files[1].read_text(encoding="utf-8"))
+    raw = yaml.safe_load(CODEBOOK.read_text(encoding="utf-8"))
+    raw["items"] += additions["items"]
+    raw["answer_sets"].update(additions.get("answer_sets") or {})
+    grown = tmp_path / "codebook.yaml"
+    grown.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "out"
+    ok, message = run_validation(wave, str(export), str(sheet), load_codebook(grown, SECTORS), entry["column_map"],
+                                 out / "validation", out / "responses.parquet", out / "municipalities.csv",
+                                 entry.get("not_asked", []), municipality_map=entry.get("municipality_map"))
+    assert ok, (out / "validation" / "report.md").read_text()
+    responses = pd.read_parquet(out / "responses.parquet")
+    exported = pd.read_csv(export, sep=";", dtype=str, keep_default_na=False)
+    column = next(c for c, i in truth.items() if i == "det_income")
+    assert responses["det_income"].tolist() == ["ja" if v else "nee" for v in exported[column]]
