@@ -328,7 +328,8 @@ def assign(profiles: list[ColumnProfile], book: Codebook, ev: Evidence) -> list[
         if c < m:
             alternatives.append((NEW_QUESTION, "new question"))
         best_other = max(alternatives, default=(0.0, None))
-        shown = c if c < m else int(np.argmax(score[r]))  # a new question: the evidence of its nearest item
+        # a new question: the evidence of its nearest item (by its words where its values fit none)
+        shown = c if c < m else int(np.argmax(score[r])) if score[r].max() > 0 else int(np.argmax(ev.named[r]))
         d = Decision(profiles[r].name, chosen, s, "", float(ev.text[r, shown]), float(ev.values[r, shown]),
                      float(ev.position[r, shown]), best_other[1], best_other[0])
         identified = c < m and ev.identity is not None and ev.identity[r, c] > ev.text[r, c]
