@@ -32,6 +32,14 @@ NO_ANSWER_LABELS = ["geen antwoord", "no answer", "missing", "ontbrekend", "niet
                     "nvt", "n v t", "niet van toepassing", "not applicable", "wil niet zeggen", "refused",
                     "onbekend", "unknown", "system missing", "sysmis"]
 MATCHED = 0.5  # a code whose label is less like any answer than this is left unmapped
+# The labels an answer set gives "ticked" (codebook nl/en): its items are members of a multiple-choice
+# question, which survey tools write as the option's own text (Qualtrics: "Laag inkomen") or "Y"
+# when ticked and leave empty when not (LimeSurvey, Qualtrics).
+TICKED_LABELS = {"aangekruist", "aangevinkt", "gekozen", "genoemd", "geselecteerd", "ticked", "checked",
+                 "selected", "chosen", "mentioned"}
+CHOICE_TEXT = 0.8  # the one text a multiple-choice member holds: "ticked", by how tools write them
+EMPTY_NOT_TICKED = 0.6  # an empty cell of such a member read as "not ticked": the tools' convention, to check
+CONTAINED = 0.65  # a label that holds an answer's whole name ("Sport en recreatie" ~ Sport): likely, to check
 
 
 @dataclass
@@ -115,6 +123,7 @@ class CodeMap:
     similarity: dict[str, float]  # per code: how sure (1 = the label is the answer's name)
     unmapped: list[str]  # codes present or labelled that match no answer
     guessed: bool  # no labels and no text: mapped by convention
+    choice_text: str | None = None  # a multiple-choice member's option text ("Laag inkomen" when ticked)
 
     @property
     def quality(self) -> float:
@@ -130,7 +139,32 @@ def answer_names(answer: Answer) -> list[str]:
 def label_similarity(label: str, answer: Answer, scorer: Scorer) -> float:
     names = answer_names(answer)
     exact = normalise(label).replace(".", "") in {normalise(n).replace(".", "") for n in names}
-    return 1.0 if exact else max(max(scorer.score(label, n), phrase_similarity(label, n)) for n in names)
+    if exact:
+        return 1.0
+    similar = max(max(scorer.score(label, n), phrase_similarity(label, n)) for n in names)
+    return max(similar, CONTAINED if contains_answer(label, answer) else 0.0)
+
+
+def contains_answer(label: str, answer: Answer) -> bool:
+    """The label holds the answer's own name (nl or en, 4 letters or more) word for word, a word
+    of it perhaps as the start of a compound: "Sport en recreatie" ~ Sport, "Jeugdbeleid" ~ Jeugd,
+    "Ruimtelijke ordening" ~ Ruimte. Not a label that means no answer ("Niet van toepassing")."""
+    if is_no_answer(label):
+        return False
+    have = [w.strip(".") for w in normalise(label).split()]
+    for name in (answer.nl, answer.en):
+        wanted = [w.strip(".") for w in normalise(name).split()]
+        if not wanted or len("".join(wanted)) < 4:
+            continue
+        if all(any(h == w or (len(w) >= 4 and len(h) >= len(w) + 3 and h.startswith(w)) for h in have) for w in wanted):
+            return True
+    return False
+
+
+def is_choice_member(item: Item) -> bool:
+    """An item whose answers are ticked / not ticked (ja / nee, ja labelled "Aangekruist" or "Ticked")."""
+    keys = {a.key: a for a in item.answers}
+    return set(keys) == {"ja", "nee"} and any(normalise(t) in TICKED_LABELS for t in (keys["ja"].nl, keys["ja"].en))
 
 
 def is_no_answer(label: str) -> bool:
@@ -175,8 +209,24 @@ def _code_map(profile: ColumnProfile, item: Item, scorer: Scorer) -> CodeMap:
                 unmapped.append(code)
             else:
                 result[code], similarity[code] = key, sim
+    choice = None
+    if is_choice_member(item):
+        choice = _choice_text(profile, unmapped)
+        if choice is not None:  # the option's own text, the only value the column holds: ticked
+            unmapped.remove(choice)
+            result[choice], similarity[choice] = "ja", CHOICE_TEXT
+        if "ja" in result.values() and "nee" not in result.values() and profile.n_present < profile.n_rows:
+            result[""], similarity[""] = "nee", EMPTY_NOT_TICKED  # never a "not ticked" code: empty is
     order = sorted(result, key=_code_order)
-    return CodeMap({c: result[c] for c in order}, {c: similarity[c] for c in order}, unmapped, guessed)
+    return CodeMap({c: result[c] for c in order}, {c: similarity[c] for c in order}, unmapped, guessed, choice)
+
+
+def _choice_text(profile: ColumnProfile, unmapped: list[str]) -> str | None:
+    """The one text value of a column that holds nothing else, matching no answer by its label."""
+    if len(profile.values) != 1 or profile.value_labels or profile.user_missing:
+        return None
+    value = profile.values[0]
+    return value if value in unmapped and not _is_number(value) else None
 
 
 def _code_order(code: str):

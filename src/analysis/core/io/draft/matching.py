@@ -27,8 +27,11 @@ from analysis.core.vocabulary import natural_key
 W_TEXT, W_VALUES, W_POSITION = 0.6, 0.25, 0.15
 NEW_QUESTION = 0.45  # a column whose best item scores below this is proposed as a new question
 HIGH, LOW = 0.7, 0.55  # score bounds of the confidence levels
+NEAR = 0.9  # the most a label other than an item's name word for word scores: "Gezondheid als prioriteit ..."
+# is health_priority's label, not a near miss of segv_priority's "Gezondheidsachterstanden als prioriteit ..."
 CLOSE = 0.1  # a runner-up within this margin is named; within half of it, the decision is low-confidence
 _NUMBERED = re.compile(r"^(.*?)(\d+)$")
+_NUMBERED_CODE = re.compile(r"^([A-Za-z]{0,3}\d+[_.#-])(\d+)(?=[\s.:)]|$)")  # "Q11_1. det income?": Q11_, 1
 
 
 def item_texts(item: Item, book: Codebook) -> tuple[list[str], str]:
@@ -56,9 +59,17 @@ def informative(profile: ColumnProfile) -> bool:
 def text_score(profile: ColumnProfile, item: Item, book: Codebook, scorer: Scorer) -> float:
     names, context = item_texts(item, book)
     # a column name's words may be cut short (gezondheidsa_prio): mark them as abbreviations
-    name = " ".join(f"{w.text}." for w in words(profile.name))
+    # (a single letter only where the name itself marks it an initial: "p/w", not "V 12")
+    name = " ".join(f"{w.text}." if len(w.text) > 1 or w.initial else w.text for w in words(profile.name))
     candidates = [t for t in (profile.label, name) if t and words(t)]
-    return max((scorer.best(t, names, context) for t in candidates), default=0.0)
+    if any(_same_words(t, n) for t in candidates for n in names):
+        return 1.0
+    return max((min(NEAR, scorer.best(t, names, context)) for t in candidates), default=0.0)
+
+
+def _same_words(label: str, name: str) -> bool:
+    """The label is the name word for word (question numbers, case and punctuation aside)."""
+    return [w.text for w in words(label)] == [w.text for w in words(name)]
 
 
 def value_score(profile: ColumnProfile, item: Item, scorer: Scorer, municipality_ids: set[str] | None) -> float:
@@ -88,6 +99,8 @@ def value_score(profile: ColumnProfile, item: Item, scorer: Scorer, municipality
         if not profile.numeric and not profile.value_labels and len(profile.values) > 3 * len(item.answers) + 2:
             return 0.0  # free text
         mapped = code_map(profile, item, scorer)
+        if mapped.choice_text is not None:  # a ticked option's text: fits any member, its own best
+            return 0.5 + 0.5 * option_naming(mapped.choice_text, item, scorer)
         if mapped.guessed and not mapped.unmapped:
             return 0.5
         present_unmapped = [c for c in mapped.unmapped if c in profile.values]
@@ -97,6 +110,43 @@ def value_score(profile: ColumnProfile, item: Item, scorer: Scorer, municipality
         coverage = len(keys) / len(item.answers)
         return mapped.quality * (0.6 + 0.4 * coverage)
     return 0.0
+
+
+def option_naming(text: str, item: Item, scorer: Scorer) -> float:
+    """How well a multiple-choice option's text ("Laag inkomen") names the item (its labels)."""
+    names = [str(n) for n in (item.nl, item.en, item.extra.get("short_nl"), item.extra.get("short_en")) if n]
+    return scorer.best(text, names)
+
+
+def own_answer_lists(book: Codebook) -> set[tuple]:
+    """Answer lists of four or more answers that only one item has (the sectors, the functions)."""
+    counts: dict[tuple, int] = {}
+    for item in book.items:
+        if item.answers:
+            counts[item.answers] = counts.get(item.answers, 0) + 1
+    return {answers for answers, n in counts.items() if n == 1 and len(answers) >= 4}
+
+
+def identity_score(profile: ColumnProfile, item: Item, scorer: Scorer, own: set[tuple]) -> float:
+    """How surely the values alone name the item: a column whose values name three or more
+    answers of a list no other item has, and mostly such answers, is that item whatever its name
+    says ("Q1 Beleidsterrein" holding Onderwijs, Wonen, Jeugdbeleid, ... is the sector); and a
+    column with no words of its own (Q10_1) holding a multiple-choice option's text when ticked,
+    which names the option ("Laag inkomen": det_income). 0 .. 1."""
+    if item.answers and not informative(profile):
+        choice = code_map(profile, item, scorer).choice_text
+        if choice is not None:
+            return option_naming(choice, item, scorer)
+    if item.answers not in own or len(profile.values) < 3:
+        return 0.0
+    mapped = code_map(profile, item, scorer)
+    if mapped.guessed:  # bare numbers: which answers they name is a guess
+        return 0.0
+    naming = [v for v in profile.values if mapped.codes.get(v)]
+    share = len(naming) / len(profile.values)
+    if len({mapped.codes[v] for v in naming}) < 3 or share < 0.5:
+        return 0.0
+    return 0.5 + 0.5 * share
 
 
 def _number(value: str) -> float | None:
@@ -112,34 +162,44 @@ class Evidence:
     values: np.ndarray
     position: np.ndarray
     runs: list[dict] = field(default_factory=list)  # numbered runs and the block each was aligned to
+    identity: np.ndarray | None = None  # values that name the item (identity_score); stand in for text
+
+    @property
+    def named(self) -> np.ndarray:
+        """The text evidence, or the values' where they name the item surely (identity_score)."""
+        return self.text if self.identity is None else np.maximum(self.text, self.identity)
 
     @property
     def combined(self) -> np.ndarray:
-        score = W_TEXT * self.text + W_VALUES * self.values + W_POSITION * self.position
+        score = W_TEXT * self.named + W_VALUES * self.values + W_POSITION * self.position
         return np.where(self.values > 0, score, 0.0)
 
 
 def evidence(profiles: list[ColumnProfile], book: Codebook, scorer: Scorer, municipality_ids: set[str] | None) -> Evidence:
     items = list(book.items)
+    own = own_answer_lists(book)
     text = np.array([[text_score(p, it, book, scorer) for it in items] for p in profiles])
     values = np.array([[value_score(p, it, scorer, municipality_ids) for it in items] for p in profiles])
+    identity = np.array([[identity_score(p, it, scorer, own) for it in items] for p in profiles])
     position = np.zeros_like(text)
-    base = np.where(values > 0, (W_TEXT * text + W_VALUES * values) / (W_TEXT + W_VALUES), 0.0)
+    named = np.maximum(text, identity)
+    base = np.where(values > 0, (W_TEXT * named + W_VALUES * values) / (W_TEXT + W_VALUES), 0.0)
     runs = numbered_runs(profiles, book, base)
     for run in runs:
         for col, item in run["aligned"]:
             position[col, item] = 1.0
-    return Evidence(text, values, position, runs)
+    return Evidence(text, values, position, runs, identity)
 
 
 # --- position --------------------------------------------------------------------------------
 
 
 def numbered_groups(profiles: list[ColumnProfile]) -> list[list[int]]:
-    """Columns sharing a prefix and ending in a number (Q9_1 … Q9_10, V1 … V80), by number."""
+    """Columns sharing a prefix and ending in a number (Q9_1 … Q9_10, V1 … V80), or starting with
+    such a code before their words ("Q9_1. pos clear roles?"), by number."""
     groups: dict[str, list[tuple[int, int]]] = {}
     for i, p in enumerate(profiles):
-        m = _NUMBERED.match(p.name)
+        m = _NUMBERED.match(p.name) or _NUMBERED_CODE.match(p.name)
         if m:
             groups.setdefault(m.group(1), []).append((int(m.group(2)), i))
     return [[i for _, i in sorted(members)] for _, members in sorted(groups.items()) if len(members) >= 2]
@@ -268,10 +328,14 @@ def assign(profiles: list[ColumnProfile], book: Codebook, ev: Evidence) -> list[
         if c < m:
             alternatives.append((NEW_QUESTION, "new question"))
         best_other = max(alternatives, default=(0.0, None))
-        shown = c if c < m else int(np.argmax(score[r]))  # a new question: the evidence of its nearest item
+        # a new question: the evidence of its nearest item (by its words where its values fit none)
+        shown = c if c < m else int(np.argmax(score[r])) if score[r].max() > 0 else int(np.argmax(ev.named[r]))
         d = Decision(profiles[r].name, chosen, s, "", float(ev.text[r, shown]), float(ev.values[r, shown]),
                      float(ev.position[r, shown]), best_other[1], best_other[0])
-        d.confidence = _confidence(d, profiles[r], r in tied)
+        identified = c < m and ev.identity is not None and ev.identity[r, c] > ev.text[r, c]
+        d.confidence = _confidence(d, profiles[r], r in tied, float(ev.named[r, shown]))
+        if identified:
+            d.notes.append(f"named by its values ({ev.identity[r, c]:.2f}): they name {items[c].id}'s own answers or option")
         if r in tied and chosen:
             d.notes.append("its numbered group fits two blocks equally well: the block was chosen by the columns' numbering")
         if chosen and not informative(profiles[r]):
@@ -280,10 +344,10 @@ def assign(profiles: list[ColumnProfile], book: Codebook, ev: Evidence) -> list[
     return decisions
 
 
-def _confidence(d: Decision, profile: ColumnProfile, tied: bool) -> str:
+def _confidence(d: Decision, profile: ColumnProfile, tied: bool, named: float) -> str:
     if d.item is None:  # always a person's decision: a missed match, or a stanza to add to the codebook
         return "low"
-    if d.score < LOW or d.margin < CLOSE / 2 or tied or not informative(profile) or d.text < 0.5:
+    if d.score < LOW or d.margin < CLOSE / 2 or tied or not informative(profile) or named < 0.5:
         return "low"
     if d.score >= HIGH and d.margin >= CLOSE:
         return "high"

@@ -202,7 +202,26 @@ def _code_maps(decisions: list[Decision], profiles: dict[str, ColumnProfile], bo
         if merged and canonical and all(own.get(c) == k for c, k in merged.items()):
             continue  # a canonical export (codebook names and codes): validation reads it without a map
         maps[scope] = dict(sorted(merged.items(), key=lambda kv: _order(kv[0])))
+    for d in decisions:  # a number's no-answer code (-99 hours) would fail validation as out of range
+        if d.item and book[d.item].type == "number":
+            missing = _number_no_answer_codes(profiles[d.column], book[d.item])
+            if missing:
+                maps[d.item] = {code: None for code in missing}
+                notes += [CodeDecision(d.item, code, None, 0.6, None, [d.column], "low") for code in missing]
     return dict(sorted(maps.items())), _merge_notes(notes)
+
+
+def _number_no_answer_codes(profile: ColumnProfile, item: Item) -> list[str]:
+    """Unlabelled values of a number column outside the item's range that tools use for no
+    answer (-1, -9, -99, 99, 999, ...): proposed as null, a guess to check."""
+    out = []
+    for value in profile.values:
+        if value in profile.value_labels or not re.fullmatch(r"-?9+|-1", value):
+            continue
+        number = int(value)
+        if (item.min is not None and number < item.min) or (item.max is not None and number > item.max):
+            out.append(value)
+    return sorted(out, key=_order)
 
 
 def _order(code: str):
@@ -219,6 +238,8 @@ def _code_notes(scope: str, cm: CodeMap, columns: list[str], profile: ColumnProf
     for code, key in cm.codes.items():
         sim = cm.similarity.get(code, 0.0)
         label = profile.value_labels.get(code) or (code if not code.lstrip("-").isdigit() else None)
+        if code == "":  # a multiple-choice member's empty cell (columns.code_map)
+            label = "(empty cell: not ticked)"
         # a column named by its item id holding exactly the codebook's codes is a canonical export;
         # other unlabelled codes may be the same numbers in another order (sectors alphabetically)
         low = not codebook_codes and (sim < 0.7 or cm.guessed and label is None)

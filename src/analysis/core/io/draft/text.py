@@ -18,12 +18,17 @@ from rapidfuzz import fuzz
 
 _WORD = re.compile(r"[a-z0-9]+\.?")
 _QUESTION_NUMBER = re.compile(r"^(?:[a-z]{0,2}\d+[a-z]?)$")  # q4, v12, 4b: a number, not a word
+_SLASHED_INITIALS = re.compile(r"(?<![A-Za-z])([A-Za-z])/([A-Za-z])(?![A-Za-z])")  # p/w: per week
+
+
+INITIAL = 0.6  # "p/w" ~ "per week": a first letter names its word less surely than "soc." names "sociale"
 
 
 @dataclass(frozen=True)
 class Word:
     text: str
     abbreviated: bool  # written with a full stop ("soc.") or very short: may stand for a longer word
+    initial: bool = False  # one letter with a full stop or in "p/w": the first letter of a word
 
 
 @lru_cache(maxsize=50_000)
@@ -38,12 +43,12 @@ def normalise(text: str) -> str:
 def words(text: str) -> tuple[Word, ...]:
     """The words of a label; question numbers (Q4_1, V12) are not words."""
     found = []
-    for match in _WORD.finditer(normalise(text)):
+    for match in _WORD.finditer(normalise(_SLASHED_INITIALS.sub(r"\1. \2.", str(text)))):
         token = match.group(0)
         word = token.rstrip(".")
         if not word or (_QUESTION_NUMBER.match(word) and not word.isdigit()):
             continue
-        found.append(Word(word, token.endswith(".") or len(word) <= 4))
+        found.append(Word(word, token.endswith(".") or len(word) <= 4, len(word) == 1 and token.endswith(".") and word.isalpha()))
     # a number alone is a word only beside other words ("Politieke factor 3"), not in "Q4_1"
     return tuple(found) if any(not w.text.isdigit() for w in found) else ()
 
@@ -104,7 +109,8 @@ class Scorer:
     @staticmethod
     @lru_cache(maxsize=500_000)
     def _pair(a: Word, b: Word) -> float:
-        return max(word_similarity(a.text, b.text, a.abbreviated), word_similarity(b.text, a.text, b.abbreviated))
+        initials = max(INITIAL if x.initial and len(y.text) > 1 and y.text.startswith(x.text) else 0.0 for x, y in ((a, b), (b, a)))
+        return max(initials, word_similarity(a.text, b.text, a.abbreviated), word_similarity(b.text, a.text, b.abbreviated))
 
     def score(self, label: str, text: str, context: str = "") -> float:
         """How well `label` names `text`: 0..1. `context` (a question text, a block title) may
