@@ -152,3 +152,23 @@ def test_draft_of_a_text_export_validates_as_written(book, tmp_path):
     exported = pd.read_csv(export, sep=";", dtype=str, keep_default_na=False)
     column = next(c for c, i in truth.items() if i == "det_income")
     assert responses["det_income"].tolist() == ["ja" if v else "nee" for v in exported[column]]
+
+
+def test_a_municipality_s_own_sector_names_map_to_the_sectors(tmp_path):
+    """Review r18d / helper d11: a tool's sector column in the municipality's own words
+    ("Volksgezondheid", "Werk en inkomen", "Verkeer en vervoer", "Overig") shares no word with the
+    study's labels; sectors.yaml's `aliases` name them, so the draft maps every value (by hand)."""
+    from analysis.core.codebook import load_codebook
+    from analysis.core.io.draft.columns import code_map, read_profiles
+    from analysis.core.io.draft.matching import codebook_scorer
+
+    book = load_codebook(CODEBOOK, SECTORS)
+    sector = next(it for it in book.items if it.type == "sector")
+    truth = {"Volksgezondheid": "vgz", "Werk en inkomen": "sociale_zaken", "Verkeer en vervoer": "mobiliteit",
+             "Overig": "anders", "Volkshuisvesting": "wonen", "Wmo": "zorg", "Inburgering": "integratie",
+             "Openbare orde en veiligheid": "veiligheid", "Onderwijs": "onderwijs", "Jeugdbeleid": "jeugd",
+             "Sport en recreatie": "sport", "Ruimtelijke ordening": "ruimte", "Milieu": "milieu"}
+    export = tmp_path / "export.csv"
+    pd.DataFrame({"Q1 Beleidsterrein": list(truth) * 3}).to_csv(export, index=False)
+    _, (profile,) = read_profiles(export)
+    assert code_map(profile, sector, codebook_scorer(book)).codes == truth

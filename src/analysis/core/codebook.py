@@ -29,6 +29,9 @@ class Answer:
     key: str
     nl: str
     en: str
+    # other words survey tools use for this answer (config/sectors.yaml `aliases`: "Volksgezondheid"
+    # for VGZ); only the draft of a new wave's config reads them (io/draft), never validation
+    aliases: tuple[str, ...] = ()
 
     def label(self, language: str = "nl") -> str:
         return self.nl if language == "nl" else self.en
@@ -261,7 +264,8 @@ def load_codebook(codebook_path: str | Path, sectors_path: str | Path, wave: str
     sectors = tuple(
         Sector(s["id"], int(s["code"]), s["nl"], s["en"], str(s["domain"]), s["class"]) for s in sc["sectors"]
     )
-    sector_answers = tuple(Answer(s.code, s.id, s.nl, s.en) for s in sectors)
+    sector_answers = tuple(Answer(s.code, s.id, s.nl, s.en, tuple(str(a) for a in raw.get("aliases", ())))
+                           for s, raw in zip(sectors, sc["sectors"]))
     known = {"id", "type", "nl", "en", "answer_set", "asked_if", "block", "required", "min", "max", "published",
              "only_in_waves", "item_nonresponse", "extra_answers"}
 

@@ -133,7 +133,7 @@ class CodeMap:
 
 
 def answer_names(answer: Answer) -> list[str]:
-    return [answer.nl, answer.en, answer.key.replace("_", " "), *ANSWER_ALIASES.get(answer.key, [])]
+    return [answer.nl, answer.en, answer.key.replace("_", " "), *answer.aliases, *ANSWER_ALIASES.get(answer.key, [])]
 
 
 def label_similarity(label: str, answer: Answer, scorer: Scorer) -> float:
