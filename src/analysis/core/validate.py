@@ -55,8 +55,8 @@ def validate_wave(wave: str, export_path: str, sheet_path: str, book: Codebook, 
     wave's policy (accept, the default, or error; or per item). `municipality_map`: columns,
     codes and ignored columns of the municipality sheet."""
     problems: list[dict] = []
-    sheet_raw = _read_or_report(sheet_path, problems)
-    export = _read_or_report(export_path, problems)
+    sheet_raw = _read_or_report(sheet_path, problems, (municipality_map or {}).get("header_rows", 1))
+    export = _read_or_report(export_path, problems, (column_map or {}).get("header_rows", 1))
     if sheet_raw is not None:
         problems += [_problem(f"config: waves.{wave}.municipality_map", None, None, column, None, rule, expected)
                      for column, rule, expected in sheet_map_problems(sheet_raw, municipality_map, "municipality_map")]
@@ -162,11 +162,12 @@ def _first_occurrences(codes: np.ndarray, values) -> np.ndarray:
     return mask
 
 
-def _read_or_report(path: str, problems: list[dict]) -> RawExport | None:
+def _read_or_report(path: str, problems: list[dict], header_rows: int = 1) -> RawExport | None:
     """The file's raw form, or None when it could not be read whole: then its records are
-    reported (which row, how many fields) and its cells are not judged, since they may be shifted."""
+    reported (which row, how many fields) and its cells are not judged, since they may be shifted.
+    `header_rows`: the rows its header takes (the wave's column_map / municipality_map)."""
     try:
-        raw = read_export(path)
+        raw = read_export(path, header_rows)
     except ExportReadError as err:
         problems.append(_problem(path, err.line, None, None, None, err.rule, str(err)))
         return None

@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +27,12 @@ UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|
 SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
 EXCEL_SEPARATOR_LINE = re.compile(r"^\s*sep=[,;\t]\s*$")  # Excel's "sep=;" before the header
 LINE_END = re.compile(r"\r\n|\r|\n")  # as the csv module ends a record outside quotes
+# Exports with more than one header row (a wave's `column_map.header_rows`): SurveyMonkey writes the
+# question on row 1, over all its columns, and the option (or one of these words) on row 2;
+# Qualtrics writes its column ids, the question text and an ImportId record. A column's name is
+# its header cells joined with " - ", without these words and records, which name no question.
+HEADER_FILLER = {"response", "open-ended response", "antwoord", "open antwoord"}
+HEADER_RECORD = re.compile(r'^\{\s*"ImportId"')
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,7 @@ class RawExport:
     value_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # SPSS: column -> code -> label
     problems: list[ReadProblem] = field(default_factory=list)  # records that did not fit: data is then incomplete
     layout: str = ""  # how the file was read (format, encoding, separator), for messages about the layout
+    header_rows: int = 1  # the rows its header took (read_export)
     # (data, {column: (each row's number of its value, -1 missing; the values)}) where the reader
     # found the distinct values anyway: decoding then need not find them again. Only for this `data`.
     distinct: tuple | None = field(default=None, repr=False, compare=False)
@@ -67,15 +74,23 @@ class ExportReadError(ValueError):
         self.line, self.rule = line, rule
 
 
-def read_export(path: str | Path) -> RawExport:
+def read_export(path: str | Path, header_rows: int = 1) -> RawExport:
+    """`header_rows`: how many rows the file's header takes (the wave's `column_map.header_rows`;
+    CSV and Excel): their cells name each column together (combined_header)."""
     path = Path(path)
     if not path.is_file():
         raise ExportReadError(f"{path}: file not found" if not path.exists() else f"{path}: not a file")
     readers = {".csv": _read_csv, ".sav": _read_sav, ".xlsx": _read_xlsx}
     if path.suffix.lower() not in readers:
         raise ExportReadError(f"{path}: unsupported file type {path.suffix!r} (use .csv, .sav or .xlsx)")
+    if header_rows != 1 and path.suffix.lower() == ".sav":
+        raise ExportReadError(f"{path}: header_rows {header_rows} is for CSV and Excel exports: an SPSS file names "
+                              "its variables itself (remove header_rows from this wave's config)", rule="config:header_rows")
     try:
-        return readers[path.suffix.lower()](path)
+        if path.suffix.lower() == ".sav":
+            return _read_sav(path)
+        raw = readers[path.suffix.lower()](path, header_rows)
+        return raw if header_rows == 1 else replace(raw, header_rows=header_rows)
     except ExportReadError:
         raise
     except Exception as err:  # noqa: BLE001 - the parser's own error, reported as this file's problem
@@ -228,11 +243,35 @@ def _records(text: str, delimiter: str, path: Path) -> tuple[list[_Record], Read
         previous_end = reader.line_num
 
 
-def _read_csv(path: Path) -> RawExport:
+def combined_header(rows: list[list], line: int) -> _Record:
+    """One header from several header rows (HEADER_FILLER): a cell left empty on an upper row
+    belongs to the question written to its left (a merged cell over its options); the record
+    carries the line of the last header row."""
+    width = max(len(r) for r in rows)
+    cells = [[str(normalise_cell(v)).strip() if normalise_cell(v) is not pd.NA else "" for v in r] + [""] * (width - len(r))
+             for r in rows]
+    for k, upper in enumerate(cells[:-1]):
+        for i in range(1, width):
+            if not upper[i] and any(lower[i] for lower in cells[k + 1:]):
+                upper[i] = upper[i - 1]
+    names = []
+    for i in range(width):
+        parts = []
+        for r in cells:
+            part = r[i]
+            if part and part.lower() not in HEADER_FILLER and not HEADER_RECORD.match(part) and part not in parts:
+                parts.append(part)
+        names.append(" - ".join(parts))
+    return _Record(line, names)
+
+
+def _read_csv(path: Path, header_rows: int = 1) -> RawExport:
     text, encoding = decode_text(path.read_bytes(), path)
     delimiter = header_separator(text)
     layout = f"CSV, {encoding}, {SEPARATORS[delimiter]}-separated"
-    plain = _read_plain_csv(text, delimiter)
+    if header_rows > 1:
+        layout += f", {header_rows} header rows"
+    plain = _read_plain_csv(text, delimiter) if header_rows == 1 else None
     if plain is not None:
         frame, lines, distinct = plain
         return RawExport(str(path), frame, lines, layout=layout, distinct=(frame, distinct))
@@ -244,6 +283,13 @@ def _read_csv(path: Path) -> RawExport:
     if EXCEL_SEPARATOR_LINE.match(delimiter.join(records[0].fields)) and len(records) > 1:
         records = records[1:]
     header, rows = records[0], records[1:]
+    if header_rows > 1:
+        if len(records) < header_rows:
+            raise ExportReadError(f"{path}: header_rows {header_rows}, but the file has {len(records)} rows in all",
+                                  rule="config:header_rows")
+        first = records[:header_rows]
+        header = combined_header([r.fields[:len(first[0].fields)] for r in first], first[-1].line)
+        rows = records[header_rows:]
     problems = _header_problems([f.strip() for f in header.fields], header.line)
     problems += _repeated_headers(header, rows)
     rows = [r for r in rows if [f.strip() for f in r.fields] != [f.strip() for f in header.fields]]
@@ -463,7 +509,7 @@ def _read_sav(path: Path) -> RawExport:
                      layout="SPSS .sav")
 
 
-def _read_xlsx(path: Path) -> RawExport:
+def _read_xlsx(path: Path, header_rows: int = 1) -> RawExport:
     """The first sheet; header in its first non-blank row. A formula is read by its cached value:
     a formula the file holds no value for (written by a program, never opened in Excel) would
     otherwise read as an empty answer."""
@@ -484,10 +530,16 @@ def _read_xlsx(path: Path) -> RawExport:
                                             cell(col, row), str(formula)))
         if any(normalise_cell(v) is not pd.NA for v in cached):
             records.append(_Record(row, list(cached)))
-    layout = f"Excel .xlsx, sheet {values.title}"
+    layout = f"Excel .xlsx, sheet {values.title}" + (f", {header_rows} header rows" if header_rows > 1 else "")
     if not records:
         raise ExportReadError(f"{path}: sheet {values.title} is empty (no header row)", rule="readable_file")
+    if len(records) < header_rows:
+        raise ExportReadError(f"{path}: header_rows {header_rows}, but sheet {values.title} has {len(records)} rows in all",
+                              rule="config:header_rows")
     header, rows = records[0], records[1:]
+    if header_rows > 1:
+        header, rows = combined_header([r.fields for r in records[:header_rows]], records[header_rows - 1].line), \
+            records[header_rows:]
     names = [str(normalise_cell(v)) if normalise_cell(v) is not pd.NA else "" for v in header.fields]
     problems += _header_problems(names, header.line, cell=get_column_letter)
     width = max([len(names)] + [len(r.fields) for r in rows])

@@ -17,7 +17,7 @@ from scipy.optimize import linear_sum_assignment
 
 from analysis.core.codebook import Answer, Item
 from analysis.core.io.draft.text import Scorer, normalise, phrase_similarity
-from analysis.core.io.readers import RawExport, normalise_cell, read_export
+from analysis.core.io.readers import HEADER_RECORD, ExportReadError, RawExport, normalise_cell, read_export
 
 # Common ways survey tools label the answers the codebook keys ja / nee / weet_niet, and labels
 # that mean "no answer". Matching aids only: the codebook's own nl/en labels are matched too.
@@ -79,9 +79,45 @@ def _is_number(value: str) -> bool:
     return re.fullmatch(r"-?\d+(?:[.,]\d+)?", str(value)) is not None
 
 
-def read_profiles(path: str | Path) -> tuple[RawExport, list[ColumnProfile]]:
-    """Profiles of every column of an export (.csv, .sav, .xlsx)."""
+def header_rows_of(path: str | Path) -> RawExport:
+    """The export read with as many header rows as it has: a file whose columns hold values under
+    no name (SurveyMonkey's options on row 2 below a question over several columns), or whose
+    first row reads as header (Qualtrics' question texts under bare ids, its ImportId records), is
+    read again with 2 or 3 header rows: the fewest after which neither is left."""
     raw = read_export(path)
+    if Path(path).suffix.lower() == ".sav" or not (_unnamed(raw) or _header_like(raw)):
+        return raw
+    for rows in (2, 3):
+        try:
+            again = read_export(path, rows)
+        except ExportReadError:
+            break
+        if not _unnamed(again) and not _header_like(again) and len(again.data):
+            return again
+    return raw
+
+
+def _unnamed(raw: RawExport) -> bool:
+    return any(p.rule == "unnamed_column" for p in raw.problems)
+
+
+def _header_like(raw: RawExport) -> bool:
+    """The first row read as a respondent is more header: mostly ImportId records, or long texts
+    (questions) under bare ids such as Q4, Q11_1."""
+    if raw.data.empty:
+        return False
+    first = raw.data.iloc[0].astype("string").fillna("")
+    filled = [c for c in raw.data.columns if first[c]]
+    if filled and sum(bool(HEADER_RECORD.match(first[c])) for c in filled) >= 0.5 * len(filled):
+        return True
+    ids = [c for c in raw.data.columns if re.fullmatch(r"[A-Za-z]{0,3}\d+([_.#-]\d+)*", str(c))]
+    return len(ids) >= 2 and sum(len(first[c]) > 25 for c in ids) >= 0.8 * len(ids)
+
+
+def read_profiles(path: str | Path) -> tuple[RawExport, list[ColumnProfile]]:
+    """Profiles of every column of an export (.csv, .sav, .xlsx), read with as many header rows as
+    it has (header_rows_of; the draft proposes that number)."""
+    raw = header_rows_of(path)
     labels, missing = _spss_metadata(Path(path))
     profiles = []
     for position, name in enumerate(raw.data.columns):

@@ -115,6 +115,7 @@ class Draft:
     codebook_edits: list[str]
     sheet_decisions: list[SheetDecision]
     profiles: dict[str, ColumnProfile]
+    header_rows: int = 1  # the export's header rows, as found (columns.header_rows_of)
 
     @property
     def columns(self) -> dict[str, str]:
@@ -150,7 +151,7 @@ def draft_wave(export: str | Path, book: Codebook, wave: str, sheet: str | Path 
              if book[i].only_in_waves and wave not in book[i].only_in_waves]
     sheet_decisions = _sheet_map(sheet_profiles, profiles, decisions) if sheet_profiles else []
     return Draft(wave, str(export), str(sheet) if sheet else None, decisions, codes, code_decisions, not_asked,
-                 new_questions, edits, sheet_decisions, by_name)
+                 new_questions, edits, sheet_decisions, by_name, raw.header_rows)
 
 
 def _sheet_ids(sheet: list[ColumnProfile] | None, export: list[ColumnProfile]) -> set[str] | None:

@@ -38,7 +38,11 @@ def entry_yaml(draft: Draft, book: Codebook) -> str:
         lines.append("  not_asked:")
         for item, confidence, note in draft.not_asked:
             lines.append(f"    - {item}" + _mark(confidence, note or "no column matched"))
-    lines += ["  column_map:", "    columns:"]
+    lines.append("  column_map:")
+    if draft.header_rows > 1:  # the columns below are named by these rows together, joined with " - "
+        lines.append(f"    header_rows: {draft.header_rows}"
+                     + _mark("medium", f"the export's header takes {draft.header_rows} rows (columns with values under no name otherwise)"))
+    lines.append("    columns:")
     new = {q.column: q for q in draft.new_questions}
     for d in sorted(draft.decisions, key=lambda d: natural_key(d.column)):  # the tool's numbering
         if d.item:
