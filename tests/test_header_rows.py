@@ -54,8 +54,10 @@ def test_two_header_rows_name_each_column_by_question_and_option(tmp_path):
         raw = read_export(path, 2)
         assert list(raw.data.columns) == list(column_map["columns"]) and raw.problems == []
         assert raw.file_rows.iloc[0] == 3 and len(raw.data) == len(data)  # data from the third row on
-        # read with one header row, the options' columns have no name: each is a problem, not lost
-        assert {p.rule for p in read_export(path).problems} == {"unnamed_column"}
+        # read with one header row, the options' columns have no name: each is a problem, not lost,
+        # and says what to set
+        one = read_export(path).problems
+        assert {p.rule for p in one} == {"unnamed_column"} and all("column_map.header_rows" in p.expected for p in one)
 
 
 def test_a_wave_with_two_header_rows_validates_and_names_the_file_s_row(book, tmp_path):

@@ -446,7 +446,12 @@ def _drop_unnamed_empty(frame: pd.DataFrame, names: list[str], lines: list[int],
             where = cell(i + 1) if cell else f"column {i + 1}"
             problems.append(ReadProblem("unnamed_column", lines[j],
                                         f"a column name in the header (line {header_line}): {where} has none but "
-                                        f"holds {len(filled)} values", where, str(frame[i].iloc[j])))
+                                        f"holds {len(filled)} value{'s' if len(filled) != 1 else ''}", where,
+                                        str(frame[i].iloc[j])))
+    if len(problems) > 1:  # many at once: most often options named on a second header row
+        problems = [replace(p, expected=p.expected + "; several columns have no name: if the names are on more than "
+                            "one header row (SurveyMonkey, Qualtrics), set the wave's column_map.header_rows")
+                    for p in problems]
     out = frame[keep]
     out.columns = [names[i] for i in keep]
     return out, problems
