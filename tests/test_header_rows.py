@@ -12,7 +12,7 @@ from conftest import FIXTURE
 
 from analysis.core.io.draft.columns import header_rows_of
 from analysis.core.io.readers import read_export
-from analysis.core.validate import validate_wave
+from analysis.core.validate import render_report, validate_wave
 
 GROUP = ["health_tg_low_ses", "health_tg_migrants", "health_tg_deprived_areas", "health_tg_other"]
 QUESTION = "Met welke groepen houdt u rekening?"
@@ -73,6 +73,11 @@ def test_a_wave_with_two_header_rows_validates_and_names_the_file_s_row(book, tm
     bad = validate_wave("synthetic-fixture", str(path), str(sheet), book, column_map)
     rows = bad.failures.loc[bad.failures["column"].astype(str).str.contains("health_priority"), "row"].tolist()
     assert rows == [7], bad.failures
+    # without header_rows: the option columns have no name, the answers are never read, and the
+    # report's warnings do not claim that everyone answered everything (review r18e)
+    unread = validate_wave("synthetic-fixture", str(path), str(sheet), book, {"columns": column_map["columns"]})
+    report = render_report(unread, {"export": str(path)})
+    assert not unread.ok and "Item nonresponse not counted" in report and "every respondent answered" not in report
 
 
 def test_qualtrics_three_header_rows_and_the_draft_finds_them(tmp_path):

@@ -514,6 +514,8 @@ def _warnings_section(result: WaveValidation) -> list[str]:
     know them: the percentages are of those who answered."""
     lines = ["## Warnings", ""]
     nr = result.nonresponse
+    if nr is None and not result.empty_rows:  # the answers were never read: nothing to say of them
+        return lines + ["Item nonresponse not counted: the export was not read as answers (see the problems above).", ""]
     with_gaps = nr[nr["no_answer"] > 0] if nr is not None else pd.DataFrame()
     if with_gaps.empty and not result.empty_rows:
         return lines + ["None: every respondent answered every question asked of them.", ""]
