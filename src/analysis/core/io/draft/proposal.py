@@ -280,7 +280,7 @@ def _not_asked(book: Codebook, wave: str, taken: set[str], decisions: list[Decis
     item: one of them may be this item, so "not asked" is a guess."""
     items = list(book.items)
     blind = [d.column for d in decisions if d.item is None and d.text == 0]
-    unsure = (f"; {len(blind)} columns with no name or label to compare matched nothing "
+    unsure = (f"; {len(blind)} columns whose name or label resembles no item matched nothing "
               f"({', '.join(blind[:3])}{', …' if len(blind) > 3 else ''}): one may be this item") if blind else ""
     out = []
     for j, item in enumerate(items):
