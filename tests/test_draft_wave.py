@@ -262,4 +262,4 @@ def test_items_without_a_column_are_not_sure_while_unlabelled_columns_matched_no
     assert blind  # the premise: columns with nothing to compare by name
     sure = [item for item, confidence, _ in draft.not_asked if confidence != "low"]
     assert not sure, sure
-    assert all("no name or label to compare" in note for _, _, note in draft.not_asked)
+    assert all("whose name or label resembles no item" in note for _, _, note in draft.not_asked)
