@@ -30,6 +30,7 @@ HIGH, LOW = 0.7, 0.55  # score bounds of the confidence levels
 NEAR = 0.9  # the most a label other than an item's name word for word scores: "Gezondheid als prioriteit ..."
 # is health_priority's label, not a near miss of segv_priority's "Gezondheidsachterstanden als prioriteit ..."
 CLOSE = 0.1  # a runner-up within this margin is named; within half of it, the decision is low-confidence
+SHEET_IDS = 0.95  # the share of a column's values that are sheet ids for it to be the municipality column
 _NUMBERED = re.compile(r"^(.*?)(\d+)$")
 _NUMBERED_CODE = re.compile(r"^([A-Za-z]{0,3}\d+[_.#-])(\d+)(?=[\s.:)]|$)")  # "Q11_1. det income?": Q11_, 1
 
@@ -127,12 +128,19 @@ def own_answer_lists(book: Codebook) -> set[tuple]:
     return {answers for answers, n in counts.items() if n == 1 and len(answers) >= 4}
 
 
-def identity_score(profile: ColumnProfile, item: Item, scorer: Scorer, own: set[tuple]) -> float:
+def identity_score(profile: ColumnProfile, item: Item, scorer: Scorer, own: set[tuple],
+                   municipality_ids: set[str] | None = None) -> float:
     """How surely the values alone name the item: a column whose values name three or more
     answers of a list no other item has, and mostly such answers, is that item whatever its name
     says ("Q1 Beleidsterrein" holding Onderwijs, Wonen, Jeugdbeleid, ... is the sector); and a
     column with no words of its own (Q10_1) holding a multiple-choice option's text when ticked,
-    which names the option ("Laag inkomen": det_income). 0 .. 1."""
+    which names the option ("Laag inkomen": det_income); and a column whose values are (nearly) all
+    the municipality sheet's ids, whatever it is called ("gemcode"). 0 .. 1."""
+    if item.type == "municipality":
+        if not municipality_ids or not profile.values:
+            return 0.0
+        share = sum(v in municipality_ids for v in profile.values) / len(profile.values)
+        return share if share >= SHEET_IDS else 0.0
     if item.answers and not informative(profile):
         choice = code_map(profile, item, scorer).choice_text
         if choice is not None:
@@ -180,7 +188,7 @@ def evidence(profiles: list[ColumnProfile], book: Codebook, scorer: Scorer, muni
     own = own_answer_lists(book)
     text = np.array([[text_score(p, it, book, scorer) for it in items] for p in profiles])
     values = np.array([[value_score(p, it, scorer, municipality_ids) for it in items] for p in profiles])
-    identity = np.array([[identity_score(p, it, scorer, own) for it in items] for p in profiles])
+    identity = np.array([[identity_score(p, it, scorer, own, municipality_ids) for it in items] for p in profiles])
     position = np.zeros_like(text)
     named = np.maximum(text, identity)
     base = np.where(values > 0, (W_TEXT * named + W_VALUES * values) / (W_TEXT + W_VALUES), 0.0)
