@@ -36,6 +36,7 @@ CANDIDATE = 0.3  # a column's best items, if scoring above this, name its candid
 BARE_CANDIDATE = 0.14  # a bare column: every block whose answers its values fit (values 0.5 and up) is a candidate
 RUN_FIT, BARE_RUN_FIT = 0.4, 0.2  # a run aligned with a block fitting it less than this is left unaligned
 POSITION_AS_TEXT = 0.5  # a bare column's place in a run aligned with a block stands in for its missing words
+GAP_ITEMS = 2  # a bare column between two matched neighbours: at most this many free items between theirs
 SHEET_IDS = 0.95  # the share of a column's values that are sheet ids for it to be the municipality column
 _NUMBERED = re.compile(r"^(.*?)(\d+)$")
 _NUMBERED_CODE = re.compile(r"^([A-Za-z]{0,3}\d+[_.#-])(\d+)(?=[\s.:)]|$)")  # "Q11_1. det income?": Q11_, 1
@@ -322,6 +323,31 @@ def _align(run: list[int], items: list[int], base: np.ndarray) -> tuple[list[tup
     return pairs[::-1], float(best[n, m])
 
 
+def between_neighbours(profiles: list[ColumnProfile], book: Codebook, ev: Evidence, decisions: list["Decision"]) -> bool:
+    """Position evidence for a bare column left without an item (Q12 between Q11_8 and Q13_1):
+    the items its values fit that lie, in codebook order, between the items of the nearest
+    matched columns before and after it in the tool's numbering, and that no column took; at
+    most GAP_ITEMS of them, else its place says too little. True if any was added."""
+    index = {it.id: j for j, it in enumerate(book.items)}
+    by_column = {d.column: d.item for d in decisions}
+    order = sorted(range(len(profiles)), key=lambda i: natural_key(profiles[i].name))
+    taken = {d.item for d in decisions if d.item}
+    added = False
+    for k, col in enumerate(order):
+        if by_column.get(profiles[col].name) or ev.bare is None or not ev.bare[col]:
+            continue
+        before = next((by_column[profiles[c].name] for c in reversed(order[:k]) if by_column.get(profiles[c].name)), None)
+        after = next((by_column[profiles[c].name] for c in order[k + 1:] if by_column.get(profiles[c].name)), None)
+        if before is None or after is None or index[before] >= index[after]:
+            continue
+        fits = [j for j in range(index[before] + 1, index[after])
+                if book.items[j].id not in taken and ev.values[col, j] >= 0.5]
+        if 0 < len(fits) <= GAP_ITEMS:
+            ev.position[col, fits] = 1.0
+            added = True
+    return added
+
+
 # --- assignment ------------------------------------------------------------------------------
 
 
@@ -352,7 +378,7 @@ def assign(profiles: list[ColumnProfile], book: Codebook, ev: Evidence) -> list[
     np.fill_diagonal(new, NEW_QUESTION)
     rows, cols = linear_sum_assignment(-np.hstack([score, new]))
     items = list(book.items)
-    tied = {c for run in ev.runs if run["tie"] for c in run["columns"]}
+    tied = {c for run in ev.runs if run["tie"] for c, _ in run["aligned"]}
     decisions = []
     for r, c in sorted(zip(rows, cols)):
         chosen = items[c].id if c < m else None

@@ -25,6 +25,7 @@ from analysis.core.io.draft.columns import (
 from analysis.core.io.draft.matching import (
     Decision,
     assign,
+    between_neighbours,
     codebook_scorer,
     evidence,
     value_score,
@@ -140,6 +141,8 @@ def draft_wave(export: str | Path, book: Codebook, wave: str, sheet: str | Path 
     sheet_ids = _sheet_ids(sheet_profiles, profiles)
     ev = evidence(profiles, book, scorer, sheet_ids)
     decisions = assign(profiles, book, ev)
+    if between_neighbours(profiles, book, ev, decisions):  # bare columns left over: their neighbours' items bound them
+        decisions = assign(profiles, book, ev)
     by_name = {p.name: p for p in profiles}
     # a column no item took that is the tool's bookkeeping (StartDate, Progress, ...): ignore, not a new question
     ignored = [(d.column, why) for d in decisions if d.item is None and (why := tool_metadata(by_name[d.column]))]
