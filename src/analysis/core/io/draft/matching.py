@@ -379,6 +379,7 @@ def assign(profiles: list[ColumnProfile], book: Codebook, ev: Evidence) -> list[
     rows, cols = linear_sum_assignment(-np.hstack([score, new]))
     items = list(book.items)
     tied = {c for run in ev.runs if run["tie"] for c, _ in run["aligned"]}
+    in_runs = {c for run in ev.runs for c, _ in run["aligned"]}
     decisions = []
     for r, c in sorted(zip(rows, cols)):
         chosen = items[c].id if c < m else None
@@ -395,6 +396,8 @@ def assign(profiles: list[ColumnProfile], book: Codebook, ev: Evidence) -> list[
         d.confidence = _confidence(d, profiles[r], r in tied, float(ev.named[r, shown]))
         if identified:
             d.notes.append(f"named by its values ({ev.identity[r, c]:.2f}): they name {items[c].id}'s own answers or option")
+        if chosen and r not in in_runs and ev.position[r, c] > 0:
+            d.notes.append("placed by the numbering: its item lies between those of its matched neighbours")
         if r in tied and chosen:
             d.notes.append("its numbered group fits two blocks equally well: the block was chosen by the columns' numbering")
         if chosen and not informative(profiles[r]):
