@@ -172,3 +172,75 @@ def test_a_municipality_s_own_sector_names_map_to_the_sectors(tmp_path):
     pd.DataFrame({"Q1 Beleidsterrein": list(truth) * 3}).to_csv(export, index=False)
     _, (profile,) = read_profiles(export)
     assert code_map(profile, sector, codebook_scorer(book)).codes == truth
+
+
+# --- a Qualtrics-like export: the tool's own columns, a municipality code, bare question codes ---
+TOOL_COLUMNS = ["StartDate", "EndDate", "Status", "Progress", "Duration (in seconds)", "Finished", "RecordedDate",
+                "UserLanguage", "Ingevuld op"]  # the last: not a tool's name, but dates and times
+
+
+def qualtrics_like_export(book, folder: Path, seed: int, n: int = 60):
+    """The bare style's answers (tool_export) renamed as Qualtrics numbers them: a question per
+    yes/no item (Q4, Q5, ...), Qn_1 … Qn_m for a list's members (multiple choice, a grid of
+    yes / don't know / no); ResponseId, a municipality code named "gemcode", and the tool's own
+    bookkeeping columns in front. (export, sheet, wave, truth column -> item id)."""
+    export, sheet, wave, truth, _ = tool_export(book, folder, "bare", seed, n)
+    frame = pd.read_csv(export, sep=";", dtype=str, keep_default_na=False).drop(columns=[NEW_QUESTION])
+    names, question, previous = {}, 0, object()
+    for column, item_id in truth.items():
+        if item_id is None:
+            continue
+        item = book[item_id]
+        if item.type == "id":
+            names[column] = "ResponseId"
+        elif item.type == "municipality":
+            names[column] = "gemcode"
+        elif item.block is None or item.answer_set == "yes_no":
+            question += 1
+            names[column] = f"Q{question}"
+        else:
+            if item.block != previous:
+                question, member = question + 1, 0
+            member += 1
+            names[column] = f"Q{question}_{member}"
+        previous = item.block
+    frame = frame.rename(columns=names)
+    rng = np.random.default_rng(seed)
+    start = pd.Timestamp("2025-03-03 08:00") + pd.to_timedelta(np.sort(rng.integers(0, 86_400 * 14, n)), unit="s")
+    seconds = rng.integers(300, 2_400, n)
+    end = start + pd.to_timedelta(seconds, unit="s")
+    stamp = lambda t: t.strftime("%Y-%m-%d %H:%M:%S")
+    tool = pd.DataFrame({"StartDate": stamp(start), "EndDate": stamp(end), "Status": "IP Address", "Progress": "100",
+                         "Duration (in seconds)": seconds.astype(str), "Finished": "True", "RecordedDate": stamp(end),
+                         "UserLanguage": "NL", "Ingevuld op": end.strftime("%d-%m-%Y %H:%M")})
+    frame = pd.concat([tool, frame], axis=1)
+    frame.to_csv(export, sep=";", index=False)
+    return export, sheet, wave, {names[c]: i for c, i in truth.items() if i is not None}
+
+
+def test_qualtrics_like_bare_codes_tool_columns_and_municipality_code(book, tmp_path):
+    """Review issue 18 / helper d12: no labels, bare codes. The tool's bookkeeping (timestamps,
+    Status, Progress, ...) is proposed under `ignore:`, not as new questions; "gemcode" holding the
+    sheet's ids is municipality_id; numbered runs (Q15_1 … Q15_10 of yes / don't know / no, option
+    texts) align with their codebook blocks on values and numbering alone, single yes/no questions
+    in the numbering's order: at least 90% of the item columns go to their own item."""
+    export, sheet, wave, truth = qualtrics_like_export(book, tmp_path, 31)
+    draft = draft_wave(export, book, wave, sheet, CODEBOOK, SECTORS)
+    decisions = {d.column: d for d in draft.decisions}
+    assert {c for c, _ in draft.ignored} == set(TOOL_COLUMNS)
+    assert not {q.column for q in draft.new_questions} & set(TOOL_COLUMNS)
+    assert decisions["gemcode"].item == "municipality_id" and decisions["ResponseId"].item == "respondent_id"
+    items = {c: i for c, i in truth.items() if book[i].type not in ("id", "municipality")}
+    right = [c for c, i in items.items() if decisions[c].item == i]
+    assert len(right) >= 0.9 * len(items), {c: decisions[c].item for c in items if c not in right}
+    entry = draft_entry_column_map(draft, book)
+    assert set(entry["ignore"]) == set(TOOL_COLUMNS)
+
+
+def draft_entry_column_map(draft, book) -> dict:
+    """The column map as the draft writes it (what ingest reads: column_map.ignore)."""
+    import yaml
+
+    from analysis.core.io.draft.render import entry_yaml
+
+    return yaml.safe_load(entry_yaml(draft, book))[draft.wave]["column_map"]

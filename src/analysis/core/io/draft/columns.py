@@ -41,6 +41,54 @@ CHOICE_TEXT = 0.8  # the one text a multiple-choice member holds: "ticked", by h
 EMPTY_NOT_TICKED = 0.6  # an empty cell of such a member read as "not ticked": the tools' convention, to check
 CONTAINED = 0.65  # a label that holds an answer's whole name ("Sport en recreatie" ~ Sport): likely, to check
 
+# A survey tool's own bookkeeping columns (Qualtrics, LimeSurvey, SurveyMonkey, Google Forms,
+# Survalyzer): never answers. Names compared without case, spaces or punctuation. The one list of them.
+TOOL_METADATA_NAMES = {
+    "timestamps": ["StartDate", "EndDate", "RecordedDate", "submitdate", "startdate", "datestamp", "Timestamp",
+                   "Tijdstempel", "Start time", "End time", "Completion time", "Date Created", "Date Modified"],
+    "tool bookkeeping": ["Status", "Progress", "Finished", "Duration (in seconds)", "Duration", "interviewtime",
+                         "UserLanguage", "startlanguage", "lastpage", "IPAddress", "ipaddr", "IP Address",
+                         "ResponseId", "Response ID", "RespondentID", "CollectorID", "ExternalReference",
+                         "RecipientLastName", "RecipientFirstName", "RecipientEmail", "LocationLatitude",
+                         "LocationLongitude", "DistributionChannel", "refurl", "seed", "token", "Q_RecaptchaScore",
+                         "Q_RelevantIDDuplicate", "Q_RelevantIDFraudScore"],
+}
+_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2})?)?|\d{1,2}[-/]\d{1,2}[-/]\d{2,4}( \d{1,2}:\d{2}(:\d{2})?)?")
+
+
+def _bare_name(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", str(name).lower())
+
+
+_METADATA_KIND = {_bare_name(n): kind for kind, names in TOOL_METADATA_NAMES.items() for n in names}
+
+
+def tool_metadata(profile: "ColumnProfile") -> str | None:
+    """Why the column is the survey tool's bookkeeping rather than an answer (None: it may be an
+    answer): by its values (dates and times) or by a tool's own column name, the values said too."""
+    values = profile.values
+    dates = bool(values) and all(_DATE.fullmatch(v.strip()) for v in values)
+    kind = _METADATA_KIND.get(_bare_name(profile.name))
+    if not dates and kind is None:
+        return None
+    if dates:
+        what = "dates and times"
+    elif not values:
+        what = "empty"
+    elif len(values) == 1:
+        what = f"always {values[0]!r}"
+    elif {v.lower() for v in values} <= {"true", "false", "0", "1"}:
+        what = "True/False flags"
+    elif profile.numeric and all(0 <= float(v.replace(",", ".")) <= 100 for v in values):
+        what = "numbers 0-100"
+    elif profile.numeric:
+        what = "numbers (durations, counts)"
+    elif profile.unique:
+        what = "a different value per row (an id)"
+    else:
+        what = f"{len(values)} distinct values"
+    return f"{kind or 'timestamps'}: {what}" + ("; a survey tool's own column name" if kind else "")
+
 
 @dataclass
 class ColumnProfile:

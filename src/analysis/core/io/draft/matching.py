@@ -30,6 +30,14 @@ HIGH, LOW = 0.7, 0.55  # score bounds of the confidence levels
 NEAR = 0.9  # the most a label other than an item's name word for word scores: "Gezondheid als prioriteit ..."
 # is health_priority's label, not a near miss of segv_priority's "Gezondheidsachterstanden als prioriteit ..."
 CLOSE = 0.1  # a runner-up within this margin is named; within half of it, the decision is low-confidence
+# Bare codes (Q15_1, no label): the best a column can score on values alone is
+# W_VALUES / (W_TEXT + W_VALUES) = 0.29, so they need floors of their own to form and align runs.
+CANDIDATE = 0.3  # a column's best items, if scoring above this, name its candidate blocks
+BARE_CANDIDATE = 0.14  # a bare column: every block whose answers its values fit (values 0.5 and up) is a candidate
+RUN_FIT, BARE_RUN_FIT = 0.4, 0.2  # a run aligned with a block fitting it less than this is left unaligned
+POSITION_AS_TEXT = 0.5  # a bare column's place in a run aligned with a block stands in for its missing words
+GAP_ITEMS = 2  # a bare column between two matched neighbours: at most this many free items between theirs
+SHEET_IDS = 0.95  # the share of a column's values that are sheet ids for it to be the municipality column
 _NUMBERED = re.compile(r"^(.*?)(\d+)$")
 _NUMBERED_CODE = re.compile(r"^([A-Za-z]{0,3}\d+[_.#-])(\d+)(?=[\s.:)]|$)")  # "Q11_1. det income?": Q11_, 1
 
@@ -127,12 +135,19 @@ def own_answer_lists(book: Codebook) -> set[tuple]:
     return {answers for answers, n in counts.items() if n == 1 and len(answers) >= 4}
 
 
-def identity_score(profile: ColumnProfile, item: Item, scorer: Scorer, own: set[tuple]) -> float:
+def identity_score(profile: ColumnProfile, item: Item, scorer: Scorer, own: set[tuple],
+                   municipality_ids: set[str] | None = None) -> float:
     """How surely the values alone name the item: a column whose values name three or more
     answers of a list no other item has, and mostly such answers, is that item whatever its name
     says ("Q1 Beleidsterrein" holding Onderwijs, Wonen, Jeugdbeleid, ... is the sector); and a
     column with no words of its own (Q10_1) holding a multiple-choice option's text when ticked,
-    which names the option ("Laag inkomen": det_income). 0 .. 1."""
+    which names the option ("Laag inkomen": det_income); and a column whose values are (nearly) all
+    the municipality sheet's ids, if its name names no other item ("gemcode"; see evidence). 0 .. 1."""
+    if item.type == "municipality":
+        if not municipality_ids or not profile.values:
+            return 0.0
+        share = sum(v in municipality_ids for v in profile.values) / len(profile.values)
+        return share if share >= SHEET_IDS else 0.0
     if item.answers and not informative(profile):
         choice = code_map(profile, item, scorer).choice_text
         if choice is not None:
@@ -163,11 +178,16 @@ class Evidence:
     position: np.ndarray
     runs: list[dict] = field(default_factory=list)  # numbered runs and the block each was aligned to
     identity: np.ndarray | None = None  # values that name the item (identity_score); stand in for text
+    bare: np.ndarray | None = None  # per column: no label and no words in its name (Q15_1)
 
     @property
     def named(self) -> np.ndarray:
-        """The text evidence, or the values' where they name the item surely (identity_score)."""
-        return self.text if self.identity is None else np.maximum(self.text, self.identity)
+        """The text evidence, or the values' where they name the item surely (identity_score), or
+        for a bare column (no words to compare) its place in a run aligned with the item's block."""
+        named = self.text if self.identity is None else np.maximum(self.text, self.identity)
+        if self.bare is not None:
+            named = np.maximum(named, POSITION_AS_TEXT * self.position * self.bare[:, None])
+        return named
 
     @property
     def combined(self) -> np.ndarray:
@@ -180,15 +200,21 @@ def evidence(profiles: list[ColumnProfile], book: Codebook, scorer: Scorer, muni
     own = own_answer_lists(book)
     text = np.array([[text_score(p, it, book, scorer) for it in items] for p in profiles])
     values = np.array([[value_score(p, it, scorer, municipality_ids) for it in items] for p in profiles])
-    identity = np.array([[identity_score(p, it, scorer, own) for it in items] for p in profiles])
+    identity = np.array([[identity_score(p, it, scorer, own, municipality_ids) for it in items] for p in profiles])
+    # sheet ids as values name the municipality column only where its name names no other item:
+    # small numeric ids (1 … 16) are also the codes of sector and function columns
+    municipality = [j for j, it in enumerate(items) if it.type == "municipality"]
+    for i in np.flatnonzero(text.max(axis=1, initial=0.0) >= 0.5):
+        identity[i, municipality] = np.minimum(identity[i, municipality], text[i, municipality])
     position = np.zeros_like(text)
     named = np.maximum(text, identity)
     base = np.where(values > 0, (W_TEXT * named + W_VALUES * values) / (W_TEXT + W_VALUES), 0.0)
-    runs = numbered_runs(profiles, book, base)
+    bare = np.array([not informative(p) for p in profiles], dtype=bool)
+    runs = numbered_runs(profiles, book, base, bare)
     for run in runs:
         for col, item in run["aligned"]:
             position[col, item] = 1.0
-    return Evidence(text, values, position, runs, identity)
+    return Evidence(text, values, position, runs, identity, bare)
 
 
 # --- position --------------------------------------------------------------------------------
@@ -205,16 +231,19 @@ def numbered_groups(profiles: list[ColumnProfile]) -> list[list[int]]:
     return [[i for _, i in sorted(members)] for _, members in sorted(groups.items()) if len(members) >= 2]
 
 
-def numbered_runs(profiles: list[ColumnProfile], book: Codebook, base: np.ndarray) -> list[dict]:
+def numbered_runs(profiles: list[ColumnProfile], book: Codebook, base: np.ndarray,
+                  bare: np.ndarray | None = None) -> list[dict]:
     """Cut each numbered group into runs of consecutive columns whose best items lie in one
     block, then give runs to blocks one-to-one (identical-looking blocks, such as two lists of
-    the same target groups, go in the order of the columns' numbers) and align each run with its block's items."""
+    the same target groups, go in the order of the columns' numbers) and align each run with its block's items.
+    Bare columns (`bare`: no words, only values to go by) are held to lower floors."""
+    bare = np.zeros(len(profiles), dtype=bool) if bare is None else bare
     block_of = [it.block for it in book.items]
     blocks = {b: [j for j, ob in enumerate(block_of) if ob == b] for b in book.blocks}
     blocks = {b: idx for b, idx in blocks.items() if len(idx) >= 2}
     runs: list[list[int]] = []
     for group in numbered_groups(profiles):
-        runs += _cut(group, base, block_of, {b: len(idx) for b, idx in blocks.items()})
+        runs += _cut(group, base, block_of, {b: len(idx) for b, idx in blocks.items()}, bare)
     runs = [r for r in runs if len(r) >= 2]
     if not runs or not blocks:
         return []
@@ -235,7 +264,7 @@ def numbered_runs(profiles: list[ColumnProfile], book: Codebook, base: np.ndarra
     rows, cols = linear_sum_assignment(-(fits + tie_break))
     out = []
     for r, b in zip(rows, cols):
-        if fits[r, b] < 0.4:
+        if fits[r, b] < (BARE_RUN_FIT if bare[runs[r]].all() else RUN_FIT):
             continue
         others = [fits[r, o] for o in range(len(names)) if o != b]
         out.append({"columns": runs[r], "block": names[b], "fit": float(fits[r, b]),
@@ -243,12 +272,15 @@ def numbered_runs(profiles: list[ColumnProfile], book: Codebook, base: np.ndarra
     return out
 
 
-def _cut(group: list[int], base: np.ndarray, block_of: list[str | None], sizes: dict[str, int]) -> list[list[int]]:
+def _cut(group: list[int], base: np.ndarray, block_of: list[str | None], sizes: dict[str, int],
+         bare: np.ndarray) -> list[list[int]]:
     """Consecutive members that share a best block form one run, at most as long as the block
     (V11 … V18 over two lists of four alike options are two runs)."""
     def candidates(col: int) -> set[str]:
         top = base[col].max()
-        return {block_of[j] for j in np.flatnonzero(base[col] >= top - 0.02) if block_of[j]} if top > 0.3 else set()
+        if bare[col]:  # values alone cannot tell alike blocks apart: the run's alignment will
+            return {block_of[j] for j in np.flatnonzero(base[col] > BARE_CANDIDATE) if block_of[j]}
+        return {block_of[j] for j in np.flatnonzero(base[col] >= top - 0.02) if block_of[j]} if top > CANDIDATE else set()
 
     runs, current, shared = [], [], set()
     for col in group:
@@ -268,7 +300,9 @@ def _cut(group: list[int], base: np.ndarray, block_of: list[str | None], sizes: 
 
 def _align(run: list[int], items: list[int], base: np.ndarray) -> tuple[list[tuple[int, int]], float]:
     """The k-th column to the k-th item when the counts agree; otherwise the order-keeping
-    alignment with the highest total score (items the wave did not ask leave gaps)."""
+    alignment with the highest total score (items the wave did not ask leave gaps); between
+    alignments of equal score, the one pairing the first columns with the first items (bare codes
+    Q4 … Q12 over a block of five: the numbering's own order, the last column left over)."""
     if len(run) == len(items):
         pairs = list(zip(run, items))
         return pairs, float(sum(base[c, j] for c, j in pairs))
@@ -279,14 +313,39 @@ def _align(run: list[int], items: list[int], base: np.ndarray) -> tuple[list[tup
             best[i, j] = max(best[i - 1, j], best[i, j - 1], best[i - 1, j - 1] + base[run[i - 1], items[j - 1]])
     pairs, i, j = [], n, m
     while i and j:
-        if best[i, j] == best[i - 1, j - 1] + base[run[i - 1], items[j - 1]]:
+        if best[i, j] == best[i - 1, j]:
+            i -= 1
+        elif best[i, j] == best[i, j - 1]:
+            j -= 1
+        else:
             pairs.append((run[i - 1], items[j - 1]))
             i, j = i - 1, j - 1
-        elif best[i, j] == best[i - 1, j]:
-            i -= 1
-        else:
-            j -= 1
     return pairs[::-1], float(best[n, m])
+
+
+def between_neighbours(profiles: list[ColumnProfile], book: Codebook, ev: Evidence, decisions: list["Decision"]) -> bool:
+    """Position evidence for a bare column left without an item (Q12 between Q11_8 and Q13_1):
+    the items its values fit that lie, in codebook order, between the items of the nearest
+    matched columns before and after it in the tool's numbering, and that no column took; at
+    most GAP_ITEMS of them, else its place says too little. True if any was added."""
+    index = {it.id: j for j, it in enumerate(book.items)}
+    by_column = {d.column: d.item for d in decisions}
+    order = sorted(range(len(profiles)), key=lambda i: natural_key(profiles[i].name))
+    taken = {d.item for d in decisions if d.item}
+    added = False
+    for k, col in enumerate(order):
+        if by_column.get(profiles[col].name) or ev.bare is None or not ev.bare[col]:
+            continue
+        before = next((by_column[profiles[c].name] for c in reversed(order[:k]) if by_column.get(profiles[c].name)), None)
+        after = next((by_column[profiles[c].name] for c in order[k + 1:] if by_column.get(profiles[c].name)), None)
+        if before is None or after is None or index[before] >= index[after]:
+            continue
+        fits = [j for j in range(index[before] + 1, index[after])
+                if book.items[j].id not in taken and ev.values[col, j] >= 0.5]
+        if 0 < len(fits) <= GAP_ITEMS:
+            ev.position[col, fits] = 1.0
+            added = True
+    return added
 
 
 # --- assignment ------------------------------------------------------------------------------
@@ -319,7 +378,8 @@ def assign(profiles: list[ColumnProfile], book: Codebook, ev: Evidence) -> list[
     np.fill_diagonal(new, NEW_QUESTION)
     rows, cols = linear_sum_assignment(-np.hstack([score, new]))
     items = list(book.items)
-    tied = {c for run in ev.runs if run["tie"] for c in run["columns"]}
+    tied = {c for run in ev.runs if run["tie"] for c, _ in run["aligned"]}
+    in_runs = {c for run in ev.runs for c, _ in run["aligned"]}
     decisions = []
     for r, c in sorted(zip(rows, cols)):
         chosen = items[c].id if c < m else None
@@ -336,6 +396,8 @@ def assign(profiles: list[ColumnProfile], book: Codebook, ev: Evidence) -> list[
         d.confidence = _confidence(d, profiles[r], r in tied, float(ev.named[r, shown]))
         if identified:
             d.notes.append(f"named by its values ({ev.identity[r, c]:.2f}): they name {items[c].id}'s own answers or option")
+        if chosen and r not in in_runs and ev.position[r, c] > 0:
+            d.notes.append("placed by the numbering: its item lies between those of its matched neighbours")
         if r in tied and chosen:
             d.notes.append("its numbered group fits two blocks equally well: the block was chosen by the columns' numbering")
         if chosen and not informative(profiles[r]):

@@ -20,10 +20,12 @@ from analysis.core.io.draft.columns import (
     ColumnProfile,
     code_map,
     read_profiles,
+    tool_metadata,
 )
 from analysis.core.io.draft.matching import (
     Decision,
     assign,
+    between_neighbours,
     codebook_scorer,
     evidence,
     value_score,
@@ -115,6 +117,7 @@ class Draft:
     codebook_edits: list[str]
     sheet_decisions: list[SheetDecision]
     profiles: dict[str, ColumnProfile]
+    ignored: list[tuple[str, str]] = field(default_factory=list)  # the tool's bookkeeping columns, and why
     header_rows: int = 1  # the export's header rows, as found (columns.header_rows_of)
 
     @property
@@ -139,19 +142,28 @@ def draft_wave(export: str | Path, book: Codebook, wave: str, sheet: str | Path 
     sheet_ids = _sheet_ids(sheet_profiles, profiles)
     ev = evidence(profiles, book, scorer, sheet_ids)
     decisions = assign(profiles, book, ev)
+    if between_neighbours(profiles, book, ev, decisions):  # bare columns left over: their neighbours' items bound them
+        decisions = assign(profiles, book, ev)
     by_name = {p.name: p for p in profiles}
+    # a column no item took that is the tool's bookkeeping (StartDate, Progress, ...): ignore, not a new question
+    ignored = [(d.column, why) for d in decisions if d.item is None and (why := tool_metadata(by_name[d.column]))]
+    for d in decisions:
+        if any(d.column == c for c, _ in ignored):
+            d.notes.append(f"proposed under `ignore:` ({dict(ignored)[d.column]})")
+    ignored_columns = {c for c, _ in ignored}
     codes, code_decisions = _code_maps(decisions, by_name, book, scorer)
     taken = {d.item for d in decisions if d.item}
-    not_asked = _not_asked(book, wave, taken, decisions, ev, profiles)
+    not_asked = _not_asked(book, wave, taken, [d for d in decisions if d.column not in ignored_columns], ev, profiles)
     new_questions = [_new_question(by_name[d.column], d, book, wave, scorer, raw.data, decisions, codes,
-                                   codebook_path, sectors_path) for d in decisions if d.item is None]
+                                   codebook_path, sectors_path)
+                     for d in decisions if d.item is None and d.column not in ignored_columns]
     _dedupe_ids(new_questions, book)
     edits = [f"item `{book[i].id}` is restricted to waves {list(book[i].only_in_waves)}: add `{wave}` to its "
              f"`only_in_waves` in config/codebook.yaml" for i in taken
              if book[i].only_in_waves and wave not in book[i].only_in_waves]
     sheet_decisions = _sheet_map(sheet_profiles, profiles, decisions) if sheet_profiles else []
     return Draft(wave, str(export), str(sheet) if sheet else None, decisions, codes, code_decisions, not_asked,
-                 new_questions, edits, sheet_decisions, by_name, raw.header_rows)
+                 new_questions, edits, sheet_decisions, by_name, ignored, raw.header_rows)
 
 
 def _sheet_ids(sheet: list[ColumnProfile] | None, export: list[ColumnProfile]) -> set[str] | None:

@@ -77,6 +77,9 @@ def entry_yaml(draft: Draft, book: Codebook) -> str:
         for c in unmatched.get(scope, []):
             lines.append(f"        # {_scalar(c.code)}: ?  # LOW: matches no answer; map it to one"
                          + (", or add it as a category of this wave (`categories:`, README)" if own else ""))
+    if draft.ignored:  # read by ingest: dropped before validation
+        lines.append("    ignore:")
+        lines += [f"      - {_scalar(c)}" + _mark("low", why) for c, why in draft.ignored]
     sheet = draft.sheet_decisions
     if sheet and any(s.target != s.column or s.values or s.unmapped_values for s in sheet):
         lines += [f"  {SHEET_MAP_KEY}:", "    columns:"]
@@ -134,7 +137,8 @@ def review_markdown(draft: Draft, book: Codebook) -> str:
     lines = [f"# Draft of wave `{draft.wave}`: review", "",
              f"Export `{draft.export}`" + (f", municipality sheet `{draft.sheet}`" if draft.sheet else "") + ".", "",
              (f"- {len(d)} columns: {len(matched)} matched to codebook items ({count('high')} high, {count('medium')} "
-             f"medium, {count('low')} low confidence), {len(draft.new_questions)} candidate new questions"),
+             f"medium, {count('low')} low confidence), {len(draft.new_questions)} candidate new questions"
+             + (f", {len(draft.ignored)} survey-tool columns to ignore" if draft.ignored else "")),
              f"- {len(draft.codes)} code maps; {len(low_codes)} code lines to check",
              f"- {len(draft.not_asked)} codebook items without a column (`not_asked`)", "",
              ("Score = 0.6 × text + 0.25 × values + 0.15 × position (each 0–1; for a new question, the evidence of its nearest item). **low**: score below 0.55, "
@@ -148,8 +152,8 @@ def review_markdown(draft: Draft, book: Codebook) -> str:
     new = {q.column: q for q in draft.new_questions}
     for x in sorted(d, key=lambda x: (_RANK[x.confidence], x.score)):
         p = draft.profiles[x.column]
-        target = x.item or f"NEW `{new[x.column].stanza['id']}`"
-        label = book[x.item].nl if x.item else "(candidate new question)"
+        target = x.item or (f"NEW `{new[x.column].stanza['id']}`" if x.column in new else "ignore")
+        label = book[x.item].nl if x.item else "(candidate new question)" if x.column in new else "(survey tool's own column)"
         runner = f"{x.runner_up} ({x.runner_up_score:.2f})" if x.runner_up else ""
         lines.append("| " + " | ".join(_cell(v) for v in [
             x.confidence, f"`{x.column}`", p.label, target, label, f"{x.score:.2f}", f"{x.text:.2f}",
@@ -188,7 +192,8 @@ def decisions_csv(draft: Draft) -> str:
     import pandas as pd
 
     new = {q.column: q.stanza["id"] for q in draft.new_questions}
-    rows = [{"kind": "column", "line": x.column, "proposal": x.item or f"new:{new.get(x.column)}",
+    rows = [{"kind": "column", "line": x.column,
+             "proposal": x.item or (f"new:{new[x.column]}" if x.column in new else "ignore"),
              "confidence": x.confidence, "score": round(x.score, 3), "runner_up": x.runner_up} for x in draft.decisions]
     rows += [{"kind": "code", "line": c.line, "proposal": c.key, "confidence": c.confidence,
               "score": round(c.similarity, 3), "runner_up": None} for c in draft.code_decisions]
