@@ -36,3 +36,17 @@ def project(tmp_path):
         src = ROOT / part
         (shutil.copytree if src.is_dir() else shutil.copy)(src, dst / part)
     return dst
+
+
+def codebook_with_additions(additions_file: Path, folder: Path) -> Path:
+    """config/codebook.yaml with the stanzas of a draft's codebook_additions.yaml added, as a user
+    copies them in: the codebook a drafted wave with new questions validates against."""
+    import yaml
+
+    additions = yaml.safe_load(Path(additions_file).read_text(encoding="utf-8"))
+    raw = yaml.safe_load((ROOT / "config" / "codebook.yaml").read_text(encoding="utf-8"))
+    raw["items"] += additions["items"]
+    raw["answer_sets"].update(additions.get("answer_sets") or {})
+    grown = Path(folder) / "codebook.yaml"
+    grown.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return grown

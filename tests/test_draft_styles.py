@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT
+from conftest import ROOT, codebook_with_additions
 
 from analysis.core.io.draft.proposal import draft_wave
 from analysis.fixtures.synthetic import synthetic_answers
@@ -137,12 +137,7 @@ def test_draft_of_a_text_export_validates_as_written(book, tmp_path):
     draft = draft_wave(export, book, wave, sheet, CODEBOOK, SECTORS)
     files = write_draft(draft, book, tmp_path / "draft")
     entry = yaml.safe_load(files[0].read_text(encoding="utf-8"))[wave]
-    additions = yaml.safe_load(files[1].read_text(encoding="utf-8"))
-    raw = yaml.safe_load(CODEBOOK.read_text(encoding="utf-8"))
-    raw["items"] += additions["items"]
-    raw["answer_sets"].update(additions.get("answer_sets") or {})
-    grown = tmp_path / "codebook.yaml"
-    grown.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    grown = codebook_with_additions(files[1], tmp_path)
     out = tmp_path / "out"
     ok, message = run_validation(wave, str(export), str(sheet), load_codebook(grown, SECTORS), entry["column_map"],
                                  out / "validation", out / "responses.parquet", out / "municipalities.csv",

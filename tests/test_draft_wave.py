@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import ROOT, codebook_with_additions
 
 import analysis.fixtures.demo_wave as D
 from analysis.core.codebook import load_codebook
@@ -189,12 +189,7 @@ def test_draft_as_written_builds_or_fails_on_its_low_lines(book, tmp_path):
     assert flagged and flagged <= draft.low, flagged - draft.low
     # with the stanza of codebook_additions.yaml added, the wave builds
     additions = yaml.safe_load(files[1].read_text(encoding="utf-8"))
-    raw = yaml.safe_load(CODEBOOK.read_text(encoding="utf-8"))
-    raw["items"] += additions["items"]
-    raw["answer_sets"].update(additions.get("answer_sets") or {})
-    grown = tmp_path / "codebook.yaml"
-    grown.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    ok, _message = run(load_codebook(grown, SECTORS), "after")
+    ok, _message = run(load_codebook(codebook_with_additions(files[1], tmp_path), SECTORS), "after")
     assert ok, (tmp_path / "after" / "validation" / "report.md").read_text()
     responses = pd.read_parquet(tmp_path / "after" / "responses.parquet")
     assert len(responses) == 60 and additions["items"][0]["id"] in responses
