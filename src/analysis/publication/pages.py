@@ -373,11 +373,9 @@ def write_municipality_pages(cells_path, municipalities_path, codebook_path, sec
     {wave, cells, municipalities} of the previous valid wave, if there is one.
     `disclosure_report`: the wave's disclosure/report.csv (default: beside cells.csv), whose
     size-class totals hidden for keep_group a page's note explains."""
-    from analysis.core.disclosure.checkreport import hidden_for_keep_group, report_csv_beside
-    from analysis.core.disclosure.marks import keep_group_note
-
     from analysis.core.aggregate import read_cells
     from analysis.core.codebook import load_codebook
+    from analysis.core.disclosure.checkreport import keep_group_notice
     from analysis.core.disclosure.pseudonyms import pseudonymise
 
     book = load_codebook(codebook_path, sectors_path)
@@ -389,8 +387,7 @@ def write_municipality_pages(cells_path, municipalities_path, codebook_path, sec
     if previous:
         context = page_context(cells, munis, read_cells(previous["cells"]),
                                pd.read_csv(previous["municipalities"], dtype=str, keep_default_na=False), previous["wave"])
-    kept = hidden_for_keep_group(disclosure_report or report_csv_beside(cells_path))
-    keep_note = keep_group_note(len(kept), disclosure.get("keep_group"), language)
+    kept, keep_note = keep_group_notice(cells_path, disclosure_report, disclosure.get("keep_group"), language)
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     # a page explains its size-class column's '×' by keep_group only where its own size class lost a total to it

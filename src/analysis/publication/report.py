@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core.codebook import Codebook
-from analysis.core.disclosure.checkreport import hidden_for_keep_group, report_csv_beside
-from analysis.core.disclosure.marks import SECONDARY_MARK, keep_group_note
+from analysis.core.disclosure.checkreport import keep_group_notice
+from analysis.core.disclosure.marks import SECONDARY_MARK
 from analysis.core.vocabulary import NOT_ASKED
 from analysis.core.provenance import config_hash, file_sha256, git_commit
 from analysis.core.text import CODE_READING_WORDS, code_reading_lines, data_note
@@ -245,8 +245,8 @@ def run_report(*, wave: str, language: str, cfg: dict, settings: dict, cells_pat
     keep_group, the report's protection note and its size-class tables say so."""
     read = lambda p: pd.read_csv(p, dtype=str, keep_default_na=False)  # noqa: E731 (text in, text out)
     cells = read(cells_path)
-    kept = hidden_for_keep_group(disclosure_report or report_csv_beside(cells_path))
-    keep_note = keep_group_note(len(kept), (settings.get("disclosure") or {}).get("keep_group"), language)
+    kept, keep_note = keep_group_notice(cells_path, disclosure_report, (settings.get("disclosure") or {}).get("keep_group"),
+                                        language)
     disclosure = " ".join(part for part in (disclosure, keep_note) if part)
     stems = [e.stem for _, _, entries in OUTLINE for e in entries]
     tables = {s: read(Path(tables_dir) / f"{s}.csv") for s in stems if (Path(tables_dir) / f"{s}.csv").exists()}

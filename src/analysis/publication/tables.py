@@ -639,8 +639,7 @@ def run_tables(cells_path, municipalities_path, codebook_path, sectors_path, sen
     other tables have no size-class rows)."""
     from analysis.core.aggregate import read_cells
     from analysis.core.codebook import load_codebook
-    from analysis.core.disclosure.checkreport import hidden_for_keep_group, report_csv_beside
-    from analysis.core.disclosure.marks import keep_group_note
+    from analysis.core.disclosure.checkreport import keep_group_notice
 
     def optional(path):
         return pd.read_csv(path, dtype=str, keep_default_na=False) if path else None
@@ -661,8 +660,7 @@ def run_tables(cells_path, municipalities_path, codebook_path, sectors_path, sen
     further = further_questions_table(cells, book, language)
     if not further.empty:  # a question no table uses: a sheet of the workbook of its own
         tables[STEM] = further
-        kept = hidden_for_keep_group(disclosure_report or report_csv_beside(cells_path))
-        keep_note = keep_group_note(len(kept), (disclosure or {}).get("keep_group"), language)
+        kept, keep_note = keep_group_notice(cells_path, disclosure_report, (disclosure or {}).get("keep_group"), language)
         if keep_note and lost_total_to_keep_group(cells, book, set(kept.loc[kept["unit"] == "size_class", "item"])):
             notes[STEM] = keep_note
     write_tables(tables, outdir, xlsx_out, language, note, footnotes, notes)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.core.disclosure.marks import UNPROTECTED_ITEMS, is_suppressed
+from analysis.core.disclosure.marks import UNPROTECTED_ITEMS, is_suppressed, keep_group_note
 from analysis.core.vocabulary import UNITS
 
 REPORT_COLUMNS = ["table", "item", "unit", "unit_id", "answer", "status", "role", "reason", "required",
@@ -81,6 +81,14 @@ def hidden_for_keep_group(report_csv) -> pd.DataFrame:
     if "reason" not in rows:
         return pd.DataFrame(columns=columns)
     return rows.loc[rows["reason"] == KEEP_GROUP_REASON, columns].reset_index(drop=True)
+
+
+def keep_group_notice(cells_path, report_csv, keep_group, language: str = "nl") -> tuple[pd.DataFrame, str]:
+    """What a public output needs to say keep_group's price: the cells report.csv (`report_csv`,
+    default: beside cells.csv) lists as hidden for it, and the sentence (marks.keep_group_note),
+    "" where it hid none or the rule is off. The one place tables, report and fact sheets read it."""
+    kept = hidden_for_keep_group(report_csv or report_csv_beside(cells_path))
+    return kept, keep_group_note(len(kept), keep_group, language)
 
 
 def unit_summary(cells: pd.DataFrame, protected: pd.DataFrame, k: int, composition: bool = True) -> pd.DataFrame:
