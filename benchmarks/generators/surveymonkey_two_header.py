@@ -215,6 +215,10 @@ gs.append(["Gemeentenaam", "Grootteklasse", "Krachtwijk", "Vragenlijsten verstuu
 for name, size, kw, sent, prov, _ in MUNIS:
     gs.append([name, size, kw, sent if sent is not None else "onbekend", prov])
 g.save(out / "gemeenten.xlsx")
+# the wave's folder says what it is: nobody may take these answers or municipalities for the study's
+(out / "README.md").write_text("# INVENTED SurveyMonkey-style wave for review r18e (no real data; invented municipalities)\n",
+                               encoding="utf-8")
+Path(sys.argv[2]).mkdir(parents=True, exist_ok=True)
 
 ids = [c[2] for c in cols if c[2]]
 with open(Path(sys.argv[2]) / "truth.csv", "w", newline="") as f:
